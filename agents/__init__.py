@@ -1,0 +1,1 @@
+"""Specialist agents: one module each, holding its prompt, its output model and its node."""

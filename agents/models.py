@@ -1,0 +1,139 @@
+"""The one model factory, and the one way agents ask a model for structured output.
+
+Why one place: every agent must run unchanged against the embedded SmolLM2 server,
+any OpenAI-compatible endpoint, or a scripted fake in tests. Keeping construction,
+retries, budgets, token accounting and schema repair here means agent modules only
+say *what* they want (a prompt and a pydantic model), never *how* to get it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TypeVar
+
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel, SecretStr
+
+from baton.audit import current_trace
+from baton.config import Settings
+from baton.context import RunContext
+from baton.errors import BudgetExceeded, ModelFailure, UserError
+from baton.testing import ScriptedChatModel
+
+T = TypeVar("T", bound=BaseModel)
+
+_SEMAPHORES: dict[int, threading.BoundedSemaphore] = {}
+_SEM_LOCK = threading.Lock()
+
+
+def _semaphore(limit: int) -> threading.BoundedSemaphore:
+    with _SEM_LOCK:
+        return _SEMAPHORES.setdefault(limit, threading.BoundedSemaphore(limit))
+
+
+def chat_model(role: str, settings: Settings) -> BaseChatModel:
+    """A LangChain chat model for ``role`` as the settings' profile describes it.
+
+    The OpenAI client retries 429, 5xx, connection errors and timeouts with
+    exponential backoff (``max_retries``) and honours ``Retry-After``.
+    """
+    cfg = settings.model
+    if cfg.provider == "fake":
+        return ScriptedChatModel(role=role, latency_s=cfg.fake_latency_s)
+    if cfg.provider == "embedded":
+        from baton.llm_server import ensure_server
+
+        base_url: str | None = ensure_server(settings)
+        key = SecretStr("baton-local-no-key")
+    else:
+        base_url = cfg.base_url
+        secret = settings.api_key()
+        if not secret:
+            raise UserError(
+                f"model.provider is 'openai' but ${cfg.api_key_env} is not set in the environment"
+            )
+        key = SecretStr(secret)
+    return ChatOpenAI(
+        model=cfg.model,
+        base_url=base_url,
+        api_key=key,
+        temperature=cfg.temperature,
+        max_completion_tokens=cfg.max_tokens,
+        timeout=cfg.timeout_s,
+        max_retries=cfg.max_retries,
+    )
+
+
+def _check_budget(ctx: RunContext) -> None:
+    trace = current_trace()
+    if trace is None:
+        return
+    budget = ctx.settings.budget
+    if trace.calls_used >= budget.max_llm_calls:
+        raise BudgetExceeded(
+            f"budget exhausted: {trace.calls_used} of {budget.max_llm_calls} model calls used"
+            f" (raise budget.max_llm_calls, then `baton resume {ctx.run_id}`)"
+        )
+    if trace.tokens_used >= budget.max_tokens:
+        raise BudgetExceeded(
+            f"budget exhausted: {trace.tokens_used} of {budget.max_tokens} tokens used"
+            f" (raise budget.max_tokens, then `baton resume {ctx.run_id}`)"
+        )
+
+
+def _invoke_counted(ctx: RunContext, model: BaseChatModel | object, messages: list[BaseMessage],
+                    prompt: str) -> dict[str, object]:
+    """One structured call under the concurrency cap, with tokens added to the node trace."""
+    _check_budget(ctx)
+    try:
+        with _semaphore(ctx.settings.model.concurrency):
+            out: dict[str, object] = model.invoke(messages)  # type: ignore[attr-defined]
+    except (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError,
+            openai.InternalServerError) as exc:
+        raise ModelFailure(
+            f"model endpoint failed after {ctx.settings.model.max_retries} retries: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    except openai.APIStatusError as exc:
+        raise ModelFailure(f"model endpoint refused the request: {exc}") from exc
+    raw = out.get("raw")
+    usage = getattr(raw, "usage_metadata", None) or {}
+    trace = current_trace()
+    if trace is not None:
+        trace.add_call(prompt, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+    return out
+
+
+def ask_structured(
+    ctx: RunContext,
+    role: str,
+    schema: type[T],
+    system: str,
+    user: str,
+    *,
+    repairs: int = 1,
+) -> T | None:
+    """Ask ``role``'s model to fill ``schema`` via a (grammar-constrained) tool call.
+
+    A reply that does not validate is re-asked ``repairs`` times with the validation
+    error in the prompt. Returns ``None`` if it never validates, so the calling agent
+    can fall back to its deterministic answer; raises :class:`ModelFailure` when the
+    endpoint itself is down and :class:`BudgetExceeded` when the run is out of budget.
+    """
+    model = ctx.model(role).with_structured_output(
+        schema, method="function_calling", include_raw=True
+    )
+    note = ""
+    for _ in range(repairs + 1):
+        prompt = user + note
+        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
+        out = _invoke_counted(ctx, model, messages, system + "\n" + prompt)
+        parsed = out.get("parsed")
+        if isinstance(parsed, schema) and out.get("parsing_error") is None:
+            return parsed
+        error = out.get("parsing_error") or "no tool call in the reply"
+        note = f"\n\nYour previous answer was invalid ({str(error)[:200]}). Answer again."
+    return None

@@ -1,0 +1,396 @@
+"""The ``baton`` command line.
+
+Exit codes are a contract for scripts: 0 success (including a run that paused for
+review), 2 a user error (one line on stderr naming the file, field or id), 1 an
+internal failure. ``--json`` prints exactly one JSON object on stdout; everything
+meant for humans goes to stderr so pipes stay clean.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from baton.config import Settings, load_settings
+from baton.errors import UserError
+from baton.registry import STATUSES
+from baton.review import make_decision
+from baton.runtime import RunOutcome, Runner
+
+app = typer.Typer(
+    name="baton",
+    help="Run business processes as teams of AI agents: scenarios, context store, reviews.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+store_app = typer.Typer(help="Inspect and manage the context store.", no_args_is_help=True)
+llm_app = typer.Typer(help="Manage the embedded local model.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+app.add_typer(llm_app, name="llm")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class Review(str, Enum):
+    always = "always"
+    exceptions = "exceptions"
+    never = "never"
+
+
+class AuditFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+_STATE: dict[str, Any] = {"config": None}
+
+ConfigOpt = Annotated[
+    Path | None, typer.Option("--config", "-c", help="YAML file overriding configs/baton.yaml.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+
+
+@app.callback()
+def _root(config: ConfigOpt = None) -> None:
+    """Baton: specialist agents, shared context, critic loops and human review."""
+    _STATE["config"] = config
+
+
+def settings(config: Path | None = None) -> Settings:
+    return load_settings(config or _STATE["config"])
+
+
+def _runner(config: Path | None = None) -> Runner:
+    return Runner(settings(config))
+
+
+# Rendering --------------------------------------------------------------------------------
+def _progress(node: str, update: dict[str, Any]) -> None:
+    records = [r for r in update.get("audit", []) if r.get("kind") == "node"]
+    for rec in records:
+        tokens = rec.get("tokens_in", 0) + rec.get("tokens_out", 0)
+        extra = f" · {rec['llm_calls']} calls · {tokens} tok" if rec.get("llm_calls") else ""
+        err.print(f"[green]✓[/] [bold]{node}[/]{extra} — {rec.get('decision', '')}", highlight=False)
+
+
+def _print_packet(packet: dict[str, Any]) -> None:
+    if packet.get("preview"):
+        err.print(Markdown(str(packet["preview"])))
+    exceptions = packet.get("exceptions") or []
+    if exceptions:
+        table = Table(title=f"{len(exceptions)} exception(s) for review")
+        for col in ("id", "kind", "detail"):
+            table.add_column(col)
+        for exc in exceptions:
+            table.add_row(str(exc.get("id")), str(exc.get("kind")),
+                          str(exc.get("detail") or exc.get("evidence") or ""))
+        err.print(table)
+
+
+def _report(outcome: RunOutcome, as_json: bool) -> None:
+    if as_json:
+        out.print_json(outcome.model_dump_json())
+        return
+    if outcome.status == "awaiting_review" and outcome.packet:
+        _print_packet(outcome.packet)
+    colour = {"done": "green", "awaiting_review": "yellow", "failed": "red"}.get(outcome.status, "white")
+    err.print(f"run [bold]{outcome.run_id}[/]: [{colour}]{outcome.status}[/]", highlight=False)
+    if outcome.reason:
+        err.print(f"reason: {outcome.reason}", highlight=False)
+    for path in outcome.outputs:
+        err.print(f"output: {path}", highlight=False)
+    if outcome.resume_command:
+        err.print(f"resume with: [bold]{outcome.resume_command}[/]", highlight=False)
+
+
+# Commands ---------------------------------------------------------------------------------
+@app.command()
+def scenarios() -> None:
+    """List the scenarios you can run."""
+    from graphs import SCENARIOS
+
+    table = Table("scenario", "what it does")
+    for s in SCENARIOS.values():
+        table.add_row(s.name, s.title)
+    out.print(table)
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario name (see `baton scenarios`).")],
+    input_path: Annotated[Path, typer.Option("--input", "-i", help="Input file or folder.")],
+    config: ConfigOpt = None,
+    review: Annotated[Review | None, typer.Option(help="When to pause for a human.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default .baton/runs/RUN).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a scenario until it finishes or pauses for human review."""
+    runner = _runner(config)
+    try:
+        outcome = runner.start(scenario, input_path, review=review.value if review else None,
+                               output_dir=output, progress=_progress)
+    finally:
+        runner.close()
+    _report(outcome, as_json)
+
+
+@app.command()
+def resume(
+    run_id: Annotated[str, typer.Argument(help="The run id.")],
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the review packet.")] = False,
+    reject: Annotated[bool, typer.Option("--reject", help="Reject (send back with --comment).")] = False,
+    comment: Annotated[str | None, typer.Option(help="Comment recorded with the decision.")] = None,
+    edit: Annotated[Path | None, typer.Option(help="JSON file of edits to the packet.")] = None,
+    reviewer: Annotated[str | None, typer.Option(help="Who decides (default: OS user).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Resume a run: decide on its review packet, or continue a failed or crashed run."""
+    chosen = [name for name, on in (("--approve", approve), ("--reject", reject),
+                                    ("--edit", edit is not None)) if on]
+    if len(chosen) > 1:
+        raise UserError(f"choose one of --approve, --reject, --edit (got {' '.join(chosen)})")
+    runner = _runner()
+    try:
+        decision = None
+        if chosen:
+            who = reviewer or runner.settings.review.reviewer or _os_user()
+            edits = _read_edit_file(edit) if edit is not None else None
+            action = "edit" if edit is not None else ("reject" if reject else "approve")
+            decision = make_decision(action, who, comment, edits)  # type: ignore[arg-type]
+        outcome = runner.resume(run_id, decision, progress=_progress)
+    finally:
+        runner.close()
+    _report(outcome, as_json)
+
+
+def _os_user() -> str:
+    import getpass
+
+    return getpass.getuser()
+
+
+def _read_edit_file(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{path}: is not UTF-8 text") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: expected a JSON object of edits")
+    return data
+
+
+@app.command("runs")
+def list_runs(
+    status: Annotated[str | None, typer.Option(help=f"Filter: {', '.join(STATUSES)}.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List runs, newest first."""
+    if status and status not in STATUSES:
+        raise UserError(f"--status: unknown status '{status}' (use one of {', '.join(STATUSES)})")
+    runner = _runner()
+    try:
+        rows = runner.registry.list(status)
+    finally:
+        runner.close()
+    if as_json:
+        out.print_json(json.dumps([r.model_dump(exclude={"packet"}) for r in rows]))
+        return
+    table = Table("run", "scenario", "status", "created", "updated")
+    for r in rows:
+        table.add_row(r.id, r.scenario, r.status, r.created_at[:19], r.updated_at[:19])
+    out.print(table)
+
+
+@app.command()
+def show(run_id: str, as_json: JsonOpt = False) -> None:
+    """Show a run: status, review packet, outputs, per-node time and tokens."""
+    runner = _runner()
+    try:
+        run = runner.registry.get(run_id)
+        audit = runner.sync_audit(run_id)
+    finally:
+        runner.close()
+    nodes = [
+        {"node": a.node, "kind": a.kind, "started_at": a.started_at, "seconds": _seconds(a.started_at, a.ended_at),
+         "llm_calls": a.llm_calls, "tokens": a.tokens_in + a.tokens_out, "decision": a.decision,
+         "actor": a.actor}
+        for a in audit
+    ]
+    outcome = RunOutcome(run_id=run.id, scenario=run.scenario, status=run.status,
+                         output_dir=run.output_dir, outputs=run.outputs, reason=run.reason,
+                         packet=run.packet)
+    if as_json:
+        data = outcome.model_dump()
+        data["nodes"] = nodes
+        data["created_at"], data["updated_at"] = run.created_at, run.updated_at
+        out.print_json(json.dumps(data, default=str))
+        return
+    table = Table("node", "seconds", "calls", "tokens", "decision", title=f"{run.id} ({run.scenario})")
+    for n in nodes:
+        label = n["node"] if n["kind"] == "node" else f"{n['node']} (human: {n['actor']})"
+        table.add_row(label, f"{n['seconds']:.2f}", str(n["llm_calls"]), str(n["tokens"]), n["decision"])
+    out.print(table)
+    _report(outcome, False)
+
+
+def _seconds(start: str, end: str) -> float:
+    from datetime import datetime
+
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+@app.command()
+def audit(
+    run_id: str,
+    fmt: Annotated[AuditFormat, typer.Option("--format", help="jsonl or csv.")] = AuditFormat.jsonl,
+) -> None:
+    """Export a run's audit trail (every agent and human decision)."""
+    runner = _runner()
+    try:
+        records = runner.sync_audit(run_id)
+    finally:
+        runner.close()
+    if fmt is AuditFormat.jsonl:
+        for rec in records:
+            sys.stdout.write(rec.model_dump_json() + "\n")
+        return
+    buf = io.StringIO()
+    fields = list(records[0].model_dump().keys()) if records else ["id"]
+    writer = csv.DictWriter(buf, fieldnames=fields)
+    writer.writeheader()
+    for rec in records:
+        row = rec.model_dump()
+        row["chunk_ids"] = " ".join(row["chunk_ids"])
+        writer.writerow(row)
+    sys.stdout.write(buf.getvalue())
+
+
+@app.command()
+def graph(scenario: str) -> None:
+    """Print a scenario's graph as a Mermaid diagram."""
+    from graphs import get_scenario
+
+    sys.stdout.write(get_scenario(scenario).build().get_graph().draw_mermaid())
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
+    collection: Annotated[str, typer.Option("--collection", "-C", help="Target collection.")],
+) -> None:
+    """Add documents (.md .txt .pdf .html .csv) to the context store, idempotently."""
+    from retrieval.ingest import discover, ingest as do_ingest
+
+    cfg = settings()
+    files, _ = discover(paths)
+    with Progress(TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.description}"), console=err, transient=True) as bar:
+        task = bar.add_task("", total=len(files))
+
+        def tick(source: str) -> None:
+            bar.update(task, advance=1, description=Path(source).name)
+
+        report = do_ingest(paths, collection, cfg, progress=tick)
+    for path, why in report.skipped:
+        err.print(f"[yellow]skipped[/] {path}: {why}", highlight=False)
+    out.print(
+        f"{collection}: added {report.added_chunks} chunks ({report.added_files} files), "
+        f"replaced {report.replaced_chunks} chunks ({report.replaced_files} files), "
+        f"unchanged {report.unchanged_files} files, skipped {len(report.skipped)} files",
+        highlight=False,
+    )
+
+
+@store_app.command("list")
+def store_list() -> None:
+    """List collections with chunk counts."""
+    from retrieval.store import ContextStore
+
+    table = Table("collection", "chunks")
+    for name, count in ContextStore(settings()).collections():
+        table.add_row(name, str(count))
+    out.print(table)
+
+
+@store_app.command("query")
+def store_query(
+    text: str,
+    collection: Annotated[list[str], typer.Option("--collection", "-C", help="Collection(s).")],
+    k: Annotated[int, typer.Option("-k", min=1, max=100)] = 5,
+) -> None:
+    """Search the store: source, chunk id and score of the best matches."""
+    from retrieval.store import ContextStore
+
+    table = Table("score", "chunk id", "source", "text")
+    for chunk in ContextStore(settings()).retrieve(text, collection, k=k):
+        snippet = " ".join(chunk.text.split())[:80]
+        table.add_row(f"{chunk.score:.3f}", chunk.id, chunk.display_source, snippet)
+    out.print(table)
+
+
+@store_app.command("delete")
+def store_delete(
+    source: Annotated[Path, typer.Option("--source", help="The ingested file to remove.")],
+    collection: Annotated[str | None, typer.Option("--collection", "-C")] = None,
+) -> None:
+    """Remove every chunk of a source file from the store."""
+    from retrieval.store import ContextStore
+
+    removed = ContextStore(settings()).delete_source(str(source.resolve()), collection)
+    if removed == 0:
+        raise UserError(f"{source}: no chunks from this source in the store")
+    out.print(f"removed {removed} chunks from {source}", highlight=False)
+
+
+@llm_app.command("serve")
+def llm_serve(port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None) -> None:
+    """Keep the embedded model warm for every run until Ctrl-C."""
+    from baton.llm_server import serve_forever
+
+    serve_forever(settings(), port)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise SystemExit(code)
+
+
+def main() -> None:
+    """Entry point: map our exceptions to exit codes and one-line messages."""
+    started = time.monotonic()
+    try:
+        app()
+    except UserError as exc:
+        _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:  # an internal failure: say so, keep the traceback for debugging
+        if os.environ.get("BATON_DEBUG"):
+            raise
+        _fail(f"internal error: {type(exc).__name__}: {exc} (set BATON_DEBUG=1 for a traceback)", 1)
+    finally:
+        if os.environ.get("BATON_TIMING"):
+            err.print(f"took {time.monotonic() - started:.2f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+"""Typed settings: shipped YAML defaults, an optional user file, then ``BATON_*`` env vars.
+
+Why layered this way: the shipped ``configs/baton.yaml`` documents every knob, a team
+keeps its own overrides in a small YAML file under version control, and deployments
+flip single values (``BATON_PROFILE=openai``) without editing files. A profile section
+(``profiles.<name>``) is merged over the base before the environment is applied.
+
+Every validation problem is reported as one line that names the file (or the
+environment variable) and the dotted field path, so a typo never becomes a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from baton.errors import ConfigError
+from configs import CONFIG_DIR
+
+DEFAULT_CONFIG = CONFIG_DIR / "baton.yaml"
+ENV_PREFIX = "BATON_"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelSettings(_Section):
+    """Which chat model every agent talks to, and how patiently."""
+
+    provider: Literal["embedded", "openai", "fake"] = "embedded"
+    base_url: str | None = None
+    model: str = "smollm2-135m-instruct"
+    api_key_env: str = "OPENAI_API_KEY"
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(256, gt=0)
+    timeout_s: float = Field(120.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=20)
+    concurrency: int = Field(2, ge=1, le=256)
+    n_ctx: int = Field(2048, ge=256)
+    gguf_path: Path | None = None
+    fake_latency_s: float = Field(0.0, ge=0.0)
+
+
+class StoreSettings(_Section):
+    """Where the Chroma context store lives and how documents are chunked."""
+
+    mode: Literal["embedded", "http"] = "embedded"
+    path: Path | None = None
+    url: str | None = None
+    chunk_size: int = Field(800, ge=100)
+    chunk_overlap: int = Field(120, ge=0)
+    embedding_batch: int = Field(64, ge=1)
+
+
+class CheckpointSettings(_Section):
+    """Where run checkpoints, the run registry and the audit trail are persisted."""
+
+    backend: Literal["sqlite", "postgres"] = "sqlite"
+    path: Path | None = None
+    database_url: str | None = None
+
+
+class BudgetSettings(_Section):
+    """Per-run ceilings so a looping or chatty run fails loudly instead of costing money."""
+
+    max_llm_calls: int = Field(60, ge=1)
+    max_tokens: int = Field(60_000, ge=1)
+
+
+class ReviewSettings(_Section):
+    """Defaults for human review."""
+
+    reviewer: str | None = None
+
+
+class Settings(BaseSettings):
+    """All of Baton's settings for one process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+    )
+
+    profile: Literal["local", "openai", "scale"] = "local"
+    home: Path = Path(".baton")
+    model: ModelSettings = ModelSettings()
+    store: StoreSettings = StoreSettings()
+    checkpoints: CheckpointSettings = CheckpointSettings()
+    budget: BudgetSettings = BudgetSettings()
+    review: ReviewSettings = ReviewSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment beats files; the YAML layers arrive as init kwargs (lowest here).
+        return (env_settings, dotenv_settings, init_settings)
+
+    # Derived locations -------------------------------------------------------------
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def chroma_path(self) -> Path:
+        return (self.store.path or self.home_dir / "chroma").expanduser().resolve()
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return (self.checkpoints.path or self.home_dir / "checkpoints.sqlite").expanduser().resolve()
+
+    @property
+    def registry_path(self) -> Path:
+        return self.home_dir / "baton.sqlite"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home_dir / "runs"
+
+    def api_key(self) -> str | None:
+        """Read the API key from the environment at call time; it is never stored."""
+        return os.environ.get(self.model.api_key_env)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _apply_profile(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    profiles = data.pop("profiles", {}) or {}
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{path}: profiles: expected a mapping of profile names")
+    name = os.environ.get(f"{ENV_PREFIX}PROFILE") or data.get("profile") or "local"
+    section = profiles.get(name, {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: profiles.{name}: expected a mapping")
+    return _deep_merge(data, section)
+
+
+def _has_path(data: dict[str, Any], loc: tuple[int | str, ...]) -> bool:
+    node: Any = data
+    for part in loc:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def load_settings(config_file: Path | str | None = None) -> Settings:
+    """Build settings from the shipped defaults, ``config_file`` (or ``BATON_CONFIG``), env.
+
+    Raises :class:`ConfigError` with one line naming the file or variable and the field.
+    """
+    chosen = config_file or os.environ.get(f"{ENV_PREFIX}CONFIG")
+    layers: list[tuple[Path, dict[str, Any]]] = [(DEFAULT_CONFIG, _read_yaml(DEFAULT_CONFIG))]
+    if chosen:
+        user = Path(chosen)
+        layers.append((user, _read_yaml(user)))
+    merged: dict[str, Any] = {}
+    for path, data in layers:
+        merged = _deep_merge(merged, data)
+    merged = _apply_profile(merged, layers[-1][0])
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        dotted = ".".join(str(p) for p in loc)
+        source = next((str(p) for p, d in reversed(layers) if _has_path(_apply_profile(dict(d), p), loc)), None)
+        if source is None:
+            source = "environment " + ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+        raise ConfigError(f"{source}: {dotted}: {err['msg']}") from None

@@ -1,0 +1,87 @@
+"""Per-run dependencies handed to every node through LangGraph's typed runtime context.
+
+Why a context object instead of globals: a run must be able to swap its model (a
+scripted fake in tests, the embedded model, a hosted endpoint), its store and its
+output folder without touching agent code, and two runs in one process must not
+share them by accident. LangGraph passes ``context=`` to every node as
+``runtime.context``; it is not checkpointed, so a resume simply provides it again.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langgraph.config import get_config
+
+from baton.config import Settings, load_settings
+
+if TYPE_CHECKING:
+    from retrieval.store import ContextStore
+
+ReviewMode = Literal["always", "exceptions", "never"]
+ModelFactory = Callable[[str], BaseChatModel]
+
+
+@dataclass
+class RunContext:
+    """Everything a node needs besides its state."""
+
+    run_id: str
+    settings: Settings
+    output_dir: Path
+    review_mode: ReviewMode | None = None
+    reviewer: str | None = None
+    model_factory: ModelFactory | None = None
+    _store: ContextStore | None = field(default=None, repr=False)
+
+    def model(self, role: str) -> BaseChatModel:
+        """The chat model for one agent role, from the injected factory or the settings."""
+        if self.model_factory is not None:
+            return self.model_factory(role)
+        from agents.models import chat_model
+
+        return chat_model(role, self.settings)
+
+    def model_name(self) -> str:
+        return "fake" if self.settings.model.provider == "fake" else self.settings.model.model
+
+    @cached_property
+    def store(self) -> ContextStore:
+        """The context store, opened on first use (loading embeddings takes seconds)."""
+        if self._store is not None:
+            return self._store
+        from retrieval.store import ContextStore
+
+        return ContextStore(self.settings)
+
+    def reviewer_name(self) -> str:
+        return self.reviewer or self.settings.review.reviewer or getpass.getuser()
+
+
+_DEFAULTS: dict[str, RunContext] = {}
+
+
+def resolve_context(context: RunContext | None) -> RunContext:
+    """Return the run's context, or a default one when a server (``langgraph dev``) ran us.
+
+    The LangGraph API server does not know Baton's context type, so nodes fall back to
+    settings from the environment, keyed by the thread id so each thread gets its own
+    output folder.
+    """
+    if context is not None:
+        return context
+    thread_id = str(get_config().get("configurable", {}).get("thread_id", "default"))
+    if thread_id not in _DEFAULTS:
+        settings = load_settings()
+        _DEFAULTS[thread_id] = RunContext(
+            run_id=thread_id,
+            settings=settings,
+            output_dir=settings.runs_dir / thread_id,
+        )
+    return _DEFAULTS[thread_id]

@@ -1,0 +1,88 @@
+"""Human review checkpoints shared by every scenario.
+
+Why one mechanism: the CLI, the LangGraph API server and (later) the web inbox must
+all resume a paused run the same way, with the same validation. A review node calls
+:func:`request_review`; LangGraph's ``interrupt`` persists the packet in the
+checkpoint and the process may exit. Days later, any process resumes with
+``Command(resume=ReviewDecision)``, the node re-runs up to the interrupt, receives the
+decision, and returns it together with the human's audit record.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.types import interrupt
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from baton.audit import human_record
+from baton.context import RunContext
+from baton.errors import UserError
+from baton.registry import utcnow
+
+Action = Literal["approve", "reject", "edit"]
+
+
+class ReviewDecision(BaseModel):
+    """What a reviewer decided about a packet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Action
+    reviewer: str
+    at: str
+    comment: str | None = None
+    edits: dict[str, Any] | None = None
+
+    def summary(self) -> str:
+        text = self.action
+        if self.comment:
+            text += f": {self.comment}"
+        if self.edits:
+            text += f" (edited: {', '.join(sorted(self.edits))})"
+        return text
+
+
+def validate_edits(edits: Any, schema: type[BaseModel], source: str = "edit file") -> dict[str, Any]:
+    """Check an edit document against the packet's schema; errors name the field."""
+    try:
+        return schema.model_validate(edits).model_dump(exclude_none=True, mode="json")
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise UserError(f"{source}: {field}: {err['msg']}") from None
+
+
+def make_decision(action: Action, reviewer: str, comment: str | None = None,
+                  edits: dict[str, Any] | None = None) -> ReviewDecision:
+    return ReviewDecision(action=action, reviewer=reviewer, at=utcnow(), comment=comment,
+                          edits=edits)
+
+
+def request_review(
+    ctx: RunContext,
+    node: str,
+    packet: dict[str, Any],
+    *,
+    has_exceptions: bool,
+    default_mode: Literal["always", "exceptions", "never"],
+    edit_schema: type[BaseModel],
+) -> tuple[ReviewDecision, list[dict[str, Any]]]:
+    """Pause for a human when the review mode says so; returns the decision and audit.
+
+    With mode ``never`` (or ``exceptions`` and nothing exceptional) the run approves
+    itself, and the audit trail says that no human looked and why.
+    """
+    mode = ctx.review_mode or default_mode
+    if mode == "never" or (mode == "exceptions" and not has_exceptions):
+        why = "no exceptions" if mode == "exceptions" else "review=never"
+        decision = make_decision("approve", "baton", comment=f"auto-approved: {why}")
+        return decision, [human_record(ctx.run_id, node, "baton", decision.summary())]
+    value = interrupt(packet)
+    try:
+        decision = ReviewDecision.model_validate(value)
+    except ValidationError as exc:
+        raise UserError(f"invalid review decision: {exc.errors()[0]['msg']}") from None
+    if decision.edits is not None:
+        decision.edits = validate_edits(decision.edits, edit_schema)
+    return decision, [human_record(ctx.run_id, node, decision.reviewer, decision.summary())]

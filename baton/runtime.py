@@ -1,0 +1,214 @@
+"""The run lifecycle: start, stream progress, pause for review, resume, fail, finish.
+
+Why here and not in the CLI: scripts, the CLI, tests and later the web inbox and
+workers all start and resume runs; they must share one code path so that a run
+started one way can be resumed any other way, from any process, days later.
+
+Durability: every run is a LangGraph thread (``thread_id = run_id``) in a persistent
+SQLite checkpointer. A resume continues from the last committed step, so finished
+nodes (and their side effects) never run again.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+from pydantic import BaseModel
+
+from baton.config import Settings
+from baton.context import ModelFactory, ReviewMode, RunContext
+from baton.errors import BudgetExceeded, ModelFailure, UserError
+from baton.registry import AuditRecord, Registry, RunRecord, RunStatus
+from baton.review import ReviewDecision, validate_edits
+from graphs import Scenario, get_scenario
+
+ProgressFn = Callable[[str, dict[str, Any]], None]
+
+
+class RunOutcome(BaseModel):
+    """What a start or a resume ended with; also the ``--json`` output of the CLI."""
+
+    run_id: str
+    scenario: str
+    status: RunStatus
+    output_dir: str
+    outputs: list[str]
+    reason: str | None = None
+    packet: dict[str, Any] | None = None
+    resume_command: str | None = None
+
+
+def new_run_id(scenario: str) -> str:
+    """Readable, sortable and unique: ``research-brief-20261121-1a2b3c``."""
+    return f"{scenario}-{datetime.now(UTC):%Y%m%d}-{secrets.token_hex(3)}"
+
+
+@contextmanager
+def open_checkpointer(settings: Settings) -> Iterator[SqliteSaver]:
+    """The persistent checkpointer: SQLite in WAL mode with NORMAL sync and a busy timeout."""
+    if settings.checkpoints.backend != "sqlite":
+        raise UserError(
+            "checkpoints.backend 'postgres' (profile 'scale') is not available yet; "
+            "use the 'local' profile"
+        )
+    path = settings.checkpoint_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    try:
+        saver = SqliteSaver(conn)
+        saver.setup()
+        yield saver
+    finally:
+        conn.close()
+
+
+def _config(run_id: str) -> dict[str, Any]:
+    return {"configurable": {"thread_id": run_id}, "recursion_limit": 100}
+
+
+class Runner:
+    """Starts and resumes runs against one home folder (registry + checkpoints)."""
+
+    def __init__(self, settings: Settings, model_factory: ModelFactory | None = None) -> None:
+        self.settings = settings
+        self.model_factory = model_factory
+        self.registry = Registry(settings.registry_path)
+
+    def close(self) -> None:
+        self.registry.close()
+
+    # Public API ----------------------------------------------------------------------
+    def start(
+        self,
+        scenario_name: str,
+        input_path: Path,
+        *,
+        review: ReviewMode | None = None,
+        output_dir: Path | None = None,
+        progress: ProgressFn | None = None,
+        run_id: str | None = None,
+    ) -> RunOutcome:
+        """Validate the input, register the run, and drive it to a pause or the end."""
+        scenario = get_scenario(scenario_name)
+        initial = scenario.load_input(input_path)
+        run_id = run_id or new_run_id(scenario.name)
+        out = (output_dir or self.settings.runs_dir / run_id).resolve()
+        mode = review or scenario.default_review
+        self.registry.create_run(run_id, scenario.name, str(input_path.resolve()), str(out), mode,
+                                 owner=os.getpid())
+        return self._drive(scenario, self.registry.get(run_id), initial, progress)
+
+    def resume(
+        self,
+        run_id: str,
+        decision: ReviewDecision | None = None,
+        progress: ProgressFn | None = None,
+    ) -> RunOutcome:
+        """Continue a paused or failed run from its last checkpoint, in any process."""
+        run = self.registry.get(run_id)
+        scenario = get_scenario(run.scenario)
+        if run.status == "done":
+            raise UserError(f"run {run_id} is already done; nothing to resume")
+        if run.status == "awaiting_review":
+            if decision is None:
+                raise UserError(
+                    f"run {run_id} is awaiting review: pass --approve, --reject or --edit FILE.json"
+                )
+            if decision.edits is not None:
+                decision.edits = validate_edits(decision.edits, scenario.edit_schema)
+            if not self.registry.claim(run_id, ("awaiting_review",), owner=os.getpid()):
+                raise UserError(f"run {run_id} is no longer awaiting review (resumed elsewhere?)")
+            command: Any = Command(resume=decision.model_dump())
+        else:
+            if decision is not None:
+                raise UserError(f"run {run_id} is not awaiting review (status: {run.status})")
+            if not self.registry.claim(run_id, ("failed", "running"), owner=os.getpid()):
+                raise UserError(f"run {run_id} is still running in another process")
+            command = None
+        return self._drive(scenario, self.registry.get(run_id), command, progress)
+
+    def sync_audit(self, run_id: str) -> list[AuditRecord]:
+        """Copy the audit records committed in the run's checkpoints into the registry."""
+        run = self.registry.get(run_id)
+        with open_checkpointer(self.settings) as saver:
+            graph = get_scenario(run.scenario).build(saver)
+            values = graph.get_state(_config(run_id)).values
+        self._record(run_id, values)
+        return self.registry.audit(run_id)
+
+    # Internals -------------------------------------------------------------------------
+    def _record(self, run_id: str, values: dict[str, Any]) -> None:
+        records = []
+        for seq, raw in enumerate(values.get("audit") or []):
+            records.append(AuditRecord.model_validate({**raw, "seq": seq}))
+        self.registry.record_audit(records)
+
+    def _context(self, run: RunRecord) -> RunContext:
+        return RunContext(
+            run_id=run.id,
+            settings=self.settings,
+            output_dir=Path(run.output_dir),
+            review_mode=run.review_mode,  # type: ignore[arg-type]
+            model_factory=self.model_factory,
+        )
+
+    def _drive(self, scenario: Scenario, run: RunRecord, payload: Any,
+               progress: ProgressFn | None) -> RunOutcome:
+        config = _config(run.id)
+        reason: str | None = None
+        failed = False
+        with open_checkpointer(self.settings) as saver:
+            graph = scenario.build(saver)
+            try:
+                for chunk in graph.stream(payload, config, context=self._context(run),
+                                          stream_mode="updates"):
+                    for node, update in chunk.items():
+                        if progress and node != "__interrupt__" and isinstance(update, dict):
+                            progress(node, update)
+            except (BudgetExceeded, ModelFailure) as exc:
+                failed, reason = True, str(exc)
+            except UserError as exc:
+                failed, reason = True, str(exc)
+                self._finish(graph, config, run, failed, reason)
+                raise
+            except Exception as exc:
+                self._finish(graph, config, run, True, f"internal error: {type(exc).__name__}: {exc}")
+                raise
+            return self._finish(graph, config, run, failed, reason)
+
+    def _finish(self, graph: Any, config: dict[str, Any], run: RunRecord, failed: bool,
+                reason: str | None) -> RunOutcome:
+        snapshot = graph.get_state(config)
+        values: dict[str, Any] = dict(snapshot.values or {})
+        self._record(run.id, values)
+        outputs = list(dict.fromkeys(values.get("outputs") or []))
+        packet: dict[str, Any] | None = None
+        resume: str | None = None
+        if failed:
+            status: RunStatus = "failed"
+            resume = f"baton resume {run.id}"
+        elif snapshot.interrupts:
+            status = "awaiting_review"
+            packet = dict(snapshot.interrupts[0].value)
+            resume = f"baton resume {run.id} --approve   # or --reject --comment TEXT, --edit FILE.json"
+        elif snapshot.next:
+            status, reason = "failed", f"stopped before {', '.join(snapshot.next)}"
+            resume = f"baton resume {run.id}"
+        else:
+            status = "done"
+        self.registry.set_status(run.id, status, reason=reason, packet=packet, outputs=outputs)
+        return RunOutcome(run_id=run.id, scenario=run.scenario, status=status,
+                          output_dir=run.output_dir, outputs=outputs, reason=reason,
+                          packet=packet, resume_command=resume)

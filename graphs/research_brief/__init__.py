@@ -1,0 +1,1 @@
+"""The research-brief scenario: research, draft, critique, human review, publish."""

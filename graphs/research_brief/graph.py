@@ -1,0 +1,66 @@
+"""research-brief: researcher -> writer -> critic (bounded loop) -> human review -> formatter.
+
+    START -> researcher -> writer -> critic --(issues, rounds left, not repeating)--> writer
+                                       \\--> review --(reject: revise with comment)--> writer
+                                                  \\--(approve | edit)--> formatter -> END
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.critic import critique
+from agents.formatter import publish
+from agents.researcher import research
+from agents.writer import write
+from baton.context import RunContext
+from graphs.research_brief.review import BriefEdit, review
+from graphs.research_brief.state import State
+from graphs.research_brief.state import load_input as _load_input
+
+DEFAULT_REVIEW = "always"
+EDIT_SCHEMA = BriefEdit
+
+
+def route_after_critic(state: State) -> Literal["writer", "review"]:
+    """Loop back only for rule issues, within the round budget, unless feedback repeats."""
+    history = state.get("issue_history", [])
+    latest = history[-1] if history else []
+    repeating = len(history) >= 2 and history[-1] == history[-2]
+    if latest and state.get("rounds", 0) < state.get("max_rounds", 2) and not repeating:
+        return "writer"
+    return "review"
+
+
+def route_after_review(state: State) -> Literal["writer", "formatter"]:
+    """A rejection is a request to revise; approve and edit go to publishing."""
+    return "writer" if state.get("review", {}).get("action") == "reject" else "formatter"
+
+
+def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(State, context_schema=RunContext)
+    builder.add_node("researcher", research)
+    builder.add_node("writer", write)
+    builder.add_node("critic", critique)
+    builder.add_node("review", review)
+    builder.add_node("formatter", publish)
+    builder.add_edge(START, "researcher")
+    builder.add_edge("researcher", "writer")
+    builder.add_edge("writer", "critic")
+    builder.add_conditional_edges("critic", route_after_critic)
+    builder.add_conditional_edges("review", route_after_review)
+    builder.add_edge("formatter", END)
+    return builder.compile(checkpointer=checkpointer, name="research-brief")
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    return _load_input(path)
+
+
+graph = build_graph()
+"""Module-level graph for ``langgraph.json`` (the API server supplies its own checkpointer)."""

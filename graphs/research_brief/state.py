@@ -1,0 +1,69 @@
+"""State and input of the research-brief scenario.
+
+The state holds only data (no clients or models) so that it checkpoints cleanly and a
+resumed run in another process sees exactly what the paused one saw.
+"""
+
+from __future__ import annotations
+
+import operator
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from baton.audit import AuditLog
+from baton.errors import InputError
+
+
+class BriefRequest(BaseModel):
+    """The YAML input file: one question and the collections to research it in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=5, max_length=1000)
+    collections: list[str] = Field(default_factory=lambda: ["company-docs"], min_length=1)
+    k: int = Field(6, ge=1, le=20)
+    max_rounds: int = Field(2, ge=1, le=5)
+
+
+class State(TypedDict, total=False):
+    question: str
+    collections: list[str]
+    k: int
+    max_rounds: int
+    sources: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    draft: dict[str, Any]
+    issues: list[str]
+    issue_history: list[list[str]]
+    rounds: int
+    review: dict[str, Any]
+    outputs: Annotated[list[str], operator.add]
+    audit: AuditLog
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    """Read and validate the question file; errors name the file and the field."""
+    if not path.exists():
+        raise InputError(path, "no such file")
+    if path.is_dir():
+        path = path / "question.yaml"
+        if not path.exists():
+            raise InputError(path, "no question.yaml in this folder")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}",
+                         line=None if mark is None else mark.line + 1) from None
+    except UnicodeDecodeError:
+        raise InputError(path, "is not UTF-8 text") from None
+    try:
+        request = BriefRequest.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise InputError(path, f"{field}: {err['msg']}") from None
+    return request.model_dump()

@@ -1,0 +1,1 @@
+"""The context store: local embeddings, Chroma collections, ingestion and citable retrieval."""

@@ -1,0 +1,188 @@
+"""Chroma collections behind one small API: open, add, retrieve with citable ids, delete.
+
+Why wrap Chroma: agents must cite what they used, so every chunk carries a stable id
+(derived from source and content) and its source path; retrieval merges several
+collections and returns scores on one scale; and the client is embedded
+(``PersistentClient``) or remote (``HttpClient``) by configuration alone, with
+telemetry off and Chroma's network-fetching default embedding never invoked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import BaseModel
+
+from baton.config import Settings
+from baton.errors import UserError
+from retrieval import embeddings
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,510}[A-Za-z0-9]$")
+
+
+class Chunk(BaseModel):
+    """One retrieved passage with everything needed to cite it."""
+
+    id: str
+    text: str
+    source: str
+    collection: str
+    score: float
+    metadata: dict[str, Any] = {}
+
+    @property
+    def display_source(self) -> str:
+        return display_path(self.source)
+
+
+def display_path(source: str) -> str:
+    """Show sources relative to the working directory when they live under it."""
+    try:
+        return str(Path(source).relative_to(Path.cwd()))
+    except ValueError:
+        return source
+
+
+def check_collection_name(name: str) -> str:
+    if not _NAME.match(name) or ".." in name:
+        raise UserError(
+            f"invalid collection name '{name}': use 3-512 letters, digits, '.', '_' or '-',"
+            " starting and ending with a letter or digit"
+        )
+    return name
+
+
+def make_client(settings: Settings) -> Any:
+    """An embedded or HTTP Chroma client as configured, with telemetry disabled."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.store.mode == "http":
+        if not settings.store.url:
+            raise UserError("store.mode is 'http' but store.url is not set")
+        url = urlparse(settings.store.url)
+        return chromadb.HttpClient(
+            host=url.hostname or "127.0.0.1",
+            port=url.port or 8000,
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    path = settings.chroma_path
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+class ContextStore:
+    """The team's shared documents, as Chroma collections of embedded chunks."""
+
+    def __init__(self, settings: Settings, client: Any | None = None) -> None:
+        self.settings = settings
+        self.client = client if client is not None else make_client(settings)
+
+    # Collections -----------------------------------------------------------------
+    def collection(self, name: str, *, create: bool = True) -> Any:
+        check_collection_name(name)
+        if create:
+            return self.client.get_or_create_collection(
+                name=name,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine", "embedding": embeddings.MODEL_PACKAGE},
+            )
+        try:
+            return self.client.get_collection(name=name, embedding_function=None)
+        except Exception:  # chroma raises NotFoundError / ValueError depending on version
+            raise UserError(f"unknown collection '{name}' (see `baton store list`)") from None
+
+    def collections(self) -> list[tuple[str, int]]:
+        """Names and chunk counts, sorted by name."""
+        out = []
+        for item in self.client.list_collections():
+            name = item if isinstance(item, str) else item.name
+            out.append((name, int(self.client.get_collection(name=name).count())))
+        return sorted(out)
+
+    # Writing ---------------------------------------------------------------------
+    def existing(self, collection: str, source: str) -> dict[str, dict[str, Any]]:
+        """Chunk ids and metadata currently stored for one source file."""
+        got = self.collection(collection).get(where={"source": source}, include=["metadatas"])
+        return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
+
+    def upsert(self, collection: str, ids: Sequence[str], texts: Sequence[str],
+               metadatas: Sequence[Mapping[str, Any]], vectors: Any) -> None:
+        if ids:
+            self.collection(collection).upsert(
+                ids=list(ids), documents=list(texts), metadatas=[dict(m) for m in metadatas],
+                embeddings=vectors,
+            )
+
+    def delete_ids(self, collection: str, ids: Sequence[str]) -> None:
+        if ids:
+            self.collection(collection).delete(ids=list(ids))
+
+    def delete_source(self, source: str, collection: str | None = None) -> int:
+        """Remove every chunk of ``source``; returns how many were removed."""
+        names = [collection] if collection else [n for n, _ in self.collections()]
+        removed = 0
+        for name in names:
+            col = self.collection(name, create=False)
+            ids = col.get(where={"source": source}, include=[])["ids"]
+            if ids:
+                col.delete(ids=ids)
+                removed += len(ids)
+        return removed
+
+    # Reading ---------------------------------------------------------------------
+    def retrieve(
+        self,
+        query: str,
+        collections: Sequence[str],
+        k: int = 5,
+        where: Mapping[str, Any] | None = None,
+    ) -> list[Chunk]:
+        """Top-``k`` chunks across ``collections`` by cosine similarity (1 = identical)."""
+        if not collections:
+            return []
+        vector = embeddings.embed([query])
+        found: list[Chunk] = []
+        for name in collections:
+            col = self.collection(name, create=False)
+            count = int(col.count())
+            if count == 0:
+                continue
+            res = col.query(
+                query_embeddings=vector,
+                n_results=min(k, count),
+                where=dict(where) if where else None,
+                include=["documents", "metadatas", "distances"],
+            )
+            for cid, text, meta, dist in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                strict=True,
+            ):
+                meta = dict(meta or {})
+                found.append(Chunk(id=cid, text=text or "", source=str(meta.get("source", "")),
+                                   collection=name, score=round(1.0 - float(dist), 4),
+                                   metadata=meta))
+        found.sort(key=lambda c: (-c.score, c.id))
+        return found[:k]
+
+    def get_chunks(self, ids: Sequence[str], collections: Sequence[str]) -> dict[str, Chunk]:
+        """Look chunks up by id, e.g. to verify that a citation exists."""
+        out: dict[str, Chunk] = {}
+        for name in collections:
+            col = self.collection(name, create=False)
+            got = col.get(ids=list(ids), include=["documents", "metadatas"])
+            for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [],
+                                       strict=False):
+                meta = dict(meta or {})
+                out[cid] = Chunk(id=cid, text=text or "", source=str(meta.get("source", "")),
+                                 collection=name, score=1.0, metadata=meta)
+        return out

@@ -1,0 +1,155 @@
+"""research-brief end to end with a scripted model: interrupt, every resume, audit, budget."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baton.config import Settings
+from baton.errors import UserError
+from baton.review import make_decision
+from baton.runtime import Runner
+from baton.testing import ScriptedChatModel
+from graphs.research_brief.graph import route_after_critic
+from retrieval.ingest import ingest
+
+ROOT = Path(__file__).resolve().parents[2]
+QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
+
+
+@pytest.fixture
+def runner(settings: Settings) -> Runner:
+    ingest([ROOT / "examples" / "docs"], "company-docs", settings)
+    r = Runner(settings)
+    yield r  # type: ignore[misc]
+    r.close()
+
+
+def _counts(runner: Runner, run_id: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for rec in runner.sync_audit(run_id):
+        key = rec.node if rec.kind == "node" else f"human:{rec.node}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_pauses_for_review_then_approve_writes_brief(runner: Runner) -> None:
+    outcome = runner.start("research-brief", QUESTION)
+    assert outcome.status == "awaiting_review"
+    assert outcome.packet is not None and "preview" in outcome.packet
+    assert runner.registry.get(outcome.run_id).status == "awaiting_review"
+
+    done = runner.resume(outcome.run_id, make_decision("approve", "alice"))
+    assert done.status == "done"
+    brief = Path(done.outputs[0])
+    assert brief.name == "brief.md" and brief.exists()
+    text = brief.read_text()
+    assert "## Findings" in text and "approve by alice" in text
+    counts = _counts(runner, outcome.run_id)
+    assert counts["researcher"] == 1 and counts["formatter"] == 1
+    assert counts["human:review"] == 1
+
+
+def test_every_citation_in_the_brief_was_retrieved(runner: Runner) -> None:
+    outcome = runner.start("research-brief", QUESTION)
+    done = runner.resume(outcome.run_id, make_decision("approve", "alice"))
+    text = Path(done.outputs[0]).read_text()
+    import re
+
+    cited = set(re.findall(r"\[([0-9a-f]{16})\]", text))
+    assert cited, "the brief cites nothing"
+    audit = runner.sync_audit(outcome.run_id)
+    researcher = next(a for a in audit if a.node == "researcher")
+    assert cited <= set(researcher.chunk_ids)
+
+
+def test_edit_is_applied_and_validated(runner: Runner) -> None:
+    outcome = runner.start("research-brief", QUESTION)
+    with pytest.raises(UserError, match="titel"):
+        runner.resume(outcome.run_id, make_decision("edit", "bob", edits={"titel": "x"}))
+    assert runner.registry.get(outcome.run_id).status == "awaiting_review"
+    done = runner.resume(outcome.run_id,
+                         make_decision("edit", "bob", edits={"title": "Cold Brew launch brief"}))
+    assert done.status == "done"
+    assert Path(done.outputs[0]).read_text().startswith("# Cold Brew launch brief")
+
+
+def test_reject_revises_and_pauses_again(runner: Runner) -> None:
+    outcome = runner.start("research-brief", QUESTION)
+    again = runner.resume(outcome.run_id, make_decision("reject", "carol", comment="shorter"))
+    assert again.status == "awaiting_review"
+    counts = _counts(runner, outcome.run_id)
+    assert counts["researcher"] == 1  # research is not redone
+    assert counts["human:review"] == 1
+    done = runner.resume(outcome.run_id, make_decision("approve", "carol"))
+    assert done.status == "done"
+    assert _counts(runner, outcome.run_id)["human:review"] == 2
+
+
+def test_resume_errors_are_user_errors(runner: Runner) -> None:
+    with pytest.raises(UserError, match="unknown run id"):
+        runner.resume("nope", make_decision("approve", "x"))
+    outcome = runner.start("research-brief", QUESTION)
+    with pytest.raises(UserError, match="awaiting review"):
+        runner.resume(outcome.run_id, None)
+    runner.resume(outcome.run_id, make_decision("approve", "x"))
+    with pytest.raises(UserError, match="already done"):
+        runner.resume(outcome.run_id, make_decision("approve", "x"))
+    # the second resume changed nothing
+    assert _counts(runner, outcome.run_id)["formatter"] == 1
+
+
+def test_review_never_completes_without_a_human(runner: Runner) -> None:
+    outcome = runner.start("research-brief", QUESTION, review="never")
+    assert outcome.status == "done"
+    human = [a for a in runner.sync_audit(outcome.run_id) if a.kind == "human"]
+    assert len(human) == 1 and human[0].actor == "baton" and "auto-approved" in human[0].decision
+
+
+def test_budget_exhaustion_fails_then_resumes(settings: Settings, runner: Runner) -> None:
+    tight = settings.model_copy(update={"budget": settings.budget.model_copy(update={"max_llm_calls": 1})})
+    small = Runner(tight)
+    outcome = small.start("research-brief", QUESTION)
+    assert outcome.status == "failed"
+    assert outcome.reason and "budget exhausted" in outcome.reason
+    small.close()
+    resumed = runner.resume(outcome.run_id)  # default budget is larger
+    assert resumed.status == "awaiting_review"
+    assert _counts(runner, outcome.run_id)["researcher"] == 1
+
+
+def test_model_records_tokens_per_node(runner: Runner) -> None:
+    outcome = runner.start("research-brief", QUESTION)
+    audit = runner.sync_audit(outcome.run_id)
+    writer = next(a for a in audit if a.node == "writer")
+    assert writer.llm_calls == 1 and writer.tokens_in > 0 and writer.tokens_out > 0
+    assert writer.model == "fake" and writer.prompt_hash
+
+
+def test_critic_loop_is_bounded_and_stops_on_repeat() -> None:
+    base: dict[str, Any] = {"max_rounds": 3}
+    assert route_after_critic({**base, "rounds": 1, "issue_history": [["x"]]}) == "writer"
+    assert route_after_critic({**base, "rounds": 3, "issue_history": [["x"], ["y"], ["z"]]}) == "review"
+    assert route_after_critic({**base, "rounds": 2, "issue_history": [["x"], ["x"]]}) == "review"
+    assert route_after_critic({**base, "rounds": 1, "issue_history": [[]]}) == "review"
+
+
+def test_hallucinated_citations_are_dropped(settings: Settings) -> None:
+    ingest([ROOT / "examples" / "docs"], "company-docs", settings)
+
+    def liar(role: str, messages: Any, tool: Any) -> Any:
+        if role == "researcher":
+            return {"findings": [{"point": "Made up.", "citations": ["deadbeefdeadbeef"]}]}
+        from baton.testing import schema_responder
+
+        return schema_responder(role, messages, tool)
+
+    runner = Runner(settings, model_factory=lambda role: ScriptedChatModel(role=role, responder=liar))
+    outcome = runner.start("research-brief", QUESTION)
+    assert "deadbeefdeadbeef" not in str(outcome.packet)
+    audit = runner.sync_audit(outcome.run_id)
+    researcher = next(a for a in audit if a.node == "researcher")
+    assert "extractive fallback" in researcher.decision
+    runner.close()

@@ -1,0 +1,1 @@
+"""Finance tools for the expense-reconciliation scenario."""

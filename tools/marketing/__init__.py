@@ -1,0 +1,1 @@
+"""Marketing tools for the content-calendar scenario."""

@@ -1,0 +1,1 @@
+"""HR tools for the onboarding scenario."""
