@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from agents.models import ask_structured
 from baton.audit import agent_node, current_trace
@@ -24,7 +24,7 @@ PROMPT = (
 
 
 class Critique(BaseModel):
-    problems: list[str]
+    problems: list[str] = Field(max_length=2)
 
 
 @agent_node("critic")

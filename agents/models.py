@@ -56,12 +56,16 @@ def chat_model(role: str, settings: Settings) -> BaseChatModel:
                 f"model.provider is 'openai' but ${cfg.api_key_env} is not set in the environment"
             )
         key = SecretStr(secret)
+    # llama.cpp's server ignores OpenAI's newer ``max_completion_tokens``; without the
+    # legacy ``max_tokens`` a small model can ramble to the end of its context window.
+    legacy = cfg.provider == "embedded" or cfg.legacy_max_tokens
     return ChatOpenAI(
         model=cfg.model,
         base_url=base_url,
         api_key=key,
         temperature=cfg.temperature,
-        max_completion_tokens=cfg.max_tokens,
+        max_completion_tokens=None if legacy else cfg.max_tokens,
+        extra_body={"max_tokens": cfg.max_tokens} if legacy else None,
         timeout=cfg.timeout_s,
         max_retries=cfg.max_retries,
     )

@@ -8,9 +8,9 @@ when a small model returns nothing usable.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from agents.models import ask_structured
 from baton.audit import agent_node, current_trace
@@ -26,12 +26,29 @@ MAX_FINDINGS = 3
 
 
 class Finding(BaseModel):
-    point: str = Field(description="one sentence")
-    citations: list[str] = Field(description="source ids, e.g. 3fa9c2d1e4b5a6c7")
+    point: str = Field(description="one sentence", max_length=300)
+    citations: list[str] = Field(description="source ids", max_length=3)
 
 
 class ResearchNotes(BaseModel):
-    findings: list[Finding]
+    findings: list[Finding] = Field(max_length=MAX_FINDINGS)
+
+
+def notes_schema(ids: list[str]) -> type[ResearchNotes]:
+    """``ResearchNotes`` whose citations may only be the ids retrieved for this question.
+
+    With llama.cpp the schema becomes a grammar, so the model cannot even spell an id
+    it was not shown; code still re-checks every citation afterwards.
+    """
+    allowed = Literal[tuple(ids)]  # type: ignore[valid-type]
+    finding = create_model(
+        "Finding", __base__=Finding,
+        citations=(list[allowed], Field(description="source ids", max_length=3)),  # type: ignore[valid-type]
+    )
+    return create_model(
+        "ResearchNotes", __base__=ResearchNotes,
+        findings=(list[finding], Field(max_length=MAX_FINDINGS)),  # type: ignore[valid-type]
+    )
 
 
 def _first_sentence(text: str) -> str:
@@ -66,7 +83,7 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         return {"sources": [], "findings": []}
     known = {s["id"] for s in sources}
     notes = ask_structured(
-        ctx, "researcher", ResearchNotes, PROMPT,
+        ctx, "researcher", notes_schema(list(known)), PROMPT,
         f"Question: {state['question']}\n\nSources:\n{format_sources(sources)}",
     )
     findings: list[dict[str, Any]] = []

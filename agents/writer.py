@@ -23,9 +23,9 @@ PROMPT = (
 
 
 class BriefDraft(BaseModel):
-    title: str = Field(description="under 80 characters")
-    summary: str = Field(description="two sentences")
-    recommendations: list[str]
+    title: str = Field(description="under 80 characters", max_length=80)
+    summary: str = Field(description="two sentences", max_length=600)
+    recommendations: list[str] = Field(max_length=3)
 
 
 def fallback_draft(question: str, findings: list[dict[str, Any]]) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class ModelSettings(_Section):
     concurrency: int = Field(2, ge=1, le=256)
     n_ctx: int = Field(2048, ge=256)
     gguf_path: Path | None = None
+    legacy_max_tokens: bool = False
     fake_latency_s: float = Field(0.0, ge=0.0)
 
 
@@ -210,7 +211,8 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         err = exc.errors()[0]
         loc = tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc)
+        env_name = ENV_PREFIX + "__".join(str(p).upper() for p in loc)
         source = next((str(p) for p, d in reversed(layers) if _has_path(_apply_profile(dict(d), p), loc)), None)
-        if source is None:
-            source = "environment " + ENV_PREFIX + "__".join(str(p).upper() for p in loc)
+        if env_name in os.environ or source is None:
+            source = f"environment variable {env_name}"
         raise ConfigError(f"{source}: {dotted}: {err['msg']}") from None
