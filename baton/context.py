@@ -32,9 +32,9 @@ ModelFactory = Callable[[str], BaseChatModel]
 class RunContext:
     """Everything a node needs besides its state."""
 
-    run_id: str
-    settings: Settings
-    output_dir: Path
+    run_id: str = ""
+    settings: Settings = field(default_factory=load_settings)
+    output_dir: Path = field(default_factory=Path)
     review_mode: ReviewMode | None = None
     reviewer: str | None = None
     model_factory: ModelFactory | None = None
@@ -68,20 +68,21 @@ _DEFAULTS: dict[str, RunContext] = {}
 
 
 def resolve_context(context: RunContext | None) -> RunContext:
-    """Return the run's context, or a default one when a server (``langgraph dev``) ran us.
+    """Return the run's context, completing it when a server (``langgraph dev``) ran us.
 
-    The LangGraph API server does not know Baton's context type, so nodes fall back to
-    settings from the environment, keyed by the thread id so each thread gets its own
-    output folder.
+    The LangGraph API server builds the context from the request (usually empty), so
+    the run id comes from the thread id and settings from the environment; the result
+    is cached per thread so the store and model are opened once.
     """
-    if context is not None:
+    if context is not None and context.run_id:
         return context
     thread_id = str(get_config().get("configurable", {}).get("thread_id", "default"))
     if thread_id not in _DEFAULTS:
-        settings = load_settings()
+        settings = context.settings if context is not None else load_settings()
         _DEFAULTS[thread_id] = RunContext(
             run_id=thread_id,
             settings=settings,
             output_dir=settings.runs_dir / thread_id,
+            review_mode=context.review_mode if context is not None else None,
         )
     return _DEFAULTS[thread_id]

@@ -133,11 +133,6 @@ class ScriptedChatModel(BaseChatModel):
         tool = tools[0] if tools else None
         reply = self.responder(self.role, messages, tool)
         prompt = "\n".join(str(m.content) for m in messages)
-        self.calls.append(self.role)
-        log = os.environ.get(CALL_LOG_ENV)
-        if log:
-            with open(log, "a", encoding="utf-8") as fh:
-                fh.write(self.role + "\n")
         if isinstance(reply, dict) and tool is not None:
             body = json.dumps(reply)
             msg = AIMessage(
@@ -153,6 +148,14 @@ class ScriptedChatModel(BaseChatModel):
                               "total_tokens": tokens_in + tokens_out}
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
+    def _log_call(self) -> None:
+        """Count the call when it starts, so a crash harness sees calls cut off mid-way."""
+        self.calls.append(self.role)
+        log = os.environ.get(CALL_LOG_ENV)
+        if log:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(self.role + "\n")
+
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -160,6 +163,7 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        self._log_call()
         if self.latency_s:
             time.sleep(self.latency_s)
         return self._answer(messages, **kwargs)
@@ -171,6 +175,7 @@ class ScriptedChatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        self._log_call()
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         return self._answer(messages, **kwargs)

@@ -1,0 +1,239 @@
+"""Loading a finance month: exact values, and errors that name file, line and column."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from baton.errors import InputError
+from tools.finance.io import load_bank, load_claims, load_ledger, load_month, read_receipt
+
+ROOT = Path(__file__).resolve().parents[2]
+MONTH = ROOT / "examples" / "finance" / "2026-10"
+
+BANK_HEADER = "id,date,description,amount\n"
+LEDGER_HEADER = "id,date,description,amount,ref,entry_type\n"
+CLAIMS_HEADER = "id,employee,date,merchant,amount,currency,category,receipt\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_month_loads_completely() -> None:
+    month = load_month(MONTH)
+    assert (len(month.bank), len(month.ledger), len(month.claims)) == (298, 318, 28)
+    assert len(month.receipts) == 22
+    assert {r.name for r in month.receipts if r.name.endswith(".pdf")} == {
+        "r21-coffee-hit-invoice.pdf",
+        "r22-sca-invoice.pdf",
+    }
+    assert "Quickfix Facilities" not in month.vendors and "Dales Dairy Ltd" in month.vendors
+    assert all(isinstance(line.amount, Decimal) for line in month.bank)
+    # Every receipt a claim names exists; claims without one are the planted ones.
+    missing = [c.id for c in month.claims if month.receipt_for(c) is None]
+    assert missing == ["C-1004", "C-1016", "C-1024", "C-1027", "C-1028"]
+
+
+def test_pdf_receipt_text_is_extracted() -> None:
+    receipt = read_receipt(MONTH / "receipts" / "r22-sca-invoice.pdf")
+    assert "Amount due" in receipt.text and "£420.00" in receipt.text
+
+
+def test_amounts_are_exact_decimals(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "bank.csv", BANK_HEADER + "B1,2026-10-01,FEE,-0.10\nB2,2026-10-02,X,+7\n"
+    )
+    lines = load_bank(path)
+    assert [line.amount for line in lines] == [Decimal("-0.10"), Decimal("7")]
+    assert str(lines[0].amount) == "-0.10"
+
+
+def test_entry_type_may_be_missing_or_empty(tmp_path: Path) -> None:
+    no_column = write(
+        tmp_path, "l1.csv", "id,date,description,amount,ref\nG1,2026-10-01,Rent,-5.00,R1\n"
+    )
+    empty = write(tmp_path, "l2.csv", LEDGER_HEADER + "G1,2026-10-01,Rent,-5.00,R1,\n")
+    assert load_ledger(no_column)[0].entry_type == ""
+    assert load_ledger(empty)[0].entry_type == ""
+
+
+def test_header_bom_blank_lines_and_quoted_commas(tmp_path: Path) -> None:
+    path = tmp_path / "bank.csv"
+    path.write_bytes(
+        ("\ufeff" + BANK_HEADER + '\nB1,2026-10-01,"SMITH, J & CO",-1.00\n\n').encode()
+    )
+    [line] = load_bank(path)
+    assert line.description == "SMITH, J & CO"
+
+
+def test_claim_currency_is_normalised_and_category_casefolded(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", CLAIMS_HEADER + "C1,A B,2026-10-01,Pret,4.50,eur,Meals,\n")
+    [claim] = load_claims(path)
+    assert (claim.currency, claim.category, claim.receipt) == ("EUR", "meals", "")
+
+
+@pytest.mark.parametrize(
+    ("loader", "text", "line", "column", "fragment"),
+    [
+        (
+            load_bank,
+            BANK_HEADER + "B1,2026-13-01,X,1.00\n",
+            2,
+            "date",
+            "'2026-13-01' is not a date",
+        ),
+        (load_bank, BANK_HEADER + "B1,01/10/2026,X,1.00\n", 2, "date", "YYYY-MM-DD"),
+        (
+            load_bank,
+            BANK_HEADER + "B1,2026-10-01,X,1.00\nB2,2026-10-01,X,1,50\n",
+            3,
+            None,
+            "expected 4 fields, found 5",
+        ),
+        (load_bank, BANK_HEADER + "B1,2026-10-01,X,12.5.0\n", 2, "amount", "not an amount"),
+        (load_bank, BANK_HEADER + "B1,2026-10-01,X,1e3\n", 2, "amount", "not an amount"),
+        (load_bank, BANK_HEADER + "B1,2026-10-01,X,NaN\n", 2, "amount", "not an amount"),
+        (load_bank, BANK_HEADER + "B1,2026-10-01,X,\n", 2, "amount", "value is empty"),
+        (
+            load_bank,
+            BANK_HEADER + "B1,2026-10-01,X,1\nB2,2026-10-01,X,1\nB1,2026-10-02,Y,2\n",
+            4,
+            "id",
+            "duplicate id 'B1' (first on line 2)",
+        ),
+        (load_bank, "id,date,amount\nB1,2026-10-01,1\n", 1, "description", "missing column"),
+        (load_bank, "", 1, None, "file is empty"),
+        (
+            load_ledger,
+            LEDGER_HEADER + "G1,2026-10-01,Rent,-5,,\n",
+            2,
+            "ref",
+            "value is empty",
+        ),
+        (
+            load_claims,
+            CLAIMS_HEADER + "C1,A B,2026-10-01,Pret,4.50,XYZ,meals,\n",
+            2,
+            "currency",
+            "'XYZ' is not an ISO 4217 currency code",
+        ),
+        (
+            load_claims,
+            CLAIMS_HEADER + "C1,A B,2026-10-01,Pret,-4.50,GBP,meals,\n",
+            2,
+            "amount",
+            "greater than zero",
+        ),
+    ],
+)
+def test_bad_input_names_file_line_and_column(
+    tmp_path: Path,
+    loader: object,
+    text: str,
+    line: int,
+    column: str | None,
+    fragment: str,
+) -> None:
+    path = write(tmp_path, "input.csv", text)
+    with pytest.raises(InputError) as error:
+        loader(path)  # type: ignore[operator]
+    assert error.value.path == str(path)
+    assert error.value.line == line
+    assert error.value.column == column
+    assert fragment in error.value.detail
+    rendered = str(error.value)
+    assert rendered.startswith(f"{path}:{line}")
+    if column:
+        assert f"column '{column}'" in rendered
+
+
+def test_undecodable_or_malformed_csv_is_an_input_error(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes((BANK_HEADER + "B1,2026-10-01,CAF\xc9,1.00\n").encode("latin-1"))
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        load_bank(latin)
+    quoted = write(
+        tmp_path, "quoted.csv", BANK_HEADER + 'B1,2026-10-01,X,1\nB2,2026-10-01,"X"Y,1\n'
+    )
+    with pytest.raises(InputError, match="malformed CSV") as error:
+        load_bank(quoted)
+    assert (error.value.path, error.value.line) == (str(quoted), 3)
+
+
+def test_missing_file_and_folder_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="cannot read file"):
+        load_bank(tmp_path / "absent.csv")
+    with pytest.raises(InputError, match="month folder does not exist"):
+        load_month(tmp_path / "nowhere")
+
+
+def test_month_without_optional_files(tmp_path: Path) -> None:
+    write(tmp_path, "bank.csv", BANK_HEADER + "B1,2026-10-01,X,1.00\n")
+    write(tmp_path, "ledger.csv", LEDGER_HEADER + "G1,2026-10-01,X,1.00,R1,receipt\n")
+    month = load_month(tmp_path)
+    assert (month.claims, month.receipts, month.vendors) == ([], [], [])
+
+
+def test_one_bad_file_means_nothing_is_returned(tmp_path: Path) -> None:
+    folder = tmp_path / "month"
+    shutil.copytree(MONTH, folder)
+    claims = folder / "claims.csv"
+    lines = claims.read_text().splitlines()
+    lines[5] = lines[5].replace(",GBP,", ",GBX,")
+    claims.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError) as error:
+        load_month(folder)
+    assert (error.value.line, error.value.column) == (6, "currency")
+
+
+def test_receipts_folder_reads_text_markdown_and_pdf_only(tmp_path: Path) -> None:
+    write(tmp_path, "bank.csv", BANK_HEADER)
+    write(tmp_path, "ledger.csv", LEDGER_HEADER)
+    receipts = tmp_path / "receipts"
+    receipts.mkdir()
+    (receipts / "b.md").write_text("# Cafe\nTotal £3.00\n")
+    (receipts / "a.txt").write_text("Shop\nTOTAL 1.00\n")
+    (receipts / "photo.jpg").write_bytes(b"\xff\xd8")
+    shutil.copy(MONTH / "receipts" / "r21-coffee-hit-invoice.pdf", receipts / "c.pdf")
+    month = load_month(tmp_path)
+    assert [r.name for r in month.receipts] == ["a.txt", "b.md", "c.pdf"]
+    assert "1,349.00" in month.receipts[2].text
+
+
+def test_broken_pdf_and_empty_receipt_are_input_errors(tmp_path: Path) -> None:
+    broken = tmp_path / "x.pdf"
+    broken.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with pytest.raises(InputError) as error:
+        read_receipt(broken)
+    assert error.value.path == str(broken)
+    blank = write(tmp_path, "blank.txt", "  \n")
+    with pytest.raises(InputError, match="no readable text"):
+        read_receipt(blank)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_amounts_round_trip_exactly(amounts: list[Decimal]) -> None:
+    rows = "".join(f"B{i},2026-10-01,X,{a}\n" for i, a in enumerate(amounts))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bank.csv"
+        path.write_text(BANK_HEADER + rows)
+        loaded = load_bank(path)
+    assert [line.amount for line in loaded] == amounts
+    assert sum(line.amount for line in loaded) == sum(amounts)

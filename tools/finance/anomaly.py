@@ -1,0 +1,514 @@
+"""Rule-based anomaly detection over a month of bank lines, ledger entries and claims.
+
+These are the checks an auditor runs by hand: duplicates, reused receipts, amounts odd
+for the vendor, round and just-under-threshold amounts, split purchases, weekend or
+holiday claims and first-time vendors. They are cheap, explainable and reproducible,
+so the review agent only has to *explain* a flagged row, never to find it.
+Every anomaly id is a hash of its kind and evidence, so reruns give the same ids and a
+reviewer's decision on one stays attached to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+from rapidfuzz import fuzz, process
+
+from tools.finance.models import BankLine, Claim, LedgerEntry
+from tools.finance.policy import ExpensePolicy
+
+AnomalyKind = Literal[
+    "duplicate",
+    "receipt_reused",
+    "unusual_amount",
+    "round_amount",
+    "just_under_threshold",
+    "split_purchase",
+    "weekend_spend",
+    "holiday_spend",
+    "new_vendor",
+]
+Severity = Literal["low", "medium", "high"]
+Source = Literal["bank", "ledger", "claim"]
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+class EvidenceRow(BaseModel):
+    """A row that supports an anomaly, with enough text for a reviewer to recognise it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: Source
+    id: str
+    text: str
+
+
+class Anomaly(BaseModel):
+    """One finding; ``id`` is stable across runs (``ANOM-<kind>-<hash>``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    kind: AnomalyKind
+    severity: Severity
+    message: str
+    evidence: list[EvidenceRow]
+
+
+# --- vendor normalisation -------------------------------------------------------------
+
+_PAYMENT_CODES = re.compile(
+    r"^(?:card payment to|card purchase|direct debit|standing order|faster payment|"
+    r"bank giro credit|bill payment|payment to|transfer to|"
+    r"dd|so|fpo|fpi|bgc|bacs|pos|vis|deb|chq|tfr|cr|dr)\b[\s:-]*",
+    re.IGNORECASE,
+)
+_REF_TAIL = re.compile(r"\s(?:ref|inv|invoice|on|to acc)\b.*$", re.IGNORECASE)
+_LEGAL = {"ltd", "limited", "plc", "llp", "llc", "inc", "co", "uk", "gb", "the", "and", "&", "t/a"}
+_ABBREVIATIONS = {
+    "amzn": "amazon",
+    "mktp": "marketplace",
+    "mkt": "market",
+    "svcs": "services",
+    "intl": "international",
+}
+_VENDOR_SIMILARITY = 88.0
+_MIN_PREFIX = 8
+
+
+def _vendor_similarity(a: str, b: str, **_: object) -> float:
+    """token_sort_ratio, plus a full score when one name is a truncation of the other.
+
+    Banks cut descriptions at 18 characters or so ("BEANHAUS ROASTE"), which plain
+    ratios under-score.
+    """
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter) >= _MIN_PREFIX and longer.startswith(shorter):
+        return 100.0
+    return float(fuzz.token_sort_ratio(a, b))
+
+
+def vendor_key(text: str) -> str:
+    """A comparable vendor name: payment codes, references, digits and legal suffixes removed.
+
+    Bank descriptions ("FPO BEANHAUS ROASTERS LTD REF INV-2291", "AMZN MKTP UK*2K4") and
+    ledger text ("Beanhaus Roasters - beans", "Amazon Marketplace") name the same vendor
+    in different clothes; this strips the clothes so equal vendors compare equal.
+    """
+    cleaned = text.split(" - ")[0].split("*")[0]
+    previous = None
+    while previous != cleaned:
+        previous = cleaned
+        cleaned = _PAYMENT_CODES.sub("", cleaned.strip())
+    cleaned = _REF_TAIL.sub("", cleaned)
+    words = []
+    for raw in re.split(r"[^a-z0-9&/]+", cleaned.casefold()):
+        if not raw or raw in _LEGAL or any(ch.isdigit() for ch in raw):
+            continue
+        words.append(_ABBREVIATIONS.get(raw, raw))
+    return " ".join(words)
+
+
+class _VendorIndex:
+    """Maps raw keys to one canonical key per vendor, merging near-identical spellings."""
+
+    def __init__(self, known: Iterable[str] = ()) -> None:
+        self._canon: list[str] = []
+        self._cache: dict[str, str] = {}
+        for name in known:
+            self.canonical(name)
+
+    def canonical(self, text: str) -> str:
+        key = vendor_key(text)
+        if key in self._cache:
+            return self._cache[key]
+        best = process.extractOne(key, self._canon, scorer=_vendor_similarity) if key else None
+        chosen = best[0] if best is not None and best[1] >= _VENDOR_SIMILARITY else key
+        if chosen == key and key not in self._canon:
+            self._canon.append(key)
+        self._cache[key] = chosen
+        return chosen
+
+    def __contains__(self, text: object) -> bool:
+        if not isinstance(text, str):
+            return False
+        key = vendor_key(text)
+        if not key:
+            return False
+        best = process.extractOne(key, self._canon, scorer=_vendor_similarity)
+        return best is not None and best[1] >= _VENDOR_SIMILARITY
+
+
+# --- a common view of rows --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Txn:
+    source: Source
+    id: str
+    date: date
+    vendor: str
+    amount: Decimal
+    text: str
+    receipt: str = ""
+    category: str = ""
+
+    def evidence(self) -> EvidenceRow:
+        return EvidenceRow(source=self.source, id=self.id, text=self.text)
+
+
+def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
+    text = f"{line.date.isoformat()} {line.description} {line.amount}"
+    return _Txn("bank", line.id, line.date, vendors.canonical(line.description), line.amount, text)
+
+
+def _from_ledger(entry: LedgerEntry, vendors: _VendorIndex) -> _Txn:
+    text = f"{entry.date.isoformat()} {entry.description} {entry.amount} ({entry.ref})"
+    return _Txn(
+        "ledger", entry.id, entry.date, vendors.canonical(entry.description), entry.amount, text
+    )
+
+
+def _from_claim(claim: Claim, policy: ExpensePolicy, vendors: _VendorIndex) -> _Txn:
+    base = policy.to_base(claim.amount, claim.currency)
+    amount = base if base is not None else claim.amount
+    text = (
+        f"{claim.date.isoformat()} {claim.employee}: {claim.merchant} "
+        f"{claim.amount} {claim.currency} ({claim.category})"
+    )
+    return _Txn(
+        "claim",
+        claim.id,
+        claim.date,
+        vendors.canonical(claim.merchant),
+        amount,
+        text,
+        claim.receipt.strip(),
+        claim.category,
+    )
+
+
+def _anomaly(kind: AnomalyKind, severity: Severity, message: str, rows: Sequence[_Txn]) -> Anomaly:
+    digest = hashlib.sha256(
+        "|".join([kind, *sorted(f"{row.source}:{row.id}" for row in rows)]).encode()
+    ).hexdigest()[:10]
+    ordered = sorted(rows, key=lambda row: (row.date, row.source, row.id))
+    return Anomaly(
+        id=f"ANOM-{kind}-{digest}",
+        kind=kind,
+        severity=severity,
+        message=message,
+        evidence=[r.evidence() for r in ordered],
+    )
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{currency} {amount:,.2f}"
+
+
+# --- checks -----------------------------------------------------------------------------
+
+
+def _without_reversals(rows: Sequence[_Txn]) -> list[_Txn]:
+    """Drop pairs that cancel (same vendor, opposite amounts): a void and its original,
+    a returned deposit and the deposit. They are not duplicates of whatever replaces them.
+    """
+    remaining = list(rows)
+    for row in rows:
+        if row not in remaining or row.amount >= 0:
+            continue
+        partner = next(
+            (
+                o
+                for o in remaining
+                if o.amount == -row.amount and o.vendor == row.vendor and o is not row
+            ),
+            None,
+        )
+        if partner is not None:
+            remaining.remove(row)
+            remaining.remove(partner)
+    return remaining
+
+
+def _duplicates(rows: Sequence[_Txn], window: int, currency: str) -> list[Anomaly]:
+    """Same vendor and same signed amount within ``window`` days, per source."""
+    groups: dict[tuple[Source, str, Decimal], list[_Txn]] = defaultdict(list)
+    for row in _without_reversals(rows):
+        if row.vendor and row.amount != 0:
+            groups[(row.source, row.vendor, row.amount)].append(row)
+    found: list[Anomaly] = []
+    for (source, vendor, amount), group in groups.items():
+        group.sort(key=lambda r: (r.date, r.id))
+        cluster: list[_Txn] = [group[0]]
+        for row in group[1:]:
+            if (row.date - cluster[-1].date).days <= window:
+                cluster.append(row)
+                continue
+            found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency))
+            cluster = [row]
+        found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency))
+    return found
+
+
+def _duplicate_anomaly(
+    source: Source, vendor: str, amount: Decimal, cluster: list[_Txn], currency: str
+) -> list[Anomaly]:
+    if len(cluster) < 2:
+        return []
+    span = (cluster[-1].date - cluster[0].date).days
+    message = (
+        f"{len(cluster)} {source} rows for '{vendor}' of {_money(abs(amount), currency)} "
+        f"within {span} day(s): "
+        "possible duplicate payment or claim"
+    )
+    return [_anomaly("duplicate", "high", message, cluster)]
+
+
+def _reused_receipts(claims: Sequence[_Txn]) -> list[Anomaly]:
+    by_receipt: dict[str, list[_Txn]] = defaultdict(list)
+    for row in claims:
+        if row.receipt:
+            by_receipt[row.receipt.casefold()].append(row)
+    return [
+        _anomaly(
+            "receipt_reused",
+            "high",
+            f"receipt '{group[0].receipt}' is attached to {len(group)} claims",
+            group,
+        )
+        for group in by_receipt.values()
+        if len(group) > 1
+    ]
+
+
+def _unusual_amounts(
+    rows: Sequence[_Txn], policy: ExpensePolicy, flag_from: date | None = None
+) -> list[Anomaly]:
+    """Amounts far from the vendor's median, by the modified z-score (Iglesias & Hoaglin).
+
+    Median and MAD ignore the outlier they are meant to catch, unlike mean and standard
+    deviation. Vendors with fewer than ``unusual_min_history`` rows are skipped: there is
+    not enough history to call anything unusual. When all other amounts are identical
+    (MAD = 0) a relative deviation is used instead. Rows before ``flag_from`` are history:
+    they count towards the median but are not flagged.
+    """
+    settings = policy.anomaly
+    by_vendor: dict[tuple[Source, str], list[_Txn]] = defaultdict(list)
+    for row in rows:
+        if row.vendor and (row.amount < 0 or row.source == "claim"):
+            by_vendor[(row.source, row.vendor)].append(row)
+    found: list[Anomaly] = []
+    for (_, vendor), group in by_vendor.items():
+        if len(group) < settings.unusual_min_history:
+            continue
+        amounts = [abs(r.amount) for r in group]
+        median = statistics.median(amounts)
+        mad = statistics.median(abs(a - median) for a in amounts)
+        for row, amount in zip(group, amounts, strict=True):
+            if flag_from is not None and row.date < flag_from:
+                continue
+            if mad > 0:
+                score = Decimal("0.6745") * abs(amount - median) / mad
+                unusual = score > settings.unusual_z
+                why = f"modified z-score {score:.1f}"
+            else:
+                unusual = (
+                    median > 0 and abs(amount - median) / median > settings.unusual_rel_if_flat
+                )
+                why = "all other amounts identical"
+            if unusual:
+                message = (
+                    f"{_money(amount, policy.currency)} to '{vendor}' is unusual: "
+                    f"median of {len(group)} rows is "
+                    f"{_money(median, policy.currency)} ({why})"
+                )
+                found.append(_anomaly("unusual_amount", "medium", message, [row]))
+    return found
+
+
+def _round_and_just_under(claims: Sequence[_Txn], policy: ExpensePolicy) -> list[Anomaly]:
+    """Claims on round numbers, or a little under a receipt/approval/category threshold."""
+    settings = policy.anomaly
+    found: list[Anomaly] = []
+    for row in claims:
+        if row.amount >= settings.round_min and row.amount % settings.round_unit == 0:
+            found.append(
+                _anomaly(
+                    "round_amount",
+                    "low",
+                    f"claim of exactly {_money(row.amount, policy.currency)}: "
+                    "round amounts are often estimates",
+                    [row],
+                )
+            )
+        for threshold in policy.thresholds(row.category):
+            if threshold * (1 - settings.just_under_margin) <= row.amount < threshold:
+                message = (
+                    f"claim of {_money(row.amount, policy.currency)} is just under the "
+                    f"{_money(threshold, policy.currency)} threshold"
+                )
+                found.append(_anomaly("just_under_threshold", "medium", message, [row]))
+                break
+    return found
+
+
+def _split_purchases(rows: Sequence[_Txn], policy: ExpensePolicy) -> list[Anomaly]:
+    """Several rows to one vendor on one day, each under a limit that their sum exceeds.
+
+    Claims are held to their category cap and every approval band. Bank payments are held
+    only to the top band: suppliers routinely bill each site separately on the same day,
+    but splitting to stay under the most senior approver is the classic fraud pattern.
+    """
+    groups: dict[tuple[Source, str, date], list[_Txn]] = defaultdict(list)
+    for row in rows:
+        if row.vendor and (row.source == "claim" or row.amount < 0):
+            groups[(row.source, row.vendor, row.date)].append(row)
+    found: list[Anomaly] = []
+    for (source, vendor, day), group in groups.items():
+        if len(group) < 2:
+            continue
+        amounts = [abs(r.amount) for r in group]
+        total = sum(amounts, Decimal(0))
+        if source == "claim":
+            categories = {r.category for r in group}
+            limits = sorted(
+                {
+                    t
+                    for c in categories
+                    for t in policy.thresholds(c)
+                    if t != policy.receipts.required_above
+                },
+                reverse=True,
+            )
+        else:
+            limits = [policy.approvals.levels[-1].above]
+        crossed = next((t for t in limits if total > t and max(amounts) <= t), None)
+        if crossed is not None:
+            message = (
+                f"{len(group)} {source} rows to '{vendor}' on {day.isoformat()} total "
+                f"{_money(total, policy.currency)}, over the {_money(crossed, policy.currency)} "
+                "limit none reaches alone"
+            )
+            found.append(_anomaly("split_purchase", "high", message, group))
+    return found
+
+
+def _weekend_or_holiday(
+    claims: Sequence[_Txn], policy: ExpensePolicy, holidays: Mapping[date, str]
+) -> list[Anomaly]:
+    """Claims dated on a public holiday or (if the policy asks) a weekend.
+
+    Only claims are checked: a café's bank and ledger legitimately move at weekends,
+    whereas staff spending on a day off deserves a second look.
+    """
+    found: list[Anomaly] = []
+    for row in claims:
+        holiday = holidays.get(row.date)
+        if holiday is not None:
+            found.append(
+                _anomaly(
+                    "holiday_spend", "low", f"claim dated on a public holiday ({holiday})", [row]
+                )
+            )
+        elif policy.anomaly.flag_weekend_claims and row.date.weekday() >= 5:
+            found.append(
+                _anomaly(
+                    "weekend_spend", "low", f"claim dated on a {row.date.strftime('%A')}", [row]
+                )
+            )
+    return found
+
+
+def _new_vendors(
+    period_rows: Sequence[_Txn], history: Sequence[_Txn], known: _VendorIndex, has_baseline: bool
+) -> list[Anomaly]:
+    """Payees in the period's ledger that neither the vendor master nor earlier entries know.
+
+    Only the ledger is checked because that is where payees are named; bank-only rows
+    (fees, returns) surface as unmatched lines in reconciliation instead. Without a
+    baseline (no vendor list, no earlier history) every vendor would be "new",
+    so the check stays silent rather than flooding the review.
+    """
+    if not has_baseline:
+        return []
+    seen_before = {row.vendor for row in history}
+    first: dict[str, list[_Txn]] = defaultdict(list)
+    for row in sorted(period_rows, key=lambda r: (r.date, r.source, r.id)):
+        if (
+            row.amount < 0
+            and row.vendor
+            and row.vendor not in seen_before
+            and row.vendor not in known
+        ):
+            first[row.vendor].append(row)
+    return [
+        _anomaly(
+            "new_vendor",
+            "medium",
+            f"first payment to '{vendor}' ({len(rows)} row(s) this period); "
+            "vendor not in the vendor master",
+            rows,
+        )
+        for vendor, rows in first.items()
+    ]
+
+
+def detect_anomalies(
+    bank: Sequence[BankLine],
+    ledger: Sequence[LedgerEntry],
+    claims: Sequence[Claim],
+    policy: ExpensePolicy,
+    holidays: Mapping[date, str],
+    *,
+    known_vendors: Collection[str] = (),
+    period_start: date | None = None,
+) -> list[Anomaly]:
+    """Run every check and return anomalies, most severe first, in a stable order.
+
+    ``holidays`` is usually ``policy.holiday_calendar(years)``. Ledger entries dated before
+    ``period_start`` (default: the earliest bank date) count as history: they teach the
+    vendor baseline but are not themselves flagged. ``known_vendors`` is the vendor master.
+    """
+    vendors = _VendorIndex()
+    known = _VendorIndex(known_vendors)
+    start = period_start or min((line.date for line in bank), default=None)
+    # Ledger first: its vendor names are the cleanest, so they become the canonical keys
+    # that truncated bank descriptions are merged into.
+    # Rows are taken in (date, id) order so canonical names, and hence messages, do not
+    # depend on the order the caller passed them in.
+    ledger_all = [_from_ledger(e, vendors) for e in sorted(ledger, key=lambda e: (e.date, e.id))]
+    bank_rows = [_from_bank(b, vendors) for b in sorted(bank, key=lambda b: (b.date, b.id))]
+    history = [row for row in ledger_all if start is not None and row.date < start]
+    ledger_rows = [row for row in ledger_all if start is None or row.date >= start]
+    claim_rows = [
+        _from_claim(c, policy, vendors) for c in sorted(claims, key=lambda c: (c.date, c.id))
+    ]
+
+    found: list[Anomaly] = []
+    window = policy.anomaly.duplicate_window_days
+    for rows in (bank_rows, ledger_rows, claim_rows):
+        found.extend(_duplicates(rows, window, policy.currency))
+    found.extend(_reused_receipts(claim_rows))
+    # The ledger (with its history) is the vendor's record; checking the bank too would
+    # report every outlier twice.
+    found.extend(_unusual_amounts([*history, *ledger_rows], policy, start))
+    found.extend(_unusual_amounts(claim_rows, policy))
+    found.extend(_round_and_just_under(claim_rows, policy))
+    found.extend(_split_purchases([*bank_rows, *claim_rows], policy))
+    found.extend(_weekend_or_holiday(claim_rows, policy, holidays))
+    found.extend(_new_vendors(ledger_rows, history, known, bool(known_vendors) or bool(history)))
+
+    unique = {a.id: a for a in found}
+    return sorted(
+        unique.values(), key=lambda a: (_SEVERITY_ORDER[a.severity], a.kind, a.evidence[0].id, a.id)
+    )
