@@ -43,7 +43,8 @@ def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         trace.cite(cited)
         trace.decision = (
             f"{len(issues)} rule issues, {len(advisory)} tone notes"
-            if issues or advisory else "brief passes every check"
+            if issues or advisory
+            else "brief passes every check"
         )
     history = [*state.get("issue_history", []), issues]
     return {"issues": issues + [f"(tone) {a}" for a in advisory], "issue_history": history}

@@ -9,11 +9,12 @@ say *what* they want (a prompt and a pydantic model), never *how* to get it.
 from __future__ import annotations
 
 import threading
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr
 
@@ -88,15 +89,20 @@ def _check_budget(ctx: RunContext) -> None:
         )
 
 
-def _invoke_counted(ctx: RunContext, model: BaseChatModel | object, messages: list[BaseMessage],
-                    prompt: str) -> dict[str, object]:
+def _invoke_counted(
+    ctx: RunContext, model: Runnable[Any, Any], messages: list[BaseMessage], prompt: str
+) -> dict[str, Any]:
     """One structured call under the concurrency cap, with tokens added to the node trace."""
     _check_budget(ctx)
     try:
         with _semaphore(ctx.settings.model.concurrency):
-            out: dict[str, object] = model.invoke(messages)  # type: ignore[attr-defined]
-    except (openai.APIConnectionError, openai.APITimeoutError, openai.RateLimitError,
-            openai.InternalServerError) as exc:
+            out: dict[str, Any] = model.invoke(messages)
+    except (
+        openai.APIConnectionError,
+        openai.APITimeoutError,
+        openai.RateLimitError,
+        openai.InternalServerError,
+    ) as exc:
         raise ModelFailure(
             f"model endpoint failed after {ctx.settings.model.max_retries} retries: "
             f"{type(exc).__name__}: {exc}"
@@ -107,7 +113,9 @@ def _invoke_counted(ctx: RunContext, model: BaseChatModel | object, messages: li
     usage = getattr(raw, "usage_metadata", None) or {}
     trace = current_trace()
     if trace is not None:
-        trace.add_call(prompt, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0)))
+        trace.add_call(
+            prompt, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+        )
     return out
 
 

@@ -42,12 +42,14 @@ def notes_schema(ids: list[str]) -> type[ResearchNotes]:
     """
     allowed = Literal[tuple(ids)]  # type: ignore[valid-type]
     finding = create_model(
-        "Finding", __base__=Finding,
+        "Finding",
+        __base__=Finding,
         citations=(list[allowed], Field(description="source ids", max_length=3)),  # type: ignore[valid-type]
     )
     return create_model(
-        "ResearchNotes", __base__=ResearchNotes,
-        findings=(list[finding], Field(max_length=MAX_FINDINGS)),  # type: ignore[valid-type]
+        "ResearchNotes",
+        __base__=ResearchNotes,
+        findings=(list[finding], Field(max_length=MAX_FINDINGS)),
     )
 
 
@@ -59,8 +61,10 @@ def _first_sentence(text: str) -> str:
 
 def extractive_findings(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One finding per top source, quoting its first sentence: always true to the text."""
-    return [{"point": _first_sentence(s["text"]), "citations": [s["id"]]}
-            for s in sources[:MAX_FINDINGS]]
+    return [
+        {"point": _first_sentence(s["text"]), "citations": [s["id"]]}
+        for s in sources[:MAX_FINDINGS]
+    ]
 
 
 def format_sources(sources: list[dict[str, Any]]) -> str:
@@ -72,8 +76,13 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Retrieve, summarise with the model, keep only verifiable citations."""
     chunks = ctx.store.retrieve(state["question"], state["collections"], k=state.get("k", 6))
     sources = [
-        {"id": c.id, "text": c.text, "display": c.display_source, "collection": c.collection,
-         "score": c.score}
+        {
+            "id": c.id,
+            "text": c.text,
+            "display": c.display_source,
+            "collection": c.collection,
+            "score": c.score,
+        }
         for c in chunks
     ]
     trace = current_trace()
@@ -81,9 +90,12 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         if trace:
             trace.decision = "no documents found for the question"
         return {"sources": [], "findings": []}
-    known = {s["id"] for s in sources}
+    known: set[str] = {str(s["id"]) for s in sources}
     notes = ask_structured(
-        ctx, "researcher", notes_schema(list(known)), PROMPT,
+        ctx,
+        "researcher",
+        notes_schema(list(known)),
+        PROMPT,
         f"Question: {state['question']}\n\nSources:\n{format_sources(sources)}",
     )
     findings: list[dict[str, Any]] = []

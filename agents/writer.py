@@ -59,5 +59,6 @@ def write(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     trace = current_trace()
     if trace:
         trace.decision = f"draft round {rounds}: '{result['title'][:60]}'" + (
-            "" if draft else " (fallback draft)")
+            "" if draft else " (fallback draft)"
+        )
     return {"draft": result, "rounds": rounds}

@@ -21,7 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar
 
 from langgraph.runtime import Runtime
 
@@ -126,14 +126,19 @@ def human_record(run_id: str, node: str, actor: str, decision: str) -> dict[str,
 
 
 NodeFn = Callable[[Any, RunContext], dict[str, Any]]
-GraphNode = Callable[[Any, Runtime[RunContext]], dict[str, Any]]
+
+
+class GraphNode(Protocol):
+    """What LangGraph calls: the state, plus the runtime injected by keyword."""
+
+    def __call__(self, state: Any, *, runtime: Runtime[RunContext]) -> dict[str, Any]: ...
 
 
 def agent_node(name: str) -> Callable[[NodeFn], GraphNode]:
     """Turn ``fn(state, ctx) -> update`` into a LangGraph node that leaves an audit record."""
 
     def decorate(fn: NodeFn) -> GraphNode:
-        def node(state: Any, runtime: Runtime[RunContext]) -> dict[str, Any]:
+        def node(state: Any, *, runtime: Runtime[RunContext]) -> dict[str, Any]:
             ctx = resolve_context(runtime.context)
             calls, tokens = usage_so_far(state)
             trace = NodeTrace(

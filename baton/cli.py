@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -28,7 +28,7 @@ from baton.config import Settings, load_settings
 from baton.errors import UserError
 from baton.registry import STATUSES
 from baton.review import make_decision
-from baton.runtime import RunOutcome, Runner
+from baton.runtime import Runner, RunOutcome
 
 app = typer.Typer(
     name="baton",
@@ -46,13 +46,13 @@ out = Console()
 err = Console(stderr=True)
 
 
-class Review(str, Enum):
+class Review(StrEnum):
     always = "always"
     exceptions = "exceptions"
     never = "never"
 
 
-class AuditFormat(str, Enum):
+class AuditFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
 
@@ -85,7 +85,9 @@ def _progress(node: str, update: dict[str, Any]) -> None:
     for rec in records:
         tokens = rec.get("tokens_in", 0) + rec.get("tokens_out", 0)
         extra = f" · {rec['llm_calls']} calls · {tokens} tok" if rec.get("llm_calls") else ""
-        err.print(f"[green]✓[/] [bold]{node}[/]{extra} — {rec.get('decision', '')}", highlight=False)
+        err.print(
+            f"[green]✓[/] [bold]{node}[/]{extra} — {rec.get('decision', '')}", highlight=False
+        )
 
 
 def _print_packet(packet: dict[str, Any]) -> None:
@@ -97,8 +99,11 @@ def _print_packet(packet: dict[str, Any]) -> None:
         for col in ("id", "kind", "detail"):
             table.add_column(col)
         for exc in exceptions:
-            table.add_row(str(exc.get("id")), str(exc.get("kind")),
-                          str(exc.get("detail") or exc.get("evidence") or ""))
+            table.add_row(
+                str(exc.get("id")),
+                str(exc.get("kind")),
+                str(exc.get("detail") or exc.get("evidence") or ""),
+            )
         err.print(table)
 
 
@@ -108,7 +113,9 @@ def _report(outcome: RunOutcome, as_json: bool) -> None:
         return
     if outcome.status == "awaiting_review" and outcome.packet:
         _print_packet(outcome.packet)
-    colour = {"done": "green", "awaiting_review": "yellow", "failed": "red"}.get(outcome.status, "white")
+    colour = {"done": "green", "awaiting_review": "yellow", "failed": "red"}.get(
+        outcome.status, "white"
+    )
     err.print(f"run [bold]{outcome.run_id}[/]: [{colour}]{outcome.status}[/]", highlight=False)
     if outcome.reason:
         err.print(f"reason: {outcome.reason}", highlight=False)
@@ -136,14 +143,21 @@ def run(
     input_path: Annotated[Path, typer.Option("--input", "-i", help="Input file or folder.")],
     config: ConfigOpt = None,
     review: Annotated[Review | None, typer.Option(help="When to pause for a human.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Output folder (default .baton/runs/RUN).")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Output folder (default .baton/runs/RUN).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario until it finishes or pauses for human review."""
     runner = _runner(config)
     try:
-        outcome = runner.start(scenario, input_path, review=review.value if review else None,
-                               output_dir=output, progress=_progress)
+        outcome = runner.start(
+            scenario,
+            input_path,
+            review=review.value if review else None,
+            output_dir=output,
+            progress=_progress,
+        )
     finally:
         runner.close()
     _report(outcome, as_json)
@@ -153,15 +167,20 @@ def run(
 def resume(
     run_id: Annotated[str, typer.Argument(help="The run id.")],
     approve: Annotated[bool, typer.Option("--approve", help="Approve the review packet.")] = False,
-    reject: Annotated[bool, typer.Option("--reject", help="Reject (send back with --comment).")] = False,
+    reject: Annotated[
+        bool, typer.Option("--reject", help="Reject (send back with --comment).")
+    ] = False,
     comment: Annotated[str | None, typer.Option(help="Comment recorded with the decision.")] = None,
     edit: Annotated[Path | None, typer.Option(help="JSON file of edits to the packet.")] = None,
     reviewer: Annotated[str | None, typer.Option(help="Who decides (default: OS user).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Resume a run: decide on its review packet, or continue a failed or crashed run."""
-    chosen = [name for name, on in (("--approve", approve), ("--reject", reject),
-                                    ("--edit", edit is not None)) if on]
+    chosen = [
+        name
+        for name, on in (("--approve", approve), ("--reject", reject), ("--edit", edit is not None))
+        if on
+    ]
     if len(chosen) > 1:
         raise UserError(f"choose one of --approve, --reject, --edit (got {' '.join(chosen)})")
     runner = _runner()
@@ -208,7 +227,7 @@ def list_runs(
         raise UserError(f"--status: unknown status '{status}' (use one of {', '.join(STATUSES)})")
     runner = _runner()
     try:
-        rows = runner.registry.list(status)
+        rows = runner.registry.list_runs(status)
     finally:
         runner.close()
     if as_json:
@@ -230,24 +249,45 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
     finally:
         runner.close()
     nodes = [
-        {"node": a.node, "kind": a.kind, "started_at": a.started_at, "seconds": _seconds(a.started_at, a.ended_at),
-         "llm_calls": a.llm_calls, "tokens": a.tokens_in + a.tokens_out, "decision": a.decision,
-         "actor": a.actor}
+        {
+            "node": a.node,
+            "kind": a.kind,
+            "started_at": a.started_at,
+            "seconds": _seconds(a.started_at, a.ended_at),
+            "llm_calls": a.llm_calls,
+            "tokens": a.tokens_in + a.tokens_out,
+            "decision": a.decision,
+            "actor": a.actor,
+        }
         for a in audit
     ]
-    outcome = RunOutcome(run_id=run.id, scenario=run.scenario, status=run.status,
-                         output_dir=run.output_dir, outputs=run.outputs, reason=run.reason,
-                         packet=run.packet)
+    outcome = RunOutcome(
+        run_id=run.id,
+        scenario=run.scenario,
+        status=run.status,
+        output_dir=run.output_dir,
+        outputs=run.outputs,
+        reason=run.reason,
+        packet=run.packet,
+    )
     if as_json:
         data = outcome.model_dump()
         data["nodes"] = nodes
         data["created_at"], data["updated_at"] = run.created_at, run.updated_at
         out.print_json(json.dumps(data, default=str))
         return
-    table = Table("node", "seconds", "calls", "tokens", "decision", title=f"{run.id} ({run.scenario})")
+    table = Table(
+        "node", "seconds", "calls", "tokens", "decision", title=f"{run.id} ({run.scenario})"
+    )
     for n in nodes:
         label = n["node"] if n["kind"] == "node" else f"{n['node']} (human: {n['actor']})"
-        table.add_row(label, f"{n['seconds']:.2f}", str(n["llm_calls"]), str(n["tokens"]), n["decision"])
+        table.add_row(
+            str(label),
+            f"{n['seconds']:.2f}",
+            str(n["llm_calls"]),
+            str(n["tokens"]),
+            str(n["decision"]),
+        )
     out.print(table)
     _report(outcome, False)
 
@@ -298,12 +338,19 @@ def ingest(
     collection: Annotated[str, typer.Option("--collection", "-C", help="Target collection.")],
 ) -> None:
     """Add documents (.md .txt .pdf .html .csv) to the context store, idempotently."""
-    from retrieval.ingest import discover, ingest as do_ingest
+    from retrieval.ingest import discover
+    from retrieval.ingest import ingest as do_ingest
 
     cfg = settings()
     files, _ = discover(paths)
-    with Progress(TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("[bold]ingest[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("", total=len(files))
 
         def tick(source: str) -> None:
@@ -362,7 +409,9 @@ def store_delete(
 
 
 @llm_app.command("serve")
-def llm_serve(port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None) -> None:
+def llm_serve(
+    port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None,
+) -> None:
     """Keep the embedded model warm for every run until Ctrl-C."""
     from baton.llm_server import serve_forever
 

@@ -125,7 +125,9 @@ class Settings(BaseSettings):
 
     @property
     def checkpoint_path(self) -> Path:
-        return (self.checkpoints.path or self.home_dir / "checkpoints.sqlite").expanduser().resolve()
+        return (
+            (self.checkpoints.path or self.home_dir / "checkpoints.sqlite").expanduser().resolve()
+        )
 
     @property
     def registry_path(self) -> Path:
@@ -202,7 +204,7 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         user = Path(chosen)
         layers.append((user, _read_yaml(user)))
     merged: dict[str, Any] = {}
-    for path, data in layers:
+    for _path, data in layers:
         merged = _deep_merge(merged, data)
     merged = _apply_profile(merged, layers[-1][0])
     try:
@@ -212,7 +214,10 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         loc = tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc)
         env_name = ENV_PREFIX + "__".join(str(p).upper() for p in loc)
-        source = next((str(p) for p, d in reversed(layers) if _has_path(_apply_profile(dict(d), p), loc)), None)
+        source = next(
+            (str(p) for p, d in reversed(layers) if _has_path(_apply_profile(dict(d), p), loc)),
+            None,
+        )
         if env_name in os.environ or source is None:
             source = f"environment variable {env_name}"
         raise ConfigError(f"{source}: {dotted}: {err['msg']}") from None

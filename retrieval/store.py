@@ -115,11 +115,19 @@ class ContextStore:
         got = self.collection(collection).get(where={"source": source}, include=["metadatas"])
         return {i: dict(m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
 
-    def upsert(self, collection: str, ids: Sequence[str], texts: Sequence[str],
-               metadatas: Sequence[Mapping[str, Any]], vectors: Any) -> None:
+    def upsert(
+        self,
+        collection: str,
+        ids: Sequence[str],
+        texts: Sequence[str],
+        metadatas: Sequence[Mapping[str, Any]],
+        vectors: Any,
+    ) -> None:
         if ids:
             self.collection(collection).upsert(
-                ids=list(ids), documents=list(texts), metadatas=[dict(m) for m in metadatas],
+                ids=list(ids),
+                documents=list(texts),
+                metadatas=[dict(m) for m in metadatas],
                 embeddings=vectors,
             )
 
@@ -164,13 +172,23 @@ class ContextStore:
                 include=["documents", "metadatas", "distances"],
             )
             for cid, text, meta, dist in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
                 strict=True,
             ):
                 meta = dict(meta or {})
-                found.append(Chunk(id=cid, text=text or "", source=str(meta.get("source", "")),
-                                   collection=name, score=round(1.0 - float(dist), 4),
-                                   metadata=meta))
+                found.append(
+                    Chunk(
+                        id=cid,
+                        text=text or "",
+                        source=str(meta.get("source", "")),
+                        collection=name,
+                        score=round(1.0 - float(dist), 4),
+                        metadata=meta,
+                    )
+                )
         found.sort(key=lambda c: (-c.score, c.id))
         return found[:k]
 
@@ -180,9 +198,16 @@ class ContextStore:
         for name in collections:
             col = self.collection(name, create=False)
             got = col.get(ids=list(ids), include=["documents", "metadatas"])
-            for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [],
-                                       strict=False):
+            for cid, text, meta in zip(
+                got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
+            ):
                 meta = dict(meta or {})
-                out[cid] = Chunk(id=cid, text=text or "", source=str(meta.get("source", "")),
-                                 collection=name, score=1.0, metadata=meta)
+                out[cid] = Chunk(
+                    id=cid,
+                    text=text or "",
+                    source=str(meta.get("source", "")),
+                    collection=name,
+                    score=1.0,
+                    metadata=meta,
+                )
         return out

@@ -1,8 +1,8 @@
 """research-brief: researcher -> writer -> critic (bounded loop) -> human review -> formatter.
 
-    START -> researcher -> writer -> critic --(issues, rounds left, not repeating)--> writer
-                                       \\--> review --(reject: revise with comment)--> writer
-                                                  \\--(approve | edit)--> formatter -> END
+START -> researcher -> writer -> critic --(issues, rounds left, not repeating)--> writer
+                                   \\--> review --(reject: revise with comment)--> writer
+                                              \\--(approve | edit)--> formatter -> END
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def route_after_review(state: State) -> Literal["writer", "formatter"]:
     return "writer" if state.get("review", {}).get("action") == "reject" else "formatter"
 
 
-def build_graph(checkpointer: BaseCheckpointSaver[Any] | None = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
     builder = StateGraph(State, context_schema=RunContext)
     builder.add_node("researcher", research)
     builder.add_node("writer", write)

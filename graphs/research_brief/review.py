@@ -27,10 +27,16 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
     return {
         "scenario": "research-brief",
         "question": state["question"],
-        "preview": render_brief(state["question"], state.get("draft", {}),
-                                state.get("findings", []), state.get("sources", [])),
-        "exceptions": [{"id": f"ISSUE-{n}", "kind": "critic", "detail": issue}
-                       for n, issue in enumerate(state.get("issues", []), 1)],
+        "preview": render_brief(
+            state["question"],
+            state.get("draft", {}),
+            state.get("findings", []),
+            state.get("sources", []),
+        ),
+        "exceptions": [
+            {"id": f"ISSUE-{n}", "kind": "critic", "detail": issue}
+            for n, issue in enumerate(state.get("issues", []), 1)
+        ],
         "edit_schema": BriefEdit.model_json_schema(),
     }
 
@@ -40,8 +46,12 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Pause for a human (or auto-approve when the review mode allows it)."""
     rule_issues = (state.get("issue_history") or [[]])[-1]
     decision, audit = request_review(
-        ctx, "review", packet(state), has_exceptions=bool(rule_issues),
-        default_mode="always", edit_schema=BriefEdit,
+        ctx,
+        "review",
+        packet(state),
+        has_exceptions=bool(rule_issues),
+        default_mode="always",
+        edit_schema=BriefEdit,
     )
     update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit}
     if decision.action == "reject":

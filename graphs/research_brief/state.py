@@ -56,8 +56,11 @@ def load_input(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(path, f"invalid YAML: {getattr(exc, 'problem', exc)}",
-                         line=None if mark is None else mark.line + 1) from None
+        raise InputError(
+            path,
+            f"invalid YAML: {getattr(exc, 'problem', exc)}",
+            line=None if mark is None else mark.line + 1,
+        ) from None
     except UnicodeDecodeError:
         raise InputError(path, "is not UTF-8 text") from None
     try:

@@ -31,9 +31,17 @@ class Baton:
     def argv(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "baton.cli", *args]
 
-    def __call__(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(self.argv(*args), cwd=self.cwd, env=self.env, capture_output=True,
-                              text=True, timeout=timeout)
+    def __call__(
+        self, *args: str, check: bool = True, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            self.argv(*args),
+            cwd=self.cwd,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         if check and proc.returncode != 0:
             raise AssertionError(f"baton {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
         return proc
@@ -42,8 +50,14 @@ class Baton:
         return json.loads(self(*args, "--json", timeout=timeout).stdout)
 
     def popen(self, *args: str) -> subprocess.Popen[str]:
-        return subprocess.Popen(self.argv(*args), cwd=self.cwd, env=self.env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            self.argv(*args),
+            cwd=self.cwd,
+            env=self.env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
 
 def make_env(home: Path, **extra: str) -> dict[str, str]:
@@ -56,8 +70,15 @@ def make_env(home: Path, **extra: str) -> dict[str, str]:
 def baton_fake(tmp_path: Path) -> Iterator[Baton]:
     """A home with the example docs ingested and the scripted model (1 s per call)."""
     log = tmp_path / "calls.log"
-    b = Baton(tmp_path, make_env(tmp_path / "home", BATON_MODEL__PROVIDER="fake",
-                                 BATON_MODEL__FAKE_LATENCY_S="1.0", BATON_FAKE_CALL_LOG=str(log)))
+    b = Baton(
+        tmp_path,
+        make_env(
+            tmp_path / "home",
+            BATON_MODEL__PROVIDER="fake",
+            BATON_MODEL__FAKE_LATENCY_S="1.0",
+            BATON_FAKE_CALL_LOG=str(log),
+        ),
+    )
     b("ingest", str(DOCS), "--collection", "company-docs")
     yield b
 

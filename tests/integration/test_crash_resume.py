@@ -50,8 +50,12 @@ def test_sigkill_mid_node_then_resume(baton_fake: Baton) -> None:
 
     done = baton_fake.json("resume", run_id, "--approve")
     assert done["status"] == "done" and Path(done["outputs"][0]).exists()
-    nodes = Counter(n["node"] for n in baton_fake.json("show", run_id)["nodes"] if n["kind"] == "node")
-    assert nodes == Counter({"researcher": 1, "writer": 1, "critic": 1, "review": 1, "formatter": 1})
+    nodes = Counter(
+        n["node"] for n in baton_fake.json("show", run_id)["nodes"] if n["kind"] == "node"
+    )
+    assert nodes == Counter(
+        {"researcher": 1, "writer": 1, "critic": 1, "review": 1, "formatter": 1}
+    )
     leftovers = [p for p in Path(done["output_dir"]).iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
 

@@ -46,14 +46,22 @@ async def _drive(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     graphs = {a["graph_id"] for a in await client.assistants.search()}
     assert "research-brief" in graphs
     thread = await client.threads.create()
-    await client.runs.wait(thread["thread_id"], "research-brief",
-                           input={"question": "What does a box of Cold Brew pods cost?",
-                                  "collections": ["company-docs"], "k": 4, "max_rounds": 1})
+    await client.runs.wait(
+        thread["thread_id"],
+        "research-brief",
+        input={
+            "question": "What does a box of Cold Brew pods cost?",
+            "collections": ["company-docs"],
+            "k": 4,
+            "max_rounds": 1,
+        },
+    )
     state = await client.threads.get_state(thread["thread_id"])
     assert state["next"] == ["review"]
     decision = {"action": "approve", "reviewer": "sdk", "at": "2026-11-21T00:00:00+00:00"}
-    final = await client.runs.wait(thread["thread_id"], "research-brief",
-                                   command={"resume": decision})
+    final = await client.runs.wait(
+        thread["thread_id"], "research-brief", command={"resume": decision}
+    )
     assert isinstance(final, dict)
     return state, final
 
@@ -65,9 +73,20 @@ def test_langgraph_dev_runs_interrupts_and_resumes(baton_embedded: Baton, tmp_pa
     langgraph = Path(sys.executable).parent / "langgraph"
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
-            [str(langgraph), "dev", "--no-reload", "--no-browser", "--allow-blocking",
-             "--port", str(port)],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(langgraph),
+                "dev",
+                "--no-reload",
+                "--no-browser",
+                "--allow-blocking",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}"

@@ -15,10 +15,15 @@ from retrieval.store import ContextStore
 def _docs(tmp_path: Path) -> Path:
     folder = tmp_path / "docs"
     (folder / "sub").mkdir(parents=True)
-    (folder / "a.md").write_text("# Pods\n\nOur pods are compostable.\n\n## Price\n\nA box costs four pounds.")
+    (folder / "a.md").write_text(
+        "# Pods\n\nOur pods are compostable.\n\n## Price\n\nA box costs four pounds."
+    )
     (folder / "sub" / "b.txt").write_text("The PodBack scheme collects used pods by post.")
     (folder / "c.csv").write_text("product,price\nClassic,3.60\nDecaf,3.80\n")
-    (folder / "d.html").write_text("<html><body><h1>Cold brew</h1><p>Launches in November.</p><script>x()</script></body></html>")
+    (folder / "d.html").write_text(
+        "<html><body><h1>Cold brew</h1><p>Launches in November.</p>"
+        "<script>x()</script></body></html>"
+    )
     (folder / "e.png").write_bytes(b"\x89PNG\r\n")
     return folder
 
@@ -47,7 +52,9 @@ def test_retrieve_returns_citable_chunks(tmp_path: Path, settings: Settings) -> 
     ingest([_docs(tmp_path)], "docs", settings)
     hits = ContextStore(settings).retrieve("price of a box", ["docs"], k=2)
     assert len(hits) == 2
-    assert all(len(h.id) == 16 and h.source.startswith("/") and h.collection == "docs" for h in hits)
+    assert all(
+        len(h.id) == 16 and h.source.startswith("/") and h.collection == "docs" for h in hits
+    )
     assert hits[0].score >= hits[1].score
     filtered = ContextStore(settings).retrieve("pods", ["docs"], k=5, where={"name": "b.txt"})
     assert {h.metadata["name"] for h in filtered} == {"b.txt"}

@@ -70,8 +70,9 @@ def test_edit_is_applied_and_validated(runner: Runner) -> None:
     with pytest.raises(UserError, match="titel"):
         runner.resume(outcome.run_id, make_decision("edit", "bob", edits={"titel": "x"}))
     assert runner.registry.get(outcome.run_id).status == "awaiting_review"
-    done = runner.resume(outcome.run_id,
-                         make_decision("edit", "bob", edits={"title": "Cold Brew launch brief"}))
+    done = runner.resume(
+        outcome.run_id, make_decision("edit", "bob", edits={"title": "Cold Brew launch brief"})
+    )
     assert done.status == "done"
     assert Path(done.outputs[0]).read_text().startswith("# Cold Brew launch brief")
 
@@ -109,7 +110,9 @@ def test_review_never_completes_without_a_human(runner: Runner) -> None:
 
 
 def test_budget_exhaustion_fails_then_resumes(settings: Settings, runner: Runner) -> None:
-    tight = settings.model_copy(update={"budget": settings.budget.model_copy(update={"max_llm_calls": 1})})
+    tight = settings.model_copy(
+        update={"budget": settings.budget.model_copy(update={"max_llm_calls": 1})}
+    )
     small = Runner(tight)
     outcome = small.start("research-brief", QUESTION)
     assert outcome.status == "failed"
@@ -131,7 +134,10 @@ def test_model_records_tokens_per_node(runner: Runner) -> None:
 def test_critic_loop_is_bounded_and_stops_on_repeat() -> None:
     base: dict[str, Any] = {"max_rounds": 3}
     assert route_after_critic({**base, "rounds": 1, "issue_history": [["x"]]}) == "writer"
-    assert route_after_critic({**base, "rounds": 3, "issue_history": [["x"], ["y"], ["z"]]}) == "review"
+    assert (
+        route_after_critic({**base, "rounds": 3, "issue_history": [["x"], ["y"], ["z"]]})
+        == "review"
+    )
     assert route_after_critic({**base, "rounds": 2, "issue_history": [["x"], ["x"]]}) == "review"
     assert route_after_critic({**base, "rounds": 1, "issue_history": [[]]}) == "review"
 
@@ -146,7 +152,9 @@ def test_hallucinated_citations_are_dropped(settings: Settings) -> None:
 
         return schema_responder(role, messages, tool)
 
-    runner = Runner(settings, model_factory=lambda role: ScriptedChatModel(role=role, responder=liar))
+    runner = Runner(
+        settings, model_factory=lambda role: ScriptedChatModel(role=role, responder=liar)
+    )
     outcome = runner.start("research-brief", QUESTION)
     assert "deadbeefdeadbeef" not in str(outcome.packet)
     audit = runner.sync_audit(outcome.run_id)
