@@ -15,8 +15,9 @@ import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from baton.audit import current_trace
 from baton.config import Settings
@@ -91,12 +92,12 @@ def _check_budget(ctx: RunContext) -> None:
 
 def _invoke_counted(
     ctx: RunContext, model: Runnable[Any, Any], messages: list[BaseMessage], prompt: str
-) -> dict[str, Any]:
+) -> Any:
     """One structured call under the concurrency cap, with tokens added to the node trace."""
     _check_budget(ctx)
     try:
         with _semaphore(ctx.settings.model.concurrency):
-            out: dict[str, Any] = model.invoke(messages)
+            raw = model.invoke(messages)
     except (
         openai.APIConnectionError,
         openai.APITimeoutError,
@@ -109,14 +110,13 @@ def _invoke_counted(
         ) from exc
     except openai.APIStatusError as exc:
         raise ModelFailure(f"model endpoint refused the request: {exc}") from exc
-    raw = out.get("raw")
     usage = getattr(raw, "usage_metadata", None) or {}
     trace = current_trace()
     if trace is not None:
         trace.add_call(
             prompt, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
         )
-    return out
+    return raw
 
 
 def ask_structured(
@@ -135,17 +135,24 @@ def ask_structured(
     can fall back to its deterministic answer; raises :class:`ModelFailure` when the
     endpoint itself is down and :class:`BudgetExceeded` when the run is out of budget.
     """
-    model = ctx.model(role).with_structured_output(
-        schema, method="function_calling", include_raw=True
-    )
+    chat = ctx.model(role)
+    tool = convert_to_openai_tool(schema)
+    # Forcing the one tool is what lets llama.cpp constrain the reply with a grammar.
+    # (Binding by hand, rather than with_structured_output(include_raw=True), keeps the
+    # raw message for token accounting without a thread-pool hop per call.)
+    extra: dict[str, Any] = {"parallel_tool_calls": False} if isinstance(chat, ChatOpenAI) else {}
+    bound = chat.bind_tools([tool], tool_choice=tool["function"]["name"], **extra)
     note = ""
     for _ in range(repairs + 1):
         prompt = user + note
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
-        out = _invoke_counted(ctx, model, messages, system + "\n" + prompt)
-        parsed = out.get("parsed")
-        if isinstance(parsed, schema) and out.get("parsing_error") is None:
-            return parsed
-        error = out.get("parsing_error") or "no tool call in the reply"
-        note = f"\n\nYour previous answer was invalid ({str(error)[:200]}). Answer again."
+        raw = _invoke_counted(ctx, bound, messages, system + "\n" + prompt)
+        calls = getattr(raw, "tool_calls", None) or []
+        error = "no tool call in the reply"
+        if calls:
+            try:
+                return schema.model_validate(calls[0]["args"])
+            except ValidationError as exc:
+                error = str(exc)
+        note = f"\n\nYour previous answer was invalid ({error[:200]}). Answer again."
     return None

@@ -15,7 +15,7 @@ import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,9 +86,21 @@ class Runner:
         self.settings = settings
         self.model_factory = model_factory
         self.registry = Registry(settings.registry_path)
+        self._resources = ExitStack()
+        self._saver: SqliteSaver | None = None
+        self._graphs: dict[str, Any] = {}
 
     def close(self) -> None:
+        self._resources.close()
         self.registry.close()
+
+    def _graph(self, scenario: Scenario) -> Any:
+        """The compiled graph, built once per runner over one open checkpointer."""
+        if self._saver is None:
+            self._saver = self._resources.enter_context(open_checkpointer(self.settings))
+        if scenario.name not in self._graphs:
+            self._graphs[scenario.name] = scenario.build(self._saver)
+        return self._graphs[scenario.name]
 
     # Public API ----------------------------------------------------------------------
     def start(
@@ -144,9 +156,7 @@ class Runner:
     def sync_audit(self, run_id: str) -> list[AuditRecord]:
         """Copy the audit records committed in the run's checkpoints into the registry."""
         run = self.registry.get(run_id)
-        with open_checkpointer(self.settings) as saver:
-            graph = get_scenario(run.scenario).build(saver)
-            values = graph.get_state(_config(run_id)).values
+        values = self._graph(get_scenario(run.scenario)).get_state(_config(run_id)).values
         self._record(run_id, values)
         return self.registry.audit(run_id)
 
@@ -170,29 +180,25 @@ class Runner:
         self, scenario: Scenario, run: RunRecord, payload: Any, progress: ProgressFn | None
     ) -> RunOutcome:
         config = _config(run.id)
+        graph = self._graph(scenario)
         reason: str | None = None
         failed = False
-        with open_checkpointer(self.settings) as saver:
-            graph = scenario.build(saver)
-            try:
-                for chunk in graph.stream(
-                    payload, config, context=self._context(run), stream_mode="updates"
-                ):
-                    for node, update in chunk.items():
-                        if progress and node != "__interrupt__" and isinstance(update, dict):
-                            progress(node, update)
-            except (BudgetExceeded, ModelFailure) as exc:
-                failed, reason = True, str(exc)
-            except UserError as exc:
-                failed, reason = True, str(exc)
-                self._finish(graph, config, run, failed, reason)
-                raise
-            except Exception as exc:
-                self._finish(
-                    graph, config, run, True, f"internal error: {type(exc).__name__}: {exc}"
-                )
-                raise
-            return self._finish(graph, config, run, failed, reason)
+        try:
+            for chunk in graph.stream(
+                payload, config, context=self._context(run), stream_mode="updates"
+            ):
+                for node, update in chunk.items():
+                    if progress and node != "__interrupt__" and isinstance(update, dict):
+                        progress(node, update)
+        except (BudgetExceeded, ModelFailure) as exc:
+            failed, reason = True, str(exc)
+        except UserError as exc:
+            self._finish(graph, config, run, True, str(exc))
+            raise
+        except Exception as exc:
+            self._finish(graph, config, run, True, f"internal error: {type(exc).__name__}: {exc}")
+            raise
+        return self._finish(graph, config, run, failed, reason)
 
     def _finish(
         self, graph: Any, config: RunnableConfig, run: RunRecord, failed: bool, reason: str | None
