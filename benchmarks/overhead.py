@@ -33,8 +33,13 @@ from tools.briefs import check_brief, render_brief
 
 QUESTION = Path(__file__).resolve().parents[1] / "examples" / "research-brief" / "question.yaml"
 CHUNKS = [
-    Chunk(id=f"{n:016x}", text=f"Fact {n}: pods cost {n} pounds.", source=f"/docs/{n}.md",
-          collection="company-docs", score=1.0 - n / 10)
+    Chunk(
+        id=f"{n:016x}",
+        text=f"Fact {n}: pods cost {n} pounds.",
+        source=f"/docs/{n}.md",
+        collection="company-docs",
+        score=1.0 - n / 10,
+    )
     for n in range(6)
 ]
 
@@ -68,8 +73,10 @@ def raw_graph(out_dir: Path) -> StateGraph[RawState, Any, RawState, RawState]:
         return model.invoke([SystemMessage("system"), HumanMessage(text)])
 
     def researcher(state: RawState) -> dict[str, Any]:
-        sources = [{"id": c.id, "text": c.text, "display": c.source,
-                    "collection": c.collection} for c in FakeStore().retrieve("q", [], 6)]
+        sources = [
+            {"id": c.id, "text": c.text, "display": c.source, "collection": c.collection}
+            for c in FakeStore().retrieve("q", [], 6)
+        ]
         text = "\n".join(f"[{s['id']}] {s['text']}" for s in sources)
         notes = ask("researcher", ResearchNotes, text)
         findings = [f.model_dump() for f in notes.findings]
@@ -86,13 +93,18 @@ def raw_graph(out_dir: Path) -> StateGraph[RawState, Any, RawState, RawState]:
 
     def formatter(state: RawState) -> dict[str, Any]:
         path = out_dir / f"brief-{time.monotonic_ns()}.md"
-        path.write_text(render_brief(state["question"], state["draft"], state["findings"],
-                                     state["sources"]))
+        path.write_text(
+            render_brief(state["question"], state["draft"], state["findings"], state["sources"])
+        )
         return {"outputs": [str(path)]}
 
     builder = StateGraph(RawState)
-    for name, fn in (("researcher", researcher), ("writer", writer), ("critic", critic),
-                     ("formatter", formatter)):
+    for name, fn in (
+        ("researcher", researcher),
+        ("writer", writer),
+        ("critic", critic),
+        ("formatter", formatter),
+    ):
         builder.add_node(name, fn)
     builder.add_edge(START, "researcher")
     builder.add_edge("researcher", "writer")
@@ -132,9 +144,15 @@ def measure(runs: int, home: Path) -> dict[str, float]:
     baton_ms, raw_ms = statistics.median(baton_times) * 1e3, statistics.median(raw_times) * 1e3
     # research-brief takes 6 steps here (researcher, writer, critic, review, formatter +
     # input); the raw graph takes 5 (no review gate).
-    return {"runs": runs, "baton_ms_per_run": baton_ms, "raw_ms_per_run": raw_ms,
-            "baton_ms_per_step": baton_ms / 6, "raw_ms_per_step": raw_ms / 5,
-            "ratio_per_run": baton_ms / raw_ms, "ratio_per_step": (baton_ms / 6) / (raw_ms / 5)}
+    return {
+        "runs": runs,
+        "baton_ms_per_run": baton_ms,
+        "raw_ms_per_run": raw_ms,
+        "baton_ms_per_step": baton_ms / 6,
+        "raw_ms_per_step": raw_ms / 5,
+        "ratio_per_run": baton_ms / raw_ms,
+        "ratio_per_step": (baton_ms / 6) / (raw_ms / 5),
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -146,15 +164,24 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         result = measure(args.runs, Path(tmp))
-    table = Table(title=f"Per-step overhead: Baton vs raw LangGraph ({args.runs} runs each, median)")
+    table = Table(
+        title=f"Per-step overhead: Baton vs raw LangGraph ({args.runs} runs each, median)"
+    )
     for col in ("side", "ms per run", "ms per step"):
         table.add_column(col)
-    table.add_row("raw LangGraph + SqliteSaver", f"{result['raw_ms_per_run']:.1f}",
-                  f"{result['raw_ms_per_step']:.2f}")
-    table.add_row("Baton runtime", f"{result['baton_ms_per_run']:.1f}",
-                  f"{result['baton_ms_per_step']:.2f}")
-    table.add_row("ratio (target ≤ 1.5× per step)", f"{result['ratio_per_run']:.2f}×",
-                  f"{result['ratio_per_step']:.2f}×")
+    table.add_row(
+        "raw LangGraph + SqliteSaver",
+        f"{result['raw_ms_per_run']:.1f}",
+        f"{result['raw_ms_per_step']:.2f}",
+    )
+    table.add_row(
+        "Baton runtime", f"{result['baton_ms_per_run']:.1f}", f"{result['baton_ms_per_step']:.2f}"
+    )
+    table.add_row(
+        "ratio (target ≤ 1.5× per step)",
+        f"{result['ratio_per_run']:.2f}×",
+        f"{result['ratio_per_step']:.2f}×",
+    )
     Console().print(table)
     return result
 

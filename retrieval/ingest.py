@@ -224,7 +224,9 @@ def _write(
             rows.append((cid, text, meta))
         done_after[len(rows)] = doc.source
         stale.extend(old)
-    step = settings.store.embedding_batch * 4
+    # One large encode call lets sentence-transformers sort all texts by length, which
+    # minimises padding; the cap only bounds memory on very large corpora.
+    step = 4096
     for start in range(0, len(rows), step):
         part = rows[start : start + step]
         vectors = embeddings.embed(
