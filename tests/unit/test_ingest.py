@@ -96,3 +96,25 @@ def test_missing_path_and_bad_collection(tmp_path: Path, settings: Settings) -> 
         ingest([tmp_path / "missing"], "docs", settings)
     with pytest.raises(UserError, match="invalid collection name"):
         ingest([tmp_path], "a", settings)
+
+
+def test_pdf_is_ingested(tmp_path: Path, settings: Settings) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, "Quarterly report. PodBack returns grew by forty percent.")
+    path = tmp_path / "report.pdf"
+    pdf.output(str(path))
+    report = ingest([path], "docs", settings)
+    assert report.added_files == 1
+    hits = ContextStore(settings).retrieve("PodBack returns grew", ["docs"], k=1)
+    assert "forty percent" in hits[0].text and hits[0].metadata["name"] == "report.pdf"
+
+
+def test_corrupt_pdf_is_an_error(tmp_path: Path, settings: Settings) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
+    with pytest.raises(InputError, match="broken.pdf"):
+        ingest([bad], "docs", settings)

@@ -161,3 +161,16 @@ def test_hallucinated_citations_are_dropped(settings: Settings) -> None:
     researcher = next(a for a in audit if a.node == "researcher")
     assert "extractive fallback" in researcher.decision
     runner.close()
+
+
+def test_secrets_never_reach_checkpoints_registry_or_outputs(
+    runner: Runner, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "sk-test-very-secret-0123456789"
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    outcome = runner.start("research-brief", QUESTION)
+    runner.resume(outcome.run_id, make_decision("approve", "alice"))
+    runner.close()
+    for path in settings.home_dir.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
