@@ -1,0 +1,1 @@
+"""Reproducible benchmarks: synthetic data generators and the scripts that score them."""

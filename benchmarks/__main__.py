@@ -1,0 +1,26 @@
+"""``python -m benchmarks``: run every benchmark, one table each.
+
+Each benchmark measures its comparison side by side in one process, because these
+2-core machines are too noisy for absolute timings to mean much across runs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import ingest, overhead
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    overhead.main(["--runs", "10" if quick else "30"])
+    ingest.main(["--copies", "4" if quick else "12"])
+    try:
+        from benchmarks import reconciliation
+    except ImportError:  # pragma: no cover - optional while scenarios land
+        return
+    reconciliation.main(["--quick"] if quick else [])
+
+
+if __name__ == "__main__":
+    main()

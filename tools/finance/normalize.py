@@ -1,0 +1,336 @@
+"""Turn bank and ledger descriptions into comparable counterparty names and references.
+
+Bank descriptions are written by card networks and payment processors, not by people:
+``SQ *BLUE BOTTLE COFFE 0412 OAKLAND CA``, ``AMZN MKTP US*2K4L81``, ``CHECK 1043``.
+Ledger descriptions are written by bookkeepers: ``Blue Bottle Coffee - team offsite``.
+Fuzzy matching the raw strings mostly measures the noise, so both sides are first reduced
+to the counterparty name (processor prefixes, transaction-type words, store numbers,
+locations and legal suffixes removed; a few well-known abbreviations expanded), and the
+numbers that can carry a reference (cheque and invoice numbers) are kept aside.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+# Processors whose prefix hides the real merchant, which follows the ``*``.
+_PROCESSORS = frozenset(
+    {
+        "SQ",
+        "SQU",
+        "TST",
+        "PP",
+        "PAYPAL",
+        "SP",
+        "PY",
+        "BT",
+        "IC",
+        "WPY",
+        "CKE",
+        "PAR",
+        "FS",
+        "IN",
+        "SPO",
+        "DD",
+    }
+)
+_PROCESSOR_PREFIX = re.compile(r"(?<![A-Z0-9])(" + "|".join(sorted(_PROCESSORS)) + r")\s?\*\s*")
+
+# Bank transaction-type phrases that say how money moved, not who it went to.
+_TXN_PHRASES = re.compile(
+    r"\b(?:POS\s+(?:PURCHASE|DEBIT|CREDIT|REFUND)|DEBIT\s+CARD\s+(?:PURCHASE|REFUND)|"
+    r"CHECKCARD|CHECK\s*CARD|VISA\s+DDA\s+PUR|PURCHASE\s+AUTHORI[SZ]ED\s+ON|RECURRING\s+PAYMENT|"
+    r"PREAUTHORI[SZ]ED|ACH\s+(?:DEBIT|CREDIT|PMT|PAYMENT|DEPOSIT|WITHDRAWAL|TRANSFER)|"
+    r"ONLINE\s+(?:PAYMENT|TRANSFER|BANKING)(?:\s+(?:TO|FROM))?|BILL\s*PAY(?:MENT)?|"
+    r"WIRE\s+TRANSFER(?:\s+(?:IN|OUT|TO|FROM))?|(?:INCOMING|OUTGOING)\s+WIRE|WIRE\s+(?:IN|OUT|TO|FROM)|ELECTRONIC\s+(?:PAYMENT|DEPOSIT)|"
+    r"EXTERNAL\s+(?:DEBIT|CREDIT)|WEB\s+PMTS?|CO\s+ID|WEB\s+ID|PPD\s+ID|CCD\s+ID|"
+    r"REMOTE\s+DEPOSIT|MOBILE\s+DEPOSIT|BRANCH\s+DEPOSIT|DIRECT\s+(?:DEBIT|DEPOSIT)|"
+    r"CARD\s+PURCHASE|PURCHASE\s+RETURN|ORIG\s+CO\s+NAME|DES|INDN|TRACE)\b"
+)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that occur on both sides but say nothing about the counterparty.
+_STOPWORDS = _words(
+    """
+    A AN AND AT BY FOR FROM OF ON THE TO VIA WITH
+    INC INCORPORATED LLC LLP LTD LIMITED CO COMPANY CORP CORPORATION PLC GMBH LP PC PLLC
+    ACH DEBIT CREDIT PMT PMTS PAYMENT PAYMENTS PAID PURCHASE POS CARD DEPOSIT DEP
+    TRANSFER XFER WIRE ONLINE WEB ID PPD CCD CTX TEL REF REFERENCE NO NUM NUMBER
+    INVOICE INV RECEIPT RCPT CUSTOMER VENDOR BILL BILLS MEMO ORDER PO
+    CHECK CHK CHEQUE CHQ ITEMS ITEM US USA IN OUT COM WWW HTTP HTTPS DEPOSITED DEPOSITS
+    SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM
+    """
+)
+
+# US states and territories: banks append them after the merchant's city.
+_STATES = _words(
+    """
+    AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ
+    NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR
+    """
+)
+
+# Abbreviations that card networks and banks use for common words and large merchants.
+_ABBREVIATIONS: dict[str, str] = {
+    "AMZN": "AMAZON",
+    "MKTP": "MARKETPLACE",
+    "MKTPL": "MARKETPLACE",
+    "MKTPLACE": "MARKETPLACE",
+    "WHSE": "WHOLESALE",
+    "WHLSE": "WHOLESALE",
+    "INTL": "INTERNATIONAL",
+    "SVC": "SERVICE",
+    "SVCS": "SERVICES",
+    "SRVCS": "SERVICES",
+    "MGMT": "MANAGEMENT",
+    "MGT": "MANAGEMENT",
+    "ASSOC": "ASSOCIATES",
+    "BROS": "BROTHERS",
+    "DEPT": "DEPARTMENT",
+    "MSFT": "MICROSOFT",
+    "FACEBK": "FACEBOOK",
+    "GOOG": "GOOGLE",
+    "SOLNS": "SOLUTIONS",
+    "TECHNOL": "TECHNOLOGIES",
+    "INS": "INSURANCE",
+    "ELEC": "ELECTRIC",
+    "UTIL": "UTILITIES",
+    "INDUS": "INDUSTRIAL",
+    "MFG": "MANUFACTURING",
+    "DIST": "DISTRIBUTION",
+    "LABS": "LABORATORIES",
+}
+
+_CHEQUE = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:PAID\s*)?(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+_CHEQUE_WORD = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ)\b")
+_REVERSAL = re.compile(
+    r"\b(?:VOID\w*|REVERS\w*|REV|NSF|RETURN\w*|RET|CANCEL\w*|CHARGEBACK|REFUND\w*|UNPAID|BOUNCED)\b"
+)
+_BANK_ORIGINATED = re.compile(
+    r"\b(?:SERVICE\s+(?:CHARGE|FEE)|MAINTENANCE\s+FEE|MONTHLY\s+(?:SERVICE\s+)?FEE|ACCOUNT\s+FEE|"
+    r"WIRE\s+FEE|OVERDRAFT|OD\s+FEE|NSF\s+FEE|ITEM\s+FEE|RETURNED\s+ITEM\s+FEE|STOP\s+PAYMENT\s+FEE|"
+    r"INTEREST\s+(?:PAID|EARNED|PAYMENT|CREDIT|CHARGE)|ANALYSIS\s+(?:FEE|CHARGE)|BANK\s+(?:FEE|CHARGE))"
+)
+_BANK_WORDS = re.compile(r"\b(?:BANK\w*|FEES?|CHARGES?|INTEREST|SERVICE|OVERDRAFT|MAINTENANCE)\b")
+_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+_DIGIT_RUN = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class DescriptionFeatures:
+    """What the matcher needs from one description, computed once per distinct text."""
+
+    name: str
+    """Counterparty name: upper-case words with noise removed; empty when uninformative."""
+    segments: tuple[str, ...]
+    """``name`` and the names of the text's parts (``Acme - toner`` gives ``ACME``), so a
+    bookkeeper's memo does not dilute the counterparty."""
+    compact: str
+    """The whole description upper-cased with every non-alphanumeric character removed."""
+    numbers: frozenset[str]
+    """Digit runs of four or more significant digits, leading zeros stripped."""
+    cheque_no: str | None
+    """The cheque number if the text names one (``CHECK 1043``, ``CHK #1043``)."""
+    mentions_cheque: bool
+    reversal: bool
+    """The text says the money came back or was cancelled (void, reversal, NSF, return)."""
+    bank_originated: bool
+    """The bank itself raised the item (fees, interest) rather than a counterparty."""
+    mentions_bank: bool
+    """The text talks about bank charges or interest (a ledger entry booking such an item)."""
+
+
+_SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
+
+
+def _clean_name(text: str) -> str:
+    """Counterparty words of an upper-cased text, in order."""
+    cleaned = _TXN_PHRASES.sub(" ", text)
+    cleaned = _split_processor(cleaned.strip())
+    cleaned = _TXN_PHRASES.sub(" ", cleaned)
+    cleaned = _REVERSAL.sub(" ", cleaned)
+    return " ".join(_name_tokens(cleaned))
+
+
+def _split_processor(text: str) -> str:
+    """Drop a processor prefix (``SQ *``) but keep brand prefixes (``GOOGLE *GSUITE``).
+
+    The processor may follow a card-network preamble (``CHECKCARD 0412 SQ *JOES``), so
+    it is looked for anywhere, but only as a whole token directly before a ``*``.
+    """
+    return _PROCESSOR_PREFIX.sub(" ", text).replace("*", " ")
+
+
+def _name_tokens(text: str) -> list[str]:
+    tokens: list[str] = []
+    for raw in _NON_ALNUM.split(text):
+        if not raw or _HAS_DIGIT.search(raw):
+            continue
+        token = _ABBREVIATIONS.get(raw, raw)
+        # One- and two-letter tokens after the first are reference debris ("ST-4K2"),
+        # initials or locations, not the counterparty's name.
+        if token in _STOPWORDS or len(token) == 1 or (len(token) == 2 and tokens):
+            continue
+        tokens.extend(token.split())
+    # A trailing state code (and only a trailing one) is location, not name.
+    while len(tokens) > 1 and tokens[-1] in _STATES:
+        tokens.pop()
+    return tokens
+
+
+def _significant_numbers(text: str) -> frozenset[str]:
+    found = set()
+    for run in _DIGIT_RUN.findall(text):
+        stripped = run.lstrip("0")
+        if len(stripped) >= 4:
+            found.add(stripped)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def describe(text: str) -> DescriptionFeatures:
+    """Extract the counterparty name and reference evidence from a bank or ledger text.
+
+    Cached because statements repeat the same few hundred merchant descriptors.
+    """
+    upper = text.upper()
+    cheque = _CHEQUE.search(upper)
+    name = _clean_name(upper)
+    segments = [name] if name else []
+    for part in _SEGMENT_SPLIT.split(upper):
+        part_name = _clean_name(part)
+        if part_name and part_name not in segments:
+            segments.append(part_name)
+    return DescriptionFeatures(
+        name=name,
+        segments=tuple(segments),
+        compact=_NON_ALNUM.sub("", upper),
+        numbers=_significant_numbers(upper),
+        cheque_no=(cheque.group(1).lstrip("0") or "0") if cheque else None,
+        mentions_cheque=_CHEQUE_WORD.search(upper) is not None,
+        reversal=_REVERSAL.search(upper) is not None,
+        bank_originated=_BANK_ORIGINATED.search(upper) is not None,
+        mentions_bank=_BANK_WORDS.search(upper) is not None,
+    )
+
+
+def normalize_ref(ref: str) -> str:
+    """Reference as banks print it: upper case, punctuation and spaces removed."""
+    return _NON_ALNUM.sub("", ref.upper())
+
+
+def ref_in_text(ref: str, features: DescriptionFeatures) -> bool:
+    """True when a ledger reference demonstrably appears in a bank description.
+
+    Alphanumeric refs (``INV-10423``) must appear whole in the compacted text; numeric
+    refs and the number inside an alphanumeric ref must equal a digit run of the text,
+    so that ``1043`` is not found inside ``10432``. Refs shorter than four significant
+    characters are too likely to occur by chance and never count.
+    """
+    norm = normalize_ref(ref)
+    if not norm:
+        return False
+    digits = "".join(_DIGIT_RUN.findall(norm)).lstrip("0")
+    if norm.isdigit():
+        return len(digits) >= 4 and digits in features.numbers
+    if len(norm) >= 5 and _HAS_DIGIT.search(norm) and norm in features.compact:
+        return True
+    return len(digits) >= 5 and digits in features.numbers
+
+
+_VOWELS = frozenset("AEIOU")
+
+
+def _abbreviates(token: str, name: str) -> bool:
+    """``VZWRLSS`` abbreviates ``VERIZONWIRELESS``: vowels dropped, the rest kept in order.
+
+    Only tokens that look like abbreviations (at least four letters, at most one vowel)
+    qualify, because any longer word is a subsequence of many long names.
+    """
+    if len(token) < 4 or sum(ch in _VOWELS for ch in token) > 1 or len(token) >= len(name):
+        return False
+    if token[0] != name[0]:
+        return False
+    letters = iter(name)
+    return all(ch in letters for ch in token)
+
+
+def _contains_run(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
+    """The ledger name appears as consecutive whole words of the bank text
+    (``MARRIOTT`` in ``COURTYARD BY MARRIOTT DENVER``)."""
+    n = len(ledger_tokens)
+    return any(bank_tokens[i : i + n] == ledger_tokens for i in range(1, len(bank_tokens) - n + 1))
+
+
+def _same_start(
+    bank_tokens: list[str], ledger_tokens: list[str], bank_c: str, ledger_c: str
+) -> bool:
+    """Whether the names begin with the same word, allowing typos, truncation and run-ons."""
+    first_b, first_l = bank_tokens[0], ledger_tokens[0]
+    return (
+        fuzz.ratio(first_b, first_l) >= 75
+        or ledger_c.startswith(first_b)
+        or bank_c.startswith(first_l)
+        or _abbreviates(first_b, ledger_c)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def _pair_similarity(bank_name: str, ledger_name: str, whole: bool) -> float:
+    """Similarity of a bank name and one ledger name; ``whole`` marks the full ledger
+    text (not a part split off it), the only one trusted to stand inside the bank text."""
+    shorter = min(len(bank_name), len(ledger_name))
+    damp = min(1.0, shorter / 8.0)
+    bank_tokens, ledger_tokens = bank_name.split(), ledger_name.split()
+    bank_c, ledger_c = "".join(bank_tokens), "".join(ledger_tokens)
+    sort_score = fuzz.token_sort_ratio(bank_name, ledger_name)
+    if len(bank_c) <= len(ledger_c):
+        prefix = fuzz.ratio(bank_c, ledger_c[: len(bank_c)])
+    else:
+        prefix = fuzz.ratio(bank_c[: len(ledger_c)], ledger_c)
+    prefix *= damp
+    abbreviation = 85.0 if _abbreviates(bank_tokens[0], ledger_c) else 0.0
+    contained = (
+        85.0 if whole and len(ledger_c) >= 6 and _contains_run(bank_tokens, ledger_tokens) else 0.0
+    )
+    best = max(sort_score, prefix, abbreviation, contained) / 100.0
+    if contained:
+        return best  # the whole ledger name stands inside the bank text
+    # A firm is named by its first word: "PACIFIC PEAK INSURANCE" and "PRAIRIE PARK
+    # INSURANCE" share most letters but not the name, so shared trailing words alone
+    # never make the names agree.
+    if not _same_start(bank_tokens, ledger_tokens, bank_c, ledger_c):
+        best = min(best, 0.6)
+    return best
+
+
+def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> float | None:
+    """Similarity in [0, 1] of two counterparty names, or None when either is empty.
+
+    ``None`` means "the descriptions cannot tell" (a bare ``DEPOSIT`` line), which the
+    matcher must treat differently from "the descriptions disagree". Each kind of bank
+    damage is forgiven by one view, and the best view counts: truncation and appended
+    words such as a city or a memo (the shorter name equals the start of the longer,
+    compared without spaces so that ``PAYPAL *BLUEBOTTLEC`` still starts ``BLUE BOTTLE
+    COFFEE``), typos or word order (token-sort ratio), vowel-less abbreviations
+    (``VZWRLSS``) and a brand inside a longer descriptor (``COURTYARD BY MARRIOTT``).
+    Agreement of very short names proves little, so the prefix view is damped below
+    eight characters. Token-set and free substring views are deliberately not used:
+    they find "CANYON LEGAL GROUP" inside "CANYON PARK LEGAL GROUP", and some overlap
+    between any two names, so they cannot tell "unrelated" from "truncated".
+    """
+    if not bank.name or not ledger.segments:
+        return None
+    return max(
+        _pair_similarity(bank.name, segment, i == 0 and segment == ledger.name)
+        for i, segment in enumerate(ledger.segments)
+    )
