@@ -1,0 +1,1 @@
+"""The expense-reconciliation scenario: receipts, matching, anomalies, policy, report, review."""

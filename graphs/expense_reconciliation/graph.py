@@ -1,0 +1,93 @@
+"""expense-reconciliation: receipts, matching, anomalies, policy, report, review, publish.
+
+    START -> extraction -> matching -> anomaly -> compliance -> reporting -> report_critic
+                                                                   ^             |
+                                  (figures do not add up, rounds left, not repeating)
+                                                                                 v
+                         reporting <--(reject: redraft with comment)-- review <--+
+                                          (edit refused: ask again) -> review
+                                          (approve | valid edit) -> publish -> END
+
+Everything but the commentary, the receipt readings the parser was unsure of and the
+breach explanations is computed in code (tools/finance). The review pauses only when
+there are exceptions (DEFAULT_REVIEW = "exceptions"); outputs are written after it.
+
+Policy documents: if the input folder has a ``policy/`` sub-folder, the compliance step
+ingests it into the ``finance-policy`` collection (idempotent); otherwise the collection
+is expected to be ingested already (``baton ingest examples/finance/policy --collection
+finance-policy``). Without it, breaches are still found but cite no clause.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.expense_anomaly import detect
+from agents.expense_compliance import comply
+from agents.expense_extraction import extract
+from agents.expense_matching import match
+from agents.expense_reporting import critique, publish, report
+from baton.context import RunContext
+from graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
+from graphs.expense_reconciliation.state import MAX_REPORT_ROUNDS, State
+from graphs.expense_reconciliation.state import load_input as _load_input
+
+__all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
+
+EDIT_SCHEMA = DecisionsEdit
+
+
+def route_after_report_critic(state: State) -> Literal["reporting", "review"]:
+    """Back to the reporter while the figures do not add up, within the round budget,
+    unless the same problems came back twice (another pass would not change them)."""
+    history = state.get("report_issue_history", [])
+    latest = history[-1] if history else []
+    repeating = len(history) >= 2 and history[-1] == history[-2]
+    rounds_left = state.get("report_rounds", 0) < state.get("max_report_rounds", MAX_REPORT_ROUNDS)
+    return "reporting" if latest and rounds_left and not repeating else "review"
+
+
+def route_after_review(state: State) -> Literal["reporting", "review", "publish"]:
+    """A refused edit asks again; a rejection redrafts the report; the rest publishes."""
+    if state.get("review_errors"):
+        return "review"
+    if state.get("review", {}).get("action") == "reject":
+        return "reporting"
+    return "publish"
+
+
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(State, context_schema=RunContext)
+    builder.add_node("extraction", extract)
+    builder.add_node("matching", match)
+    builder.add_node("anomaly", detect)
+    builder.add_node("compliance", comply)
+    builder.add_node("reporting", report)
+    builder.add_node("report_critic", critique)
+    builder.add_node("review", review)
+    builder.add_node("publish", publish)
+    builder.add_edge(START, "extraction")
+    builder.add_edge("extraction", "matching")
+    builder.add_edge("matching", "anomaly")
+    builder.add_edge("anomaly", "compliance")
+    builder.add_edge("compliance", "reporting")
+    builder.add_edge("reporting", "report_critic")
+    builder.add_conditional_edges("report_critic", route_after_report_critic)
+    builder.add_conditional_edges("review", route_after_review)
+    builder.add_edge("publish", END)
+    return builder.compile(checkpointer=checkpointer, name="expense-reconciliation")
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    return _load_input(path)
+
+
+graph = build_graph()
+"""Module-level graph for ``langgraph.json`` (the API server supplies its own checkpointer)."""
