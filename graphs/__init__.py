@@ -59,6 +59,21 @@ SCENARIOS: dict[str, Scenario] = {
             "Research, draft and format a brief from company documents, with citations",
             "graphs.research_brief.graph",
         ),
+        Scenario(
+            "expense-reconciliation",
+            "Reconcile bank and ledger, check claims against policy, review exceptions",
+            "graphs.expense_reconciliation.graph",
+        ),
+        Scenario(
+            "content-calendar",
+            "Plan a month of content from analytics, competitors and the roadmap, with outlines",
+            "graphs.content_calendar.graph",
+        ),
+        Scenario(
+            "onboarding",
+            "Plan a new hire's first weeks: calendar, IT, reading, buddy, check-ins",
+            "graphs.onboarding.graph",
+        ),
     )
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import sys
 from collections import Counter
@@ -150,9 +151,52 @@ def _failing_outline(counter: list[int], vary: bool) -> Responder:
     return respond
 
 
+def test_model_redrafts_once_then_the_fallback_takes_over(settings: Settings) -> None:
+    runner = scripted(settings, drafter=_failing_outline([0], vary=True))
+    outcome = runner.start("content-calendar", EXAMPLE_DIR)
+    state = values(runner, outcome.run_id)
+    per_post = drafts_per_post(runner, outcome.run_id)
+    assert state["model_posts"]
+    for pid in state["model_posts"]:
+        assert per_post[pid] == 3  # model, model with the reasons, then the fallback
+        assert state["drafts"][pid]["source"] == "fallback"
+        assert state["reviews"][pid]["status"] == "passed"
+    assert not [e for e in (outcome.packet or {})["exceptions"] if e["kind"] == "review"]
+    runner.close()
+
+
+def test_tone_notes_are_advisory_and_shown_to_the_human(settings: Settings) -> None:
+    def drafter(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+                ) -> dict[str, Any]:
+        keyword = re.search(r"Keyword: (.+)", str(messages[-1].content))
+        assert keyword and tool
+        key = keyword.group(1).strip()
+        cta = tool["function"]["parameters"]["properties"]["call_to_action"]["enum"][0]
+        return {"title": f"{key.capitalize()}: a short guide", "meta_description": "A guide.",
+                "h2s": [f"What {key} means"], "key_points": ["Read on."], "call_to_action": cta}
+
+    def critic(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+               ) -> dict[str, Any]:
+        shown = re.findall(r"\[(o\d+)\]", str(messages[-1].content))
+        return {"notes": [{"post": shown[0], "problem": "Sounds a little flat."}]}
+
+    runner = scripted(settings, drafter=drafter, critic=critic)
+    outcome = runner.start("content-calendar", EXAMPLE_DIR)
+    state = values(runner, outcome.run_id)
+    per_post = drafts_per_post(runner, outcome.run_id)
+    noted = [pid for pid, r in state["reviews"].items() if r["tone"]]
+    assert len(noted) == 1 and noted[0] in state["model_posts"]
+    for pid in state["model_posts"]:
+        assert state["reviews"][pid]["source"] == "model" and per_post[pid] == 1
+        assert state["reviews"][pid]["status"] == "passed"
+    assert f"- {noted[0]} (tone): Sounds a little flat." in (outcome.packet or {})["preview"]
+    runner.close()
+
+
 @pytest.mark.parametrize(("vary", "drafts"), [(True, 4), (False, 2)])
 def test_critic_loop_is_bounded_stops_on_repeat_and_escalates(
-        settings: Settings, vary: bool, drafts: int) -> None:
+        settings: Settings, monkeypatch: pytest.MonkeyPatch, vary: bool, drafts: int) -> None:
+    monkeypatch.setattr("graphs.content_calendar.state.MODEL_ATTEMPTS", 9)  # model every round
     runner = scripted(settings, drafter=_failing_outline([0], vary))
     outcome = runner.start("content-calendar", EXAMPLE_DIR)
     state = values(runner, outcome.run_id)
@@ -221,6 +265,21 @@ def test_reject_replans_with_the_comment(settings: Settings) -> None:
     runner.close()
 
 
+@pytest.mark.parametrize(("said", "kept"), [
+    ("Cold brew leads the month before the launch.", True),
+    ("An eco-friendly plan for cold brew.", False),  # discouraged word
+    ("A plan that fits the month well.", False),  # names no launch or topic
+])
+def test_model_rationale_is_verified(settings: Settings, said: str, kept: bool) -> None:
+    runner = scripted(settings, strategist=lambda role, messages, tool: {"rationale": said})
+    outcome = runner.start("content-calendar", EXAMPLE_DIR)
+    rationale = values(runner, outcome.run_id)["rationale"]
+    assert (rationale == said) is kept
+    if not kept:
+        assert rationale.startswith("20 posts across blog, linkedin, newsletter.")
+    runner.close()
+
+
 def _valid_move(state: dict[str, Any], post_id: str) -> str:
     """A new date for ``post_id`` that the scheduling rules accept (found with the tool)."""
     cal = Calendar.model_validate(state["calendar"])
@@ -282,6 +341,18 @@ def test_invalid_edit_pauses_again_and_is_not_applied(runner: Runner) -> None:
     assert counts["human:review"] == 2 and counts["strategy"] == 1 and counts["publish"] == 1
 
 
+def test_drafting_branches_respect_the_run_budget(settings: Settings, runner: Runner) -> None:
+    budget = settings.budget.model_copy(update={"max_llm_calls": 2})  # research + strategy
+    small = Runner(settings.model_copy(update={"budget": budget}))
+    outcome = small.start("content-calendar", EXAMPLE_DIR)
+    small.close()
+    assert outcome.status == "failed" and "budget exhausted" in (outcome.reason or "")
+    resumed = runner.resume(outcome.run_id)  # default budget is larger
+    assert resumed.status == "awaiting_review"
+    counts = node_counts(runner, outcome.run_id)
+    assert counts["research"] == 1 and counts["strategy"] == 1
+
+
 def test_review_never_publishes_without_a_human(runner: Runner) -> None:
     outcome = runner.start("content-calendar", EXAMPLE_DIR, review="never")
     assert outcome.status == "done" and any(p.endswith("summary.md") for p in outcome.outputs)
@@ -324,7 +395,7 @@ def test_bad_input_fails_before_anything_is_written(
 
 def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    folder = _broken(tmp_path, *BAD_INPUTS[-1][:3])
+    folder = _broken(tmp_path, *BAD_INPUTS[4][:3])  # unknown channel
     monkeypatch.setattr(sys, "argv", ["baton", "run", "content-calendar", "--input", str(folder)])
     with pytest.raises(SystemExit) as info:
         main()

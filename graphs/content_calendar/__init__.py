@@ -1,0 +1,1 @@
+"""The content-calendar scenario: research, plan, draft in parallel, critique, review, publish."""

@@ -1,0 +1,94 @@
+"""content-calendar: research -> strategy -> parallel drafting with a bounded critic loop
+-> scheduler -> human review -> publish.
+
+    START -> ingest -> research -> strategy ==Send, one per post==> draft ----> critic
+                                     ^                               ^             |
+                                     |                               |   Send, each failing post
+                                     |                               +== (rounds left, no repeat)
+                                     |                                             |
+                                     |                                all settled  v
+                                     +--- reject: re-plan with comment --- review <- schedule
+                                                                           |   ^
+                                                 invalid edit: pause again +---+
+                                                                           |
+                                                  approve | valid edit --> publish -> END
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Send
+
+from agents.content_coordinator import publish, schedule
+from agents.content_drafter import draft, draft_task
+from agents.content_research import ingest_inputs, research
+from agents.content_reviewer import critique, feedback
+from agents.content_strategy import strategy
+from baton.context import RunContext
+from graphs.content_calendar.review import review
+from graphs.content_calendar.state import State
+from graphs.content_calendar.state import load_input as _load_input
+from tools.marketing.edits import CalendarEdits
+
+DEFAULT_REVIEW = "always"
+EDIT_SCHEMA = CalendarEdits
+
+
+def route_after_strategy(state: State) -> list[Send] | Literal["schedule"]:
+    """Fan out: one drafting branch per planned post, run in parallel."""
+    sends = [Send("draft", draft_task(state, post, 1, [])) for post in state.get("posts", [])]
+    return sends or "schedule"
+
+
+def route_after_critic(state: State) -> list[Send] | Literal["schedule"]:
+    """Redraft only the posts the critic sent back (it applies the bound and repeat check)."""
+    reviews = state.get("reviews", {})
+    sends = [Send("draft", draft_task(state, post, reviews[post["id"]]["attempt"] + 1,
+                                      feedback(reviews[post["id"]])))
+             for post in state.get("posts", [])
+             if reviews.get(post["id"], {}).get("status") == "revising"]
+    return sends or "schedule"
+
+
+def route_after_review(state: State) -> Literal["strategy", "review", "publish"]:
+    """Reject re-plans with the comment; an edit that broke a rule is shown again."""
+    if state.get("review", {}).get("action") == "reject":
+        return "strategy"
+    return "review" if state.get("edit_violations") else "publish"
+
+
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(State, context_schema=RunContext)
+    builder.add_node("ingest", ingest_inputs)
+    builder.add_node("research", research)
+    builder.add_node("strategy", strategy)
+    builder.add_node("draft", draft)
+    builder.add_node("critic", critique)
+    builder.add_node("schedule", schedule)
+    builder.add_node("review", review)
+    builder.add_node("publish", publish)
+    builder.add_edge(START, "ingest")
+    builder.add_edge("ingest", "research")
+    builder.add_edge("research", "strategy")
+    builder.add_conditional_edges("strategy", route_after_strategy, ["draft", "schedule"])
+    builder.add_edge("draft", "critic")
+    builder.add_conditional_edges("critic", route_after_critic, ["draft", "schedule"])
+    builder.add_edge("schedule", "review")
+    builder.add_conditional_edges("review", route_after_review)
+    builder.add_edge("publish", END)
+    return builder.compile(checkpointer=checkpointer, name="content-calendar")
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    return _load_input(path)
+
+
+graph = build_graph()
+"""Module-level graph for ``langgraph.json`` (the API server supplies its own checkpointer)."""

@@ -1,0 +1,109 @@
+"""State and input of the content-calendar scenario.
+
+The state holds only JSON data (records dumped with dates as ISO strings), so it
+checkpoints cleanly and a resumed run in another process sees exactly what the paused
+one saw, including the brand rules in force when the run started.
+"""
+
+from __future__ import annotations
+
+import operator
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+from agents.content_common import breaks_brand
+from agents.content_drafter import MODEL_ATTEMPTS
+from agents.content_reviewer import MAX_REVISIONS
+from agents.content_strategy import MODEL_DRAFTS
+from baton.audit import AuditLog
+from baton.errors import InputError
+from tools.marketing.brand import load_brand_config
+from tools.marketing.inputs import (
+    load_analytics,
+    load_brand_documents,
+    load_competitor_chunks,
+    load_roadmap,
+    load_run_options,
+)
+from tools.marketing.models import PlanningError
+from tools.marketing.research import find_topic_gaps
+from tools.marketing.review import build_facts_text
+from tools.marketing.strategy import plan_posts
+
+
+def merge_drafts(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """Reducer for the parallel drafting branches: each writes its own post's outline."""
+    return {**old, **new}
+
+
+class State(TypedDict, total=False):
+    input_dir: str
+    competitors_dir: str
+    brand_dir: str | None
+    options: dict[str, Any]
+    roadmap: dict[str, Any]
+    analytics: list[dict[str, Any]]
+    brand: dict[str, Any]
+    max_revisions: int
+    model_drafts: int
+    model_attempts: int
+    competitor_chunks: list[dict[str, Any]]
+    facts: str
+    brand_chunk_ids: list[str]
+    gaps: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    posts: list[dict[str, Any]]
+    rationale: str
+    dropped_topics: list[str]
+    model_posts: list[str]
+    drafts: Annotated[dict[str, dict[str, Any]], merge_drafts]
+    reviews: dict[str, dict[str, Any]]
+    calendar: dict[str, Any]
+    unplaced: list[dict[str, Any]]
+    review: dict[str, Any]
+    edit_violations: list[dict[str, Any]]
+    outputs: Annotated[list[str], operator.add]
+    audit: AuditLog
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    """Validate the whole input folder before anything runs; errors name file, line, column.
+
+    Besides parsing every file, this plans the month once from the files themselves, so
+    run options that leave a launch without enough supporting posts fail here, before
+    any document is ingested or any output written.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such folder")
+    if not path.is_dir():
+        raise InputError(path, "expected a folder with analytics.csv, competitors/, "
+                               "roadmap.yaml and run.yaml")
+    run_file = path / "run.yaml"
+    options = load_run_options(run_file)
+    roadmap = load_roadmap(path / "roadmap.yaml", options.month)
+    analytics = load_analytics(path / "analytics.csv")
+    chunks = load_competitor_chunks(path / "competitors")
+    brand_dir = path / "brand"
+    documents = load_brand_documents(brand_dir) if brand_dir.exists() else []
+    brand = load_brand_config()
+    facts = build_facts_text(roadmap, [text for _, text in documents])
+    candidates = [g for g in find_topic_gaps(analytics, chunks,
+                                             ignore_words=brand.research_ignore_words)
+                  if not breaks_brand(g.topic, brand, facts)]
+    try:
+        plan_posts(candidates, roadmap, options)
+    except PlanningError as exc:
+        raise InputError(run_file, str(exc)) from None
+    return {
+        "input_dir": str(path.resolve()),
+        "competitors_dir": str((path / "competitors").resolve()),
+        "brand_dir": str(brand_dir.resolve()) if documents else None,
+        "options": options.model_dump(mode="json"),
+        "roadmap": roadmap.model_dump(mode="json"),
+        "analytics": [row.model_dump(mode="json") for row in analytics],
+        "brand": brand.model_dump(mode="json"),
+        "max_revisions": MAX_REVISIONS,
+        "model_drafts": MODEL_DRAFTS,
+        "model_attempts": MODEL_ATTEMPTS,
+    }
