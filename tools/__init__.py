@@ -1,1 +1,1 @@
-"""Deterministic business logic that agents call: everything that can be computed is computed here."""
+"""Deterministic business logic that agents call: whatever can be computed is computed here."""

@@ -46,17 +46,14 @@ async def _drive(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
     graphs = {a["graph_id"] for a in await client.assistants.search()}
     assert "research-brief" in graphs
     thread = await client.threads.create()
-    await client.runs.wait(
-        thread["thread_id"],
-        "research-brief",
-        input={
-            "question": "What does a box of Cold Brew pods cost?",
-            "collections": ["company-docs"],
-            "k": 4,
-            "max_rounds": 1,
-        },
-    )
-    state = await client.threads.get_state(thread["thread_id"])
+    request: Any = {
+        "question": "What does a box of Cold Brew pods cost?",
+        "collections": ["company-docs"],
+        "k": 4,
+        "max_rounds": 1,
+    }
+    await client.runs.wait(thread["thread_id"], "research-brief", input=request)
+    state: dict[str, Any] = dict(await client.threads.get_state(thread["thread_id"]))
     assert state["next"] == ["review"]
     decision = {"action": "approve", "reviewer": "sdk", "at": "2026-11-21T00:00:00+00:00"}
     final = await client.runs.wait(

@@ -116,5 +116,5 @@ def test_pdf_is_ingested(tmp_path: Path, settings: Settings) -> None:
 def test_corrupt_pdf_is_an_error(tmp_path: Path, settings: Settings) -> None:
     bad = tmp_path / "broken.pdf"
     bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
-    with pytest.raises(InputError, match="broken.pdf"):
+    with pytest.raises(InputError, match=r"broken\.pdf"):
         ingest([bad], "docs", settings)

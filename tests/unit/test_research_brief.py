@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from baton.review import make_decision
 from baton.runtime import Runner
 from baton.testing import ScriptedChatModel
 from graphs.research_brief.graph import route_after_critic
+from graphs.research_brief.state import State
 from retrieval.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,10 +22,10 @@ QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
 
 
 @pytest.fixture
-def runner(settings: Settings) -> Runner:
+def runner(settings: Settings) -> Iterator[Runner]:
     ingest([ROOT / "examples" / "docs"], "company-docs", settings)
     r = Runner(settings)
-    yield r  # type: ignore[misc]
+    yield r
     r.close()
 
 
@@ -132,7 +134,7 @@ def test_model_records_tokens_per_node(runner: Runner) -> None:
 
 
 def test_critic_loop_is_bounded_and_stops_on_repeat() -> None:
-    base: dict[str, Any] = {"max_rounds": 3}
+    base: State = {"max_rounds": 3}
     assert route_after_critic({**base, "rounds": 1, "issue_history": [["x"]]}) == "writer"
     assert (
         route_after_critic({**base, "rounds": 3, "issue_history": [["x"], ["y"], ["z"]]})
