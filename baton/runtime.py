@@ -32,6 +32,7 @@ from baton.registry import AuditRecord, Registry, RunRecord, RunStatus
 from baton.review import ReviewDecision, validate_edits
 from graphs import Scenario, get_scenario
 
+MAX_PARALLEL_BRANCHES = 64
 ProgressFn = Callable[[str, dict[str, Any]], None]
 
 
@@ -76,7 +77,14 @@ def open_checkpointer(settings: Settings) -> Iterator[SqliteSaver]:
 
 
 def _config(run_id: str) -> RunnableConfig:
-    return {"configurable": {"thread_id": run_id}, "recursion_limit": 100}
+    # max_concurrency sizes LangGraph's thread pool for parallel (Send) branches; its
+    # default on 2 cores is 6 workers, which would serialise wide fan-outs. Model calls
+    # are still capped separately by ``model.concurrency``.
+    return {
+        "configurable": {"thread_id": run_id},
+        "recursion_limit": 200,
+        "max_concurrency": MAX_PARALLEL_BRANCHES,
+    }
 
 
 class Runner:

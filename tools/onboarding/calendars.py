@@ -65,7 +65,9 @@ def _spans(lines: Sequence[_Line]) -> list[_Span]:
             span = _Span(upper[6:].strip(), line.number)
             spans.append(span)
             stack.append(span)
-        elif upper.startswith("END:") and stack:
+        elif upper.startswith("END:") and stack and upper[4:].strip() == stack[-1].name:
+            # A mismatched END (say END:VEVENTX) closes nothing, so the component is
+            # reported as never closed instead of being read as if it were fine.
             stack.pop().end = line.number
         if stack:
             stack[-1].lines.append(line)

@@ -39,6 +39,7 @@ class PlaybookChunk:
 
 _TRAINING = re.compile(r"\b(training|pair|pairing|shadow|session|walkthrough|practice)\b", re.I)
 _HEADING = re.compile(r"^#+\s*(.+)$", re.M)
+_TITLE = re.compile(r"^#\s+(.+)$", re.M)
 
 
 def draft_pathway(chunks: Sequence[PlaybookChunk], *, per_week: int = 3) -> list[PathwayItem]:
@@ -53,8 +54,12 @@ def draft_pathway(chunks: Sequence[PlaybookChunk], *, per_week: int = 3) -> list
         by_source.setdefault(chunk.source, []).append(chunk)
     items: list[PathwayItem] = []
     for index, (source, group) in enumerate(by_source.items()):
+        # The document's title (its level-1 heading) wins over a section heading that
+        # happens to open the most relevant chunk.
         heading = next(
-            (m.group(1).strip() for c in group if (m := _HEADING.search(c.text))), source
+            (m.group(1).strip() for pattern in (_TITLE, _HEADING) for c in group
+             if (m := pattern.search(c.text))),
+            source,
         )
         training = any(_TRAINING.search(c.text) for c in group)
         items.append(

@@ -1,0 +1,101 @@
+"""onboarding: intake fans out to the agents, the critic joins them, HR approves, files follow.
+
+    START -> intake -+-> buddy --------> scheduling -+
+                     +-> provisioning ---------------+
+                     +-> content --------------------+-> critic (runs once every branch is done)
+                     +-> checkin --------------------+     |
+                                                           +--(problems, rounds left, not
+                                                           |   repeating)--> each failing agent
+                                                           |   (buddy re-runs scheduling too)
+                                                           |   --> critic
+                                                           +--> review
+    review --(reject + comment)--> buddy, provisioning, content, checkin --> ... --> review
+    review --(edit that breaks a rule)--> review (asks again, with the reason)
+    review --(approve | accepted edit)--> publish -> END
+
+Buddy precedes scheduling because several sessions include the buddy; the other agents are
+independent and run in parallel. The critic is a deferred node, so it waits for every
+branch that is still running (the scheduling after buddy included) and runs once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agents.onboarding_buddy import pick_buddy
+from agents.onboarding_checkin import plan_pulse
+from agents.onboarding_content import plan_reading
+from agents.onboarding_critic import check
+from agents.onboarding_provisioning import request_it
+from agents.onboarding_scheduling import book_week_one
+from baton.context import RunContext
+from graphs.onboarding.review import DEFAULT_REVIEW, publish, review
+from graphs.onboarding.state import State, intake
+from graphs.onboarding.state import load_input as _load_input
+from tools.onboarding.edits import PlanEdits
+
+__all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
+
+EDIT_SCHEMA = PlanEdits
+FAN_OUT = ("buddy", "provisioning", "content", "checkin")
+"""The agents that depend only on the input; scheduling follows buddy."""
+
+
+def route_after_critic(state: State) -> list[str]:
+    """Send each failing part back to its agent, within the rounds, unless nothing changed."""
+    problems = state.get("problems", [])
+    history = state.get("problem_history", [])
+    repeating = len(history) >= 2 and history[-1] == history[-2]
+    if not problems or repeating or state.get("critic_passes", 0) > state.get("max_rounds", 2):
+        return ["review"]
+    agents = {p["agent"] for p in problems}
+    if "buddy" in agents:
+        agents.discard("scheduling")  # the buddy's edge re-runs scheduling anyway
+    return sorted(agents)
+
+
+def route_after_review(state: State) -> list[str]:
+    """Reject re-plans every agent; a rule-breaking edit asks again; otherwise publish."""
+    if (state.get("review") or {}).get("action") == "reject":
+        return list(FAN_OUT)
+    return ["review"] if state.get("edit_problems") else ["publish"]
+
+
+def build_graph(
+    checkpointer: BaseCheckpointSaver[Any] | None = None,
+) -> CompiledStateGraph[Any, Any, Any, Any]:
+    builder = StateGraph(State, context_schema=RunContext)
+    builder.add_node("intake", intake)
+    builder.add_node("buddy", pick_buddy)
+    builder.add_node("scheduling", book_week_one)
+    builder.add_node("provisioning", request_it)
+    builder.add_node("content", plan_reading)
+    builder.add_node("checkin", plan_pulse)
+    builder.add_node("critic", check, defer=True)
+    builder.add_node("review", review)
+    builder.add_node("publish", publish)
+    builder.add_edge(START, "intake")
+    for agent in FAN_OUT:
+        builder.add_edge("intake", agent)
+    builder.add_edge("buddy", "scheduling")
+    for agent in ("scheduling", "provisioning", "content", "checkin"):
+        builder.add_edge(agent, "critic")
+    builder.add_conditional_edges(
+        "critic", route_after_critic, ["buddy", "scheduling", *FAN_OUT[1:], "review"]
+    )
+    builder.add_conditional_edges("review", route_after_review, [*FAN_OUT, "review", "publish"])
+    builder.add_edge("publish", END)
+    return builder.compile(checkpointer=checkpointer, name="onboarding")
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    return _load_input(path)
+
+
+graph = build_graph()
+"""Module-level graph for ``langgraph.json`` (the API server supplies its own checkpointer)."""

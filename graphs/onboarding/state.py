@@ -1,0 +1,285 @@
+"""State, input and intake of the onboarding scenario.
+
+The state holds only JSON data. The validated inputs (starter, directory, week-one days,
+everyone's busy time) and the raw config are copied into it once, at the start, so that
+a run resumed days later in another process plans against exactly what the paused run
+saw, even if a calendar file or the config changed in between. The typed objects the
+tools need are rebuilt from that snapshot by :func:`inputs_of`, :func:`config_of` and
+:func:`plan_of`, which is cheap and keeps every agent a pure function of the state.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+from baton.audit import AuditLog, agent_node, current_trace
+from baton.context import RunContext
+from baton.errors import ConfigError, InputError
+from configs import CONFIG_DIR
+from retrieval.ingest import discover, ingest
+from retrieval.store import Chunk, ContextStore
+from tools.onboarding.buddy import BuddyCandidate, BuddyMatch
+from tools.onboarding.checkins import CheckIn
+from tools.onboarding.config import OnboardingConfig, load_onboarding_config
+from tools.onboarding.content import PathwayItem
+from tools.onboarding.io import OnboardingInputs, load_inputs
+from tools.onboarding.models import STARTER_ID, Interval, Person, Starter
+from tools.onboarding.plan import OnboardingPlan
+from tools.onboarding.provisioning import Provisioning
+from tools.onboarding.scheduling import Schedule
+from tools.onboarding.yamlio import read_yaml
+
+CONFIG_PATH = CONFIG_DIR / "onboarding.yaml"
+PLAYBOOK_DIR = "playbook"
+MAX_ROUNDS = 2
+"""Critic rounds that may send work back to the agents before the plan goes to HR."""
+
+ROLE_K, SESSION_K, GENERAL_K, ACCESS_K, MAX_ROLE_CHUNKS = 4, 2, 3, 1, 8
+GENERAL_QUERY = "first week checklist, company values, security training, benefits and payroll"
+_GUIDE = re.compile(r"^#\s*(.+?)\s+onboarding\s*$", re.I | re.M)
+
+
+class State(TypedDict, total=False):
+    # snapshot of the validated input (see module docstring)
+    input_dir: str
+    config_path: str
+    config: dict[str, Any]
+    collection: str
+    max_rounds: int
+    starter: dict[str, Any]
+    directory: list[dict[str, Any]]
+    manager_id: str
+    days: list[str]
+    busy: dict[str, list[list[str]]]
+    # intake
+    playbook: str
+    role_chunks: list[dict[str, Any]]
+    access_chunks: list[dict[str, Any]]
+    # one part of the plan per agent
+    buddy_match: dict[str, Any]
+    buddy: dict[str, Any] | None
+    buddy_note: str
+    schedule: dict[str, Any]
+    provisioning: dict[str, Any]
+    suggestions: list[dict[str, Any]]
+    pathway: list[dict[str, Any]]
+    sources: dict[str, str]
+    content_gaps: list[str]
+    checkins: list[dict[str, Any]]
+    # critic loop
+    problems: list[dict[str, Any]]
+    problem_history: list[list[str]]
+    critic_passes: int
+    verified_chunk_ids: list[str]
+    # human review
+    review: dict[str, Any]
+    edit_problems: list[str]
+    reviewer_notes: list[str]
+    outputs: Annotated[list[str], operator.add]
+    audit: AuditLog
+
+
+def _config_error(file: str, line: int | None, field: str, message: str) -> Exception:
+    where = file if line is None else f"{file}:{line}"
+    return ConfigError(f"{where}: {field}: {message}" if field else f"{where}: {message}")
+
+
+def _check_playbook(folder: Path) -> None:
+    """A playbook folder that holds nothing ingestible is a mistake worth stopping for."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(folder, "expected a folder of playbook documents")
+    if folder.is_dir() and not discover([folder])[0]:
+        raise InputError(folder, "holds no supported documents (.md, .txt, .pdf, .html, .csv)")
+
+
+def snapshot(inputs: OnboardingInputs) -> dict[str, Any]:
+    """The validated inputs as JSON data (busy spans as ``[start, end, label]`` in UTC)."""
+    return {
+        "input_dir": str(inputs.folder.resolve()),
+        "starter": inputs.starter.model_dump(mode="json"),
+        "directory": [p.model_dump(mode="json") for p in inputs.directory],
+        "manager_id": inputs.manager.id,
+        "days": [d.isoformat() for d in inputs.days],
+        "busy": {
+            person: [[s.start.isoformat(), s.end.isoformat(), s.label] for s in spans]
+            for person, spans in sorted(inputs.busy.items())
+            if spans
+        },
+    }
+
+
+def load_input(path: Path) -> dict[str, Any]:
+    """Validate the whole input folder and the config; return the initial state.
+
+    Raises :class:`InputError` (file, line, field) for a malformed calendar, an unknown
+    role, a start date on a weekend or holiday and every other input mistake, and
+    :class:`ConfigError` for a broken ``configs/onboarding.yaml``, before anything runs.
+    """
+    if not path.exists():
+        raise InputError(path, "no such folder")
+    if not path.is_dir():
+        raise InputError(
+            path, "expected the onboarding input folder (starter.yaml, directory.csv, calendars/)"
+        )
+    for name in ("starter.yaml", "directory.csv"):
+        if not (path / name).is_file():
+            raise InputError(path / name, "missing from the input folder")
+    config = load_onboarding_config(CONFIG_PATH)
+    inputs = load_inputs(path, config, config_path=CONFIG_PATH)
+    _check_playbook(path / PLAYBOOK_DIR)
+    return {
+        **snapshot(inputs),
+        "config_path": str(CONFIG_PATH),
+        "config": read_yaml(CONFIG_PATH, _config_error).data,
+        "collection": config.playbook_collection,
+        "max_rounds": MAX_ROUNDS,
+    }
+
+
+# Rebuilding typed objects from the state ---------------------------------------------------
+def config_of(state: dict[str, Any]) -> OnboardingConfig:
+    return OnboardingConfig.model_validate(state["config"])
+
+
+def inputs_of(state: dict[str, Any]) -> OnboardingInputs:
+    starter = Starter.model_validate(state["starter"])
+    directory = tuple(Person.model_validate(p) for p in state["directory"])
+    tz_of = {p.id: p.tz for p in directory} | {STARTER_ID: starter.tz}
+    busy: dict[str, list[Interval]] = {person: [] for person in tz_of}
+    for person, spans in state.get("busy", {}).items():
+        busy[person] = [
+            Interval(datetime.fromisoformat(s), datetime.fromisoformat(e), label)
+            for s, e, label in spans
+        ]
+    return OnboardingInputs(
+        folder=Path(state["input_dir"]),
+        starter=starter,
+        directory=directory,
+        manager=next(p for p in directory if p.id == state["manager_id"]),
+        days=tuple(date.fromisoformat(d) for d in state["days"]),
+        tz_of=tz_of,
+        busy=busy,
+    )
+
+
+def plan_of(state: dict[str, Any]) -> OnboardingPlan:
+    """The combined plan as the agents left it in the state."""
+    buddy = state.get("buddy")
+    return OnboardingPlan(
+        starter_email=state["starter"]["email"],
+        manager_id=state["manager_id"],
+        buddy_match=BuddyMatch.model_validate(state["buddy_match"]),
+        buddy=BuddyCandidate.model_validate(buddy) if buddy else None,
+        schedule=Schedule.model_validate(state["schedule"]),
+        provisioning=Provisioning.model_validate(state["provisioning"]),
+        pathway=tuple(PathwayItem.model_validate(i) for i in state.get("pathway", [])),
+        checkins=tuple(CheckIn.model_validate(c) for c in state["checkins"]),
+    )
+
+
+def problems_for(state: dict[str, Any], agent: str) -> list[dict[str, Any]]:
+    """The critic's open problems addressed to ``agent`` (empty on a fresh or re-planned run)."""
+    return [p for p in state.get("problems", []) if p.get("agent") == agent]
+
+
+def reviewer_notes(state: dict[str, Any]) -> str:
+    """The HR reviewer's comments so far, as a prompt suffix (they asked for a re-plan)."""
+    notes = state.get("reviewer_notes") or []
+    return "\n\nHR reviewer asked: " + " | ".join(n[:200] for n in notes[-2:]) if notes else ""
+
+
+# Intake ------------------------------------------------------------------------------------
+def _chunk_dicts(chunks: list[Chunk]) -> list[dict[str, Any]]:
+    return [
+        {"id": c.id, "text": c.text, "source": c.source, "display": Path(c.source).name,
+         "score": c.score}
+        for c in chunks
+    ]
+
+
+def role_queries(starter: Starter, config: OnboardingConfig) -> list[tuple[str, int]]:
+    """What to look up for this starter: the role, its own week-one sessions, the basics."""
+    queries = [(f"{starter.role} onboarding in {starter.department}", ROLE_K)]
+    queries += [
+        (f"{s.title}. {s.description}".strip(), SESSION_K)
+        for s in config.sessions
+        if s.applies_to.matches(starter) and (s.applies_to.roles or s.applies_to.departments)
+    ]
+    return [*queries, (GENERAL_QUERY, GENERAL_K)]
+
+
+def for_someone_else(chunks: list[Chunk], starter: Starter) -> set[str]:
+    """Sources that are another audience's onboarding guide ("# Sales onboarding").
+
+    Similarity search alone happily returns the data analysts' guide to an engineer; the
+    playbook's titles say who a guide is for, so code leaves those documents out.
+    """
+    mine = {starter.role.casefold(), starter.department.casefold()}
+    other: set[str] = set()
+    for chunk in chunks:
+        match = _GUIDE.search(chunk.text)
+        if match and match.group(1).strip().casefold() not in mine:
+            other.add(chunk.source)
+    return other
+
+
+def retrieve_for_role(
+    store: ContextStore, collection: str, starter: Starter, config: OnboardingConfig
+) -> list[Chunk]:
+    """The best passages for this starter across all queries, most similar first."""
+    found: dict[str, Chunk] = {}
+    for query, k in role_queries(starter, config):
+        for chunk in store.retrieve(query, [collection], k=k):
+            if chunk.id not in found or found[chunk.id].score < chunk.score:
+                found[chunk.id] = chunk
+    ranked = sorted(found.values(), key=lambda c: (-c.score, c.id))
+    excluded = for_someone_else(ranked, starter)
+    return [c for c in ranked if c.source not in excluded][:MAX_ROLE_CHUNKS]
+
+
+@agent_node("intake")
+def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+    """Ingest the input's playbook (idempotent) and retrieve the passages the agents use.
+
+    Retrieval happens once, here, so that the parallel agents never share the store or
+    the embedding model, and re-running an agent in the critic loop reuses the same
+    passages. A state holding only ``input_dir`` (a run started by a LangGraph server)
+    is completed by validating that folder first.
+    """
+    update: dict[str, Any] = {}
+    if "starter" not in state:
+        update = load_input(Path(state["input_dir"]))
+        state = {**state, **update}
+    collection = state["collection"]
+    folder = Path(state["input_dir"]) / PLAYBOOK_DIR
+    note = "no playbook folder in the input"
+    if folder.is_dir():
+        report = ingest([folder], collection, ctx.settings, store=ctx.store)
+        note = (
+            f"playbook: {report.added_files} added, {report.replaced_files} replaced, "
+            f"{report.unchanged_files} unchanged"
+        )
+    role_chunks: list[dict[str, Any]] = []
+    access_chunks: list[dict[str, Any]] = []
+    if collection in {name for name, _ in ctx.store.collections()}:
+        starter = Starter.model_validate(state["starter"])
+        role_chunks = _chunk_dicts(
+            retrieve_for_role(ctx.store, collection, starter, config_of(state))
+        )
+        access_chunks = _chunk_dicts(ctx.store.retrieve(
+            f"accounts, equipment and access for a {starter.role}; least privilege, extra access",
+            [collection], k=ACCESS_K,
+        ))
+    else:
+        note += f"; collection '{collection}' does not exist"
+    trace = current_trace()
+    if trace:
+        trace.decision = (
+            f"{note}; retrieved {len(role_chunks)} role and {len(access_chunks)} access passages"
+        )
+    return {**update, "playbook": note, "role_chunks": role_chunks,
+            "access_chunks": access_chunks}
