@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import ingest, overhead
+from benchmarks import ingest, overhead, parallel_drafting
 
 
 def main() -> None:
     quick = "--quick" in sys.argv
     overhead.main(["--runs", "10" if quick else "30"])
     ingest.main(["--copies", "4" if quick else "12"])
+    parallel_drafting.main([])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
