@@ -217,12 +217,19 @@ def _read_edit_file(path: Path) -> dict[str, Any]:
     return data
 
 
-@app.command("runs")
+runs_app = typer.Typer(help="List runs, or prune finished runs' checkpoints.")
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.callback(invoke_without_command=True)
 def list_runs(
+    ctx: typer.Context,
     status: Annotated[str | None, typer.Option(help=f"Filter: {', '.join(STATUSES)}.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List runs, newest first."""
+    if ctx.invoked_subcommand is not None:
+        return
     if status and status not in STATUSES:
         raise UserError(f"--status: unknown status '{status}' (use one of {', '.join(STATUSES)})")
     runner = _runner()
@@ -239,6 +246,29 @@ def list_runs(
     out.print(table)
 
 
+@runs_app.command("prune")
+def prune_runs(
+    keep_last: Annotated[
+        int | None, typer.Option("--keep-last", min=0, help="Keep the newest N done runs.")
+    ] = None,
+    older_than: Annotated[
+        float | None, typer.Option("--older-than", min=0, help="Only runs done > DAYS ago.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete finished runs' checkpoints, keeping their outputs and audit trail."""
+    runner = _runner()
+    try:
+        pruned = runner.prune(keep_last, older_than)
+    finally:
+        runner.close()
+    if as_json:
+        out.print_json(json.dumps([{"run_id": r, "bytes": b} for r, b in pruned]))
+        return
+    total = sum(b for _, b in pruned)
+    out.print(f"pruned {len(pruned)} runs, {total} bytes of checkpoints", highlight=False)
+
+
 @app.command()
 def show(run_id: str, as_json: JsonOpt = False) -> None:
     """Show a run: status, review packet, outputs, per-node time and tokens."""
@@ -246,6 +276,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
     try:
         run = runner.registry.get(run_id)
         audit = runner.sync_audit(run_id)
+        stored = runner.checkpoint_bytes(run_id)
     finally:
         runner.close()
     nodes = [
@@ -274,6 +305,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
         data = outcome.model_dump()
         data["nodes"] = nodes
         data["created_at"], data["updated_at"] = run.created_at, run.updated_at
+        data["checkpoint_bytes"] = stored
         out.print_json(json.dumps(data, default=str))
         return
     table = Table(
@@ -289,6 +321,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
             str(n["decision"]),
         )
     out.print(table)
+    err.print(f"checkpoint storage: {stored} bytes", highlight=False)
     _report(outcome, False)
 
 

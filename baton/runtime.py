@@ -168,6 +168,48 @@ class Runner:
         self._record(run_id, values)
         return self.registry.audit(run_id)
 
+    def checkpoint_bytes(self, run_id: str) -> int:
+        """Bytes of checkpoint storage a run occupies (checkpoints plus pending writes)."""
+        self._graph(get_scenario(self.registry.get(run_id).scenario))
+        assert self._saver is not None
+        row = self._saver.conn.execute(
+            "SELECT COALESCE((SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) FROM checkpoints"
+            " WHERE thread_id = ?), 0) + COALESCE((SELECT SUM(LENGTH(value)) FROM writes"
+            " WHERE thread_id = ?), 0)",
+            (run_id, run_id),
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def prune(
+        self, keep_last: int | None = None, older_than_days: float | None = None
+    ) -> list[tuple[str, int]]:
+        """Delete finished runs' checkpoints; outputs, registry rows and audit trail stay.
+
+        Only ``done`` runs are candidates (a paused or failed run still needs its
+        checkpoints to resume). A run is pruned when it is outside the newest
+        ``keep_last`` done runs and, if given, finished more than ``older_than_days``
+        ago. Returns ``(run_id, bytes freed)`` per pruned run.
+        """
+        if keep_last is None and older_than_days is None:
+            raise UserError("say what to prune: --keep-last N and/or --older-than DAYS")
+        done = self.registry.list_runs("done", limit=1_000_000)
+        candidates = done[keep_last:] if keep_last is not None else done
+        if older_than_days is not None:
+            cutoff = datetime.now(UTC).timestamp() - older_than_days * 86_400
+            candidates = [
+                r for r in candidates if datetime.fromisoformat(r.updated_at).timestamp() < cutoff
+            ]
+        pruned: list[tuple[str, int]] = []
+        for run in candidates:
+            size = self.checkpoint_bytes(run.id)
+            if size == 0:
+                continue
+            self.sync_audit(run.id)  # the trail must be safe in the registry first
+            assert self._saver is not None
+            self._saver.delete_thread(run.id)
+            pruned.append((run.id, size))
+        return pruned
+
     # Internals -------------------------------------------------------------------------
     def _record(self, run_id: str, values: dict[str, Any]) -> None:
         records = []

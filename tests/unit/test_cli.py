@@ -185,3 +185,47 @@ def test_scenarios_and_graph(
     assert code == 0 and "research-brief" in out
     code, out, _ = cli(monkeypatch, capsys, "graph", "research-brief")
     assert code == 0 and "researcher" in out and "-->" in out
+
+
+def test_prune_keeps_outputs_and_audit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ingested: None
+) -> None:
+    ids = []
+    for _ in range(3):
+        code, out, err = cli(
+            monkeypatch,
+            capsys,
+            "run",
+            "research-brief",
+            "--input",
+            str(QUESTION),
+            "--review",
+            "never",
+            "--json",
+        )
+        assert code == 0, err
+        ids.append(json.loads(out)["run_id"])
+    paused = str(_run_json(monkeypatch, capsys)["run_id"])
+    sizes = {}
+    for run_id in [*ids, paused]:
+        code, out, _ = cli(monkeypatch, capsys, "show", run_id, "--json")
+        sizes[run_id] = json.loads(out)["checkpoint_bytes"]
+        assert sizes[run_id] > 0
+    assert_user_error(cli(monkeypatch, capsys, "runs", "prune"), "--keep-last")
+
+    code, out, _ = cli(monkeypatch, capsys, "runs", "prune", "--keep-last", "1", "--json")
+    pruned = json.loads(out)
+    assert code == 0
+    # the two oldest done runs go; the newest done run and the paused run stay
+    assert [p["run_id"] for p in pruned] == list(reversed(ids[:2]))
+    assert all(p["bytes"] == sizes[p["run_id"]] for p in pruned)
+    for run_id in ids[:2]:
+        code, out, _ = cli(monkeypatch, capsys, "show", run_id, "--json")
+        shown = json.loads(out)
+        assert shown["checkpoint_bytes"] == 0 and shown["status"] == "done"
+        assert Path(shown["outputs"][0]).exists()
+        assert {"researcher", "formatter"} <= {n["node"] for n in shown["nodes"]}
+    code, out, _ = cli(monkeypatch, capsys, "resume", paused, "--approve", "--json")
+    assert code == 0 and json.loads(out)["status"] == "done"
+    code, out, _ = cli(monkeypatch, capsys, "runs", "prune", "--older-than", "1", "--json")
+    assert code == 0 and json.loads(out) == []
