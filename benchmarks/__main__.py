@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import ingest, overhead, parallel_drafting
+from benchmarks import checkpoints, ingest, overhead, parallel_drafting
 
 
 def main() -> None:
@@ -16,6 +16,7 @@ def main() -> None:
     overhead.main(["--runs", "10" if quick else "30"])
     ingest.main(["--copies", "4" if quick else "12"])
     parallel_drafting.main([])
+    checkpoints.main(["--runs", "4" if quick else "10"])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
