@@ -61,6 +61,7 @@ class StoreSettings(_Section):
     chunk_size: int = Field(800, ge=100)
     chunk_overlap: int = Field(120, ge=0)
     embedding_batch: int = Field(64, ge=1)
+    hybrid: bool = True
 
 
 class CheckpointSettings(_Section):

@@ -155,11 +155,36 @@ class ContextStore:
         k: int = 5,
         where: Mapping[str, Any] | None = None,
     ) -> list[Chunk]:
-        """Top-``k`` chunks across ``collections`` by cosine similarity (1 = identical)."""
+        """Top-``k`` chunks across ``collections``, best first, ties broken by chunk id.
+
+        Score scale depends on ``store.hybrid``. Dense only (false): cosine similarity
+        (1 = identical). Hybrid (true): the dense ranking (all collections merged by
+        cosine) and each collection's BM25 keyword ranking are fused by reciprocal rank
+        fusion, scaled to 0-1 so that 1 means "ranked first by both"; keyword matching
+        recovers exact names and figures that the small embedding model blurs.
+        """
         if not collections:
             return []
+        from retrieval import hybrid
+
+        use_hybrid = self.settings.store.hybrid
+        depth = max(k, hybrid.CANDIDATES) if use_hybrid else k
         vector = embeddings.embed([query])
+
+        def chunk(cid: str, text: str | None, meta: Any, name: str, score: float) -> Chunk:
+            meta = dict(meta or {})
+            return Chunk(
+                id=cid,
+                text=text or "",
+                source=str(meta.get("source", "")),
+                collection=name,
+                score=score,
+                metadata=meta,
+            )
+
         found: list[Chunk] = []
+        keyword: list[list[tuple[str, str]]] = []
+        by_key: dict[tuple[str, str], Chunk] = {}
         for name in collections:
             col = self.collection(name, create=False)
             count = int(col.count())
@@ -167,7 +192,7 @@ class ContextStore:
                 continue
             res = col.query(
                 query_embeddings=vector,
-                n_results=min(k, count),
+                n_results=min(depth, count),
                 where=dict(where) if where else None,
                 include=["documents", "metadatas", "distances"],
             )
@@ -178,19 +203,29 @@ class ContextStore:
                 res["distances"][0],
                 strict=True,
             ):
-                meta = dict(meta or {})
-                found.append(
-                    Chunk(
-                        id=cid,
-                        text=text or "",
-                        source=str(meta.get("source", "")),
-                        collection=name,
-                        score=round(1.0 - float(dist), 4),
-                        metadata=meta,
+                found.append(chunk(cid, text, meta, name, round(1.0 - float(dist), 4)))
+            if use_hybrid:
+                index = hybrid.index_for(col)
+                allowed = col.get(where=dict(where), include=[])["ids"] if where else None
+                ranked = index.rank(query, depth, allowed)
+                keyword.append([(name, index.ids[i]) for i, _ in ranked])
+                for i, _ in ranked:
+                    by_key[(name, index.ids[i])] = chunk(
+                        index.ids[i], index.texts[i], index.metadatas[i], name, 0.0
                     )
-                )
         found.sort(key=lambda c: (-c.score, c.id))
-        return found[:k]
+        if not use_hybrid:
+            return found[:k]
+        by_key.update({(c.collection, c.id): c for c in found})
+        dense = [(c.collection, c.id) for c in found]
+        fused = hybrid.rrf([dense, *keyword])
+        top = hybrid.rrf_max(2)
+        out = [
+            by_key[key].model_copy(update={"score": round(value / top, 4)})
+            for key, value in fused.items()
+        ]
+        out.sort(key=lambda c: (-c.score, c.id, c.collection))
+        return out[:k]
 
     def get_chunks(self, ids: Sequence[str], collections: Sequence[str]) -> dict[str, Chunk]:
         """Look chunks up by id, e.g. to verify that a citation exists."""
