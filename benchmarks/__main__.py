@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import checkpoints, ingest, overhead, parallel_drafting
+from benchmarks import checkpoints, ingest, overhead, parallel_drafting, retrieval_quality
 
 
 def main() -> None:
@@ -17,6 +17,7 @@ def main() -> None:
     ingest.main(["--copies", "4" if quick else "12"])
     parallel_drafting.main([])
     checkpoints.main(["--runs", "4" if quick else "10"])
+    retrieval_quality.main([])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
