@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from agents.models import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from tools.briefs import check_brief, cited_ids
+from tools.briefs import check_brief, cited_ids, is_echo
 
 PROMPT = (
     "You review internal briefs for tone: warm, plain-spoken, evidence-led, no hype."
@@ -37,7 +37,11 @@ def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     issues = check_brief(draft, findings, retrieved, existing)
     text = f"Title: {draft.get('title')}\nSummary: {draft.get('summary')}"
     advice = ask_structured(ctx, "critic", Critique, PROMPT, text)
-    advisory = [p.strip()[:200] for p in (advice.problems if advice else [])[:2] if p.strip()]
+    advisory = [
+        p.strip()[:200]
+        for p in (advice.problems if advice else [])[:2]
+        if p.strip() and not is_echo(p, text)
+    ]
     trace = current_trace()
     if trace:
         trace.cite(cited)

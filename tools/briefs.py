@@ -66,6 +66,17 @@ def check_brief(
     return problems
 
 
+def is_echo(note: str, text: str, threshold: float = 80.0) -> bool:
+    """Whether a critique merely repeats the draft back (small models often do).
+
+    An echo is not feedback: passing it to the writer wastes a round and showing it to
+    a reviewer wastes their attention.
+    """
+    from rapidfuzz import fuzz
+
+    return bool(fuzz.token_set_ratio(note.lower(), text.lower()) >= threshold)
+
+
 def render_brief(
     question: str,
     draft: Mapping[str, Any],

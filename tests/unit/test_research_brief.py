@@ -176,3 +176,11 @@ def test_secrets_never_reach_checkpoints_registry_or_outputs(
     for path in settings.home_dir.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+def test_echoed_critique_is_not_feedback() -> None:
+    from tools.briefs import is_echo
+
+    draft = "Title: Bundle PodBack bags with Cold Brew\nSummary: We should bundle the bags."
+    assert is_echo("Bundle PodBack bags with Cold Brew", draft)
+    assert not is_echo("The summary does not say what it costs.", draft)
