@@ -11,9 +11,11 @@ nodes (and their side effects) never run again.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -97,6 +99,7 @@ class Runner:
         self._resources = ExitStack()
         self._saver: SqliteSaver | None = None
         self._graphs: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     def close(self) -> None:
         self._resources.close()
@@ -104,11 +107,12 @@ class Runner:
 
     def _graph(self, scenario: Scenario) -> Any:
         """The compiled graph, built once per runner over one open checkpointer."""
-        if self._saver is None:
-            self._saver = self._resources.enter_context(open_checkpointer(self.settings))
-        if scenario.name not in self._graphs:
-            self._graphs[scenario.name] = scenario.build(self._saver)
-        return self._graphs[scenario.name]
+        with self._lock:
+            if self._saver is None:
+                self._saver = self._resources.enter_context(open_checkpointer(self.settings))
+            if scenario.name not in self._graphs:
+                self._graphs[scenario.name] = scenario.build(self._saver)
+            return self._graphs[scenario.name]
 
     # Public API ----------------------------------------------------------------------
     def start(
@@ -131,6 +135,20 @@ class Runner:
             run_id, scenario.name, str(input_path.resolve()), str(out), mode, owner=os.getpid()
         )
         return self._drive(scenario, self.registry.get(run_id), initial, progress)
+
+    async def astart(self, scenario_name: str, input_path: Path, **kwargs: Any) -> RunOutcome:
+        """``start`` for asyncio callers: many runs share one runner and one process.
+
+        Agent nodes are plain synchronous functions (LangGraph would run them in worker
+        threads under ``astream`` anyway), so each run is driven in a worker thread; the
+        shared checkpointer and registry are thread-safe, and model calls are capped
+        process-wide by ``model.concurrency``.
+        """
+        return await asyncio.to_thread(self.start, scenario_name, input_path, **kwargs)
+
+    async def aresume(self, run_id: str, decision: ReviewDecision | None = None) -> RunOutcome:
+        """``resume`` for asyncio callers (see :meth:`astart`)."""
+        return await asyncio.to_thread(self.resume, run_id, decision)
 
     def resume(
         self,

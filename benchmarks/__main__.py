@@ -8,7 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import checkpoints, ingest, overhead, parallel_drafting, retrieval_quality
+from benchmarks import (
+    checkpoints,
+    concurrency,
+    ingest,
+    overhead,
+    parallel_drafting,
+    retrieval_quality,
+)
 
 
 def main() -> None:
@@ -16,6 +23,7 @@ def main() -> None:
     overhead.main(["--runs", "10" if quick else "30"])
     ingest.main(["--copies", "4" if quick else "12"])
     parallel_drafting.main([])
+    concurrency.main(["--runs", "30" if quick else "100"])
     checkpoints.main(["--runs", "4" if quick else "10"])
     retrieval_quality.main([])
     try:

@@ -184,3 +184,19 @@ def test_echoed_critique_is_not_feedback() -> None:
     draft = "Title: Bundle PodBack bags with Cold Brew\nSummary: We should bundle the bags."
     assert is_echo("Bundle PodBack bags with Cold Brew", draft)
     assert not is_echo("The summary does not say what it costs.", draft)
+
+
+def test_many_runs_at_once_share_one_runner(runner: Runner) -> None:
+    import asyncio
+
+    async def many() -> list[Any]:
+        return await asyncio.gather(
+            *(runner.astart("research-brief", QUESTION, review="never") for _ in range(5))
+        )
+
+    outcomes = asyncio.run(many())
+    assert {o.status for o in outcomes} == {"done"}
+    assert len({o.run_id for o in outcomes}) == 5
+    for o in outcomes:
+        nodes = [a.node for a in runner.sync_audit(o.run_id) if a.kind == "node"]
+        assert nodes.count("researcher") == 1 and nodes.count("formatter") == 1
