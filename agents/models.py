@@ -20,6 +20,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from baton.audit import current_trace
+from baton.cache import cache_key, get_cache, lookup, store
 from baton.config import Settings
 from baton.context import RunContext
 from baton.errors import BudgetExceeded, ModelFailure, UserError
@@ -142,17 +143,34 @@ def ask_structured(
     # raw message for token accounting without a thread-pool hop per call.)
     extra: dict[str, Any] = {"parallel_tool_calls": False} if isinstance(chat, ChatOpenAI) else {}
     bound = chat.bind_tools([tool], tool_choice=tool["function"]["name"], **extra)
+    cache = get_cache(ctx.settings)
+    namespace = ("llm", ctx.model_name())
     note = ""
     for _ in range(repairs + 1):
         prompt = user + note
-        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
-        raw = _invoke_counted(ctx, bound, messages, system + "\n" + prompt)
-        calls = getattr(raw, "tool_calls", None) or []
+        key = cache_key(
+            ctx.settings.model.temperature, ctx.settings.model.max_tokens, tool, system, prompt
+        )
+        cached = lookup(cache, namespace, key)
+        trace = current_trace()
+        if cached is not None:
+            if trace is not None:
+                trace.cache_hits += 1
+            args = cached
+        else:
+            messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
+            raw = _invoke_counted(ctx, bound, messages, system + "\n" + prompt)
+            calls = getattr(raw, "tool_calls", None) or []
+            args = calls[0]["args"] if calls else None
         error = "no tool call in the reply"
-        if calls:
+        if args is not None:
             try:
-                return schema.model_validate(calls[0]["args"])
+                parsed = schema.model_validate(args)
             except ValidationError as exc:
                 error = str(exc)
+            else:
+                if cached is None:
+                    store(cache, namespace, key, args)  # only answers that validated
+                return parsed
         note = f"\n\nYour previous answer was invalid ({error[:200]}). Answer again."
     return None

@@ -44,6 +44,7 @@ class NodeTrace:
     prior_calls: int = 0
     prior_tokens: int = 0
     llm_calls: int = 0
+    cache_hits: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     prompt_hashes: list[str] = field(default_factory=list)
@@ -84,6 +85,7 @@ class NodeTrace:
             model=self.model if self.llm_calls else None,
             prompt_hash=combined if self.prompt_hashes else None,
             llm_calls=self.llm_calls,
+            cache_hits=self.cache_hits,
             tokens_in=self.tokens_in,
             tokens_out=self.tokens_out,
             chunk_ids=list(self.chunk_ids),

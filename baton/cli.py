@@ -286,6 +286,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
             "started_at": a.started_at,
             "seconds": _seconds(a.started_at, a.ended_at),
             "llm_calls": a.llm_calls,
+            "cache_hits": a.cache_hits,
             "tokens": a.tokens_in + a.tokens_out,
             "decision": a.decision,
             "actor": a.actor,
@@ -309,7 +310,13 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
         out.print_json(json.dumps(data, default=str))
         return
     table = Table(
-        "node", "seconds", "calls", "tokens", "decision", title=f"{run.id} ({run.scenario})"
+        "node",
+        "seconds",
+        "calls",
+        "cached",
+        "tokens",
+        "decision",
+        title=f"{run.id} ({run.scenario})",
     )
     for n in nodes:
         label = n["node"] if n["kind"] == "node" else f"{n['node']} (human: {n['actor']})"
@@ -317,6 +324,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
             str(label),
             f"{n['seconds']:.2f}",
             str(n["llm_calls"]),
+            str(n["cache_hits"]),
             str(n["tokens"]),
             str(n["decision"]),
         )

@@ -72,6 +72,12 @@ class CheckpointSettings(_Section):
     database_url: str | None = None
 
 
+class CacheSettings(_Section):
+    """Reuse model answers and query embeddings when inputs are identical."""
+
+    enabled: bool = True
+
+
 class BudgetSettings(_Section):
     """Per-run ceilings so a looping or chatty run fails loudly instead of costing money."""
 
@@ -101,6 +107,7 @@ class Settings(BaseSettings):
     store: StoreSettings = StoreSettings()
     checkpoints: CheckpointSettings = CheckpointSettings()
     budget: BudgetSettings = BudgetSettings()
+    cache: CacheSettings = CacheSettings()
     review: ReviewSettings = ReviewSettings()
 
     @classmethod

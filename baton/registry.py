@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS audit (
     model TEXT,
     prompt_hash TEXT,
     llm_calls INTEGER NOT NULL DEFAULT 0,
+    cache_hits INTEGER NOT NULL DEFAULT 0,
     tokens_in INTEGER NOT NULL DEFAULT 0,
     tokens_out INTEGER NOT NULL DEFAULT 0,
     chunk_ids TEXT NOT NULL DEFAULT '[]',
@@ -102,6 +103,7 @@ class AuditRecord(BaseModel):
     model: str | None = None
     prompt_hash: str | None = None
     llm_calls: int = 0
+    cache_hits: int = 0
     tokens_in: int = 0
     tokens_out: int = 0
     chunk_ids: list[str] = []
@@ -130,6 +132,9 @@ class Registry:
         self._conn = connect_sqlite(path)
         self._lock = threading.Lock()
         self._conn.executescript(_SCHEMA)
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(audit)")}
+        if "cache_hits" not in columns:  # registries created before caching existed
+            self._conn.execute("ALTER TABLE audit ADD COLUMN cache_hits INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self._conn.close()
@@ -243,8 +248,8 @@ class Registry:
             before = c.total_changes
             c.executemany(
                 "INSERT OR IGNORE INTO audit (id, run_id, seq, kind, node, started_at, ended_at,"
-                " actor, model, prompt_hash, llm_calls, tokens_in, tokens_out, chunk_ids, decision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " actor, model, prompt_hash, llm_calls, cache_hits, tokens_in, tokens_out,"
+                " chunk_ids, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.id,
@@ -258,6 +263,7 @@ class Registry:
                         r.model,
                         r.prompt_hash,
                         r.llm_calls,
+                        r.cache_hits,
                         r.tokens_in,
                         r.tokens_out,
                         json.dumps(r.chunk_ids),

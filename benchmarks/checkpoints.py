@@ -38,6 +38,7 @@ def measure(runs: int) -> list[dict[str, float | str]]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings().model_copy(update={"home": Path(tmp)})
         settings.model.provider = "fake"
+        settings.cache.enabled = False
         ingest([ROOT / "examples" / "docs"], "company-docs", settings)
         ingest([ROOT / "examples" / "finance" / "policy"], "finance-policy", settings)
         runner = Runner(settings)

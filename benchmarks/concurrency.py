@@ -38,6 +38,7 @@ def measure(runs: int, latency: float, concurrency: int, sequential: int) -> dic
         with tempfile.TemporaryDirectory() as tmp:
             settings = load_settings().model_copy(update={"home": Path(tmp)})
             settings.model.provider = "fake"
+            settings.cache.enabled = False
             settings.model.fake_latency_s = latency
             settings.model.concurrency = concurrency
             runner = Runner(settings)

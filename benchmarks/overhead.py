@@ -117,6 +117,7 @@ def raw_graph(out_dir: Path) -> StateGraph[RawState, Any, RawState, RawState]:
 def measure(runs: int, home: Path) -> dict[str, float]:
     settings: Settings = load_settings().model_copy(update={"home": home})
     settings.model.provider = "fake"
+    settings.cache.enabled = False
     runner = Runner(settings)
     import baton.context as context
 

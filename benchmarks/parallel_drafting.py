@@ -35,6 +35,7 @@ def measure(posts: int, latency: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings().model_copy(update={"home": Path(tmp)})
         settings.model.provider = "fake"
+        settings.cache.enabled = False
         settings.model.fake_latency_s = latency
         settings.model.concurrency = max(posts, 1)
         settings.budget.max_llm_calls = 500

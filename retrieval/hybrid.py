@@ -17,7 +17,6 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
@@ -32,11 +31,18 @@ _CACHE: OrderedDict[tuple[str, str], BM25Index] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    import snowballstemmer
+_LOCAL = threading.local()
 
-    return snowballstemmer.stemmer("english")
+
+def _stemmer() -> Any:
+    """One stemmer per thread: Snowball stemmers keep state between calls, so a shared
+    instance corrupts words when parallel branches or concurrent runs retrieve at once."""
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:

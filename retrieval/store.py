@@ -148,6 +148,19 @@ class ContextStore:
         return removed
 
     # Reading ---------------------------------------------------------------------
+    def _query_vector(self, query: str) -> Any:
+        """The query's embedding, from the home's cache when this exact text was seen."""
+        from baton.cache import cache_key, get_cache, lookup, store
+
+        cache = get_cache(self.settings)
+        namespace, key = ("embedding", embeddings.MODEL_PACKAGE), cache_key(query)
+        cached = lookup(cache, namespace, key)
+        if cached is not None:
+            return [cached]
+        vector = embeddings.embed([query])
+        store(cache, namespace, key, [float(x) for x in vector[0]])
+        return vector
+
     def retrieve(
         self,
         query: str,
@@ -169,7 +182,7 @@ class ContextStore:
 
         use_hybrid = self.settings.store.hybrid
         depth = max(k, hybrid.CANDIDATES) if use_hybrid else k
-        vector = embeddings.embed([query])
+        vector = self._query_vector(query)
 
         def chunk(cid: str, text: str | None, meta: Any, name: str, score: float) -> Chunk:
             meta = dict(meta or {})

@@ -9,6 +9,7 @@ keyword" consistent with each other.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
@@ -17,6 +18,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _STEMMER = snowballstemmer.stemmer("english")
+_STEM_LOCK = threading.Lock()  # Snowball stemmers keep state; parallel branches share this
 
 
 def words(text: str) -> list[str]:
@@ -27,7 +29,8 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball (Porter2) stem, cached because research stems the same words many times."""
-    return str(_STEMMER.stemWord(word))
+    with _STEM_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 def is_content(word: str) -> bool:
