@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from benchmarks import (
+    caching,
     checkpoints,
     concurrency,
     ingest,
@@ -26,6 +27,7 @@ def main() -> None:
     concurrency.main(["--runs", "30" if quick else "100"])
     checkpoints.main(["--runs", "4" if quick else "10"])
     retrieval_quality.main([])
+    caching.main([])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
