@@ -103,6 +103,7 @@ def breaks_brand(text: str, cfg: BrandConfig, facts: str) -> bool:
     A gap topic like this can never yield a compliant outline, so it is not planned; a
     model's rationale or finding like this is replaced by the deterministic one.
     """
-    word_rules = [f for f in review_title(text, text, cfg)
-                  if f.rule in ("banned_word", "preferred_word")]
+    word_rules = [
+        f for f in review_title(text, text, cfg) if f.rule in ("banned_word", "preferred_word")
+    ]
     return bool(word_rules or find_unsupported_claims(text, facts, cfg))

@@ -48,13 +48,16 @@ def schedule(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     except ScheduleInfeasible as exc:
         cal, left = exc.partial, exc.unplaced
     drafts = state.get("drafts") or {}
-    entries = [e.model_copy(update={"outline": outline(drafts[e.post.id])})
-               if e.post.id in drafts else e for e in cal.entries]
+    entries = [
+        e.model_copy(update={"outline": outline(drafts[e.post.id])}) if e.post.id in drafts else e
+        for e in cal.entries
+    ]
     cal = cal.model_copy(update={"entries": entries})
     trace = current_trace()
     if trace:
-        trace.decision = (f"scheduled {len(cal.entries)} of {len(planned)} posts in {cal.month}"
-                          + (f"; {len(left)} could not be placed" if left else ""))
+        trace.decision = f"scheduled {len(cal.entries)} of {len(planned)} posts in {cal.month}" + (
+            f"; {len(left)} could not be placed" if left else ""
+        )
     return {"calendar": dump(cal), "unplaced": [dump(u) for u in left]}
 
 
@@ -66,24 +69,35 @@ def report_md(state: Mapping[str, Any], cal: Calendar, note: str | None = None) 
     """
     ids = set(cal.by_id())
     open_failures = {pid: fs for pid, fs in failures(state).items() if pid in ids}
-    text = render_summary_md(cal, gaps=gaps(state), roadmap=roadmap(state),
-                             review_failures=open_failures, unplaced=unplaced(state))
+    text = render_summary_md(
+        cal,
+        gaps=gaps(state),
+        roadmap=roadmap(state),
+        review_failures=open_failures,
+        unplaced=unplaced(state),
+    )
     lines = [text.rstrip(), "", "## Research findings", ""]
-    lines += [f"- {f['point']}" + (f" [{', '.join(f['citations'])}]" if f["citations"] else "")
-              for f in state.get("findings", [])] or ["- none"]
+    lines += [
+        f"- {f['point']}" + (f" [{', '.join(f['citations'])}]" if f["citations"] else "")
+        for f in state.get("findings", [])
+    ] or ["- none"]
     lines += ["", "## Strategy", "", state.get("rationale") or "-", ""]
     reviews = {pid: r for pid, r in (state.get("reviews") or {}).items() if pid in ids}
     if reviews:
         model = sum(1 for r in reviews.values() if r.get("source") == "model")
         passed = sum(1 for r in reviews.values() if not r.get("failures"))
         tried = sum(int(r.get("model_drafts", 0)) for r in reviews.values())
-        lines += ["## Review", "",
-                  f"{passed} of {len(reviews)} outlines pass every brand and SEO rule. "
-                  f"Final outlines: {model} by the model, {len(reviews) - model} by the "
-                  f"plan-based fallback ({tried} model drafts reviewed in all).",
-                  ""]
-        lines += [f"- {pid} (tone): {t}" for pid, r in sorted(reviews.items())
-                  for t in r.get("tone", [])]
+        lines += [
+            "## Review",
+            "",
+            f"{passed} of {len(reviews)} outlines pass every brand and SEO rule. "
+            f"Final outlines: {model} by the model, {len(reviews) - model} by the "
+            f"plan-based fallback ({tried} model drafts reviewed in all).",
+            "",
+        ]
+        lines += [
+            f"- {pid} (tone): {t}" for pid, r in sorted(reviews.items()) for t in r.get("tone", [])
+        ]
     if note:
         lines += ["", f"_{note}_"]
     return "\n".join(lines).rstrip() + "\n"
@@ -105,7 +119,8 @@ def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     paths = outline_paths(cal)
     for entry in cal.entries:
         files[paths[entry.post.id]] = render_outline_md(
-            entry, failures=open_failures.get(entry.post.id, []))
+            entry, failures=open_failures.get(entry.post.id, [])
+        )
     files["summary.md"] = report_md(state, cal, note)
     written = [str(atomic_write(ctx.output_dir / name, data)) for name, data in files.items()]
     trace = current_trace()

@@ -58,8 +58,9 @@ class OutlineDraft(BaseModel):
 
 def draft_schema(ctas: Sequence[str]) -> type[OutlineDraft]:
     """``OutlineDraft`` whose call to action must be one of the brand's (a grammar enum)."""
-    return create_model("OutlineDraft", __base__=OutlineDraft,
-                        call_to_action=(one_of(ctas), Field()))
+    return create_model(
+        "OutlineDraft", __base__=OutlineDraft, call_to_action=(one_of(ctas), Field())
+    )
 
 
 def _capitalise(text: str) -> str:
@@ -67,8 +68,9 @@ def _capitalise(text: str) -> str:
 
 
 def _closest(subject: str, choices: Sequence[str]) -> str:
-    match = process.extractOne(subject, choices, scorer=fuzz.token_set_ratio,
-                               processor=utils.default_process)
+    match = process.extractOne(
+        subject, choices, scorer=fuzz.token_set_ratio, processor=utils.default_process
+    )
     return str(match[0]) if match else choices[0]
 
 
@@ -96,8 +98,12 @@ def keyword_slug(title: str, keyword: str) -> str:
     return slug if f"-{key}-" in f"-{slug}-" else key
 
 
-def fallback_outline(post: PostPlan, cfg: BrandConfig, facts: Sequence[str] = (),
-                     launches: Mapping[str, str] | None = None) -> Outline:
+def fallback_outline(
+    post: PostPlan,
+    cfg: BrandConfig,
+    facts: Sequence[str] = (),
+    launches: Mapping[str, str] | None = None,
+) -> Outline:
     """An outline built from the plan alone, designed to pass every brand and SEO rule.
 
     The title leads with the topic (or the keyword when the topic lacks it), the slug
@@ -140,8 +146,9 @@ def to_outline(reply: OutlineDraft, post: PostPlan) -> Outline | None:
     )
 
 
-def draft_task(state: Mapping[str, Any], post: Mapping[str, Any], attempt: int,
-               feedback: Sequence[str]) -> dict[str, Any]:
+def draft_task(
+    state: Mapping[str, Any], post: Mapping[str, Any], attempt: int, feedback: Sequence[str]
+) -> dict[str, Any]:
     """The input of one drafting branch: everything it needs, nothing it could change."""
     review = state.get("review") or {}
     comment = review.get("comment") if review.get("action") == "reject" else None
@@ -153,8 +160,10 @@ def draft_task(state: Mapping[str, Any], post: Mapping[str, Any], attempt: int,
         "attempt": attempt,
         "feedback": [*feedback[:MAX_FEEDBACK], *([f"Reviewer: {comment}"] if comment else [])],
         "model_post": post["id"] in state.get("model_posts", []),
-        "use_model": (post["id"] in state.get("model_posts", [])
-                      and attempt <= int(state.get("model_attempts", MODEL_ATTEMPTS))),
+        "use_model": (
+            post["id"] in state.get("model_posts", [])
+            and attempt <= int(state.get("model_attempts", MODEL_ATTEMPTS))
+        ),
         "facts": list(launch.key_messages) if launch else [],
         "launches": {e.name: f"{e.name} {e.keyword or ''}" for e in roadmap(state).launches},
         "previous_title": previous["outline"]["title"] if previous else None,
@@ -182,21 +191,35 @@ def draft(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     cfg = brand(state)
     result: Outline | None = None
     if state.get("use_model"):
-        system = PROMPT.format(channel=post.channel, brand=cfg.brand_name,
-                               tone=", ".join(cfg.tone), limit=cfg.title_max_chars)
-        reply = ask_structured(ctx, "drafter", draft_schema(cfg.required_ctas), system,
-                               _prompt(post, state), repairs=0)
+        system = PROMPT.format(
+            channel=post.channel,
+            brand=cfg.brand_name,
+            tone=", ".join(cfg.tone),
+            limit=cfg.title_max_chars,
+        )
+        reply = ask_structured(
+            ctx, "drafter", draft_schema(cfg.required_ctas), system, _prompt(post, state), repairs=0
+        )
         result = to_outline(reply, post) if reply else None
     source = "model" if result is not None else "fallback"
     why = ""
     if result is None:
         result = fallback_outline(post, cfg, state.get("facts", []), state.get("launches"))
-        why = (", model gave nothing usable" if state.get("use_model")
-               else ", model drafts failed review" if state.get("model_post") else "")
+        why = (
+            ", model gave nothing usable"
+            if state.get("use_model")
+            else ", model drafts failed review"
+            if state.get("model_post")
+            else ""
+        )
     trace = current_trace()
     if trace:
         trace.cite(post.chunk_ids)
-        trace.decision = (f"{post.id} attempt {state['attempt']}: "
-                          f"'{result.title[:60]}' ({source}{why})")
-    return {"drafts": {post.id: {"outline": dump(result), "source": source,
-                                 "attempt": int(state["attempt"])}}}
+        trace.decision = (
+            f"{post.id} attempt {state['attempt']}: '{result.title[:60]}' ({source}{why})"
+        )
+    return {
+        "drafts": {
+            post.id: {"outline": dump(result), "source": source, "attempt": int(state["attempt"])}
+        }
+    }

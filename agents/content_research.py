@@ -54,10 +54,14 @@ class Findings(BaseModel):
 
 def findings_schema(ids: list[str]) -> type[Findings]:
     """``Findings`` whose citations can only be the chunk ids shown (a grammar for llama.cpp)."""
-    finding = create_model("Finding", __base__=Finding, citations=(
-        list_of(one_of(ids)), Field(description="evidence ids", max_length=2)))
-    return create_model("Findings", __base__=Findings,
-                        findings=(list_of(finding), Field(max_length=2)))
+    finding = create_model(
+        "Finding",
+        __base__=Finding,
+        citations=(list_of(one_of(ids)), Field(description="evidence ids", max_length=2)),
+    )
+    return create_model(
+        "Findings", __base__=Findings, findings=(list_of(finding), Field(max_length=2))
+    )
 
 
 def source_chunks(store: ContextStore, folder: Path, collection: str) -> list[dict[str, Any]]:
@@ -73,9 +77,14 @@ def source_chunks(store: ContextStore, folder: Path, collection: str) -> list[di
         if not ids:
             continue
         for chunk in store.get_chunks(ids, [collection]).values():
-            out.append({"id": chunk.id, "text": chunk.text,
-                        "source": path.relative_to(folder).as_posix(),
-                        "index": int(chunk.metadata.get("chunk_index", 0))})
+            out.append(
+                {
+                    "id": chunk.id,
+                    "text": chunk.text,
+                    "source": path.relative_to(folder).as_posix(),
+                    "index": int(chunk.metadata.get("chunk_index", 0)),
+                }
+            )
     return sorted(out, key=lambda c: (c["source"], c["index"]))
 
 
@@ -85,8 +94,9 @@ def collection_texts(store: ContextStore, collection: str) -> tuple[list[str], l
         return [], []
     got = store.collection(collection, create=False).get(include=["documents", "metadatas"])
     rows = []
-    for cid, text, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [],
-                               strict=False):
+    for cid, text, meta in zip(
+        got["ids"], got["documents"] or [], got["metadatas"] or [], strict=False
+    ):
         meta = meta or {}
         rows.append((str(meta.get("source", "")), int(meta.get("chunk_index", 0)), cid, text or ""))
     rows.sort()
@@ -99,19 +109,25 @@ def ingest_inputs(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     competitors = Path(state["competitors_dir"])
     notes = []
     report = ingest([competitors], COMPETITORS, ctx.settings, store=ctx.store)
-    notes.append(f"{COMPETITORS}: +{report.added_files} new, {report.replaced_files} changed, "
-                 f"{report.unchanged_files} unchanged")
+    notes.append(
+        f"{COMPETITORS}: +{report.added_files} new, {report.replaced_files} changed, "
+        f"{report.unchanged_files} unchanged"
+    )
     if state.get("brand_dir"):
         report = ingest([Path(state["brand_dir"])], BRAND, ctx.settings, store=ctx.store)
-        notes.append(f"{BRAND}: +{report.added_files} new, {report.replaced_files} changed, "
-                     f"{report.unchanged_files} unchanged")
+        notes.append(
+            f"{BRAND}: +{report.added_files} new, {report.replaced_files} changed, "
+            f"{report.unchanged_files} unchanged"
+        )
     chunks = source_chunks(ctx.store, competitors, COMPETITORS)
     brand_ids, brand_texts = collection_texts(ctx.store, BRAND)
     facts = build_facts_text(roadmap(state), brand_texts)
     trace = current_trace()
     if trace:
-        trace.decision = (f"{'; '.join(notes)}; {len(chunks)} competitor chunks, "
-                          f"{len(brand_ids)} brand chunks as facts")
+        trace.decision = (
+            f"{'; '.join(notes)}; {len(chunks)} competitor chunks, "
+            f"{len(brand_ids)} brand chunks as facts"
+        )
     return {"competitor_chunks": chunks, "facts": facts, "brand_chunk_ids": brand_ids}
 
 
@@ -129,8 +145,7 @@ def gap_line(gap: TopicGap) -> str:
 
 def fallback_findings(gaps: list[TopicGap]) -> list[dict[str, Any]]:
     """One finding per top gap, stated from the numbers themselves: always true."""
-    return [{"point": gap_line(g)[:200] + ".", "citations": g.chunk_ids[:2]}
-            for g in gaps[:2]]
+    return [{"point": gap_line(g)[:200] + ".", "citations": g.chunk_ids[:2]} for g in gaps[:2]]
 
 
 @agent_node("research")
@@ -153,8 +168,9 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
     dropped = 0
     if evidence:
-        notes = ask_structured(ctx, "researcher", findings_schema(list(evidence)), PROMPT, prompt,
-                               repairs=0)
+        notes = ask_structured(
+            ctx, "researcher", findings_schema(list(evidence)), PROMPT, prompt, repairs=0
+        )
         for f in notes.findings if notes else []:
             cited = [c for c in dict.fromkeys(f.citations) if c in evidence]
             point = " ".join(f.point.split())

@@ -45,19 +45,22 @@ class ToneNotes(BaseModel):
 
 def tone_schema(ids: list[str]) -> type[ToneNotes]:
     """``ToneNotes`` that can only name outlines it was shown (a grammar for llama.cpp)."""
-    note = create_model("ToneNote", __base__=ToneNote,
-                        post=(one_of(ids), Field(description="outline id")))
-    return create_model("ToneNotes", __base__=ToneNotes,
-                        notes=(list_of(note), Field(max_length=2)))
+    note = create_model(
+        "ToneNote", __base__=ToneNote, post=(one_of(ids), Field(description="outline id"))
+    )
+    return create_model("ToneNotes", __base__=ToneNotes, notes=(list_of(note), Field(max_length=2)))
 
 
 def needs_redraft(review: Mapping[str, Any], max_revisions: int) -> bool:
     """Send a post back only for rule failures, within its budget, unless they repeat."""
-    history = [[ReviewFailure.model_validate(f) for f in round_]
-               for round_ in review.get("history", [])]
-    return (bool(review.get("failures"))
-            and int(review.get("attempt", 1)) - 1 < max_revisions
-            and not feedback_repeats(history))
+    history = [
+        [ReviewFailure.model_validate(f) for f in round_] for round_ in review.get("history", [])
+    ]
+    return (
+        bool(review.get("failures"))
+        and int(review.get("attempt", 1)) - 1 < max_revisions
+        and not feedback_repeats(history)
+    )
 
 
 def feedback(review: Mapping[str, Any]) -> list[str]:
@@ -65,16 +68,23 @@ def feedback(review: Mapping[str, Any]) -> list[str]:
     return [f["message"] for f in review.get("failures", [])]
 
 
-def _tone_notes(ctx: RunContext, tone: Sequence[str], drafted: Mapping[str, dict[str, Any]]
-                ) -> dict[str, list[str]]:
+def _tone_notes(
+    ctx: RunContext, tone: Sequence[str], drafted: Mapping[str, dict[str, Any]]
+) -> dict[str, list[str]]:
     """One model call for all model-written outlines of this round; only shown ids count."""
     if not drafted:
         return {}
     keys = {f"o{n}": pid for n, pid in enumerate(sorted(drafted), 1)}
     shown = {key: drafted[pid]["outline"] for key, pid in keys.items()}
     text = "\n".join(f"[{key}] {o['title']} - {o['meta_description']}" for key, o in shown.items())
-    reply = ask_structured(ctx, "critic", tone_schema(list(keys)),
-                           PROMPT.format(tone=", ".join(tone)), text[:1200], repairs=0)
+    reply = ask_structured(
+        ctx,
+        "critic",
+        tone_schema(list(keys)),
+        PROMPT.format(tone=", ".join(tone)),
+        text[:1200],
+        repairs=0,
+    )
     notes: dict[str, list[str]] = {}
     for note in reply.notes if reply else []:
         problem = " ".join(note.problem.split())
@@ -91,13 +101,29 @@ def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     reviews: dict[str, dict[str, Any]] = dict(state.get("reviews") or {})
     limit = int(state.get("max_revisions", MAX_REVISIONS))
     reviewed = {pid: int(r.get("attempt", 0)) for pid, r in reviews.items()}
-    fresh = {p.id: p for p in posts(state)
-             if p.id in drafts and drafts[p.id]["attempt"] > reviewed.get(p.id, 0)}
-    fails_of = {pid: [dump(f) for f in review_outline(outline(drafts[pid]), cfg, facts,
-                                                      target_keyword=post.target_keyword)]
-                for pid, post in fresh.items()}
-    tone = _tone_notes(ctx, cfg.tone, {pid: drafts[pid] for pid in fresh
-                                       if drafts[pid]["source"] == "model" and not fails_of[pid]})
+    fresh = {
+        p.id: p
+        for p in posts(state)
+        if p.id in drafts and drafts[p.id]["attempt"] > reviewed.get(p.id, 0)
+    }
+    fails_of = {
+        pid: [
+            dump(f)
+            for f in review_outline(
+                outline(drafts[pid]), cfg, facts, target_keyword=post.target_keyword
+            )
+        ]
+        for pid, post in fresh.items()
+    }
+    tone = _tone_notes(
+        ctx,
+        cfg.tone,
+        {
+            pid: drafts[pid]
+            for pid in fresh
+            if drafts[pid]["source"] == "model" and not fails_of[pid]
+        },
+    )
     for pid, fails in fails_of.items():
         previous = reviews.get(pid, {})
         review: dict[str, Any] = {
@@ -109,16 +135,21 @@ def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             "model_drafts": int(previous.get("model_drafts", 0))
             + (drafts[pid]["source"] == "model"),
         }
-        review["status"] = ("passed" if not fails
-                            else "revising" if needs_redraft(review, limit) else "escalated")
+        review["status"] = (
+            "passed" if not fails else "revising" if needs_redraft(review, limit) else "escalated"
+        )
         reviews[pid] = review
-    counts = {s: sum(1 for pid in fresh if reviews[pid]["status"] == s)
-              for s in ("passed", "revising", "escalated")}
+    counts = {
+        s: sum(1 for pid in fresh if reviews[pid]["status"] == s)
+        for s in ("passed", "revising", "escalated")
+    }
     trace = current_trace()
     if trace:
         trace.cite(state.get("brand_chunk_ids", [])[:20])
-        trace.decision = (f"checked {len(fresh)} outlines: {counts['passed']} pass, "
-                          f"{counts['revising']} back to drafting, "
-                          f"{counts['escalated']} to the human; "
-                          f"{sum(len(v) for v in tone.values())} tone notes")
+        trace.decision = (
+            f"checked {len(fresh)} outlines: {counts['passed']} pass, "
+            f"{counts['revising']} back to drafting, "
+            f"{counts['escalated']} to the human; "
+            f"{sum(len(v) for v in tone.values())} tone notes"
+        )
     return {"reviews": reviews}

@@ -54,8 +54,11 @@ class RationaleAndDrops(Rationale):
 
 def drops_schema(topics: list[str]) -> type[RationaleAndDrops]:
     """Drops may only name planned topics (a grammar for llama.cpp; re-checked in code)."""
-    return create_model("RationaleAndDrops", __base__=RationaleAndDrops,
-                        drop_topics=(list_of(one_of(topics)), Field(max_length=3)))
+    return create_model(
+        "RationaleAndDrops",
+        __base__=RationaleAndDrops,
+        drop_topics=(list_of(one_of(topics)), Field(max_length=3)),
+    )
 
 
 def plan_summary(posts: Sequence[PostPlan], plan: Roadmap) -> str:
@@ -63,8 +66,9 @@ def plan_summary(posts: Sequence[PostPlan], plan: Roadmap) -> str:
     lines = []
     for launch in plan.launches:
         support = [p for p in posts if p.launch == launch.name and p.must_publish_before]
-        lines.append(f"Launch {launch.name} on {launch.date.isoformat()}: "
-                     f"{len(support)} posts before it")
+        lines.append(
+            f"Launch {launch.name} on {launch.date.isoformat()}: {len(support)} posts before it"
+        )
     top = sorted(posts, key=lambda p: (-p.score, p.id))[:SHOWN_POSTS]
     lines += [f"{p.channel}: {p.topic} (score {p.score:.2f})" for p in top]
     return "\n".join(lines)
@@ -88,8 +92,9 @@ def model_posts(posts: Sequence[PostPlan], limit: int) -> list[str]:
     return [p.id for p in sorted(posts, key=lambda p: (-p.score, p.id))[:limit]]
 
 
-def _plan(candidates: Sequence[TopicGap], dropped: set[str],
-          state: dict[str, Any]) -> list[PostPlan]:
+def _plan(
+    candidates: Sequence[TopicGap], dropped: set[str], state: dict[str, Any]
+) -> list[PostPlan]:
     kept = [g for g in candidates if g.topic.lower() not in dropped]
     return plan_posts(kept, roadmap(state), run_options(state))
 
@@ -107,15 +112,18 @@ def strategy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     summary = plan_summary(posts, plan)
     prompt = f"Plan:\n{summary}" + (f"\n\nReviewer comment: {comment[:300]}" if comment else "")
 
-    gap_topics = sorted({p.topic for p in posts if p.topic.lower() in
-                         {g.topic.lower() for g in candidates}})
+    gap_topics = sorted(
+        {p.topic for p in posts if p.topic.lower() in {g.topic.lower() for g in candidates}}
+    )
     new_drops: list[str] = []
     if comment and gap_topics:
-        note: Rationale | None = ask_structured(ctx, "strategist", drops_schema(gap_topics),
-                                                PROMPT, prompt, repairs=0)
+        note: Rationale | None = ask_structured(
+            ctx, "strategist", drops_schema(gap_topics), PROMPT, prompt, repairs=0
+        )
         proposed = note.drop_topics if isinstance(note, RationaleAndDrops) else []
-        new_drops = [t for t in dict.fromkeys(proposed)
-                     if t in gap_topics and contains_phrase(comment, t)]
+        new_drops = [
+            t for t in dict.fromkeys(proposed) if t in gap_topics and contains_phrase(comment, t)
+        ]
     else:
         note = ask_structured(ctx, "strategist", Rationale, PROMPT, prompt, repairs=0)
     if new_drops:
@@ -126,8 +134,9 @@ def strategy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             new_drops = []  # dropping would starve a launch: keep the plan as it was
     rationale = " ".join(note.rationale.split()) if note else ""
     named = [p.topic for p in posts] + [e.name for e in plan.events]
-    verified = (any(contains_phrase(rationale, n) for n in named)
-                and not breaks_brand(rationale, cfg, prompt))
+    verified = any(contains_phrase(rationale, n) for n in named) and not breaks_brand(
+        rationale, cfg, prompt
+    )
     if not verified:
         rationale = fallback_rationale(posts, plan)
     if new_drops:

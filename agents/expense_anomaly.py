@@ -35,7 +35,8 @@ DEFAULT_SUGGESTION = "investigate the evidence rows; accept if legitimate, rejec
 def anomaly_row(anomaly: Anomaly) -> dict[str, Any]:
     """An anomaly as an exception row; its evidence rows travel with it unchanged."""
     return exception_row(
-        exception_from_anomaly(anomaly), "anomaly",
+        exception_from_anomaly(anomaly),
+        "anomaly",
         evidence_rows=[e.model_dump() for e in anomaly.evidence],
         suggested_action=SUGGESTIONS.get(anomaly.kind, DEFAULT_SUGGESTION),
     )
@@ -46,13 +47,18 @@ def detect(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Flag unusual rows across bank, ledger and claims."""
     policy = policy_of(state)
     anomalies = detect_anomalies(
-        bank_lines(state), ledger_entries(state), claims_of(state), policy,
-        holidays_of(state, policy), known_vendors=state.get("vendors", []),
+        bank_lines(state),
+        ledger_entries(state),
+        claims_of(state),
+        policy,
+        holidays_of(state, policy),
+        known_vendors=state.get("vendors", []),
     )
     rows = [anomaly_row(a) for a in anomalies]
     trace = current_trace()
     if trace:
         kinds = Counter(a.kind for a in anomalies)
         trace.decision = f"{len(rows)} anomalies" + (
-            ": " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) if kinds else "")
+            ": " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) if kinds else ""
+        )
     return {"anomaly_exceptions": rows}

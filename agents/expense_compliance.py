@@ -46,8 +46,11 @@ HOSTED_EXPLANATIONS = 12
 POLICY_SNIPPET = 300
 _SEVERITY = {"high": 0, "medium": 1, "low": 2}
 _CLAUSE_NUMBER = re.compile(r"\s*(\d+(?:\.\d+)+)")
-_WHITEWASH = re.compile(r"\b(?:is|are|was)\s+(?:compliant|approved|fine|acceptable|allowed)\b"
-                        r"|^\s*(?:claim|breach|policy)\s*:", re.IGNORECASE)
+_WHITEWASH = re.compile(
+    r"\b(?:is|are|was)\s+(?:compliant|approved|fine|acceptable|allowed)\b"
+    r"|^\s*(?:claim|breach|policy)\s*:",
+    re.IGNORECASE,
+)
 """A sentence that clears the claim, or just echoes a labelled input line, explains nothing."""
 
 SUGGESTIONS = {
@@ -108,16 +111,21 @@ def acceptable(sentence: str, breach: Breach, claim: Claim) -> bool:
     to the gifts one, and "5.2" would be a true number about the wrong rule).
     """
     own = f"{claim_text(claim)} {breach.message} {breach.clause}"
-    return (len(sentence) >= 15 and not _WHITEWASH.search(sentence)
-            and bool(rule_words(sentence) & rule_words(breach.clause))
-            and quoted_numbers(sentence) <= quoted_numbers(own))
+    return (
+        len(sentence) >= 15
+        and not _WHITEWASH.search(sentence)
+        and bool(rule_words(sentence) & rule_words(breach.clause))
+        and quoted_numbers(sentence) <= quoted_numbers(own)
+    )
 
 
 def explain(ctx: RunContext, breach: Breach, claim: Claim, chunk: Chunk | None) -> str | None:
     """One model sentence about one breach, or ``None`` when code does not accept it."""
     policy_text = chunk.text[:POLICY_SNIPPET] if chunk else breach.clause
-    facts = (f"Claim: {claim_text(claim)}\nBreach: {breach.message}\nRule: {breach.clause}\n"
-             f"Policy: {policy_text}")
+    facts = (
+        f"Claim: {claim_text(claim)}\nBreach: {breach.message}\nRule: {breach.clause}\n"
+        f"Policy: {policy_text}"
+    )
     answer = ask_structured(ctx, "compliance", Explanation, PROMPT, facts, repairs=0)
     if answer is None:
         return None
@@ -125,8 +133,9 @@ def explain(ctx: RunContext, breach: Breach, claim: Claim, chunk: Chunk | None) 
     return sentence if acceptable(sentence, breach, claim) else None
 
 
-def breach_row(breach: Breach, claim: Claim, chunk: Chunk | None,
-               explanation: str) -> dict[str, Any]:
+def breach_row(
+    breach: Breach, claim: Claim, chunk: Chunk | None, explanation: str
+) -> dict[str, Any]:
     ev = [evidence("claim", claim.id, claim_text(claim))]
     if chunk is not None:
         ev.append(evidence("policy", chunk.id, chunk.text))
@@ -134,8 +143,12 @@ def breach_row(breach: Breach, claim: Claim, chunk: Chunk | None,
     if breach.kind == "approval_required":
         action = f"accept once {breach.approver} has approved the claim; reject otherwise"
     return exception_row(
-        exception_from_breach(breach, claim), "compliance", evidence_rows=ev,
-        suggested_action=action, clause=breach.clause, citation=chunk.id if chunk else None,
+        exception_from_breach(breach, claim),
+        "compliance",
+        evidence_rows=ev,
+        suggested_action=action,
+        clause=breach.clause,
+        citation=chunk.id if chunk else None,
         explanation=explanation,
     )
 
@@ -160,8 +173,14 @@ def comply(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     else:
         note += f"; collection '{collection}' is empty, so no clause is cited"
     by_id = {c.id: c for c in claims}
-    ordered = sorted(breaches, key=lambda b: (
-        _SEVERITY[exception_from_breach(b, by_id[b.claim_id]).severity], b.claim_id, b.rule_id))
+    ordered = sorted(
+        breaches,
+        key=lambda b: (
+            _SEVERITY[exception_from_breach(b, by_id[b.claim_id]).severity],
+            b.claim_id,
+            b.rule_id,
+        ),
+    )
     rows: list[dict[str, Any]] = []
     explained, cap = 0, HOSTED_EXPLANATIONS if hosted(ctx) else LOCAL_EXPLANATIONS
     for n, breach in enumerate(ordered):

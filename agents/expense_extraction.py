@@ -87,11 +87,18 @@ def parser_unsure(parsed: ParsedReceipt) -> bool:
     return parsed.total is None or parsed.total_source != "labelled" or parsed.date is None
 
 
-def read_with_model(ctx: RunContext, name: str, text: str,
-                    parsed: ParsedReceipt) -> ReceiptRecord | None:
+def read_with_model(
+    ctx: RunContext, name: str, text: str, parsed: ParsedReceipt
+) -> ReceiptRecord | None:
     """One model call; the answer must also pass ``ReceiptRecord``'s own validation."""
-    header = ask_structured(ctx, "extraction", ReceiptHeader, PROMPT,
-                            f"Receipt {name}:\n{text[:MAX_RECEIPT_CHARS]}", repairs=0)
+    header = ask_structured(
+        ctx,
+        "extraction",
+        ReceiptHeader,
+        PROMPT,
+        f"Receipt {name}:\n{text[:MAX_RECEIPT_CHARS]}",
+        repairs=0,
+    )
     if header is None:
         return None
     try:
@@ -106,32 +113,53 @@ def effective_reading(parsed: ParsedReceipt, record: ReceiptRecord | None) -> Pa
     """The parser's reading, with gaps filled from the model (gaps are flagged separately)."""
     if record is None:
         return parsed
-    return parsed.model_copy(update={
-        "merchant": parsed.merchant or record.merchant,
-        "date": parsed.date or record.date,
-        "total": parsed.total if parsed.total is not None else record.total,
-        "currency": parsed.currency or record.currency,
-        "tax": parsed.tax if parsed.tax is not None else record.tax,
-    })
+    return parsed.model_copy(
+        update={
+            "merchant": parsed.merchant or record.merchant,
+            "date": parsed.date or record.date,
+            "total": parsed.total if parsed.total is not None else record.total,
+            "currency": parsed.currency or record.currency,
+            "tax": parsed.tax if parsed.tax is not None else record.tax,
+        }
+    )
 
 
-def _row(exc_id: str, kind: str, severity: Severity, message: str, refs: list[str],
-         ev: list[dict[str, str]], action: str, amount: Decimal | None = None) -> dict[str, Any]:
+def _row(
+    exc_id: str,
+    kind: str,
+    severity: Severity,
+    message: str,
+    refs: list[str],
+    ev: list[dict[str, str]],
+    action: str,
+    amount: Decimal | None = None,
+) -> dict[str, Any]:
     return exception_row(
-        ReportException(id=exc_id, kind=kind, severity=severity, amount=amount, message=message,
-                        refs=refs),
-        "extraction", evidence_rows=ev, suggested_action=action,
+        ReportException(
+            id=exc_id, kind=kind, severity=severity, amount=amount, message=message, refs=refs
+        ),
+        "extraction",
+        evidence_rows=ev,
+        suggested_action=action,
     )
 
 
 def _receipt_evidence(name: str, reading: ParsedReceipt) -> dict[str, str]:
-    text = (f"{reading.merchant or '?'} {reading.date or '?'} total {reading.total or '?'} "
-            f"{reading.currency or ''} (parser: {reading.total_source})")
+    text = (
+        f"{reading.merchant or '?'} {reading.date or '?'} total {reading.total or '?'} "
+        f"{reading.currency or ''} (parser: {reading.total_source})"
+    )
     return evidence("receipt", name, text)
 
 
-def receipt_exceptions(name: str, text: str, claims: list[Claim], parsed: ParsedReceipt,
-                       record: ReceiptRecord | None, asked: bool) -> list[dict[str, Any]]:
+def receipt_exceptions(
+    name: str,
+    text: str,
+    claims: list[Claim],
+    parsed: ParsedReceipt,
+    record: ReceiptRecord | None,
+    asked: bool,
+) -> list[dict[str, Any]]:
     """Every reason a human should look at this receipt, most serious first."""
     ids = [c.id for c in claims]
     claim_ev = [evidence("claim", c.id, claim_text(c)) for c in claims]
@@ -140,46 +168,77 @@ def receipt_exceptions(name: str, text: str, claims: list[Claim], parsed: Parsed
     rows: list[dict[str, Any]] = []
     injected = instruction_lines(text)
     if injected:
-        rows.append(_row(
-            f"EXC-inject-{name}", "suspicious_instruction", "high",
-            f"receipt {name} contains instruction-like text (\"{injected[0][:120]}\"); it was"
-            " treated as data and changed no check", ids,
-            [*ev, evidence("receipt", name, " / ".join(injected))],
-            "reject the claim or ask the claimant; the text has no effect on policy checks",
-        ))
+        rows.append(
+            _row(
+                f"EXC-inject-{name}",
+                "suspicious_instruction",
+                "high",
+                f'receipt {name} contains instruction-like text ("{injected[0][:120]}"); it was'
+                " treated as data and changed no check",
+                ids,
+                [*ev, evidence("receipt", name, " / ".join(injected))],
+                "reject the claim or ask the claimant; the text has no effect on policy checks",
+            )
+        )
     for claim in claims:
         problems = claim_vs_receipt(claim, reading)
         if problems:
             diff = claim.amount - reading.total if reading.total is not None else None
-            rows.append(_row(
-                f"EXC-receipt-{claim.id}", "receipt_mismatch", "high",
-                f"claim {claim.id} disagrees with receipt {name}: " + "; ".join(problems),
-                [claim.id], [evidence("claim", claim.id, claim_text(claim)),
-                             _receipt_evidence(name, reading)],
-                "reject, or accept with a note once the claimant corrects the amount",
-                amount=diff if diff else None,
-            ))
+            rows.append(
+                _row(
+                    f"EXC-receipt-{claim.id}",
+                    "receipt_mismatch",
+                    "high",
+                    f"claim {claim.id} disagrees with receipt {name}: " + "; ".join(problems),
+                    [claim.id],
+                    [
+                        evidence("claim", claim.id, claim_text(claim)),
+                        _receipt_evidence(name, reading),
+                    ],
+                    "reject, or accept with a note once the claimant corrects the amount",
+                    amount=diff if diff else None,
+                )
+            )
     if record is not None:
         disagreements = cross_check(record, parsed)
         if disagreements:
-            rows.append(_row(
-                f"EXC-extract-{name}", "extraction_disagreement", "medium",
-                f"model and rules read {name} differently: " + "; ".join(disagreements), ids, ev,
-                "check the receipt by eye; accept if the claim matches it",
-            ))
+            rows.append(
+                _row(
+                    f"EXC-extract-{name}",
+                    "extraction_disagreement",
+                    "medium",
+                    f"model and rules read {name} differently: " + "; ".join(disagreements),
+                    ids,
+                    ev,
+                    "check the receipt by eye; accept if the claim matches it",
+                )
+            )
         if parsed.total is None:
-            rows.append(_row(
-                f"EXC-unverified-{name}", "receipt_unverified", "low",
-                f"only the model could read a total on {name} ({record.total}); no rule confirms"
-                " it", ids, ev, "check the receipt total by eye",
-            ))
+            rows.append(
+                _row(
+                    f"EXC-unverified-{name}",
+                    "receipt_unverified",
+                    "low",
+                    f"only the model could read a total on {name} ({record.total});"
+                    " no rule confirms it",
+                    ids,
+                    ev,
+                    "check the receipt total by eye",
+                )
+            )
     elif parsed.total is None:
         how = "neither the rules nor the model" if asked else "the rules"
-        rows.append(_row(
-            f"EXC-unread-{name}", "receipt_unreadable", "medium",
-            f"{how} could read a total on {name}", ids, ev,
-            "check the receipt by eye; reject if it is not a valid receipt",
-        ))
+        rows.append(
+            _row(
+                f"EXC-unread-{name}",
+                "receipt_unreadable",
+                "medium",
+                f"{how} could read a total on {name}",
+                ids,
+                ev,
+                "check the receipt by eye; reject if it is not a valid receipt",
+            )
+        )
     return rows
 
 
@@ -197,12 +256,17 @@ def extract(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         if wanted in files:
             users[wanted].append(claim)
         elif wanted:
-            exceptions.append(_row(
-                f"EXC-noreceipt-{claim.id}", "receipt_not_found", "medium",
-                f"claim {claim.id} names receipt '{claim.receipt}', which is not in receipts/",
-                [claim.id], [evidence("claim", claim.id, claim_text(claim))],
-                "ask the claimant for the receipt; reject if none exists",
-            ))
+            exceptions.append(
+                _row(
+                    f"EXC-noreceipt-{claim.id}",
+                    "receipt_not_found",
+                    "medium",
+                    f"claim {claim.id} names receipt '{claim.receipt}', which is not in receipts/",
+                    [claim.id],
+                    [evidence("claim", claim.id, claim_text(claim))],
+                    "ask the claimant for the receipt; reject if none exists",
+                )
+            )
     cap, calls = model_cap(ctx), 0
     readings: list[dict[str, Any]] = []
     for key, group in users.items():
@@ -213,19 +277,21 @@ def extract(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         if asked:
             calls += 1
             record = read_with_model(ctx, file["name"], file["text"], parsed)
-        exceptions.extend(receipt_exceptions(file["name"], file["text"], group, parsed, record,
-                                             asked))
-        readings.append({
-            "name": file["name"],
-            "claims": [c.id for c in group],
-            "parsed": parsed.model_dump(mode="json", exclude={"dates", "line_items"}),
-            "model": record.model_dump(mode="json", exclude={"line_items"}) if record else None,
-        })
+        exceptions.extend(
+            receipt_exceptions(file["name"], file["text"], group, parsed, record, asked)
+        )
+        readings.append(
+            {
+                "name": file["name"],
+                "claims": [c.id for c in group],
+                "parsed": parsed.model_dump(mode="json", exclude={"dates", "line_items"}),
+                "model": record.model_dump(mode="json", exclude={"line_items"}) if record else None,
+            }
+        )
     trace = current_trace()
     if trace:
         trace.decision = (
             f"read {len(readings)} receipts ({calls} with the model, cap {cap});"
             f" {len(exceptions)} exceptions"
         )
-    return {"receipts": readings, "has_receipt": has_receipt,
-            "extraction_exceptions": exceptions}
+    return {"receipts": readings, "has_receipt": has_receipt, "extraction_exceptions": exceptions}

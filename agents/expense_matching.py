@@ -46,9 +46,9 @@ MAX_ADJUDICATIONS = 5
 
 SUGGESTIONS = {
     "unmatched_bank": "match_to the ledger entry (gl_ids) if one exists; otherwise accept and"
-                      " post a journal (fees, interest, direct debits)",
+    " post a journal (fees, interest, direct debits)",
     "unmatched_ledger": "match_to the bank line (bank_ids) if it cleared; otherwise accept as"
-                        " outstanding (cheque not presented, deposit in transit)",
+    " outstanding (cheque not presented, deposit in transit)",
     "amount_mismatch": "accept the difference with a note, or reject to unbook the match",
 }
 
@@ -73,22 +73,30 @@ def _candidate_action(candidate: Candidate) -> str:
     return f"match_to one or more of {', '.join(candidate.gl_ids)}, or reject"
 
 
-def adjudicate(ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine],
-               ledger: dict[str, LedgerEntry]) -> str | None:
+def adjudicate(
+    ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine], ledger: dict[str, LedgerEntry]
+) -> str | None:
     """Ask a stronger model which candidate it believes; ``None`` unless it names one."""
     ids = [g for g in candidate.gl_ids if g in ledger]
     if not ids or candidate.bank_id not in bank:
         return None
     allowed = Literal[tuple([*ids, "none"])]  # type: ignore[valid-type]
     schema = create_model(
-        "Adjudication", __base__=Adjudication,
+        "Adjudication",
+        __base__=Adjudication,
         choice=(allowed, Field(description="a ledger id or 'none'")),  # type: ignore[arg-type]
     )
-    lines = "\n".join(f"[{g}] {ledger[g].date} {ledger[g].description} {ledger[g].amount}"
-                      for g in ids)
-    answer = ask_structured(ctx, "matching", schema, PROMPT,
-                            f"Bank line: {bank_text(bank[candidate.bank_id])}\n"
-                            f"Ledger entries:\n{lines}", repairs=0)
+    lines = "\n".join(
+        f"[{g}] {ledger[g].date} {ledger[g].description} {ledger[g].amount}" for g in ids
+    )
+    answer = ask_structured(
+        ctx,
+        "matching",
+        schema,
+        PROMPT,
+        f"Bank line: {bank_text(bank[candidate.bank_id])}\nLedger entries:\n{lines}",
+        repairs=0,
+    )
     if answer is None or answer.choice not in ids:
         return None
     return f"model suggests {answer.choice}: {answer.reason.strip()[:160]}"
@@ -97,17 +105,21 @@ def adjudicate(ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine],
 def claim_exception(match: ClaimMatch, claim: Claim, line: BankLine) -> dict[str, Any]:
     return exception_row(
         ReportException(
-            id=f"EXC-claimpaid-{claim.id}", kind="claim_paid_from_bank", severity="low",
+            id=f"EXC-claimpaid-{claim.id}",
+            kind="claim_paid_from_bank",
+            severity="low",
             amount=claim.amount,
             message=f"claim {claim.id} matches bank line {line.id} already paid by the company"
-                    f" ({match.reason}): possible double reimbursement",
+            f" ({match.reason}): possible double reimbursement",
             refs=[claim.id, line.id],
         ),
         "matching",
-        evidence_rows=[evidence("claim", claim.id, claim_text(claim)),
-                       evidence("bank", line.id, bank_text(line))],
+        evidence_rows=[
+            evidence("claim", claim.id, claim_text(claim)),
+            evidence("bank", line.id, bank_text(line)),
+        ],
         suggested_action="accept if the claim is company-card spend being documented;"
-                         " reject to refuse reimbursement",
+        " reject to refuse reimbursement",
     )
 
 
@@ -131,9 +143,14 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 adjudicated += 1
                 hint = adjudicate(ctx, candidate, by_bank, by_gl)
                 action += f" ({hint}; not booked)" if hint else ""
-        rows.append(exception_row(exc, "matching",
-                                  evidence_rows=ledger_evidence(exc.refs, bank, ledger),
-                                  suggested_action=action))
+        rows.append(
+            exception_row(
+                exc,
+                "matching",
+                evidence_rows=ledger_evidence(exc.refs, bank, ledger),
+                suggested_action=action,
+            )
+        )
     claim_matches = match_claims(claims, bank, params) if claims and bank else []
     by_claim = {c.id: c for c in claims}
     for cm in claim_matches:

@@ -39,6 +39,7 @@ from graphs.expense_reconciliation.state import (
     recon_of,
     to_report_exception,
 )
+from tools.csvsafe import safe_cell
 from tools.finance.models import Candidate, Match, ReconResult
 from tools.finance.report import (
     SummaryFigures,
@@ -95,8 +96,9 @@ def fallback_commentary(figures: SummaryFigures) -> str:
     return text
 
 
-def commentary(ctx: RunContext, figures: SummaryFigures, previous: str | None,
-               comment: str | None) -> tuple[str, str]:
+def commentary(
+    ctx: RunContext, figures: SummaryFigures, previous: str | None, comment: str | None
+) -> tuple[str, str]:
     """The commentary and where it came from: reused, the model's (verified), or code's.
 
     The model is asked at most once per reporting pass, and only when it can add
@@ -119,8 +121,9 @@ def commentary(ctx: RunContext, figures: SummaryFigures, previous: str | None,
     return fallback_commentary(figures), "fallback"
 
 
-def repair_partition(recon: ReconResult, bank_ids: Iterable[str],
-                     gl_ids: Iterable[str]) -> tuple[ReconResult, list[str]]:
+def repair_partition(
+    recon: ReconResult, bank_ids: Iterable[str], gl_ids: Iterable[str]
+) -> tuple[ReconResult, list[str]]:
     """Put every bank and ledger id in exactly one bucket, dropping what names unknown ids.
 
     Priority is matches, then offsetting pairs, then candidates; whatever is left over is
@@ -135,8 +138,10 @@ def repair_partition(recon: ReconResult, bank_ids: Iterable[str],
             matches.append(m)
             used_gl.add(m.gl_id)
     if len(matches) != len(recon.matches):
-        notes.append(f"dropped {len(recon.matches) - len(matches)} match rows naming unknown"
-                     " or already matched ids")
+        notes.append(
+            f"dropped {len(recon.matches) - len(matches)} match rows naming unknown"
+            " or already matched ids"
+        )
     matched_bank = {m.bank_id for m in matches}
     offsetting = []
     for pair in recon.offsetting:
@@ -154,8 +159,13 @@ def repair_partition(recon: ReconResult, bank_ids: Iterable[str],
     unmatched_gl = sorted(gls - used_gl)
     if unmatched_bank != sorted(recon.unmatched_bank) or unmatched_gl != sorted(recon.unmatched_gl):
         notes.append("rebuilt the unmatched lists so every id is in exactly one bucket")
-    repaired = ReconResult(matches=matches, offsetting=offsetting, unmatched_bank=unmatched_bank,
-                           unmatched_gl=unmatched_gl, candidates=candidates)
+    repaired = ReconResult(
+        matches=matches,
+        offsetting=offsetting,
+        unmatched_bank=unmatched_bank,
+        unmatched_gl=unmatched_gl,
+        candidates=candidates,
+    )
     return repaired, notes
 
 
@@ -183,10 +193,17 @@ def report(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     summary = render_summary_md(figures, exceptions, text, title=_summary_title(state))
     trace = current_trace()
     if trace:
-        trace.decision = (f"round {rounds}: {len(exceptions)} exceptions; commentary {source}"
-                          + (f"; repaired: {'; '.join(notes)}" if notes else ""))
-    return {**update, "figures": figures.model_dump(mode="json"), "summary_md": summary,
-            "narrative": text, "report_rounds": rounds, "repair_notes": notes}
+        trace.decision = f"round {rounds}: {len(exceptions)} exceptions; commentary {source}" + (
+            f"; repaired: {'; '.join(notes)}" if notes else ""
+        )
+    return {
+        **update,
+        "figures": figures.model_dump(mode="json"),
+        "summary_md": summary,
+        "narrative": text,
+        "report_rounds": rounds,
+        "repair_notes": notes,
+    }
 
 
 @agent_node("report_critic")
@@ -195,10 +212,13 @@ def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     issues = check_arithmetic(SummaryFigures.model_validate(state["figures"]))
     trace = current_trace()
     if trace:
-        trace.decision = (f"{len(issues)} arithmetic problems: {issues[0]}" if issues
-                          else "figures add up")
-    return {"report_issues": issues,
-            "report_issue_history": [*state.get("report_issue_history", []), issues]}
+        trace.decision = (
+            f"{len(issues)} arithmetic problems: {issues[0]}" if issues else "figures add up"
+        )
+    return {
+        "report_issues": issues,
+        "report_issue_history": [*state.get("report_issue_history", []), issues],
+    }
 
 
 # --- reviewer decisions ---------------------------------------------------------------------
@@ -215,8 +235,13 @@ class DecisionError(ValueError):
 class _Book:
     """A working copy of the reconciliation that decisions are applied to, one by one."""
 
-    def __init__(self, recon: ReconResult, bank: Mapping[str, Decimal],
-                 ledger: Mapping[str, Decimal], reviewer: str) -> None:
+    def __init__(
+        self,
+        recon: ReconResult,
+        bank: Mapping[str, Decimal],
+        ledger: Mapping[str, Decimal],
+        reviewer: str,
+    ) -> None:
         self.bank, self.ledger, self.reviewer = bank, ledger, reviewer
         self.matches = list(recon.matches)
         self.offsetting = list(recon.offsetting)
@@ -229,8 +254,12 @@ class _Book:
 
     def _release(self, gl_ids: Iterable[str]) -> None:
         """Ledger ids no longer claimed by anything go back to the unmatched list."""
-        placed = ({m.gl_id for m in self.matches} | set(self.unmatched_gl) | self._candidate_gl()
-                  | {g for p in self.offsetting for g in (p.gl_id_a, p.gl_id_b)})
+        placed = (
+            {m.gl_id for m in self.matches}
+            | set(self.unmatched_gl)
+            | self._candidate_gl()
+            | {g for p in self.offsetting for g in (p.gl_id_a, p.gl_id_b)}
+        )
         self.unmatched_gl.extend(g for g in dict.fromkeys(gl_ids) if g not in placed)
 
     def _drop_candidate(self, bank_id: str, keep_bank_open: bool = True) -> None:
@@ -267,13 +296,21 @@ class _Book:
             elif left != other.gl_ids:
                 self.candidates[other.bank_id] = other.model_copy(update={"gl_ids": left})
         total = sum((self.ledger[g] for g in gl_ids), Decimal(0))
-        kind = ("amount_mismatch" if total != self.bank[bank_id]
-                else "one_to_one" if len(gl_ids) == 1 else "batch")
+        kind = (
+            "amount_mismatch"
+            if total != self.bank[bank_id]
+            else "one_to_one"
+            if len(gl_ids) == 1
+            else "batch"
+        )
         reason = f"matched by {self.reviewer} in review" + (f": {note}" if note else "")
-        self.matches.extend(Match(bank_id=bank_id, gl_id=g, kind=kind, confidence=1.0,
-                                  reason=reason) for g in gl_ids)
-        return f"match_to {' '.join(gl_ids)}" + (" (amount differs)" if kind == "amount_mismatch"
-                                                  else "")
+        self.matches.extend(
+            Match(bank_id=bank_id, gl_id=g, kind=kind, confidence=1.0, reason=reason)
+            for g in gl_ids
+        )
+        return f"match_to {' '.join(gl_ids)}" + (
+            " (amount differs)" if kind == "amount_mismatch" else ""
+        )
 
     def unbook(self, bank_id: str) -> None:
         gone = [m for m in self.matches if m.bank_id == bank_id]
@@ -299,8 +336,9 @@ class _Book:
                 gl_ids = list(dict.fromkeys([refs[0], *(decision.get("gl_ids") or [])]))
                 self.book(bank_ids[0], gl_ids, note)
                 return f"match_to {bank_ids[0]}"
-            raise ValueError(f"match_to does not apply to a {kind} exception;"
-                             " use accept, reject or note")
+            raise ValueError(
+                f"match_to does not apply to a {kind} exception; use accept, reject or note"
+            )
         if kind == "ambiguous_match" and action in ("accept", "reject"):
             cand = self.candidates.get(refs[0])
             if cand is None:
@@ -309,8 +347,10 @@ class _Book:
                 self._drop_candidate(refs[0])
                 return "reject"
             if len(cand.gl_ids) != 1:
-                raise ValueError(f"{len(cand.gl_ids)} ledger entries are possible"
-                                 f" ({', '.join(cand.gl_ids)}): use match_to with gl_ids")
+                raise ValueError(
+                    f"{len(cand.gl_ids)} ledger entries are possible"
+                    f" ({', '.join(cand.gl_ids)}): use match_to with gl_ids"
+                )
             self.book(refs[0], list(cand.gl_ids), note)
             return f"accept (booked {cand.gl_ids[0]})"
         if kind == "amount_mismatch" and action == "reject":
@@ -356,8 +396,11 @@ def apply_decisions(
         except ValueError as err:
             problems.append(f"{decision['id']}: {err}")
             continue
-        outcomes[decision["id"]] = {"decision": label, "decided_by": reviewer,
-                                    "note": decision.get("note") or ""}
+        outcomes[decision["id"]] = {
+            "decision": label,
+            "decided_by": reviewer,
+            "note": decision.get("note") or "",
+        }
     if problems:
         raise DecisionError(problems)
     return book.result(), outcomes
@@ -368,8 +411,10 @@ def decisions_of(state: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def amounts(state: Mapping[str, Any]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    return ({b.id: b.amount for b in bank_lines(state)},
-            {e.id: e.amount for e in ledger_entries(state)})
+    return (
+        {b.id: b.amount for b in bank_lines(state)},
+        {e.id: e.amount for e in ledger_entries(state)},
+    )
 
 
 # --- publishing -------------------------------------------------------------------------
@@ -379,45 +424,94 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 
-def output_files(state: Mapping[str, Any], recon: ReconResult,
-                 exceptions: Sequence[Mapping[str, Any]], summary: str) -> dict[str, str]:
+def output_files(
+    state: Mapping[str, Any],
+    recon: ReconResult,
+    exceptions: Sequence[Mapping[str, Any]],
+    summary: str,
+) -> dict[str, str]:
     """Every output file's text, computed before anything is written."""
     bank = {b.id: b for b in bank_lines(state)}
     ledger = {e.id: e for e in ledger_entries(state)}
     pending_bank = {c.bank_id: c.reason for c in recon.candidates}
     pending_gl = {g: f"candidate for {c.bank_id}" for c in recon.candidates for g in c.gl_ids}
     bank_rows = [(i, "unmatched", "") for i in recon.unmatched_bank]
-    bank_rows += [(i, "pending_review", r) for i, r in pending_bank.items()
-                  if i not in recon.unmatched_bank]
+    bank_rows += [
+        (i, "pending_review", r) for i, r in pending_bank.items() if i not in recon.unmatched_bank
+    ]
     placed_gl = set(recon.unmatched_gl) | {m.gl_id for m in recon.matches}
     gl_rows = [(i, "unmatched", "") for i in recon.unmatched_gl]
     gl_rows += [(i, "pending_review", r) for i, r in pending_gl.items() if i not in placed_gl]
     return {
         "matches.csv": csv_text(
             ("bank_id", "gl_id", "kind", "confidence", "reason"),
-            ((m.bank_id, m.gl_id, m.kind, f"{m.confidence:.3f}", m.reason)
-             for m in recon.matches)),
+            ((m.bank_id, m.gl_id, m.kind, f"{m.confidence:.3f}", m.reason) for m in recon.matches),
+        ),
         "offsetting.csv": csv_text(
             ("gl_id_a", "gl_id_b", "reason"),
-            ((p.gl_id_a, p.gl_id_b, p.reason) for p in recon.offsetting)),
+            ((p.gl_id_a, p.gl_id_b, p.reason) for p in recon.offsetting),
+        ),
         "unmatched_bank.csv": csv_text(
             ("id", "date", "description", "amount", "status", "reason"),
-            ((i, bank[i].date.isoformat(), bank[i].description, str(bank[i].amount), s, r)
-             for i, s, r in bank_rows if i in bank)),
+            (
+                (i, bank[i].date.isoformat(), bank[i].description, str(bank[i].amount), s, r)
+                for i, s, r in bank_rows
+                if i in bank
+            ),
+        ),
         "unmatched_gl.csv": csv_text(
             ("id", "date", "description", "amount", "ref", "status", "reason"),
-            ((i, ledger[i].date.isoformat(), ledger[i].description, str(ledger[i].amount),
-              ledger[i].ref, s, r) for i, s, r in gl_rows if i in ledger)),
+            (
+                (
+                    i,
+                    ledger[i].date.isoformat(),
+                    ledger[i].description,
+                    str(ledger[i].amount),
+                    ledger[i].ref,
+                    s,
+                    r,
+                )
+                for i, s, r in gl_rows
+                if i in ledger
+            ),
+        ),
         "exceptions.csv": csv_text(
-            ("id", "kind", "severity", "amount", "detail", "decision", "decided_by", "note",
-             "refs", "citation", "explanation", "suggested_action"),
-            ((e["id"], e["kind"], e["severity"], e.get("amount"), e["detail"], e["decision"],
-              e["decided_by"], e["note"], " ".join(e.get("refs", [])), e.get("citation"),
-              e.get("explanation"), e.get("suggested_action")) for e in exceptions)),
+            (
+                "id",
+                "kind",
+                "severity",
+                "amount",
+                "detail",
+                "decision",
+                "decided_by",
+                "note",
+                "refs",
+                "citation",
+                "explanation",
+                "suggested_action",
+            ),
+            (
+                (
+                    e["id"],
+                    e["kind"],
+                    e["severity"],
+                    e.get("amount"),
+                    e["detail"],
+                    e["decision"],
+                    e["decided_by"],
+                    e["note"],
+                    " ".join(e.get("refs", [])),
+                    e.get("citation"),
+                    e.get("explanation"),
+                    e.get("suggested_action"),
+                )
+                for e in exceptions
+            ),
+        ),
         "summary.md": summary,
     }
 
@@ -440,18 +534,38 @@ def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     bank_amounts, gl_amounts = amounts(state)
     rows = all_exceptions(state)
     try:
-        recon, outcomes = apply_decisions(recon_of(state), rows, decisions_of(state),
-                                          bank_amounts, gl_amounts,
-                                          str(review.get("reviewer", "baton")))
+        recon, outcomes = apply_decisions(
+            recon_of(state),
+            rows,
+            decisions_of(state),
+            bank_amounts,
+            gl_amounts,
+            str(review.get("reviewer", "baton")),
+        )
     except DecisionError as err:  # validated at review; only a changed engine gets here
         raise UserError(f"review decisions no longer apply: {err}") from None
-    decided = [{**r, "decision": outcomes.get(r["id"], {}).get("decision", "open"),
-                "decided_by": outcomes.get(r["id"], {}).get("decided_by", ""),
-                "note": outcomes.get(r["id"], {}).get("note", "")} for r in rows]
-    shown = [to_report_exception({**r, "detail": r["detail"] + (
-        f" [{r['decision']} by {r['decided_by']}]" if r["decided_by"] else "")}) for r in decided]
-    figures = build_summary(bank_lines(state), ledger_entries(state), recon, shown,
-                            currency=policy_of(state).currency)
+    decided = [
+        {
+            **r,
+            "decision": outcomes.get(r["id"], {}).get("decision", "open"),
+            "decided_by": outcomes.get(r["id"], {}).get("decided_by", ""),
+            "note": outcomes.get(r["id"], {}).get("note", ""),
+        }
+        for r in rows
+    ]
+    shown = [
+        to_report_exception(
+            {
+                **r,
+                "detail": r["detail"]
+                + (f" [{r['decision']} by {r['decided_by']}]" if r["decided_by"] else ""),
+            }
+        )
+        for r in decided
+    ]
+    figures = build_summary(
+        bank_lines(state), ledger_entries(state), recon, shown, currency=policy_of(state).currency
+    )
     problems = check_arithmetic(figures)
     narrative = str(state.get("narrative") or "")
     if not narrative or not quoted_numbers(narrative) <= quoted_numbers(figure_facts(figures)):
@@ -465,7 +579,9 @@ def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     trace = current_trace()
     if trace:
         added = len(recon.matches) - len(recon_of(state).matches)
-        trace.decision = (f"wrote {len(paths)} files; {len(outcomes)} decisions applied"
-                          f" ({added} match rows added)"
-                          + (f"; {len(problems)} arithmetic warnings" if problems else ""))
+        trace.decision = (
+            f"wrote {len(paths)} files; {len(outcomes)} decisions applied"
+            f" ({added} match rows added)"
+            + (f"; {len(problems)} arithmetic warnings" if problems else "")
+        )
     return {"outputs": paths}

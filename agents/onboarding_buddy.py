@@ -80,7 +80,10 @@ def pick_buddy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         starter = inputs.starter
         shared, first, buddy_first = _shared(buddy), starter.name.split()[0], buddy.name.split()[0]
         draft = ask_structured(
-            ctx, "buddy", IntroNote, PROMPT,
+            ctx,
+            "buddy",
+            IntroNote,
+            PROMPT,
             f"{buddy.name} ({buddy.role}, {buddy.department}) is the onboarding buddy of"
             f" {starter.name}, our new {starter.role}."
             + (f" Both work with {shared}." if shared else "")

@@ -40,12 +40,15 @@ def check(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         agents = sorted({p.agent for p in problems})
         trace.decision = (
             f"round {passes}: {len(problems)} problems for {', '.join(agents)}"
-            if problems else f"round {passes}: plan passes every check"
+            if problems
+            else f"round {passes}: plan passes every check"
         )
     return {
         "problems": [p.model_dump(mode="json") for p in problems],
-        "problem_history": [*state.get("problem_history", []),
-                            sorted(problem_key(p) for p in problems)],
+        "problem_history": [
+            *state.get("problem_history", []),
+            sorted(problem_key(p) for p in problems),
+        ],
         "critic_passes": passes,
         "verified_chunk_ids": known,
     }

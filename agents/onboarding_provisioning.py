@@ -61,7 +61,10 @@ def ask_for_suggestions(
     """The model's extra items, labelled with the passages it read (for the reviewer)."""
     policy = "\n".join(c["text"][:SNIPPET] for c in chunks)
     answer = ask_structured(
-        ctx, "provisioning", Suggestions, PROMPT,
+        ctx,
+        "provisioning",
+        Suggestions,
+        PROMPT,
         f"Policy:\n{policy}\n\nApproved for a {role}: {', '.join(approved)}.\nWhich extra"
         " access (at most 2) does the policy mention that is not approved? Answer with an"
         " empty list if none.",
@@ -72,8 +75,11 @@ def ask_for_suggestions(
         item = plausible_item(s.item)
         if item:
             reason = plain_prose(s.reason, min_words=3, max_chars=REASON_CHARS) or ""
-            out.append(ProvisioningSuggestion(kind=s.kind, item=item, reason=reason,
-                                              source=f"model, after reading {where}"))
+            out.append(
+                ProvisioningSuggestion(
+                    kind=s.kind, item=item, reason=reason, source=f"model, after reading {where}"
+                )
+            )
     return out
 
 
@@ -85,8 +91,9 @@ def request_it(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     chunks = state.get("access_chunks", [])
     shown: list[dict[str, Any]] = []
     if problems_for(state, "provisioning"):
-        suggestions = [ProvisioningSuggestion.model_validate(s)
-                       for s in state.get("suggestions", [])]
+        suggestions = [
+            ProvisioningSuggestion.model_validate(s) for s in state.get("suggestions", [])
+        ]
     elif chunks:
         approved = [item for _, item in catalogue_items(catalogue_entry(catalogue, starter.role))]
         suggestions = ask_for_suggestions(ctx, starter.role, approved, chunks)

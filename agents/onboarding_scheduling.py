@@ -30,8 +30,11 @@ def book_week_one(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         redo = len(problems_for(state, "scheduling"))
         trace.decision = (
             f"booked {len(schedule.sessions)} of {total} sessions"
-            + (f"; not placed: {', '.join(e.session_id for e in schedule.exceptions)}"
-               if schedule.exceptions else "")
+            + (
+                f"; not placed: {', '.join(e.session_id for e in schedule.exceptions)}"
+                if schedule.exceptions
+                else ""
+            )
             + (f" (re-solved after {redo} critic problems)" if redo else "")
         )
     return {"schedule": schedule.model_dump(mode="json")}

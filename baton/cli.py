@@ -29,6 +29,7 @@ from baton.errors import UserError
 from baton.registry import STATUSES
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
+from tools.csvsafe import safe_cell
 
 app = typer.Typer(
     name="baton",
@@ -361,7 +362,7 @@ def audit(
     for rec in records:
         row = rec.model_dump()
         row["chunk_ids"] = " ".join(row["chunk_ids"])
-        writer.writerow(row)
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})  # decisions quote inputs
     sys.stdout.write(buf.getvalue())
 
 

@@ -48,10 +48,16 @@ def route_after_strategy(state: State) -> list[Send] | Literal["schedule"]:
 def route_after_critic(state: State) -> list[Send] | Literal["schedule"]:
     """Redraft only the posts the critic sent back (it applies the bound and repeat check)."""
     reviews = state.get("reviews", {})
-    sends = [Send("draft", draft_task(state, post, reviews[post["id"]]["attempt"] + 1,
-                                      feedback(reviews[post["id"]])))
-             for post in state.get("posts", [])
-             if reviews.get(post["id"], {}).get("status") == "revising"]
+    sends = [
+        Send(
+            "draft",
+            draft_task(
+                state, post, reviews[post["id"]]["attempt"] + 1, feedback(reviews[post["id"]])
+            ),
+        )
+        for post in state.get("posts", [])
+        if reviews.get(post["id"], {}).get("status") == "revising"
+    ]
     return sends or "schedule"
 
 

@@ -28,38 +28,59 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     ids = set(calendar(state).by_id())
     for n, v in enumerate(state.get("edit_violations", []), 1):
-        out.append({"id": f"EDIT-{n}", "kind": f"edit:{v['rule']}", "detail": v["message"],
-                    "evidence": v.get("post_id"),
-                    "suggested_action": "send a corrected edit file, or approve without it"})
+        out.append(
+            {
+                "id": f"EDIT-{n}",
+                "kind": f"edit:{v['rule']}",
+                "detail": v["message"],
+                "evidence": v.get("post_id"),
+                "suggested_action": "send a corrected edit file, or approve without it",
+            }
+        )
     drafts = state.get("drafts") or {}
     for pid, review in sorted((state.get("reviews") or {}).items()):
         if pid in ids and review.get("failures"):
-            out.append({
-                "id": f"POST-{pid}", "kind": "review",
-                "detail": f"{pid}: still failing after {review['attempt']} draft(s): "
-                          + "; ".join(f["message"] for f in review["failures"]),
-                "evidence": drafts.get(pid, {}).get("outline", {}).get("title"),
-                "suggested_action": ACTION,
-            })
+            out.append(
+                {
+                    "id": f"POST-{pid}",
+                    "kind": "review",
+                    "detail": f"{pid}: still failing after {review['attempt']} draft(s): "
+                    + "; ".join(f["message"] for f in review["failures"]),
+                    "evidence": drafts.get(pid, {}).get("outline", {}).get("title"),
+                    "suggested_action": ACTION,
+                }
+            )
     for u in state.get("unplaced", []):
-        out.append({"id": f"UNPLACED-{u['post_id']}", "kind": "unscheduled",
-                    "detail": f"{u['post_id']} ({u['channel']}): {u['reason']}",
-                    "suggested_action": "approve without it, or reject and loosen run.yaml"})
+        out.append(
+            {
+                "id": f"UNPLACED-{u['post_id']}",
+                "kind": "unscheduled",
+                "detail": f"{u['post_id']} ({u['channel']}): {u['reason']}",
+                "suggested_action": "approve without it, or reject and loosen run.yaml",
+            }
+        )
     return out
 
 
-def recheck_retitled(state: dict[str, Any], cal: Calendar, edits: CalendarEdits
-                     ) -> dict[str, dict[str, Any]]:
+def recheck_retitled(
+    state: dict[str, Any], cal: Calendar, edits: CalendarEdits
+) -> dict[str, dict[str, Any]]:
     """Re-run the outline rules on retitled posts so the summary shows their real status."""
     reviews = dict(state.get("reviews") or {})
     entries = cal.by_id()
     for edit in edits.edits:
         entry = entries.get(edit.post_id)
         if isinstance(edit, RetitleEdit) and entry is not None and entry.outline is not None:
-            fails = review_outline(entry.outline, brand(state), state.get("facts", ""),
-                                   target_keyword=entry.post.target_keyword)
-            reviews[edit.post_id] = {**reviews.get(edit.post_id, {}),
-                                     "failures": [dump(f) for f in fails]}
+            fails = review_outline(
+                entry.outline,
+                brand(state),
+                state.get("facts", ""),
+                target_keyword=entry.post.target_keyword,
+            )
+            reviews[edit.post_id] = {
+                **reviews.get(edit.post_id, {}),
+                "failures": [dump(f) for f in fails],
+            }
     return reviews
 
 
@@ -81,15 +102,27 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Pause for a human; apply a valid edit, or hold an invalid one back for another look."""
     items = packet(state)
     decision, audit = request_review(
-        ctx, "review", items, has_exceptions=bool(items["exceptions"]),
-        default_mode="always", edit_schema=CalendarEdits,
+        ctx,
+        "review",
+        items,
+        has_exceptions=bool(items["exceptions"]),
+        default_mode="always",
+        edit_schema=CalendarEdits,
     )
-    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit,
-                              "edit_violations": []}
+    update: dict[str, Any] = {
+        "review": decision.model_dump(),
+        "audit": audit,
+        "edit_violations": [],
+    }
     if decision.action == "edit" and decision.edits is not None:
         edits = CalendarEdits.model_validate(decision.edits)
-        outcome = apply_edits(calendar(state), edits, run_options(state), brand(state),
-                              launches=roadmap(state).launches)
+        outcome = apply_edits(
+            calendar(state),
+            edits,
+            run_options(state),
+            brand(state),
+            launches=roadmap(state).launches,
+        )
         update["edit_violations"] = [dump(v) for v in outcome.violations]
         if outcome.accepted:
             update["calendar"] = dump(outcome.calendar)

@@ -77,8 +77,9 @@ def load_input(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise InputError(path, "no such folder")
     if not path.is_dir():
-        raise InputError(path, "expected a folder with analytics.csv, competitors/, "
-                               "roadmap.yaml and run.yaml")
+        raise InputError(
+            path, "expected a folder with analytics.csv, competitors/, roadmap.yaml and run.yaml"
+        )
     run_file = path / "run.yaml"
     options = load_run_options(run_file)
     roadmap = load_roadmap(path / "roadmap.yaml", options.month)
@@ -88,9 +89,11 @@ def load_input(path: Path) -> dict[str, Any]:
     documents = load_brand_documents(brand_dir) if brand_dir.exists() else []
     brand = load_brand_config()
     facts = build_facts_text(roadmap, [text for _, text in documents])
-    candidates = [g for g in find_topic_gaps(analytics, chunks,
-                                             ignore_words=brand.research_ignore_words)
-                  if not breaks_brand(g.topic, brand, facts)]
+    candidates = [
+        g
+        for g in find_topic_gaps(analytics, chunks, ignore_words=brand.research_ignore_words)
+        if not breaks_brand(g.topic, brand, facts)
+    ]
     try:
         plan_posts(candidates, roadmap, options)
     except PlanningError as exc:

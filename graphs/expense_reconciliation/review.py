@@ -31,10 +31,12 @@ class ExceptionDecision(BaseModel):
 
     id: str = Field(min_length=1, max_length=200, description="exception id from the packet")
     action: Literal["accept", "reject", "match_to", "note"]
-    gl_ids: list[str] | None = Field(None, max_length=20,
-                                     description="match_to on a bank exception: ledger ids")
-    bank_ids: list[str] | None = Field(None, max_length=1,
-                                       description="match_to on a ledger exception: one bank id")
+    gl_ids: list[str] | None = Field(
+        None, max_length=20, description="match_to on a bank exception: ledger ids"
+    )
+    bank_ids: list[str] | None = Field(
+        None, max_length=1, description="match_to on a ledger exception: one bank id"
+    )
     note: str | None = Field(None, max_length=1000)
 
     @model_validator(mode="after")
@@ -65,20 +67,41 @@ class DecisionsEdit(BaseModel):
         return value
 
 
-EDIT_EXAMPLE = {"decisions": [
-    {"id": "EXC-cand-B-0001", "action": "match_to", "gl_ids": ["GL-0001"], "note": "same payment"},
-    {"id": "EXC-C-1001-receipts.required", "action": "reject", "note": "no receipt"},
-]}
+EDIT_EXAMPLE = {
+    "decisions": [
+        {
+            "id": "EXC-cand-B-0001",
+            "action": "match_to",
+            "gl_ids": ["GL-0001"],
+            "note": "same payment",
+        },
+        {"id": "EXC-C-1001-receipts.required", "action": "reject", "note": "no receipt"},
+    ]
+}
 
 
 def packet(state: dict[str, Any]) -> dict[str, Any]:
     """The review packet: the draft summary and every exception with its evidence."""
     rows = all_exceptions(state)
     errors = list(state.get("review_errors", []))
-    refused = ("## Your last decisions were not applied\n\n"
-               + "".join(f"- {e}\n" for e in errors) + "\n") if errors else ""
-    keep = ("id", "kind", "severity", "amount", "detail", "refs", "evidence", "suggested_action",
-            "citation", "clause", "explanation")
+    refused = (
+        ("## Your last decisions were not applied\n\n" + "".join(f"- {e}\n" for e in errors) + "\n")
+        if errors
+        else ""
+    )
+    keep = (
+        "id",
+        "kind",
+        "severity",
+        "amount",
+        "detail",
+        "refs",
+        "evidence",
+        "suggested_action",
+        "citation",
+        "clause",
+        "explanation",
+    )
     return {
         "scenario": "expense-reconciliation",
         "preview": refused + state.get("summary_md", ""),
@@ -90,8 +113,9 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check_decisions(state: dict[str, Any], decisions: list[dict[str, Any]],
-                    reviewer: str) -> list[str]:
+def check_decisions(
+    state: dict[str, Any], decisions: list[dict[str, Any]], reviewer: str
+) -> list[str]:
     """Problems that stop these decisions applying to this run (empty when they apply)."""
     bank, ledger = amounts(state)
     try:
@@ -106,11 +130,14 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Pause for a human when there are exceptions; check their decisions in code."""
     rows = all_exceptions(state)
     decision, audit = request_review(
-        ctx, "review", packet(state), has_exceptions=bool(rows),
-        default_mode=DEFAULT_REVIEW, edit_schema=DecisionsEdit,
+        ctx,
+        "review",
+        packet(state),
+        has_exceptions=bool(rows),
+        default_mode=DEFAULT_REVIEW,
+        edit_schema=DecisionsEdit,
     )
-    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit,
-                              "review_errors": []}
+    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit, "review_errors": []}
     decisions = list((decision.edits or {}).get("decisions", []))
     trace = current_trace()
     if decision.action == "reject":
@@ -121,12 +148,19 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         update["review_errors"] = problems
         listed = "; ".join(
             f"{d['id']} {d['action']}"
-            + (f" {' '.join(d.get('gl_ids') or d.get('bank_ids') or [])}"
-               if d["action"] == "match_to" else "")
+            + (
+                f" {' '.join(d.get('gl_ids') or d.get('bank_ids') or [])}"
+                if d["action"] == "match_to"
+                else ""
+            )
             + (f" ({d['note']})" if d.get("note") else "")
-            for d in decisions)
-        what = (f"{decision.reviewer} decided {len(decisions)} exceptions: {listed}" if not problems
-                else f"edit by {decision.reviewer} refused, back to review: {'; '.join(problems)}")
+            for d in decisions
+        )
+        what = (
+            f"{decision.reviewer} decided {len(decisions)} exceptions: {listed}"
+            if not problems
+            else f"edit by {decision.reviewer} refused, back to review: {'; '.join(problems)}"
+        )
     else:
         what = f"{decision.action} by {decision.reviewer} ({len(rows)} exceptions left open)"
     if trace:

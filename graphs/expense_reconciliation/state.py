@@ -226,8 +226,9 @@ def report_issue_rows(issues: Sequence[str]) -> list[dict[str, Any]]:
     """Arithmetic problems the reporting critic could not resolve, as exceptions."""
     return [
         exception_row(
-            ReportException(id=f"EXC-report-{n}", kind="report_arithmetic", severity="high",
-                            message=issue),
+            ReportException(
+                id=f"EXC-report-{n}", kind="report_arithmetic", severity="high", message=issue
+            ),
             "reporting",
             suggested_action="check the reconciliation before sign-off; reject to redo the report",
         )

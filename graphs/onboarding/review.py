@@ -39,27 +39,58 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
 
     def add(prefix: str, kind: str, detail: str, evidence: str | None, action: str) -> None:
         number = sum(1 for e in out if e["id"].startswith(prefix + "-")) + 1
-        out.append({"id": f"{prefix}-{number}", "kind": kind, "detail": detail,
-                    "evidence": evidence, "suggested_action": action})
+        out.append(
+            {
+                "id": f"{prefix}-{number}",
+                "kind": kind,
+                "detail": detail,
+                "evidence": evidence,
+                "suggested_action": action,
+            }
+        )
 
     for exc in plan.schedule.exceptions:
-        add("SCHED", "scheduling", f"{exc.title} not booked: {exc.reason}", exc.session_id,
-            "move it with an edit if some slot suits everyone, or arrange it after week one")
+        add(
+            "SCHED",
+            "scheduling",
+            f"{exc.title} not booked: {exc.reason}",
+            exc.session_id,
+            "move it with an edit if some slot suits everyone, or arrange it after week one",
+        )
     for held in plan.provisioning.exceptions:
-        add("IT", "provisioning", f"{held.kind} '{held.item}' suggested by {held.source}: "
-            f"{held.reason}", held.item,
-            "request it separately with manager and security approval, or ignore it")
+        add(
+            "IT",
+            "provisioning",
+            f"{held.kind} '{held.item}' suggested by {held.source}: {held.reason}",
+            held.item,
+            "request it separately with manager and security approval, or ignore it",
+        )
     if plan.buddy_match.exception and plan.buddy is None:
-        add("BUDDY", "buddy", plan.buddy_match.exception, None,
-            "give someone mentoring capacity in directory.csv and start a new run")
+        add(
+            "BUDDY",
+            "buddy",
+            plan.buddy_match.exception,
+            None,
+            "give someone mentoring capacity in directory.csv and start a new run",
+        )
     for gap in state.get("content_gaps", []):
         add("CONTENT", "content", gap, None, "add the HR playbook to the input and start a new run")
     for problem in state.get("problems", []):
-        add("CRITIC", f"critic:{problem['agent']}", problem["message"], problem.get("ref"),
-            "fix it with an edit, or reject with a comment")
+        add(
+            "CRITIC",
+            f"critic:{problem['agent']}",
+            problem["message"],
+            problem.get("ref"),
+            "fix it with an edit, or reject with a comment",
+        )
     for problem in state.get("edit_problems", []):
-        add("EDIT", "edit", f"your edit was not applied: {problem}", None,
-            "send a corrected edit, approve the plan as it is, or reject")
+        add(
+            "EDIT",
+            "edit",
+            f"your edit was not applied: {problem}",
+            None,
+            "send a corrected edit, approve the plan as it is, or reject",
+        )
     return out
 
 
@@ -69,21 +100,29 @@ def render_preview(state: dict[str, Any]) -> str:
     starter, tz, names = inputs.starter, inputs.starter.tz, inputs.names
     schedule = plan.schedule
     lines = [
-        f"# Onboarding plan for {starter.name}", "",
+        f"# Onboarding plan for {starter.name}",
+        "",
         f"{starter.role}, {starter.department}; starts {starter.start_date:%a %d %b %Y};"
-        f" manager {inputs.manager.name}; times in {starter.timezone}.", "",
+        f" manager {inputs.manager.name}; times in {starter.timezone}.",
+        "",
     ]
     for note in state.get("reviewer_notes", []):
         lines += [f"> Earlier review comment: {note}", ""]
     total = len(schedule.sessions) + len(schedule.exceptions)
-    lines += [f"## Week one: {len(schedule.sessions)} of {total} sessions booked", "",
-              "| When | Session | With |", "| --- | --- | --- |"]
+    lines += [
+        f"## Week one: {len(schedule.sessions)} of {total} sessions booked",
+        "",
+        "| When | Session | With |",
+        "| --- | --- | --- |",
+    ]
     for s in schedule.sessions:
         start, end = s.start.astimezone(tz), s.end.astimezone(tz)
-        others = ", ".join(names.get(a.person_id, a.person_id) for a in s.attendees
-                           if a.slot != "starter")
-        lines.append(f"| {start:%a %d %b %H:%M}-{end:%H:%M} | {s.title} (`{s.session_id}`) "
-                     f"| {others} |")
+        others = ", ".join(
+            names.get(a.person_id, a.person_id) for a in s.attendees if a.slot != "starter"
+        )
+        lines.append(
+            f"| {start:%a %d %b %H:%M}-{end:%H:%M} | {s.title} (`{s.session_id}`) | {others} |"
+        )
     lines.append("")
     for exc in schedule.exceptions:
         lines.append(f"- Not booked: **{exc.title}** (`{exc.session_id}`): {exc.reason}")
@@ -92,12 +131,17 @@ def render_preview(state: dict[str, Any]) -> str:
         lines.append(f"**No buddy assigned.** {plan.buddy_match.exception or ''}")
     else:
         b = plan.buddy
-        alternatives = ", ".join(f"{c.name} (`{c.person_id}`, {c.score:.2f})"
-                                 for c in plan.buddy_match.alternatives
-                                 if c.person_id != b.person_id)
-        lines += [f"**{b.name}** (`{b.person_id}`, {b.role}, {b.department}), score "
-                  f"{b.score:.2f}; alternatives: {alternatives or 'none'}", "",
-                  f"> {state.get('buddy_note', '')}"]
+        alternatives = ", ".join(
+            f"{c.name} (`{c.person_id}`, {c.score:.2f})"
+            for c in plan.buddy_match.alternatives
+            if c.person_id != b.person_id
+        )
+        lines += [
+            f"**{b.name}** (`{b.person_id}`, {b.role}, {b.department}), score "
+            f"{b.score:.2f}; alternatives: {alternatives or 'none'}",
+            "",
+            f"> {state.get('buddy_note', '')}",
+        ]
     tickets = plan.provisioning.tickets
     lines += ["", f"## IT requests: {len(tickets)} tickets from the {starter.role} catalogue", ""]
     for kind in ("account", "equipment", "access_group"):
@@ -115,8 +159,9 @@ def render_preview(state: dict[str, Any]) -> str:
     lines += ["", "## Pulse check-ins", ""]
     for c in plan.checkins:
         moved = f" (moved: {'; '.join(c.moved_because)})" if c.moved_because else ""
-        lines.append(f"- Day {c.day}: {c.scheduled_date:%a %d %b %Y}, {len(c.questions)} "
-                     f"questions{moved}")
+        lines.append(
+            f"- Day {c.day}: {c.scheduled_date:%a %d %b %Y}, {len(c.questions)} questions{moved}"
+        )
     lines += ["", f"Edit with `baton resume RUN --edit edits.json`, e.g. `{EDIT_EXAMPLE}`", ""]
     return "\n".join(lines)
 
@@ -132,14 +177,18 @@ def packet(state: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]
 
 
 # Edits -------------------------------------------------------------------------------------
-def _rebook_buddy_sessions(state: dict[str, Any], plan: OnboardingPlan, buddy_id: str,
-                           moved: set[str]) -> OnboardingPlan:
+def _rebook_buddy_sessions(
+    state: dict[str, Any], plan: OnboardingPlan, buddy_id: str, moved: set[str]
+) -> OnboardingPlan:
     """A new buddy has their own calendar: re-place the buddy's sessions around it.
 
     Sessions the reviewer moved explicitly, and sessions without the buddy, stay put.
     """
-    keep = [s for s in plan.schedule.sessions
-            if s.session_id in moved or all(a.slot != "buddy" for a in s.attendees)]
+    keep = [
+        s
+        for s in plan.schedule.sessions
+        if s.session_id in moved or all(a.slot != "buddy" for a in s.attendees)
+    ]
     schedule = make_schedule(inputs_of(state), config_of(state), buddy_id=buddy_id, fixed=keep)
     return plan.model_copy(update={"schedule": schedule})
 
@@ -158,11 +207,14 @@ def apply_review_edits(state: dict[str, Any], edits: PlanEdits) -> tuple[dict[st
     old_buddy = plan.buddy.person_id if plan.buddy else None
     new_buddy = edits.buddy_id is not None and edits.buddy_id != old_buddy
     if new_buddy and edits.buddy_id:
-        edited = _rebook_buddy_sessions(state, edited, edits.buddy_id,
-                                        {m.session_id for m in edits.moves})
+        edited = _rebook_buddy_sessions(
+            state, edited, edits.buddy_id, {m.session_id for m in edits.moves}
+        )
     known = state.get("verified_chunk_ids", [])
-    before = {problem_key(p) for p in check_plan(plan, inputs=inputs, config=config,
-                                                 known_chunk_ids=known)}
+    before = {
+        problem_key(p)
+        for p in check_plan(plan, inputs=inputs, config=config, known_chunk_ids=known)
+    }
     after = check_plan(edited, inputs=inputs, config=config, known_chunk_ids=known)
     introduced = [p.message for p in after if problem_key(p) not in before]
     if introduced:
@@ -182,11 +234,14 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Pause for HR; apply and re-check an edit; note a rejection's comment for the re-plan."""
     found = exceptions(state)
     decision, audit = request_review(
-        ctx, "review", packet(state, found), has_exceptions=bool(found),
-        default_mode=DEFAULT_REVIEW, edit_schema=PlanEdits,
+        ctx,
+        "review",
+        packet(state, found),
+        has_exceptions=bool(found),
+        default_mode=DEFAULT_REVIEW,
+        edit_schema=PlanEdits,
     )
-    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit,
-                              "edit_problems": []}
+    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit, "edit_problems": []}
     notes = list(state.get("reviewer_notes", []))
     outcome: str = decision.action
     if decision.action == "reject":
@@ -210,8 +265,9 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
 def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Render every file in memory first, then write each one atomically."""
     plan = plan_of(state)
-    files = render_outputs(plan, inputs_of(state), intro_note=state.get("buddy_note", ""),
-                           sources=state.get("sources"))
+    files = render_outputs(
+        plan, inputs_of(state), intro_note=state.get("buddy_note", ""), sources=state.get("sources")
+    )
     paths = [str(atomic_write(ctx.output_dir / name, data)) for name, data in files.items()]
     review_state = state.get("review") or {}
     trace = current_trace()

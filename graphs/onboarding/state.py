@@ -195,8 +195,13 @@ def reviewer_notes(state: dict[str, Any]) -> str:
 # Intake ------------------------------------------------------------------------------------
 def _chunk_dicts(chunks: list[Chunk]) -> list[dict[str, Any]]:
     return [
-        {"id": c.id, "text": c.text, "source": c.source, "display": Path(c.source).name,
-         "score": c.score}
+        {
+            "id": c.id,
+            "text": c.text,
+            "source": c.source,
+            "display": Path(c.source).name,
+            "score": c.score,
+        }
         for c in chunks
     ]
 
@@ -270,10 +275,14 @@ def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         role_chunks = _chunk_dicts(
             retrieve_for_role(ctx.store, collection, starter, config_of(state))
         )
-        access_chunks = _chunk_dicts(ctx.store.retrieve(
-            f"accounts, equipment and access for a {starter.role}; least privilege, extra access",
-            [collection], k=ACCESS_K,
-        ))
+        access_chunks = _chunk_dicts(
+            ctx.store.retrieve(
+                f"accounts, equipment and access for a {starter.role};"
+                " least privilege, extra access",
+                [collection],
+                k=ACCESS_K,
+            )
+        )
     else:
         note += f"; collection '{collection}' does not exist"
     trace = current_trace()
@@ -281,5 +290,4 @@ def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         trace.decision = (
             f"{note}; retrieved {len(role_chunks)} role and {len(access_chunks)} access passages"
         )
-    return {**update, "playbook": note, "role_chunks": role_chunks,
-            "access_chunks": access_chunks}
+    return {**update, "playbook": note, "role_chunks": role_chunks, "access_chunks": access_chunks}

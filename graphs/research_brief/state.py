@@ -58,11 +58,14 @@ def load_input(path: Path) -> dict[str, Any]:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
             path,
-            f"invalid YAML: {getattr(exc, 'problem', exc)}",
+            # ReaderError (a control character) has no ``problem`` and a two-line str().
+            f"invalid YAML: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}",
             line=None if mark is None else mark.line + 1,
         ) from None
     except UnicodeDecodeError:
         raise InputError(path, "is not UTF-8 text") from None
+    except ValueError as exc:  # an unquoted impossible date such as 2025-02-30
+        raise InputError(path, f"invalid value: {exc}") from None
     try:
         request = BriefRequest.model_validate(data)
     except ValidationError as exc:

@@ -16,8 +16,14 @@ pytestmark = pytest.mark.integration
 MONTH = ROOT / "examples" / "finance" / "2026-10"
 POLICY = ROOT / "examples" / "finance" / "policy"
 DECISIONS = ROOT / "examples" / "finance" / "decisions-2026-10.json"
-OUTPUTS = {"matches.csv", "offsetting.csv", "unmatched_bank.csv", "unmatched_gl.csv",
-           "exceptions.csv", "summary.md"}
+OUTPUTS = {
+    "matches.csv",
+    "offsetting.csv",
+    "unmatched_bank.csv",
+    "unmatched_gl.csv",
+    "exceptions.csv",
+    "summary.md",
+}
 
 
 def _csv(path: Path) -> list[dict[str, str]]:
@@ -74,5 +80,7 @@ def test_expense_reconciliation_on_embedded_model(baton: Baton) -> None:
     kinds: dict[str, int] = {}
     for exc in exceptions.values():
         kinds[exc["kind"]] = kinds.get(exc["kind"], 0) + 1
-    print(f"\nrun to review: {run_seconds:.1f} s, {calls} model calls, "
-          f"{len(exceptions)} exceptions: {json.dumps(kinds, sort_keys=True)}")
+    print(
+        f"\nrun to review: {run_seconds:.1f} s, {calls} model calls, "
+        f"{len(exceptions)} exceptions: {json.dumps(kinds, sort_keys=True)}"
+    )

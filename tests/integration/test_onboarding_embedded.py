@@ -35,23 +35,31 @@ def _events(path: Path) -> list[icalendar.Component]:
     return list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
 
 
-def _sessions_from_ics(path: Path, plan: OnboardingPlan,
-                       people: dict[str, str]) -> tuple[ScheduledSession, ...]:
+def _sessions_from_ics(
+    path: Path, plan: OnboardingPlan, people: dict[str, str]
+) -> tuple[ScheduledSession, ...]:
     """The booked sessions as the calendar file states them (slots from the plan)."""
-    slots = {(s.session_id, a.person_id): a.slot for s in plan.schedule.sessions
-             for a in s.attendees}
+    slots = {
+        (s.session_id, a.person_id): a.slot for s in plan.schedule.sessions for a in s.attendees
+    }
     sessions = []
     for event in _events(path):
         session_id = str(event["UID"]).split("@")[0]
         attendees = event.get("ATTENDEE")
-        emails = [str(a).removeprefix("mailto:") for a in (
-            attendees if isinstance(attendees, list) else [attendees])]
+        emails = [
+            str(a).removeprefix("mailto:")
+            for a in (attendees if isinstance(attendees, list) else [attendees])
+        ]
         ids = [people[e] for e in emails]
-        sessions.append(ScheduledSession(
-            session_id=session_id, title=str(event["SUMMARY"]),
-            start=event.decoded("DTSTART"), end=event.decoded("DTEND"),
-            attendees=tuple(Attendee(person_id=i, slot=slots[(session_id, i)]) for i in ids),
-        ))
+        sessions.append(
+            ScheduledSession(
+                session_id=session_id,
+                title=str(event["SUMMARY"]),
+                start=event.decoded("DTSTART"),
+                end=event.decoded("DTEND"),
+                attendees=tuple(Attendee(person_id=i, slot=slots[(session_id, i)]) for i in ids),
+            )
+        )
     return tuple(sorted(sessions, key=lambda s: (s.start, s.session_id)))
 
 
@@ -61,9 +69,15 @@ def _checkins_from_ics(path: Path, plan: OnboardingPlan, tz: ZoneInfo) -> tuple[
     for event in _events(path):
         day = int(re.match(r"checkin-day(\d+)-", str(event["UID"])).group(1))  # type: ignore[union-attr]
         start = event.decoded("DTSTART")
-        out.append(by_day[day].model_copy(update={
-            "start": start, "end": event.decoded("DTEND"),
-            "scheduled_date": start.astimezone(tz).date()}))
+        out.append(
+            by_day[day].model_copy(
+                update={
+                    "start": start,
+                    "end": event.decoded("DTEND"),
+                    "scheduled_date": start.astimezone(tz).date(),
+                }
+            )
+        )
     return tuple(sorted(out, key=lambda c: c.day))
 
 
@@ -76,7 +90,8 @@ def test_onboarding_on_embedded_model(tmp_path: Path, monkeypatch: pytest.Monkey
     packet = paused["packet"]
     assert packet["preview"].startswith("# Onboarding plan for Maya Okafor")
     assert [e["evidence"] for e in packet["exceptions"] if e["kind"] == "scheduling"] == [
-        "security-awareness"]
+        "security-awareness"
+    ]
     done = baton.json("resume", paused["run_id"], "--approve", "--reviewer", "ci")
     elapsed = time.monotonic() - started
     assert done["status"] == "done"
@@ -87,11 +102,14 @@ def test_onboarding_on_embedded_model(tmp_path: Path, monkeypatch: pytest.Monkey
     inputs = load_inputs(EXAMPLE_DIR, config)
     plan = OnboardingPlan.model_validate_json(files["plan.json"].read_text())
     people = {email: person for person, email in inputs.emails.items()}
-    from_files = plan.model_copy(update={
-        "schedule": plan.schedule.model_copy(update={
-            "sessions": _sessions_from_ics(files["first_week.ics"], plan, people)}),
-        "checkins": _checkins_from_ics(files["checkins.ics"], plan, inputs.starter.tz),
-    })
+    from_files = plan.model_copy(
+        update={
+            "schedule": plan.schedule.model_copy(
+                update={"sessions": _sessions_from_ics(files["first_week.ics"], plan, people)}
+            ),
+            "checkins": _checkins_from_ics(files["checkins.ics"], plan, inputs.starter.tz),
+        }
+    )
     assert len(from_files.schedule.sessions) == 9
     cited = sorted(set(re.findall(r"\[([0-9a-f]{16})\]", files["reading_list.md"].read_text())))
     assert cited, "the reading list cites nothing"

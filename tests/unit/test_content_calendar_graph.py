@@ -44,12 +44,14 @@ def runner(settings: Settings) -> Iterator[Runner]:
 def scripted(settings: Settings, **by_role: Responder) -> Runner:
     """A runner whose model answers with ``by_role[role]``, else the default script."""
 
-    def respond(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
-                ) -> dict[str, Any] | str:
+    def respond(
+        role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+    ) -> dict[str, Any] | str:
         return by_role.get(role, schema_responder)(role, messages, tool)
 
-    return Runner(settings,
-                  model_factory=lambda role: ScriptedChatModel(role=role, responder=respond))
+    return Runner(
+        settings, model_factory=lambda role: ScriptedChatModel(role=role, responder=respond)
+    )
 
 
 def values(runner: Runner, run_id: str) -> dict[str, Any]:
@@ -59,13 +61,15 @@ def values(runner: Runner, run_id: str) -> dict[str, Any]:
 
 
 def node_counts(runner: Runner, run_id: str) -> Counter[str]:
-    return Counter(r.node if r.kind == "node" else f"human:{r.node}"
-                   for r in runner.sync_audit(run_id))
+    return Counter(
+        r.node if r.kind == "node" else f"human:{r.node}" for r in runner.sync_audit(run_id)
+    )
 
 
 def drafts_per_post(runner: Runner, run_id: str) -> Counter[str]:
-    return Counter(r.decision.split(" attempt ")[0] for r in runner.sync_audit(run_id)
-                   if r.node == "draft")
+    return Counter(
+        r.decision.split(" attempt ")[0] for r in runner.sync_audit(run_id) if r.node == "draft"
+    )
 
 
 def csv_rows(outputs: list[str]) -> list[dict[str, str]]:
@@ -141,13 +145,20 @@ def test_one_draft_branch_per_post_and_fallback_when_model_fails(settings: Setti
 
 
 def _failing_outline(counter: list[int], vary: bool) -> Responder:
-    def respond(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
-                ) -> dict[str, Any]:
+    def respond(
+        role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+    ) -> dict[str, Any]:
         counter[0] += 1
         title = "x" * (61 + (counter[0] if vary else 0))  # too long, no keyword
         cta = tool["function"]["parameters"]["properties"]["call_to_action"] if tool else {}
-        return {"title": title, "meta_description": "Short.", "h2s": ["Intro"],
-                "key_points": ["One point."], "call_to_action": cta.get("enum", ["x"])[0]}
+        return {
+            "title": title,
+            "meta_description": "Short.",
+            "h2s": ["Intro"],
+            "key_points": ["One point."],
+            "call_to_action": cta.get("enum", ["x"])[0],
+        }
+
     return respond
 
 
@@ -166,17 +177,24 @@ def test_model_redrafts_once_then_the_fallback_takes_over(settings: Settings) ->
 
 
 def test_tone_notes_are_advisory_and_shown_to_the_human(settings: Settings) -> None:
-    def drafter(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
-                ) -> dict[str, Any]:
+    def drafter(
+        role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+    ) -> dict[str, Any]:
         keyword = re.search(r"Keyword: (.+)", str(messages[-1].content))
         assert keyword and tool
         key = keyword.group(1).strip()
         cta = tool["function"]["parameters"]["properties"]["call_to_action"]["enum"][0]
-        return {"title": f"{key.capitalize()}: a short guide", "meta_description": "A guide.",
-                "h2s": [f"What {key} means"], "key_points": ["Read on."], "call_to_action": cta}
+        return {
+            "title": f"{key.capitalize()}: a short guide",
+            "meta_description": "A guide.",
+            "h2s": [f"What {key} means"],
+            "key_points": ["Read on."],
+            "call_to_action": cta,
+        }
 
-    def critic(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
-               ) -> dict[str, Any]:
+    def critic(
+        role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+    ) -> dict[str, Any]:
         shown = re.findall(r"\[(o\d+)\]", str(messages[-1].content))
         return {"notes": [{"post": shown[0], "problem": "Sounds a little flat."}]}
 
@@ -195,7 +213,8 @@ def test_tone_notes_are_advisory_and_shown_to_the_human(settings: Settings) -> N
 
 @pytest.mark.parametrize(("vary", "drafts"), [(True, 4), (False, 2)])
 def test_critic_loop_is_bounded_stops_on_repeat_and_escalates(
-        settings: Settings, monkeypatch: pytest.MonkeyPatch, vary: bool, drafts: int) -> None:
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, vary: bool, drafts: int
+) -> None:
     monkeypatch.setattr("graphs.content_calendar.state.MODEL_ATTEMPTS", 9)  # model every round
     runner = scripted(settings, drafter=_failing_outline([0], vary))
     outcome = runner.start("content-calendar", EXAMPLE_DIR)
@@ -226,8 +245,10 @@ def test_needs_redraft_bounds_and_repeats() -> None:
 
 def test_route_after_review() -> None:
     assert route_after_review({"review": {"action": "reject"}}) == "strategy"
-    assert route_after_review({"review": {"action": "edit"},
-                               "edit_violations": [{"rule": "holiday"}]}) == "review"
+    assert (
+        route_after_review({"review": {"action": "edit"}, "edit_violations": [{"rule": "holiday"}]})
+        == "review"
+    )
     assert route_after_review({"review": {"action": "edit"}, "edit_violations": []}) == "publish"
     assert route_after_review({"review": {"action": "approve"}}) == "publish"
 
@@ -235,8 +256,9 @@ def test_route_after_review() -> None:
 def test_reject_replans_with_the_comment(settings: Settings) -> None:
     prompts: list[str] = []
 
-    def strategist(role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
-                   ) -> dict[str, Any] | str:
+    def strategist(
+        role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
+    ) -> dict[str, Any] | str:
         prompts.append(str(messages[-1].content))
         reply = schema_responder(role, messages, tool)
         assert isinstance(reply, dict)
@@ -248,8 +270,9 @@ def test_reject_replans_with_the_comment(settings: Settings) -> None:
     outcome = runner.start("content-calendar", EXAMPLE_DIR)
     topics = {p["topic"] for p in values(runner, outcome.run_id)["posts"]}
     assert {"tonic water", "coffee origins"} <= topics
-    again = runner.resume(outcome.run_id,
-                          make_decision("reject", "carol", comment="No tonic water posts, please"))
+    again = runner.resume(
+        outcome.run_id, make_decision("reject", "carol", comment="No tonic water posts, please")
+    )
     assert again.status == "awaiting_review"
     assert "Reviewer comment: No tonic water posts, please" in prompts[-1]
     state = values(runner, outcome.run_id)
@@ -265,11 +288,14 @@ def test_reject_replans_with_the_comment(settings: Settings) -> None:
     runner.close()
 
 
-@pytest.mark.parametrize(("said", "kept"), [
-    ("Cold brew leads the month before the launch.", True),
-    ("An eco-friendly plan for cold brew.", False),  # discouraged word
-    ("A plan that fits the month well.", False),  # names no launch or topic
-])
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("Cold brew leads the month before the launch.", True),
+        ("An eco-friendly plan for cold brew.", False),  # discouraged word
+        ("A plan that fits the month well.", False),  # names no launch or topic
+    ],
+)
 def test_model_rationale_is_verified(settings: Settings, said: str, kept: bool) -> None:
     runner = scripted(settings, strategist=lambda role, messages, tool: {"rationale": said})
     outcome = runner.start("content-calendar", EXAMPLE_DIR)
@@ -290,7 +316,8 @@ def _valid_move(state: dict[str, Any], post_id: str) -> str:
     current = cal.by_id()[post_id].date
     for day in month_dates(options.month):
         edits = CalendarEdits.model_validate(
-            {"edits": [{"action": "move", "post_id": post_id, "date": day.isoformat()}]})
+            {"edits": [{"action": "move", "post_id": post_id, "date": day.isoformat()}]}
+        )
         if day != current and apply_edits(cal, edits, options, brand).accepted:
             return day.isoformat()
     raise AssertionError("no valid move found")
@@ -299,16 +326,24 @@ def _valid_move(state: dict[str, Any], post_id: str) -> str:
 def test_edits_move_retitle_and_drop_are_applied(runner: Runner) -> None:
     outcome = runner.start("content-calendar", EXAMPLE_DIR)
     state = values(runner, outcome.run_id)
-    plain = sorted(p["id"] for p in state["posts"]
-                   if not p["must_publish_before"] and p["channel"] == "blog")
+    plain = sorted(
+        p["id"] for p in state["posts"] if not p["must_publish_before"] and p["channel"] == "blog"
+    )
     moved, dropped = plain[0], plain[1]
     retitled = next(p for p in state["posts"] if p["id"] == "blog-office-coffee")
     new_date = _valid_move(state, moved)
-    edits = {"edits": [
-        {"action": "move", "post_id": moved, "date": new_date},
-        {"action": "retitle", "post_id": retitled["id"], "title": "Office coffee for small teams"},
-        {"action": "drop", "post_id": dropped},
-    ], "note": "tidy up"}
+    edits = {
+        "edits": [
+            {"action": "move", "post_id": moved, "date": new_date},
+            {
+                "action": "retitle",
+                "post_id": retitled["id"],
+                "title": "Office coffee for small teams",
+            },
+            {"action": "drop", "post_id": dropped},
+        ],
+        "note": "tidy up",
+    }
     done = runner.resume(outcome.run_id, make_decision("edit", "dana", edits=edits))
     assert done.status == "done"
     rows = {r["post_id"]: r for r in csv_rows(done.outputs)}
@@ -331,8 +366,9 @@ def test_invalid_edit_pauses_again_and_is_not_applied(runner: Runner) -> None:
     kinds = [e["kind"] for e in (again.packet or {})["exceptions"]]
     assert "edit:launch_deadline" in kinds
     with pytest.raises(UserError, match="edits"):
-        runner.resume(outcome.run_id,
-                      make_decision("edit", "dana", edits={"edits": [{"action": "x"}]}))
+        runner.resume(
+            outcome.run_id, make_decision("edit", "dana", edits={"edits": [{"action": "x"}]})
+        )
     assert runner.registry.get(outcome.run_id).status == "awaiting_review"
     done = runner.resume(outcome.run_id, make_decision("approve", "dana"))
     rows = {r["post_id"]: r for r in csv_rows(done.outputs)}
@@ -375,16 +411,20 @@ BAD_INPUTS = [
     ("analytics.csv", ",4820,96,", ",many,96,", "column 'sessions'"),
     ("roadmap.yaml", "kind: launch\n", "kind: [launch\n", "invalid YAML"),
     ("roadmap.yaml", "date: 2026-11-24", "date: 2026-12-02", "outside the run month"),
-    ("run.yaml", "channels: [blog, newsletter, linkedin]", "channels: [blog, newsletter, linkdin]",
-     "unknown channel 'linkdin'"),
+    (
+        "run.yaml",
+        "channels: [blog, newsletter, linkedin]",
+        "channels: [blog, newsletter, linkdin]",
+        "unknown channel 'linkdin'",
+    ),
     ("run.yaml", "launch_support_posts: 3", "launch_support_posts: 9", "needs 9 supporting posts"),
 ]
 
 
 @pytest.mark.parametrize(("name", "old", "new", "needle"), BAD_INPUTS)
 def test_bad_input_fails_before_anything_is_written(
-        settings: Settings, runner: Runner, tmp_path: Path,
-        name: str, old: str, new: str, needle: str) -> None:
+    settings: Settings, runner: Runner, tmp_path: Path, name: str, old: str, new: str, needle: str
+) -> None:
     folder = _broken(tmp_path, name, old, new)
     with pytest.raises(InputError, match=needle.replace("(", r"\(")) as info:
         runner.start("content-calendar", folder)
@@ -393,8 +433,9 @@ def test_bad_input_fails_before_anything_is_written(
     assert not settings.runs_dir.exists() and not settings.chroma_path.exists()
 
 
-def test_cli_bad_input_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_bad_input_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = _broken(tmp_path, *BAD_INPUTS[4][:3])  # unknown channel
     monkeypatch.setattr(sys, "argv", ["baton", "run", "content-calendar", "--input", str(folder)])
     with pytest.raises(SystemExit) as info:

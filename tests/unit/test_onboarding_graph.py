@@ -71,8 +71,9 @@ def scripted(answers: dict[str, Any], seen: list[tuple[str, str]] | None = None)
 def make_runner(settings: Settings, responder: Responder | None = None) -> Runner:
     if responder is None:
         return Runner(settings)
-    return Runner(settings, model_factory=lambda role: ScriptedChatModel(role=role,
-                                                                          responder=responder))
+    return Runner(
+        settings, model_factory=lambda role: ScriptedChatModel(role=role, responder=responder)
+    )
 
 
 @pytest.fixture
@@ -139,25 +140,37 @@ def test_pauses_with_the_plan_then_approve_writes_every_file(
     assert set(files) == set(OUTPUT_FILES)
     week = read_events(files["first_week.ics"])
     assert len(week) == 9 and "security-awareness@onboarding.baton" not in {
-        str(e["UID"]) for e in week}
+        str(e["UID"]) for e in week
+    }
     config = load_onboarding_config(CONFIG_PATH)
     tickets = json.loads(files["it_requests.json"].read_text())["tickets"]
     allowed = catalogue_items(config.it_catalogue["Software Engineer"])
     assert sorted((t["kind"], t["item"]) for t in tickets) == sorted(allowed)
-    checkins = sorted(e.decoded("DTSTART").date().isoformat()
-                      for e in read_events(files["checkins.ics"]))
+    checkins = sorted(
+        e.decoded("DTSTART").date().isoformat() for e in read_events(files["checkins.ics"])
+    )
     assert checkins == ["2026-04-01", "2026-05-04", "2026-06-01"]
     surveys = json.loads(files["pulse_surveys.json"].read_text())["surveys"]
     assert "Have you shipped a change to production yet?" in [
-        q["text"] for q in surveys[0]["questions"]]
+        q["text"] for q in surveys[0]["questions"]
+    ]
     buddy = files["buddy.md"].read_text()
     assert "Samuel Osei" in buddy and "## Alternatives" in buddy and NOTE in buddy
     cited = set(re.findall(r"\[([0-9a-f]{16})\]", files["reading_list.md"].read_text()))
     assert cited and set(ContextStore(settings).get_chunks(sorted(cited), ["hr-playbook"])) == cited
 
     seen = counts(runner, outcome.run_id)
-    for node in ("intake", "buddy", "scheduling", "provisioning", "content", "checkin", "critic",
-                 "review", "publish"):
+    for node in (
+        "intake",
+        "buddy",
+        "scheduling",
+        "provisioning",
+        "content",
+        "checkin",
+        "critic",
+        "review",
+        "publish",
+    ):
         assert seen[node] == 1, (node, seen)
     assert seen["human:review"] == 1
     with pytest.raises(UserError, match="already done"):
@@ -169,11 +182,13 @@ def test_independent_agents_fan_out_and_scheduling_waits_for_the_buddy(runner: R
     outcome = runner.start("onboarding", EXAMPLE_DIR)
     audit = {a.node: a for a in runner.sync_audit(outcome.run_id) if a.kind == "node"}
     intake_end = audit["intake"].ended_at
-    assert all(audit[n].started_at >= intake_end for n in ("buddy", "provisioning", "content",
-                                                           "checkin"))
+    assert all(
+        audit[n].started_at >= intake_end for n in ("buddy", "provisioning", "content", "checkin")
+    )
     assert audit["scheduling"].started_at >= audit["buddy"].ended_at
-    assert audit["critic"].started_at >= max(audit[n].ended_at for n in (
-        "scheduling", "provisioning", "content", "checkin"))
+    assert audit["critic"].started_at >= max(
+        audit[n].ended_at for n in ("scheduling", "provisioning", "content", "checkin")
+    )
     assert audit["buddy"].llm_calls == 1 and audit["scheduling"].llm_calls == 0
 
 
@@ -184,8 +199,9 @@ def test_review_never_publishes_without_a_human(runner: Runner) -> None:
     assert len(human) == 1 and human[0].actor == "baton"
 
 
-def test_graph_accepts_just_the_input_folder_like_a_langgraph_server(settings: Settings,
-                                                                    tmp_path: Path) -> None:
+def test_graph_accepts_just_the_input_folder_like_a_langgraph_server(
+    settings: Settings, tmp_path: Path
+) -> None:
     graph = build_graph(InMemorySaver())
     config: Any = {"configurable": {"thread_id": "server-1"}}
     context = RunContext(run_id="server-1", settings=settings, output_dir=tmp_path / "out")
@@ -199,18 +215,29 @@ def test_graph_accepts_just_the_input_folder_like_a_langgraph_server(settings: S
 @pytest.fixture
 def ctx(settings: Settings, tmp_path: Path) -> RunContext:
     def factory(role: str) -> ScriptedChatModel:
-        return ScriptedChatModel(role=role, responder=scripted({
-            "buddy": {"note": NOTE},
-            "content": {"why": WHY},
-            "provisioning": {"items": [
-                {"kind": "access_group", "item": "prod-db-admin",
-                 "reason": "The policy mentions production database access."},
-                {"kind": "account", "item": "slack", "reason": "Everyone uses chat."},
-            ]},
-        }))
+        return ScriptedChatModel(
+            role=role,
+            responder=scripted(
+                {
+                    "buddy": {"note": NOTE},
+                    "content": {"why": WHY},
+                    "provisioning": {
+                        "items": [
+                            {
+                                "kind": "access_group",
+                                "item": "prod-db-admin",
+                                "reason": "The policy mentions production database access.",
+                            },
+                            {"kind": "account", "item": "slack", "reason": "Everyone uses chat."},
+                        ]
+                    },
+                }
+            ),
+        )
 
-    return RunContext(run_id="unit", settings=settings, output_dir=tmp_path / "out",
-                      model_factory=factory)
+    return RunContext(
+        run_id="unit", settings=settings, output_dir=tmp_path / "out", model_factory=factory
+    )
 
 
 def run_node(node: Any, state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
@@ -237,8 +264,11 @@ def test_buddy_is_scored_in_code_and_the_model_only_writes_the_note(
 ) -> None:
     update = run_node(pick_buddy, state, ctx)
     assert update["buddy"]["person_id"] == "p06" and update["buddy_note"] == NOTE
-    ineligible = {c["person_id"]: c["ineligible_reason"]
-                  for c in update["buddy_match"]["candidates"] if c["ineligible_reason"]}
+    ineligible = {
+        c["person_id"]: c["ineligible_reason"]
+        for c in update["buddy_match"]["candidates"]
+        if c["ineligible_reason"]
+    }
     assert ineligible["p02"] == "is the starter's manager"
     assert ineligible["p04"] == "has no mentoring capacity left"
     assert all(c["person_id"] not in ineligible for c in update["buddy_match"]["alternatives"])
@@ -249,9 +279,15 @@ def test_buddy_is_scored_in_code_and_the_model_only_writes_the_note(
 def test_buddy_note_that_does_not_name_the_buddy_is_replaced(
     state: dict[str, Any], settings: Settings, tmp_path: Path
 ) -> None:
-    vague = RunContext(run_id="u", settings=settings, output_dir=tmp_path, model_factory=lambda r:
-                       ScriptedChatModel(role=r, responder=scripted(
-                           {"buddy": {"note": "Buddy: someone. } great example of how"}})))
+    vague = RunContext(
+        run_id="u",
+        settings=settings,
+        output_dir=tmp_path,
+        model_factory=lambda r: ScriptedChatModel(
+            role=r,
+            responder=scripted({"buddy": {"note": "Buddy: someone. } great example of how"}}),
+        ),
+    )
     update = run_node(pick_buddy, state, vague)
     assert update["buddy_note"].startswith("Maya Okafor, meet Samuel Osei")
     assert "note by template" in update["audit"][0]["decision"]
@@ -287,7 +323,8 @@ def test_content_cites_only_stored_chunks_with_few_model_calls(
 
 def test_model_text_is_checked_before_anyone_reads_it() -> None:
     assert plain_prose("Short and unpunctuated but fine", min_words=3, max_chars=150) == (
-        "Short and unpunctuated but fine.")
+        "Short and unpunctuated but fine."
+    )
     cut = "It covers the release process. Then it goes on and on about the " + "x " * 40
     assert plain_prose(cut, min_words=3, max_chars=150) == "It covers the release process."
     assert plain_prose("2018-04-30T15:17:56Z | 2018-04-30", min_words=1, max_chars=150) is None
@@ -298,12 +335,9 @@ def test_model_text_is_checked_before_anyone_reads_it() -> None:
     assert plausible_item(" production database access. ") == "production database access"
 
 
-def test_content_keeps_no_unverifiable_chunk(
-    state: dict[str, Any], ctx: RunContext
-) -> None:
+def test_content_keeps_no_unverifiable_chunk(state: dict[str, Any], ctx: RunContext) -> None:
     forged = {**state["role_chunks"][0], "id": "deadbeefdeadbeef"}
-    update = run_node(plan_reading, {**state, "role_chunks": [forged, *state["role_chunks"]]},
-                      ctx)
+    update = run_node(plan_reading, {**state, "role_chunks": [forged, *state["role_chunks"]]}, ctx)
     assert "deadbeefdeadbeef" not in json.dumps(update["pathway"])
     assert any("no longer exist" in gap for gap in update["content_gaps"])
 
@@ -316,8 +350,9 @@ def test_checkins_move_to_working_days_with_role_questions(
     assert got[30] == ("2026-04-01", [])
     assert got[60][0] == "2026-05-04" and "2026-05-01" in got[60][1][0]
     assert got[90][0] == "2026-06-01"
-    assert "How confident are you navigating the codebase? (1-5)" in update["checkins"][0][
-        "questions"]
+    assert (
+        "How confident are you navigating the codebase? (1-5)" in update["checkins"][0]["questions"]
+    )
 
 
 def test_scheduling_books_around_calendars_and_reports_the_rest(
@@ -328,9 +363,17 @@ def test_scheduling_books_around_calendars_and_reports_the_rest(
     schedule = Schedule.model_validate(update["schedule"])
     inputs = inputs_of(state)
     assert len(schedule.sessions) == 9
-    assert schedule_problems(schedule.sessions, days=inputs.days, starter_tz=inputs.starter.tz,
-                             tz_of=inputs.tz_of, busy=inputs.busy,
-                             rules=AvailabilityRules.from_config(config_of(state).scheduling)) == []
+    assert (
+        schedule_problems(
+            schedule.sessions,
+            days=inputs.days,
+            starter_tz=inputs.starter.tz,
+            tz_of=inputs.tz_of,
+            busy=inputs.busy,
+            rules=AvailabilityRules.from_config(config_of(state).scheduling),
+        )
+        == []
+    )
     intro = next(s for s in schedule.sessions if s.session_id == "buddy-intro")
     assert "p06" in intro.person_ids
     assert [e.session_id for e in schedule.exceptions] == ["security-awareness"]
@@ -368,7 +411,9 @@ def test_no_eligible_mentor_is_an_exception_not_an_error(
 def test_route_after_critic_is_bounded_and_sends_work_to_its_agent() -> None:
     def route(problems: list[str], passes: int = 1, history: int = 1) -> list[str]:
         state = State(
-            max_rounds=2, critic_passes=passes, problem_history=[["same"]] * history,
+            max_rounds=2,
+            critic_passes=passes,
+            problem_history=[["same"]] * history,
             problems=[{"agent": a, "code": "x", "message": "m", "ref": None} for a in problems],
         )
         return route_after_critic(state)
@@ -380,8 +425,9 @@ def test_route_after_critic_is_bounded_and_sends_work_to_its_agent() -> None:
     assert route(["content"], passes=3) == ["review"]  # out of rounds
 
 
-def patch_critic(monkeypatch: pytest.MonkeyPatch,
-                 problems: Callable[[int], list[Problem]]) -> list[int]:
+def patch_critic(
+    monkeypatch: pytest.MonkeyPatch, problems: Callable[[int], list[Problem]]
+) -> list[int]:
     calls: list[int] = []
 
     def fake_check(*args: Any, **kwargs: Any) -> list[Problem]:
@@ -407,7 +453,8 @@ def test_critic_loop_stops_after_max_rounds(
     redo = node_records(runner, outcome.run_id, "content")[1:]
     assert all(r.llm_calls == 0 for r in redo)  # a critic round does not ask the model again
     assert [e["evidence"] for e in exception_kinds(outcome.packet)["critic:content"]] == [
-        f"c{MAX_ROUNDS + 1}"]
+        f"c{MAX_ROUNDS + 1}"
+    ]
 
 
 def test_critic_loop_stops_early_when_nothing_changes(
@@ -423,9 +470,14 @@ def test_critic_loop_stops_early_when_nothing_changes(
 def test_critic_failure_goes_back_to_its_agent_only(
     runner: Runner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fixed_after_one = patch_critic(monkeypatch, lambda n: (
-        [Problem(agent="buddy", code="ineligible-buddy", message="p06 flagged", ref="p06")]
-        if n == 1 else []))
+    fixed_after_one = patch_critic(
+        monkeypatch,
+        lambda n: (
+            [Problem(agent="buddy", code="ineligible-buddy", message="p06 flagged", ref="p06")]
+            if n == 1
+            else []
+        ),
+    )
     outcome = runner.start("onboarding", EXAMPLE_DIR)
     seen = counts(runner, outcome.run_id)
     assert len(fixed_after_one) == 2
@@ -465,11 +517,11 @@ def free_start(session_id: str) -> datetime:
         start = datetime.combine(day, datetime.min.time(), tzinfo=inputs.starter.tz)
         for quarter in range(9 * 4, 17 * 4):
             moved = start + timedelta(minutes=15 * quarter)
-            if moved == next(s.start for s in plan.schedule.sessions
-                             if s.session_id == session_id):
+            if moved == next(s.start for s in plan.schedule.sessions if s.session_id == session_id):
                 continue
-            edited = apply_edits(plan, PlanEdits(moves=(SessionMove(session_id=session_id,
-                                                                    start=moved),)))
+            edited = apply_edits(
+                plan, PlanEdits(moves=(SessionMove(session_id=session_id, start=moved),))
+            )
             if not check_plan(edited, inputs=inputs, config=config, known_chunk_ids=()):
                 return moved
     raise AssertionError("no free slot")
@@ -491,13 +543,24 @@ def test_edit_picking_another_buddy_rebooks_the_buddy_sessions(runner: Runner) -
     done = runner.resume(outcome.run_id, make_decision("edit", "hr", edits={"buddy_id": "p25"}))
     assert done.status == "done"
     files = {Path(p).name: Path(p) for p in done.outputs}
-    assert files["buddy.md"].read_text().startswith("# Onboarding buddy for Maya Okafor\n\n"
-                                                    "**Oliver Smith**")
+    assert (
+        files["buddy.md"]
+        .read_text()
+        .startswith("# Onboarding buddy for Maya Okafor\n\n**Oliver Smith**")
+    )
     plan = json.loads(files["plan.json"].read_text())
-    buddy_slots = {a["person_id"] for s in plan["schedule"]["sessions"] for a in s["attendees"]
-                   if a["slot"] == "buddy"}
-    buddy_slots |= {a["person_id"] for e in plan["schedule"]["exceptions"]
-                    for a in e["attendees"] if a["slot"] == "buddy"}
+    buddy_slots = {
+        a["person_id"]
+        for s in plan["schedule"]["sessions"]
+        for a in s["attendees"]
+        if a["slot"] == "buddy"
+    }
+    buddy_slots |= {
+        a["person_id"]
+        for e in plan["schedule"]["exceptions"]
+        for a in e["attendees"]
+        if a["slot"] == "buddy"
+    }
     assert buddy_slots == {"p25"}
 
 
@@ -534,9 +597,12 @@ def test_rule_breaking_edits_go_back_to_the_reviewer(runner: Runner) -> None:
 
 def test_route_after_review() -> None:
     assert route_after_review({"review": {"action": "reject"}}) == [
-        "buddy", "provisioning", "content", "checkin"]
-    assert route_after_review({"review": {"action": "edit"}, "edit_problems": ["x"]}) == [
-        "review"]
+        "buddy",
+        "provisioning",
+        "content",
+        "checkin",
+    ]
+    assert route_after_review({"review": {"action": "edit"}, "edit_problems": ["x"]}) == ["review"]
     assert route_after_review({"review": {"action": "edit"}, "edit_problems": []}) == ["publish"]
     assert route_after_review({"review": {"action": "approve"}}) == ["publish"]
 
@@ -546,10 +612,18 @@ def test_route_after_review() -> None:
     ("file", "old", "new", "needle"),
     [
         ("starter.yaml", "role: Software Engineer", "role: Astronaut", "unknown role 'Astronaut'"),
-        ("starter.yaml", "start_date: 2026-03-02", "start_date: 2026-03-07",
-         "is not a working day (Saturday)"),
-        ("calendars/p03.ics", "DTSTART;TZID=Asia/Tokyo:20260305T143000",
-         "DTSTART;TZID=Asia/Tokyo:2026-03-05 14:30", "p03.ics"),
+        (
+            "starter.yaml",
+            "start_date: 2026-03-02",
+            "start_date: 2026-03-07",
+            "is not a working day (Saturday)",
+        ),
+        (
+            "calendars/p03.ics",
+            "DTSTART;TZID=Asia/Tokyo:20260305T143000",
+            "DTSTART;TZID=Asia/Tokyo:2026-03-05 14:30",
+            "p03.ics",
+        ),
         ("calendars/p03.ics", "END:VEVENT", "END:VEVENTX", "never closed"),
     ],
     ids=["unknown-role", "weekend-start", "malformed-ics", "unclosed-ics-event"],

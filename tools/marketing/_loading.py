@@ -41,6 +41,8 @@ def parse_yaml(path: Path, text: str, *, config: bool = False) -> tuple[object, 
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         _raise(path, f"invalid YAML: {problem}", line=line, config=config)
+    except ValueError as exc:  # an unquoted impossible date such as 2025-02-30
+        _raise(path, f"invalid value: {exc}", line=None, config=config)
     return data, node
 
 

@@ -207,7 +207,9 @@ class RunOptions(_Frozen):
     def _weekday_names(cls, value: object) -> object:
         if not isinstance(value, list):
             return value
-        return list(dict.fromkeys(_normalise_weekday(v) for v in value))
+        names = [_normalise_weekday(v) for v in value]
+        # Dedupe only strings: a nested list or mapping must reach pydantic's type check.
+        return list(dict.fromkeys(names)) if all(isinstance(n, str) for n in names) else names
 
     @field_validator("channel_weekdays", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ import icalendar
 import yaml
 from slugify import slugify
 
+from tools.csvsafe import safe_cell
 from tools.marketing.models import (
     Calendar,
     CalendarEntry,
@@ -75,21 +76,20 @@ def render_calendar_csv(calendar: Calendar) -> str:
     writer.writerow(CSV_COLUMNS)
     for e in calendar.entries:
         p = e.post
-        writer.writerow(
-            [
-                e.date.isoformat(),
-                weekday_name(e.date),
-                p.channel,
-                p.id,
-                e.title,
-                p.topic,
-                p.target_keyword,
-                p.launch or "",
-                p.must_publish_before.isoformat() if p.must_publish_before else "",
-                f"{p.score:.4f}",
-                paths[p.id],
-            ]
-        )
+        cells: list[object] = [
+            e.date.isoformat(),
+            weekday_name(e.date),
+            p.channel,
+            p.id,
+            e.title,
+            p.topic,
+            p.target_keyword,
+            p.launch or "",
+            p.must_publish_before.isoformat() if p.must_publish_before else "",
+            f"{p.score:.4f}",
+            paths[p.id],
+        ]
+        writer.writerow([safe_cell(c) for c in cells])
     return buffer.getvalue()
 
 

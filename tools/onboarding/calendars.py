@@ -159,6 +159,12 @@ def parse_ics(path: Path) -> icalendar.Calendar:
         if component.name == "VEVENT":
             if "DTSTART" not in component:
                 raise InputError(path, "VEVENT without DTSTART", line=span.begin if span else None)
+            for prop in ("DTSTART", "DTEND", "DURATION", "RRULE", "UID"):
+                # icalendar returns a list for a repeated property; expansion would crash.
+                if isinstance(component.get(prop), list):
+                    raise InputError(
+                        path, f"VEVENT has {prop} more than once", line=span.begin if span else None
+                    )
             _check_event_times(component, span, path)
     return calendar
 
@@ -224,7 +230,9 @@ def load_calendars(
     files = sorted(folder.glob("*.ics"))
     unknown = [f for f in files if f.stem not in people]
     if unknown:
-        raise InputError(unknown[0], f"no person with id {unknown[0].stem!r} in the directory")
+        raise InputError(
+            unknown[0], f"no person with id {unknown[0].stem!r} in the directory (directory.csv)"
+        )
     empty: dict[str, list[Interval]] = {person: [] for person in people}
     busy = empty | {f.stem: load_busy(f, people[f.stem], window) for f in files}
     return busy

@@ -57,8 +57,12 @@ def draft_pathway(chunks: Sequence[PlaybookChunk], *, per_week: int = 3) -> list
         # The document's title (its level-1 heading) wins over a section heading that
         # happens to open the most relevant chunk.
         heading = next(
-            (m.group(1).strip() for pattern in (_TITLE, _HEADING) for c in group
-             if (m := pattern.search(c.text))),
+            (
+                m.group(1).strip()
+                for pattern in (_TITLE, _HEADING)
+                for c in group
+                if (m := pattern.search(c.text))
+            ),
             source,
         )
         training = any(_TRAINING.search(c.text) for c in group)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -96,6 +96,14 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(";") if part.strip())
 
 
+def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, str]]:
+    """Rows of ``reader``, with the csv module's own errors turned into input errors."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
+
+
 def load_directory(path: str | Path) -> list[Person]:
     """Read ``directory.csv``; list columns (``skills``, ``is_manager_of``) use ``;``."""
     path = Path(path)
@@ -104,7 +112,10 @@ def load_directory(path: str | Path) -> list[Person]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(path, f"cannot read directory: {exc}") from exc
     reader = csv.DictReader(_io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from None
     missing = [c for c in DIRECTORY_COLUMNS if c not in header]
     if missing:
         raise InputError(
@@ -113,7 +124,7 @@ def load_directory(path: str | Path) -> list[Person]:
     people: list[Person] = []
     ids: dict[str, int] = {}
     emails: dict[str, int] = {}
-    for row in reader:
+    for row in _rows(reader, path):
         line = reader.line_num
         if None in row:
             raise InputError(path, "more fields than header columns", line=line)
@@ -180,7 +191,7 @@ def check_config_against_directory(
             if (kind == "id" and value not in ids) or (kind == "role" and value not in roles):
                 raise ConfigError(
                     f"{config_path}: sessions[{s_index}].participants[{p_index}]: "
-                    f"{ref!r} matches nobody in the directory"
+                    f"{ref!r} matches nobody in the directory (directory.csv)"
                 )
 
 

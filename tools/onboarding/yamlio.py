@@ -130,7 +130,11 @@ def read_yaml(path: Path, fail: ErrorFactory) -> YamlDoc:
         line = None if mark is None else mark.line + 1
         raise fail(str(path), line, "", f"invalid YAML: {exc.problem or exc.context}") from exc
     except yaml.YAMLError as exc:
-        raise fail(str(path), None, "", f"invalid YAML: {exc}") from exc
+        # e.g. ReaderError (a control character): its str() spans two lines.
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise fail(str(path), None, "", f"invalid YAML: {first}") from exc
+    except ValueError as exc:  # an unquoted impossible date such as 2025-02-30
+        raise fail(str(path), None, "", f"invalid value: {exc}") from exc
     if root is not None:
         dup = _duplicate_key(root)
         if dup:
