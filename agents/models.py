@@ -9,6 +9,7 @@ say *what* they want (a prompt and a pydantic model), never *how* to get it.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, TypeVar
 
 import openai
@@ -98,7 +99,9 @@ def _invoke_counted(
     _check_budget(ctx)
     try:
         with _semaphore(ctx.settings.model.concurrency):
+            started = time.monotonic()
             raw = model.invoke(messages)
+            elapsed = time.monotonic() - started
     except (
         openai.APIConnectionError,
         openai.APITimeoutError,
@@ -114,6 +117,7 @@ def _invoke_counted(
     usage = getattr(raw, "usage_metadata", None) or {}
     trace = current_trace()
     if trace is not None:
+        trace.model_seconds += elapsed
         trace.add_call(
             prompt, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
         )

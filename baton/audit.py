@@ -45,6 +45,7 @@ class NodeTrace:
     prior_tokens: int = 0
     llm_calls: int = 0
     cache_hits: int = 0
+    model_seconds: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
     prompt_hashes: list[str] = field(default_factory=list)
@@ -86,6 +87,7 @@ class NodeTrace:
             prompt_hash=combined if self.prompt_hashes else None,
             llm_calls=self.llm_calls,
             cache_hits=self.cache_hits,
+            model_seconds=round(self.model_seconds, 3),
             tokens_in=self.tokens_in,
             tokens_out=self.tokens_out,
             chunk_ids=list(self.chunk_ids),

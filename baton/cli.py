@@ -288,6 +288,8 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
             "seconds": _seconds(a.started_at, a.ended_at),
             "llm_calls": a.llm_calls,
             "cache_hits": a.cache_hits,
+            "model_seconds": a.model_seconds,
+            "tokens_out": a.tokens_out,
             "tokens": a.tokens_in + a.tokens_out,
             "decision": a.decision,
             "actor": a.actor,

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS audit (
     prompt_hash TEXT,
     llm_calls INTEGER NOT NULL DEFAULT 0,
     cache_hits INTEGER NOT NULL DEFAULT 0,
+    model_seconds REAL NOT NULL DEFAULT 0,
     tokens_in INTEGER NOT NULL DEFAULT 0,
     tokens_out INTEGER NOT NULL DEFAULT 0,
     chunk_ids TEXT NOT NULL DEFAULT '[]',
@@ -65,6 +66,12 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_run ON audit(run_id, seq);
 """
+
+
+_ADDED_COLUMNS = (
+    ("cache_hits", "INTEGER NOT NULL DEFAULT 0"),
+    ("model_seconds", "REAL NOT NULL DEFAULT 0"),
+)
 
 
 def utcnow() -> str:
@@ -104,6 +111,7 @@ class AuditRecord(BaseModel):
     prompt_hash: str | None = None
     llm_calls: int = 0
     cache_hits: int = 0
+    model_seconds: float = 0.0
     tokens_in: int = 0
     tokens_out: int = 0
     chunk_ids: list[str] = []
@@ -133,8 +141,9 @@ class Registry:
         self._lock = threading.Lock()
         self._conn.executescript(_SCHEMA)
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(audit)")}
-        if "cache_hits" not in columns:  # registries created before caching existed
-            self._conn.execute("ALTER TABLE audit ADD COLUMN cache_hits INTEGER NOT NULL DEFAULT 0")
+        for column, ddl in _ADDED_COLUMNS:  # registries created by older versions
+            if column not in columns:
+                self._conn.execute(f"ALTER TABLE audit ADD COLUMN {column} {ddl}")
 
     def close(self) -> None:
         self._conn.close()
@@ -248,8 +257,9 @@ class Registry:
             before = c.total_changes
             c.executemany(
                 "INSERT OR IGNORE INTO audit (id, run_id, seq, kind, node, started_at, ended_at,"
-                " actor, model, prompt_hash, llm_calls, cache_hits, tokens_in, tokens_out,"
-                " chunk_ids, decision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " actor, model, prompt_hash, llm_calls, cache_hits, model_seconds, tokens_in,"
+                " tokens_out, chunk_ids, decision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.id,
@@ -264,6 +274,7 @@ class Registry:
                         r.prompt_hash,
                         r.llm_calls,
                         r.cache_hits,
+                        r.model_seconds,
                         r.tokens_in,
                         r.tokens_out,
                         json.dumps(r.chunk_ids),
