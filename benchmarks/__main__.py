@@ -12,6 +12,7 @@ from benchmarks import (
     caching,
     checkpoints,
     concurrency,
+    embedded_e2e,
     ingest,
     overhead,
     parallel_drafting,
@@ -28,6 +29,7 @@ def main() -> None:
     checkpoints.main(["--runs", "4" if quick else "10"])
     retrieval_quality.main([])
     caching.main([])
+    embedded_e2e.main([])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
