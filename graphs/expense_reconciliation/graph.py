@@ -36,6 +36,7 @@ from baton.context import RunContext
 from graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
 from graphs.expense_reconciliation.state import MAX_REPORT_ROUNDS, State
 from graphs.expense_reconciliation.state import load_input as _load_input
+from tools.loops import keep_revising
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
 
@@ -46,10 +47,9 @@ def route_after_report_critic(state: State) -> Literal["reporting", "review"]:
     """Back to the reporter while the figures do not add up, within the round budget,
     unless the same problems came back twice (another pass would not change them)."""
     history = state.get("report_issue_history", [])
-    latest = history[-1] if history else []
-    repeating = len(history) >= 2 and history[-1] == history[-2]
-    rounds_left = state.get("report_rounds", 0) < state.get("max_report_rounds", MAX_REPORT_ROUNDS)
-    return "reporting" if latest and rounds_left and not repeating else "review"
+    rounds = state.get("report_rounds", 0)
+    limit = state.get("max_report_rounds", MAX_REPORT_ROUNDS)
+    return "reporting" if keep_revising(history, rounds, limit) else "review"
 
 
 def route_after_review(state: State) -> Literal["reporting", "review", "publish"]:

@@ -37,6 +37,7 @@ from baton.context import RunContext
 from graphs.onboarding.review import DEFAULT_REVIEW, publish, review
 from graphs.onboarding.state import State, intake
 from graphs.onboarding.state import load_input as _load_input
+from tools.loops import feedback_repeats
 from tools.onboarding.edits import PlanEdits
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
@@ -50,8 +51,11 @@ def route_after_critic(state: State) -> list[str]:
     """Send each failing part back to its agent, within the rounds, unless nothing changed."""
     problems = state.get("problems", [])
     history = state.get("problem_history", [])
-    repeating = len(history) >= 2 and history[-1] == history[-2]
-    if not problems or repeating or state.get("critic_passes", 0) > state.get("max_rounds", 2):
+    if (
+        not problems
+        or feedback_repeats(history)
+        or state.get("critic_passes", 0) > state.get("max_rounds", 2)
+    ):
         return ["review"]
     agents = {p["agent"] for p in problems}
     if "buddy" in agents:

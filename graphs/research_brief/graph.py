@@ -22,6 +22,7 @@ from baton.context import RunContext
 from graphs.research_brief.review import BriefEdit, review
 from graphs.research_brief.state import State
 from graphs.research_brief.state import load_input as _load_input
+from tools.loops import keep_revising
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = BriefEdit
@@ -30,9 +31,7 @@ EDIT_SCHEMA = BriefEdit
 def route_after_critic(state: State) -> Literal["writer", "review"]:
     """Loop back only for rule issues, within the round budget, unless feedback repeats."""
     history = state.get("issue_history", [])
-    latest = history[-1] if history else []
-    repeating = len(history) >= 2 and history[-1] == history[-2]
-    if latest and state.get("rounds", 0) < state.get("max_rounds", 2) and not repeating:
+    if keep_revising(history, state.get("rounds", 0), state.get("max_rounds", 2)):
         return "writer"
     return "review"
 

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 import textstat
 from slugify import slugify
 
+from tools import loops
 from tools.marketing._text import contains_phrase, contains_stemmed, words
 from tools.marketing.brand import BrandConfig
 from tools.marketing.models import Outline, ReviewFailure, Roadmap
@@ -247,7 +248,6 @@ def feedback_repeats(history: Sequence[Sequence[ReviewFailure]]) -> bool:
     Compares rule *and* message, so shrinking a title from 72 to 65 characters counts as
     progress and the loop goes on; an identical failure set twice means it will not.
     """
-    if len(history) < 2 or not history[-1]:
-        return False
-    key = [frozenset((f.rule, f.message) for f in review) for review in history[-2:]]
-    return key[0] == key[1]
+    return loops.feedback_repeats(
+        [frozenset((f.rule, f.message) for f in review) for review in history[-2:]]
+    )
