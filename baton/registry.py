@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
+from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from baton.errors import UserError
 
@@ -118,17 +119,41 @@ class AuditRecord(BaseModel):
     decision: str
 
 
-def connect_sqlite(path: Path) -> sqlite3.Connection:
-    """Open SQLite tuned for many short writers: WAL, NORMAL sync, and a busy timeout.
+def _is_locked(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+when_locked = retry(
+    retry=retry_if_exception(_is_locked),
+    wait=wait_random_exponential(multiplier=0.02, max=0.5),
+    stop=stop_after_delay(30),
+    reraise=True,
+)
+"""Retry a database set-up step that SQLite refused with "database is locked".
+
+Switching a new file to WAL or creating tables needs an exclusive lock, and SQLite
+answers SQLITE_BUSY at once (without its busy handler) when several processes or
+threads open a fresh home together; a short randomised backoff resolves it.
+"""
+
+
+@when_locked
+def tune_sqlite(conn: sqlite3.Connection) -> None:
+    """WAL, NORMAL sync and a busy timeout on an open connection.
 
     NORMAL under WAL keeps every committed transaction consistent after a process
     crash (only an OS crash can lose the last commits), at a fraction of FULL's cost.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout=30000")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
+
+
+def connect_sqlite(path: Path) -> sqlite3.Connection:
+    """Open SQLite tuned for many short writers (see :func:`tune_sqlite`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
+    tune_sqlite(conn)
     return conn
 
 
@@ -139,6 +164,11 @@ class Registry:
         self.path = path
         self._conn = connect_sqlite(path)
         self._lock = threading.Lock()
+        self._migrate()
+
+    @when_locked
+    def _migrate(self) -> None:
+        """Create the tables, and add columns that older registries lack."""
         self._conn.executescript(_SCHEMA)
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(audit)")}
         for column, ddl in _ADDED_COLUMNS:  # registries created by older versions

@@ -30,7 +30,14 @@ from pydantic import BaseModel
 from baton.config import Settings
 from baton.context import ModelFactory, ReviewMode, RunContext
 from baton.errors import BudgetExceeded, ModelFailure, UserError
-from baton.registry import AuditRecord, Registry, RunRecord, RunStatus
+from baton.registry import (
+    AuditRecord,
+    Registry,
+    RunRecord,
+    RunStatus,
+    tune_sqlite,
+    when_locked,
+)
 from baton.review import ReviewDecision, validate_edits
 from graphs import Scenario, get_scenario
 
@@ -67,12 +74,10 @@ def open_checkpointer(settings: Settings) -> Iterator[SqliteSaver]:
     path = settings.checkpoint_path
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
     try:
+        tune_sqlite(conn)
         saver = SqliteSaver(conn)
-        saver.setup()
+        when_locked(saver.setup)()
         yield saver
     finally:
         conn.close()
