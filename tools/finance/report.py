@@ -241,32 +241,40 @@ def exceptions_from_recon(
     bank_by_id = {b.id: b for b in bank}
     gl_by_id = {e.id: e for e in ledger}
     rows: list[ReportException] = []
-    for bank_id in recon.unmatched_bank:
-        line = bank_by_id.get(bank_id)
-        text = f"{line.date} {line.description}" if line else "unknown bank line"
-        rows.append(
-            ReportException(
-                id=f"EXC-bank-{bank_id}",
-                kind="unmatched_bank",
-                severity="medium",
-                amount=line.amount if line else None,
-                message=f"no ledger entry for {text}",
-                refs=[bank_id],
+    sides: tuple[
+        tuple[list[str], Mapping[str, BankLine | LedgerEntry], str, str, str, str], ...
+    ] = (
+        (
+            recon.unmatched_bank,
+            bank_by_id,
+            "bank",
+            "unmatched_bank",
+            "bank line",
+            "no ledger entry for {}",
+        ),
+        (
+            recon.unmatched_gl,
+            gl_by_id,
+            "gl",
+            "unmatched_ledger",
+            "ledger entry",
+            "not on the bank statement: {}",
+        ),
+    )
+    for ids, rows_by_id, prefix, kind, noun, phrase in sides:
+        for row_id in ids:
+            row = rows_by_id.get(row_id)
+            text = f"{row.date} {row.description}" if row else f"unknown {noun}"
+            rows.append(
+                ReportException(
+                    id=f"EXC-{prefix}-{row_id}",
+                    kind=kind,
+                    severity="medium",
+                    amount=row.amount if row else None,
+                    message=phrase.format(text),
+                    refs=[row_id],
+                )
             )
-        )
-    for gl_id in recon.unmatched_gl:
-        entry = gl_by_id.get(gl_id)
-        text = f"{entry.date} {entry.description}" if entry else "unknown ledger entry"
-        rows.append(
-            ReportException(
-                id=f"EXC-gl-{gl_id}",
-                kind="unmatched_ledger",
-                severity="medium",
-                amount=entry.amount if entry else None,
-                message=f"not on the bank statement: {text}",
-                refs=[gl_id],
-            )
-        )
     seen: set[str] = set()
     for match in recon.matches:
         if match.kind != "amount_mismatch" or match.bank_id in seen:
