@@ -50,6 +50,7 @@ class NodeTrace:
     tokens_out: int = 0
     prompt_hashes: list[str] = field(default_factory=list)
     chunk_ids: list[str] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
     decision: str = ""
     started_at: str = field(default_factory=utcnow)
     started_mono: float = field(default_factory=time.monotonic)
@@ -64,6 +65,11 @@ class NodeTrace:
         for chunk_id in ids:
             if chunk_id not in self.chunk_ids:
                 self.chunk_ids.append(chunk_id)
+
+    def flag(self, note: str) -> None:
+        """Leave a warning on this node's record for the auditor and the reviewer."""
+        if note not in self.flags:
+            self.flags.append(note)
 
     @property
     def calls_used(self) -> int:
@@ -91,6 +97,7 @@ class NodeTrace:
             tokens_in=self.tokens_in,
             tokens_out=self.tokens_out,
             chunk_ids=list(self.chunk_ids),
+            flags=list(self.flags),
             decision=self.decision or "done",
         )
 

@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS audit (
     tokens_in INTEGER NOT NULL DEFAULT 0,
     tokens_out INTEGER NOT NULL DEFAULT 0,
     chunk_ids TEXT NOT NULL DEFAULT '[]',
+    flags TEXT NOT NULL DEFAULT '[]',
     decision TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_run ON audit(run_id, seq);
@@ -72,6 +73,7 @@ CREATE INDEX IF NOT EXISTS audit_run ON audit(run_id, seq);
 _ADDED_COLUMNS = (
     ("cache_hits", "INTEGER NOT NULL DEFAULT 0"),
     ("model_seconds", "REAL NOT NULL DEFAULT 0"),
+    ("flags", "TEXT NOT NULL DEFAULT '[]'"),
 )
 
 
@@ -116,6 +118,8 @@ class AuditRecord(BaseModel):
     tokens_in: int = 0
     tokens_out: int = 0
     chunk_ids: list[str] = []
+    flags: list[str] = []
+    """Warnings a reviewer must see, e.g. ``suspected-injection:<chunk id>``."""
     decision: str
 
 
@@ -288,8 +292,8 @@ class Registry:
             c.executemany(
                 "INSERT OR IGNORE INTO audit (id, run_id, seq, kind, node, started_at, ended_at,"
                 " actor, model, prompt_hash, llm_calls, cache_hits, model_seconds, tokens_in,"
-                " tokens_out, chunk_ids, decision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tokens_out, chunk_ids, flags, decision)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         r.id,
@@ -308,6 +312,7 @@ class Registry:
                         r.tokens_in,
                         r.tokens_out,
                         json.dumps(r.chunk_ids),
+                        json.dumps(r.flags),
                         r.decision,
                     )
                     for r in records
@@ -326,6 +331,7 @@ class Registry:
         for row in rows:
             data = dict(zip(cols, row, strict=True))
             data["chunk_ids"] = json.loads(data["chunk_ids"])
+            data["flags"] = json.loads(data["flags"])
             out.append(AuditRecord.model_validate(data))
         return out
 
