@@ -462,6 +462,21 @@ def llm_serve(
     serve_forever(settings(), port)
 
 
+@app.command("serve")
+def serve_inbox(
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default serve.host, 127.0.0.1).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port (default serve.port, 8000).")
+    ] = None,
+) -> None:
+    """Open the review inbox in the browser: decide on paused runs, download outputs."""
+    from baton.web import serve
+
+    serve(settings(), host, port)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)

@@ -91,6 +91,23 @@ class ReviewSettings(_Section):
     reviewer: str | None = None
 
 
+class ServeSettings(_Section):
+    """Who may use the review inbox (``baton serve``); secrets stay in the environment.
+
+    Like ``model.api_key_env``, the config names environment variables, never values,
+    so a YAML file under version control cannot leak a reviewer's password.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    token_env: str | None = None
+    """Environment variable holding one shared reviewer token (reviewers type their name)."""
+    users: dict[str, str] = Field(default_factory=dict)
+    """HTTP basic auth: user name -> environment variable holding that user's password."""
+    secret_env: str | None = None
+    """Environment variable holding the cookie-signing key; unset: a new key per start."""
+
+
 class Settings(BaseSettings):
     """All of Baton's settings for one process."""
 
@@ -109,6 +126,7 @@ class Settings(BaseSettings):
     budget: BudgetSettings = BudgetSettings()
     cache: CacheSettings = CacheSettings()
     review: ReviewSettings = ReviewSettings()
+    serve: ServeSettings = ServeSettings()
 
     @classmethod
     def settings_customise_sources(

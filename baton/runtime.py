@@ -191,6 +191,15 @@ class Runner:
         self._record(run_id, values)
         return self.registry.audit(run_id)
 
+    def state(self, run_id: str) -> dict[str, Any]:
+        """The run's latest checkpointed graph state (empty once pruned).
+
+        Read-only, so a UI can poll it while another thread or process drives the run.
+        """
+        run = self.registry.get(run_id)
+        snapshot = self._graph(get_scenario(run.scenario)).get_state(_config(run_id))
+        return dict(snapshot.values or {})
+
     def checkpoint_bytes(self, run_id: str) -> int:
         """Bytes of checkpoint storage a run occupies (checkpoints plus pending writes)."""
         self._graph(get_scenario(self.registry.get(run_id).scenario))

@@ -1,0 +1,382 @@
+"""The review inbox: server-rendered pages over the run registry, checkpoints and audit.
+
+Why a thin layer: a decision made in the browser must mean exactly what the same
+decision means on the command line. So the inbox builds a
+:class:`baton.review.ReviewDecision`, checks edits with
+:func:`baton.review.validate_edits` against the scenario's ``EDIT_SCHEMA``, and hands
+it to :meth:`baton.runtime.Runner.resume`, whose registry claim lets only one of the
+web and the CLI resume a paused run. Resumes run in a background thread (a resume can
+take minutes on a local model); the run page polls the checkpointed audit records.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import mimetypes
+import secrets
+import threading
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from baton.config import Settings
+from baton.errors import UserError
+from baton.registry import AuditRecord, RunRecord
+from baton.review import ReviewDecision, make_decision, validate_edits
+from baton.runtime import Runner
+from baton.web import views
+from baton.web.auth import CSRF_FIELD, Credentials, csrf_ok, csrf_token
+from graphs import SCENARIOS, get_scenario
+
+HERE = Path(__file__).parent
+RESUME_WORKERS = 2
+mimetypes.add_type("text/calendar", ".ics")
+mimetypes.add_type("text/markdown", ".md")
+
+
+class LoginRequired(Exception):
+    """Raised by the auth dependency; answered with a login redirect or a 401."""
+
+
+class Inbox:
+    """One server's shared parts: the runner, the credentials, the background resumes."""
+
+    def __init__(self, settings: Settings, credentials: Credentials) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self.runner = Runner(settings)
+        self.pool = ThreadPoolExecutor(RESUME_WORKERS, thread_name_prefix="baton-resume")
+        self.active: set[str] = set()
+        self.errors: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self._store: Any = None
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.runner.close()
+
+    # Resumes -------------------------------------------------------------------------
+    def submit(self, run_id: str, decision: ReviewDecision) -> None:
+        """Resume in the background; the page shows progress, then the result or error."""
+        with self._lock:
+            self.active.add(run_id)
+            self.errors.pop(run_id, None)
+        self.pool.submit(self._resume, run_id, decision)
+
+    def _resume(self, run_id: str, decision: ReviewDecision) -> None:
+        try:
+            self.runner.resume(run_id, decision)
+        except UserError as exc:
+            self.errors[run_id] = str(exc)
+        except Exception as exc:  # the run is marked failed by the runner; say why here
+            self.errors[run_id] = f"internal error: {type(exc).__name__}: {exc}"
+        finally:
+            with self._lock:
+                self.active.discard(run_id)
+
+    # Reading runs --------------------------------------------------------------------
+    def trail(self, run_id: str) -> list[AuditRecord]:
+        """Audit records as checkpointed so far (live), else as stored in the registry."""
+        raw = self.runner.state(run_id).get("audit") or []
+        if not raw:
+            return self.runner.registry.audit(run_id)
+        return [AuditRecord.model_validate({**r, "seq": n}) for n, r in enumerate(raw)]
+
+    def chunk(self, chunk_id: str) -> Any:
+        from retrieval.store import ContextStore
+
+        with self._lock:
+            if self._store is None:
+                self._store = ContextStore(self.settings)
+        names = [name for name, _ in self._store.collections()]
+        return self._store.get_chunks([chunk_id], names).get(chunk_id)
+
+    @property
+    def token_mark(self) -> str:
+        """Stored in the session at sign-in; a changed token signs everybody out."""
+        return hashlib.sha256((self.credentials.token or "").encode()).hexdigest()[:16]
+
+    def default_reviewer(self) -> str:
+        return self.settings.review.reviewer or getpass.getuser()
+
+
+def reviewer(request: Request) -> str:
+    """The signed-in reviewer's name; raises :class:`LoginRequired` otherwise."""
+    inbox: Inbox = request.app.state.inbox
+    creds = inbox.credentials
+    name = creds.check_basic(request.headers.get("authorization"))
+    if name:
+        return name
+    who = request.session.get("reviewer")
+    if creds.token is not None and request.session.get("token") == inbox.token_mark and who:
+        return str(who)
+    if not creds.required:
+        return str(who or inbox.default_reviewer())
+    raise LoginRequired
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """The POSTed form, refused (403) unless it carries this session's CSRF token."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not csrf_ok(request, fields.get(CSRF_FIELD)):
+        raise HTTPException(403, "missing or stale form token: reload the page and retry")
+    return fields
+
+
+Reviewer = Annotated[str, Depends(reviewer)]
+CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
+
+
+def create_app(
+    settings: Settings, credentials: Credentials | None = None, secret: str | None = None
+) -> FastAPI:
+    """The inbox app; ``credentials`` default to those named in ``settings.serve``."""
+    creds = credentials if credentials is not None else Credentials.from_settings(settings.serve)
+    inbox = Inbox(settings, creds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        inbox.close()
+
+    app = FastAPI(
+        title="Baton review inbox",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.inbox = inbox
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret or _secret(settings),
+        session_cookie="baton_session",
+        same_site="strict",
+        https_only=False,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.filters["markdown"] = views.markdown
+    templates.env.filters["chunk_link"] = views.chunk_link
+    token_mark = inbox.token_mark
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if creds.token is not None and request.method == "GET":
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        headers = {"WWW-Authenticate": 'Basic realm="baton"'} if creds.users else {}
+        return Response("authentication required", status_code=401, headers=headers)
+
+    @app.exception_handler(UserError)
+    async def _user_error(request: Request, exc: UserError) -> Response:
+        return page(request, "message.html", {"title": "Not found", "message": str(exc)}, 404)
+
+    def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+        base = {
+            "csrf_field": CSRF_FIELD,
+            "csrf": csrf_token(request),
+            "who": request.session.get("reviewer") or "",
+            "auth": "basic" if creds.users else ("token" if creds.token else "none"),
+        }
+        return templates.TemplateResponse(request, name, base | context, status_code=status)
+
+    # Sign-in and name ------------------------------------------------------------------
+    @app.get("/login")
+    def login_form(request: Request, next: str = "/") -> Response:
+        return page(request, "login.html", {"next": _local(next), "error": None})
+
+    @app.post("/login")
+    def login(request: Request, form: CheckedForm) -> Response:
+        name, nxt = form.get("name", "").strip(), _local(form.get("next", "/"))
+        if not creds.check_token(form.get("token", "")) or not name:
+            error = "enter your name" if name == "" else "wrong token"
+            return page(request, "login.html", {"next": nxt, "error": error}, 401)
+        request.session.update(token=token_mark, reviewer=name[:100])
+        return RedirectResponse(nxt, status_code=303)
+
+    @app.post("/whoami")
+    def whoami(request: Request, who: Reviewer, form: CheckedForm) -> Response:
+        """Without basic auth the reviewer names themself; the name goes in the cookie."""
+        name = form.get("name", "").strip()
+        if name and not creds.users:
+            request.session["reviewer"] = name[:100]
+        return RedirectResponse(_local(form.get("next", "/")), status_code=303)
+
+    # Pages ---------------------------------------------------------------------------
+    @app.get("/")
+    def inbox_page(request: Request, who: Reviewer, scenario: str = "") -> Response:
+        now = datetime.now(UTC)
+        waiting = [
+            _row(r, now) for r in inbox.runner.registry.list_runs("awaiting_review", limit=500)
+        ]
+        recent = [
+            _row(r, now)
+            for r in inbox.runner.registry.list_runs(limit=100)
+            if r.status != "awaiting_review"
+        ]
+        if scenario:
+            waiting = [r for r in waiting if r["scenario"] == scenario]
+            recent = [r for r in recent if r["scenario"] == scenario]
+        return page(
+            request,
+            "inbox.html",
+            {
+                "who": who,
+                "waiting": waiting,
+                "recent": recent[:30],
+                "scenarios": sorted(SCENARIOS),
+                "scenario": scenario,
+            },
+        )
+
+    def run_context(run: RunRecord, who: str) -> dict[str, Any]:
+        state = inbox.runner.state(run.id)
+        audit = inbox.trail(run.id)
+        packet = run.packet if run.status == "awaiting_review" else None
+        ctx: dict[str, Any] = {
+            "who": who,
+            "run": run,
+            "live": run.status == "running" or run.id in inbox.active,
+            "packet": packet,
+            "audit": audit,
+            "flags": views.flags_of(packet) + [f for a in audit for f in a.flags],
+            "outputs": [Path(p).name for p in run.outputs],
+            "background_error": inbox.errors.get(run.id),
+            "error": None,
+            "form": {},
+            "rows": [],
+            "grid": None,
+            "week": None,
+        }
+        if packet is not None and not ctx["live"]:
+            if run.scenario == "expense-reconciliation":
+                ctx["rows"] = views.expense_rows(packet)
+            elif run.scenario == "content-calendar":
+                ctx["grid"] = views.month_grid(state)
+            elif run.scenario == "onboarding":
+                ctx["week"] = views.week_view(state)
+        return ctx
+
+    @app.get("/runs/{run_id}")
+    def run_page(request: Request, run_id: str, who: Reviewer) -> Response:
+        run = inbox.runner.registry.get(run_id)
+        return page(request, "run.html", run_context(run, who))
+
+    @app.get("/runs/{run_id}/progress")
+    def progress(run_id: str, who: Reviewer) -> JSONResponse:
+        run = inbox.runner.registry.get(run_id)
+        return JSONResponse(
+            {
+                "status": run.status,
+                "active": run.id in inbox.active,
+                "error": inbox.errors.get(run.id),
+                "nodes": [
+                    {"node": a.node, "kind": a.kind, "actor": a.actor, "decision": a.decision}
+                    for a in inbox.trail(run_id)
+                ],
+            }
+        )
+
+    @app.post("/runs/{run_id}/review")
+    def review(request: Request, run_id: str, who: Reviewer, form: CheckedForm) -> Response:
+        run = inbox.runner.registry.get(run_id)
+        ctx = run_context(run, who)
+        ctx["form"] = form
+        try:
+            decision = _decision(run, form, who, inbox.runner.state(run_id))
+        except UserError as exc:
+            ctx["error"] = str(exc)
+            return page(request, "run.html", ctx, 409 if run.status != "awaiting_review" else 400)
+        inbox.submit(run_id, decision)
+        return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+    @app.get("/runs/{run_id}/files/{name}")
+    def download(run_id: str, name: str, who: Reviewer) -> FileResponse:
+        run = inbox.runner.registry.get(run_id)
+        path = next((Path(p) for p in run.outputs if Path(p).name == name), None)
+        if path is None or not path.is_file():
+            raise HTTPException(404, f"run {run_id} has no output named {name}")
+        return FileResponse(path, filename=name)
+
+    @app.get("/chunks/{chunk_id}")
+    def chunk_page(request: Request, chunk_id: str, who: Reviewer) -> Response:
+        found = inbox.chunk(chunk_id)
+        if found is None:
+            raise UserError(f"no chunk with id '{chunk_id}' in the context store")
+        return page(request, "chunk.html", {"who": who, "chunk": found})
+
+    return app
+
+
+def _decision(
+    run: RunRecord, form: dict[str, str], who: str, state: dict[str, Any]
+) -> ReviewDecision:
+    """The decision the form describes, with edits checked as ``baton resume --edit`` does."""
+    if run.status != "awaiting_review":
+        raise UserError(f"run {run.id} is no longer awaiting review (status: {run.status})")
+    comment = form.get("comment", "").strip() or None
+    action = form.get("decision")
+    if action == "reject":
+        if comment is None:
+            raise UserError("comment: say why you reject, so the agents can act on it")
+        return make_decision("reject", who, comment)
+    if action != "approve":
+        raise UserError("decision: choose approve or reject")
+    edits = views.form_edits(run.scenario, form, state)
+    if edits is None:
+        return make_decision("approve", who, comment)
+    checked = validate_edits(edits, get_scenario(run.scenario).edit_schema, "review form")
+    return make_decision("edit", who, comment, checked)
+
+
+def _row(run: RunRecord, now: datetime) -> dict[str, Any]:
+    packet = run.packet or {}
+    return {
+        "id": run.id,
+        "scenario": run.scenario,
+        "status": run.status,
+        "age": views.age(run.updated_at, now),
+        "created": run.created_at[:16].replace("T", " "),
+        "exceptions": len(packet.get("exceptions") or []),
+        "flags": len(views.flags_of(packet)),
+    }
+
+
+def _local(path: str) -> str:
+    """Only same-site paths after login: an open redirect would help phishing."""
+    return path if path.startswith("/") and not path.startswith("//") else "/"
+
+
+def _secret(settings: Settings) -> str:
+    import os
+
+    env = settings.serve.secret_env
+    return (os.environ.get(env) if env else None) or secrets.token_urlsafe(32)
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """``baton serve``: check the bind address against the auth setup, then run uvicorn."""
+    import sys
+
+    import uvicorn
+
+    from baton.web.auth import check_bind
+
+    host = host or settings.serve.host
+    port = port or settings.serve.port
+    creds = Credentials.from_settings(settings.serve)
+    check_bind(host, creds)
+    app = create_app(settings, creds)
+    print(f"review inbox: http://{host}:{port}/  (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

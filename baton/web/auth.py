@@ -1,0 +1,112 @@
+"""Who is reviewing, and whether the request really came from the inbox's own forms.
+
+Why this shape: the reviewers are people in finance, HR or marketing, so the inbox
+offers the two things an operator can set up in a minute: HTTP basic auth (the user
+name becomes the reviewer) or one shared token (each reviewer types a name, kept in a
+signed cookie). Secrets are read from environment variables named in the config, the
+same pattern as ``model.api_key_env``, and compared in constant time.
+
+CSRF: every form carries a random token that also lives in the signed session cookie
+(Starlette's ``SessionMiddleware``, signed with itsdangerous); a POST whose form token
+does not match the cookie's is refused, so another site cannot submit a review in a
+logged-in reviewer's name.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import os
+import secrets
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+
+from baton.config import ServeSettings
+from baton.errors import ConfigError, UserError
+
+CSRF_FIELD = "csrf_token"
+LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The secrets behind ``serve.token_env`` and ``serve.users``, read once at start."""
+
+    token: str | None = None
+    users: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def required(self) -> bool:
+        return self.token is not None or bool(self.users)
+
+    @classmethod
+    def from_settings(cls, serve: ServeSettings) -> Credentials:
+        """Read the named environment variables; a named but empty one is a config error."""
+        token = _read_env(serve.token_env, "serve.token_env") if serve.token_env else None
+        users = {name: _read_env(env, f"serve.users.{name}") for name, env in serve.users.items()}
+        return cls(token=token, users=users)
+
+    def check_basic(self, header: str | None) -> str | None:
+        """The user name of a valid ``Authorization: Basic`` header, else None."""
+        if not header or not self.users or not header.lower().startswith("basic "):
+            return None
+        try:
+            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        name, sep, password = decoded.partition(":")
+        expected = self.users.get(name)
+        if not sep or expected is None:
+            return None
+        return name if secrets.compare_digest(password.encode(), expected.encode()) else None
+
+    def check_token(self, token: str) -> bool:
+        return self.token is not None and secrets.compare_digest(
+            token.encode(), self.token.encode()
+        )
+
+
+def _read_env(name: str, field_path: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"{field_path}: environment variable {name} is not set or empty")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and ``localhost``: only this machine can connect."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, credentials: Credentials) -> None:
+    """Refuse to expose an unauthenticated inbox beyond this machine."""
+    if not is_loopback(host) and not credentials.required:
+        raise UserError(
+            f"--host {host}: binding beyond loopback needs auth; set serve.token_env or "
+            "serve.users in the config (see configs/baton.yaml)"
+        )
+
+
+def csrf_token(request: Request) -> str:
+    """This browser session's form token, created on first use."""
+    token = request.session.get(CSRF_FIELD)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_FIELD] = token
+    return token
+
+
+def csrf_ok(request: Request, submitted: object) -> bool:
+    expected = request.session.get(CSRF_FIELD)
+    return (
+        isinstance(expected, str)
+        and isinstance(submitted, str)
+        and secrets.compare_digest(submitted.encode(), expected.encode())
+    )
