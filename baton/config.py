@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,6 +28,14 @@ from configs import CONFIG_DIR
 
 DEFAULT_CONFIG = CONFIG_DIR / "baton.yaml"
 ENV_PREFIX = "BATON_"
+ENV_ALIASES: dict[str, tuple[str, str]] = {
+    "BATON_DATABASE_URL": ("checkpoints", "database_url"),
+    "BATON_CHROMA_URL": ("store", "url"),
+}
+"""Short names for the two server URLs a deployment sets (the ``scale`` profile).
+
+They sit above the YAML files; the long ``BATON_<SECTION>__<KEY>`` form still wins.
+"""
 
 
 class _Section(BaseModel):
@@ -58,10 +66,18 @@ class StoreSettings(_Section):
     mode: Literal["embedded", "http"] = "embedded"
     path: Path | None = None
     url: str | None = None
+
     chunk_size: int = Field(800, ge=100)
     chunk_overlap: int = Field(120, ge=0)
     embedding_batch: int = Field(64, ge=1)
     hybrid: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http://HOST:PORT URL of a Chroma server")
+        return value
 
 
 class CheckpointSettings(_Section):
@@ -70,6 +86,26 @@ class CheckpointSettings(_Section):
     backend: Literal["sqlite", "postgres"] = "sqlite"
     path: Path | None = None
     database_url: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("expected a postgresql://USER@HOST:PORT/DB URL")
+        return value
+
+
+class QueueSettings(_Section):
+    """How ``baton worker`` processes share queued runs (``scale`` profile).
+
+    A worker renews its lease on the run it drives every ``lease_s / 3`` seconds; a
+    worker that dies stops renewing, and after ``lease_s`` another worker continues the
+    run from its last checkpoint. Shorter leases recover faster but tolerate shorter
+    stalls (a frozen VM, a long GC pause).
+    """
+
+    lease_s: float = Field(30.0, gt=0)
+    poll_s: float = Field(1.0, gt=0)
 
 
 class CacheSettings(_Section):
@@ -126,6 +162,7 @@ class Settings(BaseSettings):
     budget: BudgetSettings = BudgetSettings()
     cache: CacheSettings = CacheSettings()
     review: ReviewSettings = ReviewSettings()
+    queue: QueueSettings = QueueSettings()
     serve: ServeSettings = ServeSettings()
 
     @classmethod
@@ -233,6 +270,9 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
     for _path, data in layers:
         merged = _deep_merge(merged, data)
     merged = _apply_profile(merged, layers[-1][0])
+    for var, (section, key) in ENV_ALIASES.items():
+        if os.environ.get(var):
+            merged = _deep_merge(merged, {section: {key: os.environ[var]}})
     try:
         return Settings(**merged)
     except ValidationError as exc:
@@ -246,4 +286,9 @@ def load_settings(config_file: Path | str | None = None) -> Settings:
         )
         if env_name in os.environ or source is None:
             source = f"environment variable {env_name}"
+        alias = next(
+            (v for v, at in ENV_ALIASES.items() if at == loc[:2] and v in os.environ), None
+        )
+        if alias and env_name not in os.environ:
+            source = f"environment variable {alias}"
         raise ConfigError(f"{source}: {dotted}: {err['msg']}") from None

@@ -16,21 +16,25 @@ import json
 import os
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
 from baton.errors import UserError
 
-RunStatus = Literal["running", "awaiting_review", "done", "failed"]
-STATUSES: tuple[RunStatus, ...] = ("running", "awaiting_review", "done", "failed")
+if TYPE_CHECKING:
+    from baton.config import Settings
 
-_SCHEMA = """
+RunStatus = Literal["queued", "running", "awaiting_review", "done", "failed"]
+STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
+
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
     scenario TEXT NOT NULL,
@@ -161,8 +165,189 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
-class Registry:
-    """Run registry and audit trail backed by SQLite."""
+_RUN_COLUMNS = tuple(RunRecord.model_fields)
+_AUDIT_COLUMNS = tuple(AuditRecord.model_fields)
+
+
+def _audit_row(r: AuditRecord) -> tuple[Any, ...]:
+    data = r.model_dump()
+    data["chunk_ids"], data["flags"] = json.dumps(r.chunk_ids), json.dumps(r.flags)
+    return tuple(data[c] for c in _AUDIT_COLUMNS)
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    """An idempotent insert; ``ON CONFLICT DO NOTHING`` reads the same in both databases."""
+    marks = ", ".join("?" for _ in columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
+
+
+class BaseRegistry(ABC):
+    """Runs and audit records over any SQL database, written once for both backends.
+
+    Subclasses supply a transaction (:meth:`_tx`, yielding something with
+    ``execute(sql, args)`` that understands ``?`` placeholders), a read helper
+    (:meth:`_rows`) and the rule for whether a ``running`` run is still driven by
+    someone else (:meth:`_held_elsewhere`: a live local process for SQLite, an
+    unexpired lease for PostgreSQL).
+    """
+
+    release_sql = ""
+    """Extra ``SET`` assignments that release the run when it stops running."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _tx(self) -> AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    @abstractmethod
+    def _held_elsewhere(self, c: Any, run_id: str, status: str, owner: Any) -> bool: ...
+
+    @abstractmethod
+    def _after_claim(self, c: Any, run_id: str) -> None:
+        """Hook run inside the claiming transaction (PostgreSQL takes its lease here)."""
+
+    @contextmanager
+    def hold(self, run_id: str) -> Iterator[None]:
+        """Keep the claim on a run alive while the caller drives it (a no-op locally)."""
+        yield
+
+    # Runs ----------------------------------------------------------------------------
+    def create_run(
+        self,
+        run_id: str,
+        scenario: str,
+        input_path: str,
+        output_dir: str,
+        review_mode: str,
+        owner: int | None = None,
+        status: RunStatus = "running",
+    ) -> RunRecord:
+        now = utcnow()
+        with self._tx() as c:
+            c.execute(
+                "INSERT INTO runs (id, scenario, status, created_at, updated_at, input_path,"
+                " output_dir, review_mode, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, scenario, status, now, now, input_path, output_dir, review_mode, owner),
+            )
+            if status == "running":
+                self._after_claim(c, run_id)
+        return self.get(run_id)
+
+    def import_run(self, record: RunRecord) -> bool:
+        """Insert a whole row, e.g. copied from another registry; False if the id exists."""
+        data = record.model_dump()
+        data["packet"] = None if record.packet is None else json.dumps(record.packet, default=str)
+        data["outputs"] = json.dumps(record.outputs)
+        with self._tx() as c:
+            cur = c.execute(_insert("runs", _RUN_COLUMNS), [data[k] for k in _RUN_COLUMNS])
+            return bool(cur.rowcount == 1)
+
+    def find(self, run_id: str) -> RunRecord | None:
+        rows = self._rows(f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id = ?", (run_id,))
+        return _run_from_row(rows[0]) if rows else None
+
+    def get(self, run_id: str) -> RunRecord:
+        """Look up a run, or tell the user exactly which id is unknown."""
+        found = self.find(run_id)
+        if found is None:
+            raise UserError(f"unknown run id '{run_id}' (see `baton runs`)")
+        return found
+
+    def list_runs(self, status: str | None = None, limit: int = 200) -> list[RunRecord]:
+        query = f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs"
+        args: tuple[Any, ...] = ()
+        if status:
+            query += " WHERE status = ?"
+            args = (status,)
+        query += " ORDER BY created_at DESC LIMIT ?"
+        return [_run_from_row(r) for r in self._rows(query, (*args, limit))]
+
+    def count_runs(self) -> int:
+        return int(self._rows("SELECT COUNT(*) AS n FROM runs")[0]["n"])
+
+    def count_audit(self) -> int:
+        return int(self._rows("SELECT COUNT(*) AS n FROM audit")[0]["n"])
+
+    def set_status(
+        self,
+        run_id: str,
+        status: RunStatus,
+        *,
+        reason: str | None = None,
+        packet: dict[str, Any] | None = None,
+        outputs: Sequence[str] | None = None,
+    ) -> None:
+        release = self.release_sql if status != "running" else ""
+        with self._tx() as c:
+            c.execute(
+                "UPDATE runs SET status = ?, updated_at = ?, reason = ?, packet = ?,"
+                f" outputs = COALESCE(?, outputs){release} WHERE id = ?",
+                (
+                    status,
+                    utcnow(),
+                    reason,
+                    None if packet is None else json.dumps(packet, default=str),
+                    None if outputs is None else json.dumps(list(outputs)),
+                    run_id,
+                ),
+            )
+
+    def claim(self, run_id: str, expected: Sequence[RunStatus], owner: int) -> bool:
+        """Atomically move a run from one of ``expected`` to ``running`` under ``owner``.
+
+        This is what makes a second, concurrent ``baton resume`` harmless: only one
+        process wins the compare-and-set, the other is told the run is no longer waiting.
+        A run still marked ``running`` is claimable only if nobody drives it any more
+        (its process is gone, or its lease expired), never while someone else does.
+        """
+        with self._tx() as c:
+            row = c.execute("SELECT status, owner FROM runs WHERE id = ?", (run_id,)).fetchone()
+            if row is None:
+                return False
+            status, current = (row["status"], row["owner"]) if isinstance(row, dict) else row
+            if status not in expected:
+                return False
+            if status == "running" and self._held_elsewhere(c, run_id, status, current):
+                return False
+            cur = c.execute(
+                "UPDATE runs SET status = 'running', owner = ?, updated_at = ? WHERE id = ?"
+                " AND status = ?",
+                (owner, utcnow(), run_id, status),
+            )
+            if cur.rowcount != 1:
+                return False
+            self._after_claim(c, run_id)
+            return True
+
+    # Audit ---------------------------------------------------------------------------
+    def record_audit(self, records: Sequence[AuditRecord]) -> int:
+        """Insert records idempotently; returns how many were new."""
+        if not records:
+            return 0
+        added = 0
+        with self._tx() as c:
+            for r in records:
+                added += c.execute(_insert("audit", _AUDIT_COLUMNS), _audit_row(r)).rowcount
+        return added
+
+    def audit(self, run_id: str) -> list[AuditRecord]:
+        rows = self._rows(
+            f"SELECT {', '.join(_AUDIT_COLUMNS)} FROM audit WHERE run_id = ?"
+            " ORDER BY seq, started_at",
+            (run_id,),
+        )
+        for data in rows:
+            data["chunk_ids"] = json.loads(data["chunk_ids"])
+            data["flags"] = json.loads(data["flags"])
+        return [AuditRecord.model_validate(d) for d in rows]
+
+
+class Registry(BaseRegistry):
+    """Run registry and audit trail backed by SQLite (the ``local`` profile)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -173,7 +358,7 @@ class Registry:
     @when_locked
     def _migrate(self) -> None:
         """Create the tables, and add columns that older registries lack."""
-        self._conn.executescript(_SCHEMA)
+        self._conn.executescript(SCHEMA)
         columns = {row[1] for row in self._conn.execute("PRAGMA table_info(audit)")}
         for column, ddl in _ADDED_COLUMNS:  # registries created by older versions
             if column not in columns:
@@ -193,147 +378,36 @@ class Registry:
                 raise
             self._conn.execute("COMMIT")
 
-    # Runs ----------------------------------------------------------------------------
-    def create_run(
-        self,
-        run_id: str,
-        scenario: str,
-        input_path: str,
-        output_dir: str,
-        review_mode: str,
-        owner: int | None = None,
-    ) -> RunRecord:
-        now = utcnow()
-        with self._tx() as c:
-            c.execute(
-                "INSERT INTO runs (id, scenario, status, created_at, updated_at, input_path,"
-                " output_dir, review_mode, owner) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
-                (run_id, scenario, now, now, input_path, output_dir, review_mode, owner),
-            )
-        return self.get(run_id)
-
-    def find(self, run_id: str) -> RunRecord | None:
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
-            row = self._conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-            cols = [d[0] for d in self._conn.execute("SELECT * FROM runs LIMIT 0").description]
-        return None if row is None else _run_from_row(dict(zip(cols, row, strict=True)))
-
-    def get(self, run_id: str) -> RunRecord:
-        """Look up a run, or tell the user exactly which id is unknown."""
-        found = self.find(run_id)
-        if found is None:
-            raise UserError(f"unknown run id '{run_id}' (see `baton runs`)")
-        return found
-
-    def list_runs(self, status: str | None = None, limit: int = 200) -> list[RunRecord]:
-        query = "SELECT * FROM runs"
-        args: tuple[Any, ...] = ()
-        if status:
-            query += " WHERE status = ?"
-            args = (status,)
-        query += " ORDER BY created_at DESC LIMIT ?"
-        with self._lock:
-            cur = self._conn.execute(query, (*args, limit))
+            cur = self._conn.execute(sql, tuple(args))
             cols = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        return [_run_from_row(dict(zip(cols, r, strict=True))) for r in rows]
+            return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
-    def set_status(
-        self,
-        run_id: str,
-        status: RunStatus,
-        *,
-        reason: str | None = None,
-        packet: dict[str, Any] | None = None,
-        outputs: Sequence[str] | None = None,
-    ) -> None:
-        with self._tx() as c:
-            c.execute(
-                "UPDATE runs SET status = ?, updated_at = ?, reason = ?, packet = ?,"
-                " outputs = COALESCE(?, outputs) WHERE id = ?",
-                (
-                    status,
-                    utcnow(),
-                    reason,
-                    None if packet is None else json.dumps(packet, default=str),
-                    None if outputs is None else json.dumps(list(outputs)),
-                    run_id,
-                ),
-            )
+    def _held_elsewhere(self, c: Any, run_id: str, status: str, owner: Any) -> bool:
+        return owner is not None and _pid_alive(int(owner))
 
-    def claim(self, run_id: str, expected: Sequence[RunStatus], owner: int) -> bool:
-        """Atomically move a run from one of ``expected`` to ``running`` under ``owner``.
+    def _after_claim(self, c: Any, run_id: str) -> None:
+        """Nothing to add: the owner pid written by the claim is the whole claim here."""
 
-        This is what makes a second, concurrent ``baton resume`` harmless: only one
-        process wins the compare-and-set, the other is told the run is no longer waiting.
-        A run still marked ``running`` is claimable only if its owner process is gone
-        (it crashed or was killed), never while another live process drives it.
-        """
-        with self._tx() as c:
-            row = c.execute("SELECT status, owner FROM runs WHERE id = ?", (run_id,)).fetchone()
-            if row is None or row[0] not in expected:
-                return False
-            if row[0] == "running" and row[1] is not None and _pid_alive(int(row[1])):
-                return False
-            cur = c.execute(
-                "UPDATE runs SET status = 'running', owner = ?, updated_at = ? WHERE id = ?"
-                " AND status = ?",
-                (owner, utcnow(), run_id, row[0]),
-            )
-            return cur.rowcount == 1
 
-    # Audit ---------------------------------------------------------------------------
-    def record_audit(self, records: Sequence[AuditRecord]) -> int:
-        """Insert records idempotently; returns how many were new."""
-        if not records:
-            return 0
-        with self._tx() as c:
-            before = c.total_changes
-            c.executemany(
-                "INSERT OR IGNORE INTO audit (id, run_id, seq, kind, node, started_at, ended_at,"
-                " actor, model, prompt_hash, llm_calls, cache_hits, model_seconds, tokens_in,"
-                " tokens_out, chunk_ids, flags, decision)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.id,
-                        r.run_id,
-                        r.seq,
-                        r.kind,
-                        r.node,
-                        r.started_at,
-                        r.ended_at,
-                        r.actor,
-                        r.model,
-                        r.prompt_hash,
-                        r.llm_calls,
-                        r.cache_hits,
-                        r.model_seconds,
-                        r.tokens_in,
-                        r.tokens_out,
-                        json.dumps(r.chunk_ids),
-                        json.dumps(r.flags),
-                        r.decision,
-                    )
-                    for r in records
-                ],
-            )
-            return c.total_changes - before
+def open_registry(settings: Settings) -> BaseRegistry:
+    """The registry for the configured backend: SQLite in the home, or PostgreSQL."""
+    if settings.checkpoints.backend == "postgres":
+        from baton.pg import PostgresRegistry
 
-    def audit(self, run_id: str) -> list[AuditRecord]:
-        with self._lock:
-            cur = self._conn.execute(
-                "SELECT * FROM audit WHERE run_id = ? ORDER BY seq, started_at", (run_id,)
-            )
-            cols = [d[0] for d in cur.description]
-            rows = cur.fetchall()
-        out = []
-        for row in rows:
-            data = dict(zip(cols, row, strict=True))
-            data["chunk_ids"] = json.loads(data["chunk_ids"])
-            data["flags"] = json.loads(data["flags"])
-            out.append(AuditRecord.model_validate(data))
-        return out
+        return PostgresRegistry(database_url(settings), lease_s=settings.queue.lease_s)
+    return Registry(settings.registry_path)
+
+
+def database_url(settings: Settings) -> str:
+    """The PostgreSQL URL, or a one-line error naming both ways to set it."""
+    if not settings.checkpoints.database_url:
+        raise UserError(
+            "checkpoints.backend is 'postgres' but checkpoints.database_url is not set"
+            " (set BATON_DATABASE_URL)"
+        )
+    return settings.checkpoints.database_url
 
 
 def _pid_alive(pid: int) -> bool:

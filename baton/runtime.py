@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 from pydantic import BaseModel
@@ -32,14 +33,19 @@ from baton.context import ModelFactory, ReviewMode, RunContext
 from baton.errors import BudgetExceeded, ModelFailure, UserError
 from baton.registry import (
     AuditRecord,
-    Registry,
+    BaseRegistry,
     RunRecord,
     RunStatus,
+    database_url,
+    open_registry,
     tune_sqlite,
     when_locked,
 )
 from baton.review import ReviewDecision, validate_edits
 from graphs import Scenario, get_scenario
+
+if TYPE_CHECKING:
+    from baton.pg import PostgresRegistry, QueuedRun
 
 MAX_PARALLEL_BRANCHES = 64
 ProgressFn = Callable[[str, dict[str, Any]], None]
@@ -64,13 +70,19 @@ def new_run_id(scenario: str) -> str:
 
 
 @contextmanager
-def open_checkpointer(settings: Settings) -> Iterator[SqliteSaver]:
-    """The persistent checkpointer: SQLite in WAL mode with NORMAL sync and a busy timeout."""
-    if settings.checkpoints.backend != "sqlite":
-        raise UserError(
-            "checkpoints.backend 'postgres' (profile 'scale') is not available yet; "
-            "use the 'local' profile"
-        )
+def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver[Any]]:
+    """The persistent checkpointer for the configured backend.
+
+    ``sqlite``: one file in WAL mode with NORMAL sync and a busy timeout. ``postgres``
+    (profile ``scale``): ``PostgresSaver`` over a psycopg connection pool, its tables
+    created on first use, shared by every worker.
+    """
+    if settings.checkpoints.backend == "postgres":
+        from baton.pg import open_postgres_saver
+
+        with open_postgres_saver(database_url(settings)) as pg_saver:
+            yield pg_saver
+        return
     path = settings.checkpoint_path
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
@@ -94,15 +106,27 @@ def _config(run_id: str) -> RunnableConfig:
     }
 
 
+def _outcome(run: RunRecord) -> RunOutcome:
+    return RunOutcome(
+        run_id=run.id,
+        scenario=run.scenario,
+        status=run.status,
+        output_dir=run.output_dir,
+        outputs=run.outputs,
+        reason=run.reason,
+        packet=run.packet,
+    )
+
+
 class Runner:
     """Starts and resumes runs against one home folder (registry + checkpoints)."""
 
     def __init__(self, settings: Settings, model_factory: ModelFactory | None = None) -> None:
         self.settings = settings
         self.model_factory = model_factory
-        self.registry = Registry(settings.registry_path)
+        self.registry: BaseRegistry = open_registry(settings)
         self._resources = ExitStack()
-        self._saver: SqliteSaver | None = None
+        self._saver: BaseCheckpointSaver[Any] | None = None
         self._graphs: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -162,6 +186,21 @@ class Runner:
         progress: ProgressFn | None = None,
     ) -> RunOutcome:
         """Continue a paused or failed run from its last checkpoint, in any process."""
+        _, scenario = self._resumable(run_id, decision)
+        if decision is not None:
+            if not self.registry.claim(run_id, ("awaiting_review",), owner=os.getpid()):
+                raise UserError(f"run {run_id} is no longer awaiting review (resumed elsewhere?)")
+            command: Any = Command(resume=decision.model_dump())
+        else:
+            if not self.registry.claim(run_id, ("failed", "running"), owner=os.getpid()):
+                raise UserError(f"run {run_id} is still running in another process")
+            command = None
+        return self._drive(scenario, self.registry.get(run_id), command, progress)
+
+    def _resumable(
+        self, run_id: str, decision: ReviewDecision | None
+    ) -> tuple[RunRecord, Scenario]:
+        """Check that ``decision`` fits the run's status (and its edit schema)."""
         run = self.registry.get(run_id)
         scenario = get_scenario(run.scenario)
         if run.status == "done":
@@ -173,16 +212,95 @@ class Runner:
                 )
             if decision.edits is not None:
                 decision.edits = validate_edits(decision.edits, scenario.edit_schema)
-            if not self.registry.claim(run_id, ("awaiting_review",), owner=os.getpid()):
+        elif decision is not None:
+            raise UserError(f"run {run_id} is not awaiting review (status: {run.status})")
+        elif run.status == "queued":
+            raise UserError(f"run {run_id} is queued; a `baton worker` will take it")
+        return run, scenario
+
+    # Queue (scale profile) -------------------------------------------------------------
+    def _queue(self) -> PostgresRegistry:
+        from baton.pg import PostgresRegistry
+
+        if not isinstance(self.registry, PostgresRegistry):
+            raise UserError(
+                "--queue needs the 'scale' profile (checkpoints.backend: postgres);"
+                " set BATON_PROFILE=scale and BATON_DATABASE_URL"
+            )
+        return self.registry
+
+    def enqueue(
+        self,
+        scenario_name: str,
+        input_path: Path,
+        *,
+        review: ReviewMode | None = None,
+        output_dir: Path | None = None,
+    ) -> RunOutcome:
+        """Validate the input now, then queue the run for any ``baton worker``.
+
+        Validating here means a bad input is reported to the person who submitted it
+        (exit code 2), not discovered later in a worker's log.
+        """
+        queue = self._queue()
+        scenario = get_scenario(scenario_name)
+        scenario.load_input(input_path)
+        run_id = new_run_id(scenario.name)
+        out = (output_dir or self.settings.runs_dir / run_id).resolve()
+        mode = review or scenario.default_review
+        queue.create_run(
+            run_id, scenario.name, str(input_path.resolve()), str(out), mode, status="queued"
+        )
+        queue.enqueue(run_id, "start")
+        return _outcome(queue.get(run_id))
+
+    def enqueue_resume(self, run_id: str, decision: ReviewDecision | None = None) -> RunOutcome:
+        """Record a human decision (or a retry of a failed run) and queue the continuation.
+
+        The decision is stored with the id of the interrupt it answers, so a worker that
+        takes the run after a crash never applies it to a later review.
+        """
+        queue = self._queue()
+        run, scenario = self._resumable(run_id, decision)
+        if decision is not None:
+            interrupts = self._graph(scenario).get_state(_config(run_id)).interrupts
+            payload = {
+                "decision": decision.model_dump(),
+                "interrupt": interrupts[0].id if interrupts else None,
+            }
+            if not queue.enqueue(run_id, "review", payload, expected=("awaiting_review",)):
                 raise UserError(f"run {run_id} is no longer awaiting review (resumed elsewhere?)")
-            command: Any = Command(resume=decision.model_dump())
-        else:
-            if decision is not None:
-                raise UserError(f"run {run_id} is not awaiting review (status: {run.status})")
-            if not self.registry.claim(run_id, ("failed", "running"), owner=os.getpid()):
-                raise UserError(f"run {run_id} is still running in another process")
-            command = None
-        return self._drive(scenario, self.registry.get(run_id), command, progress)
+        elif not queue.enqueue(run_id, "retry", expected=("failed",)):
+            raise UserError(
+                f"run {run_id} is {run.status}; only failed runs can be queued without a"
+                " decision (a worker continues a crashed run once its lease expires)"
+            )
+        return _outcome(queue.get(run_id))
+
+    def drive_taken(self, job: QueuedRun, progress: ProgressFn | None = None) -> RunOutcome:
+        """Drive a run a worker took off the queue, from wherever its checkpoints say.
+
+        No checkpoint yet: start from the input. Paused at the interrupt the queued
+        decision answers: resume with it. Anything else (a worker died mid-run): continue
+        from the last checkpoint, so completed nodes never run again.
+        """
+        run = self.registry.get(job.run_id)
+        scenario = get_scenario(run.scenario)
+        config = _config(run.id)
+        graph = self._graph(scenario)
+        snapshot = graph.get_state(config)
+        queued = job.payload or {}
+        payload: Any = None
+        if snapshot.created_at is None:
+            try:
+                payload = scenario.load_input(Path(run.input_path))
+            except UserError as exc:  # e.g. the input is not on this worker's filesystem
+                return self._finish(graph, config, run, True, str(exc))
+        elif queued.get("decision") and any(
+            i.id == queued.get("interrupt") for i in snapshot.interrupts
+        ):
+            payload = Command(resume=queued["decision"])
+        return self._drive(scenario, run, payload, progress)
 
     def sync_audit(self, run_id: str) -> list[AuditRecord]:
         """Copy the audit records committed in the run's checkpoints into the registry."""
@@ -204,6 +322,10 @@ class Runner:
         """Bytes of checkpoint storage a run occupies (checkpoints plus pending writes)."""
         self._graph(get_scenario(self.registry.get(run_id).scenario))
         assert self._saver is not None
+        if not isinstance(self._saver, SqliteSaver):
+            from baton.pg import checkpoint_bytes
+
+            return checkpoint_bytes(self._saver, run_id)  # type: ignore[arg-type]
         row = self._saver.conn.execute(
             "SELECT COALESCE((SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) FROM checkpoints"
             " WHERE thread_id = ?), 0) + COALESCE((SELECT SUM(LENGTH(value)) FROM writes"
@@ -266,12 +388,13 @@ class Runner:
         reason: str | None = None
         failed = False
         try:
-            for chunk in graph.stream(
-                payload, config, context=self._context(run), stream_mode="updates"
-            ):
-                for node, update in chunk.items():
-                    if progress and node != "__interrupt__" and isinstance(update, dict):
-                        progress(node, update)
+            with self.registry.hold(run.id):
+                for chunk in graph.stream(
+                    payload, config, context=self._context(run), stream_mode="updates"
+                ):
+                    for node, update in chunk.items():
+                        if progress and node != "__interrupt__" and isinstance(update, dict):
+                            progress(node, update)
         except (BudgetExceeded, ModelFailure) as exc:
             failed, reason = True, str(exc)
         except UserError as exc:
