@@ -827,7 +827,50 @@ def _search_batch(
     )
     solutions = chosen + [sol for sol in others if sol not in chosen]
     unique = plausible and complete and len(chosen) == 1 and not rivals
+    if not unique and complete:
+        sweep = _sweep(target, full_pool, gl, params, unit)
+        if sweep is not None:
+            return _BatchSearch(bi, [sweep, *(s for s in solutions if s != sweep)], True, True)
     return _BatchSearch(bi, solutions, plausible, unique)
+
+
+def _sweep(
+    target: int, pool: Sequence[int], gl: Sequence[_Rec], params: MatchParams, unit: int
+) -> tuple[int, ...] | None:
+    """Every open entry of a run of consecutive days, if exactly one such run sums to target.
+
+    A deposit slip holds whatever was received since the previous deposit, so the true
+    batch is usually *all* the open receipts of a few consecutive days. That is one
+    hypothesis per run of days (a handful), not one per subset (thousands), so an exact
+    hit is strong evidence even when some scattered subset of round amounts also adds
+    up. The same chance test as for any subset applies, counted over runs of days only:
+    the expected number of runs whose total lands on the target by coincidence.
+    """
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for gi in pool:
+        by_day[gl[gi].bday].append(gi)
+    days = sorted(by_day)
+    window = max(unit, target // 20)
+    exact: list[tuple[int, ...]] = []
+    near = 0
+    for first in range(len(days)):
+        members: list[int] = []
+        total = 0
+        for day in days[first:]:
+            members += by_day[day]
+            total += sum(abs(gl[gi].units) for gi in by_day[day])
+            if len(members) > params.max_batch_size or total > target + window:
+                break
+            if len(members) < 2:
+                continue
+            if total == target:
+                exact.append(tuple(sorted(members)))
+            elif abs(total - target) <= window and (total - target) % unit == 0:
+                near += 1
+    chance = near * unit / (2 * window + 1)
+    if len(exact) == 1 and chance <= params.batch_max_chance:
+        return exact[0]
+    return None
 
 
 def _names_support(
@@ -1207,6 +1250,9 @@ def reconcile(
     ambiguous_batches = _book_batches(bank_recs, gl_recs, state, params, scorer.unit, edges)
     booked += _book_one_to_one(edges, state, params)
     state.matches.extend(_to_match(e, bank_recs, gl_recs) for e in booked)
+    # Approximate pairs have now claimed their entries, so the deposits left open face
+    # smaller pools: a run of days that was crowded before may now be swept whole.
+    ambiguous_batches = _book_batches(bank_recs, gl_recs, state, params, scorer.unit, edges)
 
     offsetting = _pair_offsets(gl_recs, state, params)
     candidates = _collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state)

@@ -147,7 +147,52 @@ class DescriptionFeatures:
     """The bank itself raised the item (fees, interest) rather than a counterparty."""
     mentions_bank: bool
     """The text talks about bank charges or interest (a ledger entry booking such an item)."""
+    family: str = ""
+    """The parent brand of a sub-brand the text names (``HAMPTON INN`` gives ``HILTON``)."""
 
+
+# Sub-brands that card networks print instead of the parent brand a bookkeeper books
+# (a Hilton stay clears as HAMPTON INN). Public brand portfolios; extend as needed.
+_BRAND_FAMILIES: dict[str, str] = {
+    "HAMPTON INN": "HILTON",
+    "DOUBLETREE": "HILTON",
+    "EMBASSY SUITES": "HILTON",
+    "HOMEWOOD SUITES": "HILTON",
+    "HOME2 SUITES": "HILTON",
+    "WALDORF ASTORIA": "HILTON",
+    "CONRAD": "HILTON",
+    "CURIO COLLECTION": "HILTON",
+    "COURTYARD": "MARRIOTT",
+    "FAIRFIELD INN": "MARRIOTT",
+    "RESIDENCE INN": "MARRIOTT",
+    "SPRINGHILL SUITES": "MARRIOTT",
+    "TOWNEPLACE SUITES": "MARRIOTT",
+    "SHERATON": "MARRIOTT",
+    "WESTIN": "MARRIOTT",
+    "RITZ CARLTON": "MARRIOTT",
+    "ALOFT": "MARRIOTT",
+    "HOLIDAY INN": "IHG",
+    "CROWNE PLAZA": "IHG",
+    "CANDLEWOOD SUITES": "IHG",
+    "STAYBRIDGE SUITES": "IHG",
+    "HYATT REGENCY": "HYATT",
+    "HYATT PLACE": "HYATT",
+    "HYATT HOUSE": "HYATT",
+    "SUPER 8": "WYNDHAM",
+    "DAYS INN": "WYNDHAM",
+    "LA QUINTA": "WYNDHAM",
+    "WHOLEFDS": "WHOLE FOODS",
+    "SAMS CLUB": "WALMART",
+    "SAM S CLUB": "WALMART",
+    "OLD NAVY": "GAP",
+    "BANANA REPUBLIC": "GAP",
+    "TACO BELL": "YUM BRANDS",
+    "EXPEDIA": "EXPEDIA",
+    "HOTELS COM": "EXPEDIA",
+}
+_FAMILY = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, _BRAND_FAMILIES), key=len, reverse=True)) + r")\b"
+)
 
 _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
@@ -220,7 +265,13 @@ def describe(text: str) -> DescriptionFeatures:
         reversal=_REVERSAL.search(upper) is not None,
         bank_originated=_BANK_ORIGINATED.search(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,
+        family=_brand_family(upper),
     )
+
+
+def _brand_family(upper: str) -> str:
+    found = _FAMILY.search(" ".join(_NON_ALNUM.split(upper)))
+    return _BRAND_FAMILIES[found.group(1)] if found else ""
 
 
 def normalize_ref(ref: str) -> str:
@@ -330,7 +381,11 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     """
     if not bank.name or not ledger.segments:
         return None
-    return max(
+    best = max(
         _pair_similarity(bank.name, segment, i == 0 and segment == ledger.name)
         for i, segment in enumerate(ledger.segments)
     )
+    if bank.family and bank.family != ledger.family:
+        # A sub-brand on the card line, the parent brand in the books.
+        best = max(best, *(_pair_similarity(bank.family, seg, True) for seg in ledger.segments))
+    return best
