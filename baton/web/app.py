@@ -17,7 +17,7 @@ import mimetypes
 import secrets
 import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +58,8 @@ class Inbox:
         self.pool = ThreadPoolExecutor(RESUME_WORKERS, thread_name_prefix="baton-resume")
         self.active: set[str] = set()
         self.errors: dict[str, str] = {}
+        self.resumes: dict[str, Future[None]] = {}
+        """The latest background resume per run (tests and shutdown wait on these)."""
         self._lock = threading.Lock()
         self._store: Any = None
 
@@ -71,7 +73,7 @@ class Inbox:
         with self._lock:
             self.active.add(run_id)
             self.errors.pop(run_id, None)
-        self.pool.submit(self._resume, run_id, decision)
+        self.resumes[run_id] = self.pool.submit(self._resume, run_id, decision)
 
     def _resume(self, run_id: str, decision: ReviewDecision) -> None:
         try:
