@@ -477,6 +477,32 @@ def serve_inbox(
     serve(settings(), host, port)
 
 
+@app.command()
+def migrate(
+    source: Annotated[str, typer.Option("--from", help="Profile to copy from.")] = "local",
+    target: Annotated[str, typer.Option("--to", help="Profile to copy into.")] = "scale",
+) -> None:
+    """Copy runs, audit trail, checkpoints and the context store from local to scale."""
+    from baton.migrate import load_profile
+    from baton.migrate import migrate as copy_all
+
+    config = _STATE["config"]
+    rows = copy_all(
+        load_profile(source, config),
+        load_profile(target, config),
+        progress=lambda step: err.print(f"[dim]{step}[/]", highlight=False),
+    )
+    table = Table(title=f"baton migrate --from {source} --to {target}")
+    for col in ("what", "in source", "copied now", "in target", "check"):
+        table.add_column(col, justify="left" if col in ("what", "check") else "right")
+    for row in rows:
+        check = "[green]ok[/]" if row.ok else "[red]MISSING[/]"
+        table.add_row(row.item, str(row.source), str(row.copied), str(row.target), check)
+    out.print(table)
+    if not all(row.ok for row in rows):
+        _fail("the target holds fewer items than the source (see the table)", 1)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)
