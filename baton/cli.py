@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from baton.config import Settings, load_settings
+from baton.context import ReviewMode
 from baton.errors import UserError
 from baton.registry import STATUSES
 from baton.review import make_decision
@@ -64,6 +65,10 @@ ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="YAML file overriding configs/baton.yaml.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+QueueOpt = Annotated[
+    bool,
+    typer.Option("--queue", help="Queue for `baton worker` instead of running here (scale)."),
+]
 
 
 @app.callback()
@@ -114,7 +119,7 @@ def _report(outcome: RunOutcome, as_json: bool) -> None:
         return
     if outcome.status == "awaiting_review" and outcome.packet:
         _print_packet(outcome.packet)
-    colour = {"done": "green", "awaiting_review": "yellow", "failed": "red"}.get(
+    colour = {"done": "green", "awaiting_review": "yellow", "failed": "red", "queued": "cyan"}.get(
         outcome.status, "white"
     )
     err.print(f"run [bold]{outcome.run_id}[/]: [{colour}]{outcome.status}[/]", highlight=False)
@@ -147,18 +152,19 @@ def run(
     output: Annotated[
         Path | None, typer.Option(help="Output folder (default .baton/runs/RUN).")
     ] = None,
+    queue: QueueOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario until it finishes or pauses for human review."""
     runner = _runner(config)
     try:
-        outcome = runner.start(
-            scenario,
-            input_path,
-            review=review.value if review else None,
-            output_dir=output,
-            progress=_progress,
-        )
+        mode: ReviewMode | None = review.value if review else None
+        if queue:
+            outcome = runner.enqueue(scenario, input_path, review=mode, output_dir=output)
+        else:
+            outcome = runner.start(
+                scenario, input_path, review=mode, output_dir=output, progress=_progress
+            )
     finally:
         runner.close()
     _report(outcome, as_json)
@@ -174,6 +180,7 @@ def resume(
     comment: Annotated[str | None, typer.Option(help="Comment recorded with the decision.")] = None,
     edit: Annotated[Path | None, typer.Option(help="JSON file of edits to the packet.")] = None,
     reviewer: Annotated[str | None, typer.Option(help="Who decides (default: OS user).")] = None,
+    queue: QueueOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Resume a run: decide on its review packet, or continue a failed or crashed run."""
@@ -192,7 +199,10 @@ def resume(
             edits = _read_edit_file(edit) if edit is not None else None
             action = "edit" if edit is not None else ("reject" if reject else "approve")
             decision = make_decision(action, who, comment, edits)  # type: ignore[arg-type]
-        outcome = runner.resume(run_id, decision, progress=_progress)
+        if queue:
+            outcome = runner.enqueue_resume(run_id, decision)
+        else:
+            outcome = runner.resume(run_id, decision, progress=_progress)
     finally:
         runner.close()
     _report(outcome, as_json)
@@ -501,6 +511,36 @@ def migrate(
     out.print(table)
     if not all(row.ok for row in rows):
         _fail("the target holds fewer items than the source (see the table)", 1)
+
+
+@app.command()
+def worker(
+    lease_seconds: Annotated[
+        float | None,
+        typer.Option("--lease-seconds", min=1, help="Lease per run (default queue.lease_s)."),
+    ] = None,
+    poll: Annotated[
+        float | None, typer.Option("--poll", min=0.05, help="Seconds between polls when idle.")
+    ] = None,
+    max_runs: Annotated[
+        int | None, typer.Option("--max-runs", min=1, help="Exit after driving N runs.")
+    ] = None,
+    idle_exit: Annotated[
+        float | None, typer.Option("--idle-exit", min=0, help="Exit after S idle seconds.")
+    ] = None,
+) -> None:
+    """Take queued runs (scale profile) and drive them until stopped."""
+    from baton.worker import WorkerOptions, work
+
+    cfg = settings()
+    options = WorkerOptions(
+        lease_s=lease_seconds or cfg.queue.lease_s,
+        poll_s=poll or cfg.queue.poll_s,
+        max_runs=max_runs,
+        idle_exit_s=idle_exit,
+    )
+    driven = work(cfg, options, lambda line: err.print(line, highlight=False, soft_wrap=True))
+    err.print(f"worker drove {driven} runs", highlight=False)
 
 
 def _fail(message: str, code: int) -> NoReturn:
