@@ -488,3 +488,50 @@ def test_every_id_is_accounted_for_exactly_once(
         + [i for c in result.candidates for i in c.gl_ids]
     )
     assert gl_seen == Counter(entry.id for entry in entries)
+
+
+def test_deposit_slip_sweeps_a_run_of_days_despite_a_round_amount_twin() -> None:
+    # Cheques of Monday and Tuesday go on Wednesday's slip. Friday's 1,200.00 could
+    # stand in for Tuesday's, so some other subset also sums; only one run of days does.
+    result = reconcile(
+        [bank("B1", 2, "DEPOSIT", "2745.67")],
+        [
+            gl("G0", -3, "Receipt - Cedar Labs", "1200.00"),
+            gl("G1", 0, "Receipt - Blue Dental", "500.00"),
+            gl("G2", 0, "Receipt - Oak Mill", "700.00"),
+            gl("G3", 1, "Receipt - Pine Software", "1200.00"),
+            gl("G4", 1, "Receipt - North Creek", "345.67"),
+        ],
+    )
+    assert pairs(result) == {("B1", g, "batch") for g in ("G1", "G2", "G3", "G4")}
+    assert result.unmatched_gl == ["G0"]
+
+
+def test_two_runs_of_days_summing_alike_are_left_for_review() -> None:
+    result = reconcile(
+        [bank("B1", 3, "DEPOSIT", "1000.00")],
+        [
+            gl("G1", 0, "Receipt - Blue Dental", "400.00"),
+            gl("G2", 0, "Receipt - Oak Mill", "600.00"),
+            gl("G3", 2, "Receipt - Pine Software", "300.00"),
+            gl("G4", 2, "Receipt - North Creek", "700.00"),
+        ],
+    )
+    assert pairs(result) == set()
+    assert [c.bank_id for c in result.candidates] == ["B1"]
+
+
+def test_sub_brand_on_the_card_line_matches_the_parent_brand_in_the_books() -> None:
+    result = reconcile(
+        [bank("B1", 2, "CHECKCARD 0304 HAMPTON INN DENVER CO", "-187.00")],
+        [gl("G1", 0, "Hilton - client visit", "-187.00")],
+    )
+    assert pairs(result) == {("B1", "G1", "one_to_one")}
+
+
+def test_reversal_booked_days_after_the_bank_returned_it() -> None:
+    result = reconcile(
+        [bank("B1", 0, "RETURN OF ACH DEBIT RIVERBEND JANITORIAL", "401.00")],
+        [gl("G1", 3, "Reversal - payment to Riverbend Janitorial", "401.00")],
+    )
+    assert pairs(result) == {("B1", "G1", "one_to_one")}

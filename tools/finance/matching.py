@@ -103,6 +103,11 @@ class MatchParams(BaseModel):
     lag_days: int = Field(
         10, ge=1, description="business days a bank line may follow its ledger entry"
     )
+    reversal_lead_days: int = Field(
+        5,
+        ge=0,
+        description="business days a returned or reversed bank item may precede its ledger entry",
+    )
     cheque_lag_days: int = Field(
         120, ge=0, description="calendar days a cheque may take to clear when its number matches"
     )
@@ -380,7 +385,10 @@ class _Scorer:
         """
         p = self.p
         lag = b.bday - g.bday
-        if lag < -p.lead_days:
+        # A return or reversal is usually booked from the statement that reports it,
+        # so the books may learn of it days after the bank posted it.
+        lead = p.reversal_lead_days if b.reversal and g.reversal else p.lead_days
+        if lag < -lead:
             return None
         if cheque_hit and b.day - g.day <= p.cheque_lag_days:
             return 1.0, lag
