@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from baton.errors import InputError
 from tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
+from tools.finance.normalize import describe, name_similarity
 
 MON = date(2024, 3, 4)  # a Monday
 
@@ -522,9 +523,17 @@ def test_two_runs_of_days_summing_alike_are_left_for_review() -> None:
 
 
 def test_sub_brand_on_the_card_line_matches_the_parent_brand_in_the_books() -> None:
+    card = describe("CHECKCARD 0304 HAMPTON INN DENVER CO")
+    assert card.family == "HILTON"
+    similarity = name_similarity(card, describe("Hilton - client visit"))
+    assert similarity is not None and similarity >= MatchParams().strong_name
+    # The parent brand beats a firm that merely shares the sub-brand's first word.
     result = reconcile(
         [bank("B1", 2, "CHECKCARD 0304 HAMPTON INN DENVER CO", "-187.00")],
-        [gl("G1", 0, "Hilton - client visit", "-187.00")],
+        [
+            gl("G1", 0, "Hilton - client visit", "-187.00"),
+            gl("G2", 0, "Hampton Park Dental", "-187.00"),
+        ],
     )
     assert pairs(result) == {("B1", "G1", "one_to_one")}
 
