@@ -25,10 +25,11 @@ from agents.content_common import (
     one_of,
     roadmap,
 )
-from agents.models import ask_structured
+from agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from retrieval.ingest import discover, ingest
+from retrieval.injection import flag_injections
 from retrieval.store import ContextStore
 from tools.marketing.models import TopicGap
 from tools.marketing.research import find_topic_gaps
@@ -122,6 +123,9 @@ def ingest_inputs(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     chunks = source_chunks(ctx.store, competitors, COMPETITORS)
     brand_ids, brand_texts = collection_texts(ctx.store, BRAND)
     facts = build_facts_text(roadmap(state), brand_texts)
+    flag_injections(
+        [*chunks, *({"id": i, "text": t} for i, t in zip(brand_ids, brand_texts, strict=True))]
+    )
     trace = current_trace()
     if trace:
         trace.decision = (
@@ -163,7 +167,7 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     texts = {c["id"]: c["text"] for c in chunks}
     evidence = {g.chunk_ids[0]: texts[g.chunk_ids[0]] for g in shown if g.chunk_ids}
     lines = [f"- {gap_line(g)}" + (f" [{g.chunk_ids[0]}]" if g.chunk_ids else "") for g in shown]
-    lines += [f"[{cid}] {text[:SNIPPET]}" for cid, text in evidence.items()]
+    lines += [quote(cid, text[:SNIPPET]) for cid, text in evidence.items()]
     prompt = "Topic gaps:\n" + "\n".join(lines)
     findings: list[dict[str, Any]] = []
     dropped = 0

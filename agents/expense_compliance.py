@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured
+from agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from graphs.expense_reconciliation.state import (
@@ -32,6 +32,7 @@ from graphs.expense_reconciliation.state import (
     quoted_numbers,
 )
 from retrieval.ingest import ingest
+from retrieval.injection import flag_injections
 from retrieval.store import Chunk
 from tools.finance.models import Claim
 from tools.finance.policy import Breach, check_claims
@@ -121,7 +122,7 @@ def acceptable(sentence: str, breach: Breach, claim: Claim) -> bool:
 
 def explain(ctx: RunContext, breach: Breach, claim: Claim, chunk: Chunk | None) -> str | None:
     """One model sentence about one breach, or ``None`` when code does not accept it."""
-    policy_text = chunk.text[:POLICY_SNIPPET] if chunk else breach.clause
+    policy_text = quote(chunk.id, chunk.text[:POLICY_SNIPPET]) if chunk else breach.clause
     facts = (
         f"Claim: {claim_text(claim)}\nBreach: {breach.message}\nRule: {breach.clause}\n"
         f"Policy: {policy_text}"
@@ -189,6 +190,9 @@ def comply(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         explained += sentence is not None
         rows.append(breach_row(breach, claim, chunk, sentence or fallback_explanation(breach)))
     cited = [c.id for c in chunks.values() if c is not None]
+    flag_injections(
+        {"id": c.id, "text": c.text} for c in {c.id: c for c in chunks.values() if c}.values()
+    )
     if trace:
         trace.cite(cited)
         trace.decision = (

@@ -16,14 +16,13 @@ the compliance rules only see whether a receipt exists.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from agents.models import ask_structured
+from agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from graphs.expense_reconciliation.state import (
@@ -33,6 +32,7 @@ from graphs.expense_reconciliation.state import (
     exception_row,
     hosted,
 )
+from retrieval.injection import flag_injections, scan
 from tools.finance.models import Claim
 from tools.finance.receipts import (
     ParsedReceipt,
@@ -64,18 +64,10 @@ ReceiptHeader: type[BaseModel] = create_model(
 """``ReceiptRecord`` without line items: the fields that are cross-checked, and a much
 shorter answer for a small model to generate. Line items come from the parser."""
 
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|override)\b[^\n]{0,40}\b(?:polic\w*|instructions?|rules?)\b"
-    r"|^\s*(?:system|assistant|developer)\s*:"
-    r"|\b(?:approve|accept)\s+(?:this|the)\s+(?:claim|expense|receipt)\b"
-    r"|\bmark(?:ed)?\s+(?:as\s+)?compliant\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-
 
 def instruction_lines(text: str) -> list[str]:
     """Lines of a receipt that read like orders to the system rather than receipt data."""
-    return [line.strip() for line in text.splitlines() if _INSTRUCTION.search(line)]
+    return [line.strip() for line in text.splitlines() if scan(line, "receipt")]
 
 
 def model_cap(ctx: RunContext) -> int:
@@ -96,7 +88,7 @@ def read_with_model(
         "extraction",
         ReceiptHeader,
         PROMPT,
-        f"Receipt {name}:\n{text[:MAX_RECEIPT_CHARS]}",
+        quote(name, text[:MAX_RECEIPT_CHARS]),
         repairs=0,
     )
     if header is None:
@@ -267,6 +259,7 @@ def extract(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                     "ask the claimant for the receipt; reject if none exists",
                 )
             )
+    flag_injections({"id": f["name"], "text": f["text"]} for f in files.values())
     cap, calls = model_cap(ctx), 0
     readings: list[dict[str, Any]] = []
     for key, group in users.items():

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured
+from agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from graphs.onboarding.state import problems_for, reviewer_notes
@@ -110,7 +110,8 @@ def plan_reading(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 "content",
                 ItemWhy,
                 PROMPT,
-                f"{passage[:SNIPPET]}{reviewer_notes(state)}\n\nIn one sentence, why should a"
+                f"{quote(item.chunk_ids[0], passage[:SNIPPET])}{reviewer_notes(state)}"
+                f"\n\nIn one sentence, why should a"
                 f" new {starter.role} read '{item.title}' in week {item.week}?",
                 repairs=0,
             )

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured
+from agents.models import ask_structured, quote
 from agents.onboarding_content import MARKUP, plain_prose
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
@@ -59,7 +59,7 @@ def ask_for_suggestions(
     ctx: RunContext, role: str, approved: list[str], chunks: list[dict[str, Any]]
 ) -> list[ProvisioningSuggestion]:
     """The model's extra items, labelled with the passages it read (for the reviewer)."""
-    policy = "\n".join(c["text"][:SNIPPET] for c in chunks)
+    policy = "\n".join(quote(c["id"], c["text"][:SNIPPET], c["display"]) for c in chunks)
     answer = ask_structured(
         ctx,
         "provisioning",

@@ -30,6 +30,8 @@ from baton.registry import AuditRecord, utcnow
 
 AuditLog = Annotated[list[dict[str, Any]], operator.add]
 """State channel type for the audit trail: every node appends, nobody overwrites."""
+InjectionLog = Annotated[list[dict[str, str]], operator.add]
+"""State channel ``injection_flags``: suspected injections any node saw, for the reviewer."""
 
 S = TypeVar("S", bound=Mapping[str, Any])
 
@@ -51,6 +53,8 @@ class NodeTrace:
     prompt_hashes: list[str] = field(default_factory=list)
     chunk_ids: list[str] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    injections: list[dict[str, str]] = field(default_factory=list)
+    """Suspected injections ({source, excerpt, pattern}) for the review packet."""
     decision: str = ""
     started_at: str = field(default_factory=utcnow)
     started_mono: float = field(default_factory=time.monotonic)
@@ -165,6 +169,8 @@ def agent_node(name: str) -> Callable[[NodeFn], GraphNode]:
             finally:
                 _TRACE.reset(token)
             update["audit"] = [*update.get("audit", []), trace.record().model_dump()]
+            if trace.injections:
+                update["injection_flags"] = [*update.get("injection_flags", []), *trace.injections]
             return update
 
         node.__name__ = name

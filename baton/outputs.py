@@ -7,6 +7,7 @@ crash therefore either finds the old complete file or writes the new complete on
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,10 @@ from pathlib import Path
 def atomic_write(path: Path, data: str | bytes) -> Path:
     """Write ``data`` to ``path`` atomically and return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    # A process killed mid-write leaves its temporary file behind; the node that re-runs
+    # on resume is the only writer of this path, so it sweeps them up.
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        stale.unlink(missing_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

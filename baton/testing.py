@@ -32,7 +32,7 @@ Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[s
 """``(role, messages, tool_schema_or_None) -> tool arguments (dict) or plain text``."""
 
 CALL_LOG_ENV = "BATON_FAKE_CALL_LOG"
-_CHUNK_ID = re.compile(r"\[([0-9a-f]{12,})\]")
+_CHUNK_ID = re.compile(r"(?:\[|<document id=\")([0-9a-f]{12,})(?:\]|\")")
 
 
 def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:

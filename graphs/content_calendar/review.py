@@ -16,6 +16,7 @@ from agents.content_coordinator import report_md
 from baton.audit import agent_node
 from baton.context import RunContext
 from baton.review import request_review
+from retrieval.injection import packet_flags
 from tools.marketing.edits import CalendarEdits, RetitleEdit, apply_edits
 from tools.marketing.models import Calendar
 from tools.marketing.review import review_outline
@@ -93,6 +94,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
         "posts": len(cal.entries),
         "preview": report_md(state, cal, "Proposed calendar: not yet approved"),
         "exceptions": exceptions(state),
+        "injection_flags": packet_flags(state),
         "edit_schema": CalendarEdits.model_json_schema(),
     }
 

@@ -15,7 +15,7 @@ from agents.content_common import breaks_brand
 from agents.content_drafter import MODEL_ATTEMPTS
 from agents.content_reviewer import MAX_REVISIONS
 from agents.content_strategy import MODEL_DRAFTS
-from baton.audit import AuditLog
+from baton.audit import AuditLog, InjectionLog
 from baton.errors import InputError
 from tools.marketing.brand import load_brand_config
 from tools.marketing.inputs import (
@@ -64,6 +64,7 @@ class State(TypedDict, total=False):
     edit_violations: list[dict[str, Any]]
     outputs: Annotated[list[str], operator.add]
     audit: AuditLog
+    injection_flags: InjectionLog
 
 
 def load_input(path: Path) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.review import request_review
 from graphs.expense_reconciliation.state import all_exceptions, recon_of
+from retrieval.injection import packet_flags
 
 DEFAULT_REVIEW: Literal["exceptions"] = "exceptions"
 
@@ -108,6 +109,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
         "counts": dict(Counter(r["kind"] for r in rows)),
         "exceptions": [{k: r[k] for k in keep if r.get(k) not in (None, "", [])} for r in rows],
         "edit_errors": errors,
+        "injection_flags": packet_flags(state),
         "edit_schema": DecisionsEdit.model_json_schema(),
         "edit_example": EDIT_EXAMPLE,
     }

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-from baton.audit import AuditLog
+from baton.audit import AuditLog, InjectionLog
 from baton.context import RunContext
 from baton.errors import InputError
 from configs import CONFIG_DIR
@@ -76,6 +76,7 @@ class State(TypedDict, total=False):
     review_errors: list[str]
     outputs: Annotated[list[str], operator.add]
     audit: AuditLog
+    injection_flags: InjectionLog
 
 
 def load_input(path: Path) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from baton.errors import InputError
 from baton.outputs import atomic_write
 from baton.review import request_review
 from graphs.onboarding.state import config_of, inputs_of, plan_of
+from retrieval.injection import packet_flags
 from tools.onboarding.critic import check_plan
 from tools.onboarding.edits import PlanEdits, apply_edits
 from tools.onboarding.plan import OnboardingPlan, make_schedule, render_outputs
@@ -172,6 +173,7 @@ def packet(state: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]
         "starter": state["starter"]["name"],
         "preview": render_preview(state),
         "exceptions": found,
+        "injection_flags": packet_flags(state),
         "edit_schema": PlanEdits.model_json_schema(),
     }
 

@@ -16,11 +16,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-from baton.audit import AuditLog, agent_node, current_trace
+from baton.audit import AuditLog, InjectionLog, agent_node, current_trace
 from baton.context import RunContext
 from baton.errors import ConfigError, InputError
 from configs import CONFIG_DIR
 from retrieval.ingest import discover, ingest
+from retrieval.injection import flag_injections
 from retrieval.store import Chunk, ContextStore
 from tools.onboarding.buddy import BuddyCandidate, BuddyMatch
 from tools.onboarding.checkins import CheckIn
@@ -81,6 +82,7 @@ class State(TypedDict, total=False):
     reviewer_notes: list[str]
     outputs: Annotated[list[str], operator.add]
     audit: AuditLog
+    injection_flags: InjectionLog
 
 
 def _config_error(file: str, line: int | None, field: str, message: str) -> Exception:
@@ -201,6 +203,7 @@ def _chunk_dicts(chunks: list[Chunk]) -> list[dict[str, Any]]:
             "source": c.source,
             "display": Path(c.source).name,
             "score": c.score,
+            "index": int(c.metadata.get("chunk_index", 0)),
         }
         for c in chunks
     ]
@@ -285,6 +288,7 @@ def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         )
     else:
         note += f"; collection '{collection}' does not exist"
+    flag_injections({c["id"]: c for c in [*role_chunks, *access_chunks]}.values())
     trace = current_trace()
     if trace:
         trace.decision = (

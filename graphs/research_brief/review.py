@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from baton.audit import agent_node
 from baton.context import RunContext
 from baton.review import request_review
+from retrieval.injection import packet_flags
 from tools.briefs import render_brief
 
 
@@ -37,6 +38,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
             {"id": f"ISSUE-{n}", "kind": "critic", "detail": issue}
             for n, issue in enumerate(state.get("issues", []), 1)
         ],
+        "injection_flags": packet_flags(state),
         "edit_schema": BriefEdit.model_json_schema(),
     }
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypedDict
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from baton.audit import AuditLog
+from baton.audit import AuditLog, InjectionLog
 from baton.errors import InputError
 
 
@@ -42,6 +42,7 @@ class State(TypedDict, total=False):
     review: dict[str, Any]
     outputs: Annotated[list[str], operator.add]
     audit: AuditLog
+    injection_flags: InjectionLog
 
 
 def load_input(path: Path) -> dict[str, Any]:

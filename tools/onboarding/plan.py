@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+from baton.outputs import atomic_write
 from tools.onboarding.buddy import BuddyCandidate, BuddyMatch, match_buddy, render_buddy_md
 from tools.onboarding.checkins import (
     CheckIn,
@@ -141,12 +142,4 @@ def render_outputs(
 def write_outputs(outputs: Mapping[str, bytes], out_dir: str | Path) -> list[Path]:
     """Write rendered files; called only once rendering has fully succeeded."""
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, data in outputs.items():
-        target = folder / name
-        tmp = target.with_suffix(target.suffix + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
-        written.append(target)
-    return written
+    return [atomic_write(folder / name, data) for name, data in outputs.items()]
