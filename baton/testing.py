@@ -159,10 +159,16 @@ class ScriptedChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=msg)])
 
     def _log_call(self) -> None:
-        """Count the call when it starts, so a crash harness sees calls cut off mid-way."""
+        """Count the call when it starts, so a crash harness sees calls cut off mid-way.
+
+        A ``{run}`` in the log path is replaced by the run id (the LangGraph thread), so
+        many runs sharing worker processes can be counted per run.
+        """
         self.calls.append(self.role)
         log = os.environ.get(CALL_LOG_ENV)
         if log:
+            if "{run}" in log:
+                log = log.replace("{run}", _thread_id())
             with open(log, "a", encoding="utf-8") as fh:
                 fh.write(self.role + "\n")
 
@@ -189,6 +195,16 @@ class ScriptedChatModel(BaseChatModel):
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         return self._answer(messages, **kwargs)
+
+
+def _thread_id() -> str:
+    """The LangGraph thread (run id) this call belongs to, or ``no-run`` outside a graph."""
+    from langgraph.config import get_config
+
+    try:
+        return str(get_config()["configurable"]["thread_id"])
+    except (RuntimeError, KeyError):
+        return "no-run"
 
 
 def hashing_embed(texts: Sequence[str], batch_size: int = 64) -> Any:

@@ -1,0 +1,248 @@
+"""The scale profile's backends against real servers: registry, queue, saver, Chroma.
+
+Why against real servers: the queue's guarantees (``SKIP LOCKED``, lease expiry) and
+the registry's compare-and-set are properties of PostgreSQL's locking, and the context
+store's HTTP mode of a real ``chroma run`` server; fakes would test nothing of them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from baton.config import Settings, load_settings
+from baton.errors import UserError
+from baton.pg import PostgresRegistry
+from baton.registry import AuditRecord, BaseRegistry, Registry, open_registry, utcnow
+from baton.review import make_decision
+from baton.runtime import Runner
+from baton.testing import hashing_embed
+from retrieval.ingest import ingest
+from retrieval.store import ContextStore
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "examples" / "docs"
+QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
+
+
+@pytest.fixture
+def scale_env(
+    tmp_path: Path, fresh_database_url: str, chroma_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """The ``scale`` profile as a deployment configures it: two URL variables."""
+    for key in list(os.environ):
+        if key.startswith("BATON_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("BATON_PROFILE", "scale")
+    monkeypatch.setenv("BATON_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("BATON_CHROMA_URL", chroma_url)
+    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
+    monkeypatch.setenv("BATON_CACHE__ENABLED", "false")
+    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
+    return load_settings()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def registry(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BaseRegistry]:
+    """Both registries, so the shared public behaviour is checked once for each."""
+    reg: BaseRegistry
+    if request.param == "sqlite":
+        reg = Registry(tmp_path / "baton.sqlite")
+    else:
+        reg = PostgresRegistry(request.getfixturevalue("fresh_database_url"), lease_s=30)
+    try:
+        yield reg
+    finally:
+        reg.close()
+
+
+def _audit(run_id: str, seq: int) -> AuditRecord:
+    now = utcnow()
+    return AuditRecord(
+        id=f"{run_id}-{seq}",
+        run_id=run_id,
+        seq=seq,
+        kind="node",
+        node=f"node{seq}",
+        started_at=now,
+        ended_at=now,
+        model_seconds=0.125,
+        chunk_ids=["abc123abc123"],
+        flags=["suspected-injection:abc123abc123"],
+        decision="ok",
+    )
+
+
+def test_registry_public_interface(registry: BaseRegistry) -> None:
+    run = registry.create_run("r1", "research-brief", "/in", "/out", "always", owner=os.getpid())
+    assert run.status == "running" and registry.find("nope") is None
+    registry.set_status("r1", "awaiting_review", packet={"preview": "p"}, outputs=["/out/a.md"])
+    got = registry.get("r1")
+    assert (got.status, got.packet, got.outputs) == (
+        "awaiting_review",
+        {"preview": "p"},
+        ["/out/a.md"],
+    )
+    assert registry.claim("r1", ("awaiting_review",), owner=os.getpid())
+    assert not registry.claim("r1", ("awaiting_review",), owner=os.getpid())  # already taken
+    assert [r.id for r in registry.list_runs("running")] == ["r1"]
+
+    assert registry.record_audit([_audit("r1", 0), _audit("r1", 1)]) == 2
+    assert registry.record_audit([_audit("r1", 0), _audit("r1", 2)]) == 1  # idempotent
+    trail = registry.audit("r1")
+    assert [a.seq for a in trail] == [0, 1, 2]
+    assert trail[0] == _audit("r1", 0).model_copy(
+        update={"started_at": trail[0].started_at, "ended_at": trail[0].ended_at}
+    )
+    assert trail[0].flags == ["suspected-injection:abc123abc123"]
+
+    copied = got.model_copy(update={"id": "r2", "status": "done"})
+    assert registry.import_run(copied) and not registry.import_run(copied)
+    assert registry.get("r2") == copied
+    assert (registry.count_runs(), registry.count_audit()) == (2, 3)
+
+
+def test_open_registry_follows_the_profile(scale_env: Settings, tmp_path: Path) -> None:
+    reg = open_registry(scale_env)
+    try:
+        assert isinstance(reg, PostgresRegistry)
+    finally:
+        reg.close()
+    local = open_registry(scale_env.model_copy(update={"checkpoints": Settings().checkpoints}))
+    try:
+        assert isinstance(local, Registry)
+    finally:
+        local.close()
+
+
+def _queue_runs(reg: PostgresRegistry, count: int) -> list[str]:
+    ids = [f"q{i:03d}" for i in range(count)]
+    for run_id in ids:
+        reg.create_run(run_id, "research-brief", "/in", "/out", "always", status="queued")
+        reg.enqueue(run_id, "start")
+    return ids
+
+
+def test_workers_never_take_the_same_run(fresh_database_url: str) -> None:
+    regs = [PostgresRegistry(fresh_database_url, lease_s=60) for _ in range(4)]
+    try:
+        ids = _queue_runs(regs[0], 40)
+        taken: dict[str, list[str]] = {r.holder: [] for r in regs}
+        barrier = threading.Barrier(len(regs))
+
+        def drain(reg: PostgresRegistry) -> None:
+            barrier.wait()
+            while (job := reg.take(reg.holder, 60)) is not None:
+                taken[reg.holder].append(job.run_id)
+
+        threads = [threading.Thread(target=drain, args=(r,)) for r in regs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        everything = [run_id for got in taken.values() for run_id in got]
+        assert sorted(everything) == ids  # each run exactly once, none lost
+        assert {regs[0].get(i).status for i in ids} == {"running"}
+    finally:
+        for reg in regs:
+            reg.close()
+
+
+def test_a_locked_row_is_skipped_not_waited_for(fresh_database_url: str) -> None:
+    reg = PostgresRegistry(fresh_database_url, lease_s=60)
+    try:
+        first, second = _queue_runs(reg, 2)
+        with psycopg.connect(fresh_database_url) as other, other.transaction():
+            other.execute("SELECT id FROM runs WHERE id = %s FOR UPDATE", (first,))
+            job = reg.take(reg.holder, 60)  # would block here without SKIP LOCKED
+            assert job is not None and job.run_id == second
+        job = reg.take(reg.holder, 60)
+        assert job is not None and job.run_id == first
+    finally:
+        reg.close()
+
+
+def test_an_expired_lease_is_taken_again(fresh_database_url: str) -> None:
+    dead = PostgresRegistry(fresh_database_url, lease_s=1)
+    alive = PostgresRegistry(fresh_database_url, lease_s=30)
+    try:
+        (run_id,) = _queue_runs(dead, 1)
+        job = dead.take(dead.holder, 1)
+        assert job is not None and job.attempts == 1
+        assert alive.take(alive.holder, 30) is None  # leased: not for anyone else
+        assert not alive.claim(run_id, ("running",), owner=1)  # nor for `baton resume`
+        deadline = time.monotonic() + 30
+        while (again := alive.take(alive.holder, 30)) is None:
+            assert time.monotonic() < deadline, "the expired lease was never taken over"
+            time.sleep(0.1)
+        assert again.run_id == run_id and again.attempts == 2
+        assert alive.lease(run_id) == (alive.holder, 2)
+        assert not dead.heartbeat(run_id, dead.holder)  # the old holder lost it for good
+        assert alive.heartbeat(run_id, alive.holder)
+        alive.complete(run_id, alive.holder)
+        assert alive.lease(run_id) == (None, 2)
+    finally:
+        dead.close()
+        alive.close()
+
+
+def test_chroma_http_store_round_trip(scale_env: Settings) -> None:
+    collection = f"scale-{secrets.token_hex(4)}"
+    report = ingest([DOCS], collection, scale_env)
+    assert report.added_chunks > 0
+    store = ContextStore(scale_env)
+    assert type(store.client).__name__ != "PersistentClient"  # really over HTTP
+    assert (collection, report.added_chunks) in store.collections()
+    hits = store.retrieve("PodBack compostable return bag", [collection], k=3)
+    assert hits and all(h.collection == collection for h in hits)
+    assert all(Path(h.source).is_relative_to(DOCS) for h in hits)
+    again = ingest([DOCS], collection, scale_env)
+    assert again.added_chunks == 0 and again.unchanged_files == report.added_files
+    removed = store.delete_source(hits[0].source, collection)
+    assert removed > 0
+    assert all(h.source != hits[0].source for h in store.retrieve("PodBack", [collection], k=20))
+
+
+def test_scale_profile_runs_inline_and_through_the_queue(scale_env: Settings) -> None:
+    """Postgres saver, registry and Chroma server together: the same scenario code."""
+    ingest([DOCS], "company-docs", scale_env)
+    runner = Runner(scale_env)
+    try:
+        inline = runner.start("research-brief", QUESTION)
+        assert inline.status == "awaiting_review"
+        queued = runner.enqueue("research-brief", QUESTION)
+        assert queued.status == "queued"
+        queue = runner.registry
+        assert isinstance(queue, PostgresRegistry)
+        job = queue.take(queue.holder)
+        assert job is not None and job.run_id == queued.run_id
+        paused = runner.drive_taken(job)
+        queue.complete(job.run_id)
+        assert paused.status == "awaiting_review" and paused.packet == inline.packet
+        approve = make_decision("approve", "scale-test", None, None)
+        assert runner.enqueue_resume(queued.run_id, approve).status == "queued"
+        with pytest.raises(UserError, match=r"not awaiting review \(status: queued\)"):
+            runner.enqueue_resume(queued.run_id, approve)
+        job = queue.take(queue.holder)
+        assert job is not None and job.payload and job.payload["interrupt"]
+        done = runner.drive_taken(job)
+        queue.complete(job.run_id)
+        finished = runner.resume(inline.run_id, approve)
+        assert done.status == finished.status == "done"
+        assert Path(done.outputs[0]).read_bytes() == Path(finished.outputs[0]).read_bytes()
+        assert [a.node for a in runner.sync_audit(done.run_id)] == [
+            a.node for a in runner.sync_audit(inline.run_id)
+        ]
+        assert runner.checkpoint_bytes(done.run_id) > 0
+    finally:
+        runner.close()
