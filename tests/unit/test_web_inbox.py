@@ -248,3 +248,27 @@ def test_inbox_lists_waiting_runs_with_exception_counts(client: TestClient, paus
     progress = client.get(f"/runs/{paused}/progress").json()
     assert progress["status"] == "awaiting_review"
     assert [n["node"] for n in progress["nodes"]][:2] == ["extraction", "matching"]
+
+
+def test_injection_flags_are_shown_prominently(
+    client: TestClient, paused: str, settings: Settings
+) -> None:
+    runner = Runner(settings)
+    try:
+        packet = dict(runner.registry.get(paused).packet or {})
+        packet["injection_flags"] = [
+            {"chunk_id": "0123456789abcdef", "reason": "ignore previous instructions"},
+            "receipt r07: SYSTEM line",
+        ]
+        runner.registry.set_status(paused, "awaiting_review", packet=packet)
+    finally:
+        runner.close()
+    box = re.search(
+        r'<section class="flags" role="alert" id="flags">(.*?)</section>',
+        client.get(f"/runs/{paused}").text,
+        re.S,
+    )
+    assert box, "flags not shown"
+    assert "chunk_id: 0123456789abcdef; reason: ignore previous instructions" in box.group(1)
+    assert "receipt r07: SYSTEM line" in box.group(1)
+    assert "⚠ 2 flags" in client.get("/").text
