@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar as cal
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -71,15 +71,12 @@ def _ids(text: str) -> list[str]:
 def expense_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
     """``{"decisions": [...]}`` from the per-exception controls (None: nothing decided)."""
     decisions: list[dict[str, Any]] = []
-    for n in range(_count(form)):
-        action = form.get(f"x{n}-action", "")
-        if not action:
-            continue
-        decision: dict[str, Any] = {"id": form.get(f"x{n}-id", ""), "action": action}
-        ids = _ids(form.get(f"x{n}-ids", ""))
+    for x, action, exception_id in _decided(form, "x"):
+        decision: dict[str, Any] = {"id": exception_id, "action": action}
+        ids = _ids(form.get(f"{x}-ids", ""))
         if ids:
-            decision[form.get(f"x{n}-field") or "gl_ids"] = ids
-        note = form.get(f"x{n}-note", "").strip()
+            decision[form.get(f"{x}-field") or "gl_ids"] = ids
+        note = form.get(f"{x}-note", "").strip()
         if note:
             decision["note"] = note
         decisions.append(decision)
@@ -91,6 +88,14 @@ def _count(form: Mapping[str, str]) -> int:
         return max(0, min(int(form.get("items", "0")), 10_000))
     except ValueError:
         return 0
+
+
+def _decided(form: Mapping[str, str], prefix: str) -> Iterator[tuple[str, str, str]]:
+    """``(field prefix, action, item id)`` for every row the reviewer chose an action on."""
+    for n in range(_count(form)):
+        action = form.get(f"{prefix}{n}-action", "")
+        if action:
+            yield f"{prefix}{n}", action, form.get(f"{prefix}{n}-id", "")
 
 
 # Content calendar ---------------------------------------------------------------------------
@@ -125,15 +130,12 @@ def month_grid(state: Mapping[str, Any]) -> dict[str, Any] | None:
 def calendar_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
     """``{"edits": [...]}`` (move, retitle, drop) from the per-post controls."""
     edits: list[dict[str, Any]] = []
-    for n in range(_count(form)):
-        action = form.get(f"p{n}-action", "")
-        if not action:
-            continue
-        edit: dict[str, Any] = {"action": action, "post_id": form.get(f"p{n}-id", "")}
+    for p, action, post_id in _decided(form, "p"):
+        edit: dict[str, Any] = {"action": action, "post_id": post_id}
         if action == "move":
-            edit["date"] = form.get(f"p{n}-date", "")
+            edit["date"] = form.get(f"{p}-date", "")
         elif action == "retitle":
-            edit["title"] = form.get(f"p{n}-title", "")
+            edit["title"] = form.get(f"{p}-title", "")
         edits.append(edit)
     note = form.get("comment", "").strip()
     return {"edits": edits, **({"note": note} if note else {})} if edits else None

@@ -11,6 +11,7 @@ import base64
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -21,19 +22,18 @@ from baton.runtime import Runner
 from baton.web import create_app
 from baton.web.auth import Credentials, check_bind, is_loopback
 from tests.unit.test_cli import assert_user_error, cli
+from tests.unit.test_expense_graph import runner
+
+__all__ = ["form_token", "runner", "submit"]  # shared with test_web_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = ROOT / "examples" / "finance" / "2026-10"
 
 
 @pytest.fixture
-def paused(settings: Settings) -> str:
+def paused(runner: Runner) -> str:
     """An expense run paused at its review, in this test's home."""
-    runner = Runner(settings)
-    try:
-        outcome = runner.start("expense-reconciliation", MONTH)
-    finally:
-        runner.close()
+    outcome = runner.start("expense-reconciliation", MONTH)
     assert outcome.status == "awaiting_review"
     return outcome.run_id
 
@@ -57,12 +57,12 @@ def row_fields(html: str, exception_id: str) -> str:
     return found.group(1)
 
 
-def status(settings: Settings, run_id: str) -> str:
-    runner = Runner(settings)
-    try:
-        return runner.registry.get(run_id).status
-    finally:
-        runner.close()
+def submit(client: TestClient, run_id: str, html: str, data: dict[str, str]) -> Any:
+    """POST the review form of a page the way the browser would (approve unless told)."""
+    return client.post(
+        f"/runs/{run_id}/review",
+        data={"csrf_token": form_token(html), "decision": "approve", **data},
+    )
 
 
 def wait_for_resume(client: TestClient, run_id: str) -> None:
@@ -129,7 +129,7 @@ def test_binding_beyond_loopback_needs_auth(
 
 # CSRF ---------------------------------------------------------------------------------------
 def test_review_without_the_form_token_is_refused(
-    client: TestClient, paused: str, settings: Settings
+    client: TestClient, paused: str, runner: Runner
 ) -> None:
     page = client.get(f"/runs/{paused}")
     assert page.status_code == 200
@@ -137,27 +137,23 @@ def test_review_without_the_form_token_is_refused(
         refused = client.post(f"/runs/{paused}/review", data=data)
         assert refused.status_code == 403
     # Another browser (a fresh cookie jar) cannot replay this session's token either.
-    token = form_token(page.text)
     with TestClient(client.app) as other:
         other.get("/")
-        replay = other.post(
-            f"/runs/{paused}/review", data={"decision": "approve", "csrf_token": token}
-        )
-        assert replay.status_code == 403
-    assert status(settings, paused) == "awaiting_review"
+        assert submit(other, paused, page.text, {}).status_code == 403
+    assert runner.registry.get(paused).status == "awaiting_review"
 
 
 # Validation ---------------------------------------------------------------------------------
 def test_invalid_edit_is_shown_inline_and_changes_nothing(
-    client: TestClient, paused: str, settings: Settings
+    client: TestClient, paused: str, runner: Runner
 ) -> None:
-    page = client.get(f"/runs/{paused}")
-    x = row_fields(page.text, "EXC-gl-GL-0274")
-    bad = client.post(
-        f"/runs/{paused}/review",
-        data={
-            "csrf_token": form_token(page.text),
-            "decision": "approve",
+    page = client.get(f"/runs/{paused}").text
+    x = row_fields(page, "EXC-gl-GL-0274")
+    bad = submit(
+        client,
+        paused,
+        page,
+        {
             "items": "60",
             f"{x}-id": "EXC-gl-GL-0274",
             f"{x}-action": "match_to",  # without the bank id it needs
@@ -169,34 +165,31 @@ def test_invalid_edit_is_shown_inline_and_changes_nothing(
     assert error, "no inline error"
     assert "review form: decisions.0" in error.group(1) and "match_to needs" in error.group(1)
     assert '<option value="match_to" selected' in bad.text  # the reviewer's choice is kept
-    assert status(settings, paused) == "awaiting_review"
+    assert runner.registry.get(paused).status == "awaiting_review"
     assert paused not in client.app.state.inbox.resumes  # type: ignore[attr-defined]
 
-    no_comment = client.post(
-        f"/runs/{paused}/review",
-        data={"csrf_token": form_token(page.text), "decision": "reject"},
-    )
+    no_comment = submit(client, paused, page, {"decision": "reject"})
     assert no_comment.status_code == 400 and "say why you reject" in no_comment.text
-    assert status(settings, paused) == "awaiting_review"
+    assert runner.registry.get(paused).status == "awaiting_review"
 
 
 # One mechanism with the CLI -----------------------------------------------------------------
 def test_web_decision_lands_in_the_audit_trail_and_the_cli_is_refused(
     client: TestClient,
     paused: str,
-    settings: Settings,
+    runner: Runner,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    page = client.get(f"/runs/{paused}")
-    named = client.post("/whoami", data={"csrf_token": form_token(page.text), "name": "Priya"})
+    page = client.get(f"/runs/{paused}").text
+    named = client.post("/whoami", data={"csrf_token": form_token(page), "name": "Priya"})
     assert named.status_code == 200  # redirected back to the inbox
-    x = row_fields(page.text, "EXC-C-1009-forbidden.alcohol")
-    sent = client.post(
-        f"/runs/{paused}/review",
-        data={
-            "csrf_token": form_token(page.text),
-            "decision": "approve",
+    x = row_fields(page, "EXC-C-1009-forbidden.alcohol")
+    sent = submit(
+        client,
+        paused,
+        page,
+        {
             "items": "60",
             f"{x}-id": "EXC-C-1009-forbidden.alcohol",
             f"{x}-action": "reject",
@@ -205,7 +198,7 @@ def test_web_decision_lands_in_the_audit_trail_and_the_cli_is_refused(
     )
     assert sent.status_code == 200 and sent.url.path == f"/runs/{paused}"
     wait_for_resume(client, paused)
-    assert status(settings, paused) == "done"
+    assert runner.registry.get(paused).status == "done"
     assert_user_error(cli(monkeypatch, capsys, "resume", paused, "--approve"), "already done")
 
     done = client.get(f"/runs/{paused}")
@@ -222,17 +215,13 @@ def test_web_decision_lands_in_the_audit_trail_and_the_cli_is_refused(
 def test_cli_decision_first_then_the_web_form_is_refused(
     client: TestClient,
     paused: str,
-    settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    page = client.get(f"/runs/{paused}")  # the reviewer opened the page before the CLI ran
+    page = client.get(f"/runs/{paused}").text  # opened before the CLI decided
     code, _, err = cli(monkeypatch, capsys, "resume", paused, "--approve", "--reviewer", "cli")
     assert code == 0, err
-    late = client.post(
-        f"/runs/{paused}/review",
-        data={"csrf_token": form_token(page.text), "decision": "approve"},
-    )
+    late = submit(client, paused, page, {})
     assert late.status_code == 409
     assert "is no longer awaiting review (status: done)" in late.text
     assert paused not in client.app.state.inbox.resumes  # type: ignore[attr-defined]
@@ -251,23 +240,16 @@ def test_inbox_lists_waiting_runs_with_exception_counts(client: TestClient, paus
 
 
 def test_injection_flags_are_shown_prominently(
-    client: TestClient, paused: str, settings: Settings
+    client: TestClient, paused: str, runner: Runner
 ) -> None:
-    runner = Runner(settings)
-    try:
-        packet = dict(runner.registry.get(paused).packet or {})
-        packet["injection_flags"] = [
-            {"chunk_id": "0123456789abcdef", "reason": "ignore previous instructions"},
-            "receipt r07: SYSTEM line",
-        ]
-        runner.registry.set_status(paused, "awaiting_review", packet=packet)
-    finally:
-        runner.close()
-    box = re.search(
-        r'<section class="flags" role="alert" id="flags">(.*?)</section>',
-        client.get(f"/runs/{paused}").text,
-        re.S,
-    )
+    packet = dict(runner.registry.get(paused).packet or {})
+    packet["injection_flags"] = [
+        {"chunk_id": "0123456789abcdef", "reason": "ignore previous instructions"},
+        "receipt r07: SYSTEM line",
+    ]
+    runner.registry.set_status(paused, "awaiting_review", packet=packet)
+    page = client.get(f"/runs/{paused}").text
+    box = re.search(r'<section class="flags" role="alert" id="flags">(.*?)</section>', page, re.S)
     assert box, "flags not shown"
     assert "chunk_id: 0123456789abcdef; reason: ignore previous instructions" in box.group(1)
     assert "receipt r07: SYSTEM line" in box.group(1)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,16 +15,11 @@ from baton.runtime import Runner
 from baton.web import create_app
 from baton.web.auth import Credentials
 from retrieval.ingest import ingest
-from tests.unit.test_web_inbox import form_token
+from tests.unit.test_web_inbox import runner, submit
+
+__all__ = ["runner"]  # the fixture, shared with test_expense_graph
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 @pytest.fixture
@@ -43,13 +37,6 @@ def pause(runner: Runner, scenario: str, path: Path) -> str:
 def fields(html: str, prefix: str) -> dict[str, str]:
     """Form inputs named ``<prefix><n>-<part>`` with their pre-filled values."""
     return dict(re.findall(rf'name="({prefix}\d+-(?:id|date|title|start))" value="([^"]*)"', html))
-
-
-def submit(client: TestClient, run_id: str, html: str, data: dict[str, str]) -> Any:
-    return client.post(
-        f"/runs/{run_id}/review",
-        data={"csrf_token": form_token(html), "decision": "approve", **data},
-    )
 
 
 def finish(client: TestClient, run_id: str) -> None:
