@@ -8,6 +8,7 @@ POST the form) and checks the registry and the audit trail, not just the HTML.
 from __future__ import annotations
 
 import base64
+import getpass
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -254,3 +255,18 @@ def test_injection_flags_are_shown_prominently(
     assert "chunk_id: 0123456789abcdef; reason: ignore previous instructions" in box.group(1)
     assert "receipt r07: SYSTEM line" in box.group(1)
     assert "⚠ 2 flags" in client.get("/").text
+
+
+def test_reject_with_a_comment_sends_the_report_back(
+    client: TestClient, paused: str, runner: Runner
+) -> None:
+    page = client.get(f"/runs/{paused}").text
+    sent = submit(client, paused, page, {"decision": "reject", "comment": "recheck the fees"})
+    assert sent.status_code == 200
+    wait_for_resume(client, paused)
+    run = runner.registry.get(paused)
+    assert run.status == "awaiting_review"  # redrafted, then paused again for a person
+    humans = [a for a in runner.sync_audit(paused) if a.kind == "human"]
+    assert [(h.actor, h.decision) for h in humans] == [
+        (runner.settings.review.reviewer or getpass.getuser(), "reject: recheck the fees")
+    ]
