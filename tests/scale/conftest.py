@@ -20,6 +20,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from baton.config import Settings, load_settings
+from baton.testing import hashing_embed
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ROOT / ".ci" / "services"
 
@@ -100,3 +103,21 @@ def fresh_database_url(database_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def scale_env(
+    tmp_path: Path, fresh_database_url: str, chroma_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Settings:
+    """The ``scale`` profile as a deployment configures it: two URL variables."""
+    for key in list(os.environ):
+        if key.startswith("BATON_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("BATON_PROFILE", "scale")
+    monkeypatch.setenv("BATON_DATABASE_URL", fresh_database_url)
+    monkeypatch.setenv("BATON_CHROMA_URL", chroma_url)
+    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
+    monkeypatch.setenv("BATON_CACHE__ENABLED", "false")
+    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
+    return load_settings()

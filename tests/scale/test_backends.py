@@ -17,13 +17,12 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from baton.config import Settings, load_settings
+from baton.config import Settings
 from baton.errors import UserError
 from baton.pg import PostgresRegistry
 from baton.registry import AuditRecord, BaseRegistry, Registry, open_registry, utcnow
 from baton.review import make_decision
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 from retrieval.ingest import ingest
 from retrieval.store import ContextStore
 
@@ -32,24 +31,6 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "examples" / "docs"
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
-
-
-@pytest.fixture
-def scale_env(
-    tmp_path: Path, fresh_database_url: str, chroma_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Settings:
-    """The ``scale`` profile as a deployment configures it: two URL variables."""
-    for key in list(os.environ):
-        if key.startswith("BATON_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("BATON_PROFILE", "scale")
-    monkeypatch.setenv("BATON_DATABASE_URL", fresh_database_url)
-    monkeypatch.setenv("BATON_CHROMA_URL", chroma_url)
-    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
-    monkeypatch.setenv("BATON_CACHE__ENABLED", "false")
-    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
-    return load_settings()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
