@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import tempfile
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,7 +49,7 @@ def _reachable(database_url: str, chroma_url: str) -> str | None:
 
 
 @pytest.fixture(scope="session")
-def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def _servers() -> Iterator[tuple[str, str]]:
     database_url = os.environ.get("BATON_TEST_DATABASE_URL")
     chroma_url = os.environ.get("BATON_TEST_CHROMA_URL")
     if database_url and chroma_url:
@@ -57,8 +58,10 @@ def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, st
             _unavailable(problem)
         yield database_url, chroma_url
         return
-    folder = tmp_path_factory.mktemp("services")
-    env = {**os.environ, "BATON_SERVICES_DIR": str(folder)}
+    # Not under pytest's tmp folder: that is private to this user, and the cluster runs
+    # as `postgres` when we are root. `.ci/services stop` deletes the folder.
+    folder = tempfile.mkdtemp(prefix="baton-services.")
+    env = {**os.environ, "BATON_SERVICES_DIR": folder}
     started = subprocess.run(
         [str(SERVICES), "start"], env=env, capture_output=True, text=True, timeout=180
     )
