@@ -367,6 +367,25 @@ def _secret(settings: Settings) -> str:
     return (os.environ.get(env) if env else None) or secrets.token_urlsafe(32)
 
 
+def _check_free(host: str, port: int) -> None:
+    """Say which port is taken in one line, instead of uvicorn's log line and exit 1."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UserError(f"--host {host}: cannot resolve ({exc.strerror})") from None
+    family, kind, _, _, address = infos[0]
+    with socket.socket(family, kind) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise UserError(
+                f"--port {port}: cannot listen on {host}:{port} ({exc.strerror})"
+            ) from None
+
+
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     """``baton serve``: check the bind address against the auth setup, then run uvicorn."""
     import sys
@@ -379,6 +398,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     port = port or settings.serve.port
     creds = Credentials.from_settings(settings.serve)
     check_bind(host, creds)
+    _check_free(host, port)
     app = create_app(settings, creds)
     print(f"review inbox: http://{host}:{port}/  (Ctrl-C to stop)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
