@@ -195,6 +195,11 @@ class Runner:
             if not self.registry.claim(run_id, ("failed", "running"), owner=os.getpid()):
                 raise UserError(f"run {run_id} is still running in another process")
             command = None
+            graph = self._graph(scenario)
+            if not graph.get_state(_config(run_id)).created_at:
+                # Killed before its first checkpoint committed: nothing ran, so start the
+                # graph again from the input the run was registered with.
+                command = scenario.load_input(Path(self.registry.get(run_id).input_path))
         return self._drive(scenario, self.registry.get(run_id), command, progress)
 
     def _resumable(

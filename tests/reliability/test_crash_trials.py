@@ -62,13 +62,20 @@ def test_crash_trials_smoke(tmp_path: Path) -> None:
     harness = Harness(tmp_path, DOCS)
     results = _run(
         harness,
-        {
-            "research-brief": ["checkpoint-write", "between-nodes"],
-            "content-calendar": ["fan-out"],
-        },
+        {"research-brief": ["between-nodes"], "content-calendar": ["fan-out"]},
     )
-    assert [r.trial.kind for r in results] == ["checkpoint-write", "between-nodes", "fan-out"]
+    assert [r.trial.kind for r in results] == ["between-nodes", "fan-out"]
     _check(results)
+
+
+def test_killed_before_the_first_checkpoint_restarts_from_its_input(tmp_path: Path) -> None:
+    """Regression (found by the trials): a kill inside the very first checkpoint write left
+    a run that ``baton resume`` could not continue (``EmptyInputError``, exit 1)."""
+    harness = Harness(tmp_path, DOCS)
+    baseline = harness.baseline("research-brief", input_for("research-brief"))
+    result = harness.run_trial(baseline, Trial("research-brief", "checkpoint-write", 1))
+    assert result.calls_before_kill == 0 and result.committed_nodes == 0
+    _check([result])
 
 
 @pytest.mark.long
