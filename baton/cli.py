@@ -306,15 +306,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
         }
         for a in audit
     ]
-    outcome = RunOutcome(
-        run_id=run.id,
-        scenario=run.scenario,
-        status=run.status,
-        output_dir=run.output_dir,
-        outputs=run.outputs,
-        reason=run.reason,
-        packet=run.packet,
-    )
+    outcome = RunOutcome.of(run)
     if as_json:
         data = outcome.model_dump()
         data["nodes"] = nodes

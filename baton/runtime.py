@@ -63,6 +63,19 @@ class RunOutcome(BaseModel):
     packet: dict[str, Any] | None = None
     resume_command: str | None = None
 
+    @classmethod
+    def of(cls, run: RunRecord) -> RunOutcome:
+        """The outcome as the registry records it (no resume hint)."""
+        return cls(
+            run_id=run.id,
+            scenario=run.scenario,
+            status=run.status,
+            output_dir=run.output_dir,
+            outputs=run.outputs,
+            reason=run.reason,
+            packet=run.packet,
+        )
+
 
 def new_run_id(scenario: str) -> str:
     """Readable, sortable and unique: ``research-brief-20261121-1a2b3c``."""
@@ -104,18 +117,6 @@ def _config(run_id: str) -> RunnableConfig:
         "recursion_limit": 200,
         "max_concurrency": MAX_PARALLEL_BRANCHES,
     }
-
-
-def _outcome(run: RunRecord) -> RunOutcome:
-    return RunOutcome(
-        run_id=run.id,
-        scenario=run.scenario,
-        status=run.status,
-        output_dir=run.output_dir,
-        outputs=run.outputs,
-        reason=run.reason,
-        packet=run.packet,
-    )
 
 
 class Runner:
@@ -257,7 +258,7 @@ class Runner:
             run_id, scenario.name, str(input_path.resolve()), str(out), mode, status="queued"
         )
         queue.enqueue(run_id, "start")
-        return _outcome(queue.get(run_id))
+        return RunOutcome.of(queue.get(run_id))
 
     def enqueue_resume(self, run_id: str, decision: ReviewDecision | None = None) -> RunOutcome:
         """Record a human decision (or a retry of a failed run) and queue the continuation.
@@ -280,7 +281,7 @@ class Runner:
                 f"run {run_id} is {run.status}; only failed runs can be queued without a"
                 " decision (a worker continues a crashed run once its lease expires)"
             )
-        return _outcome(queue.get(run_id))
+        return RunOutcome.of(queue.get(run_id))
 
     def drive_taken(self, job: QueuedRun, progress: ProgressFn | None = None) -> RunOutcome:
         """Drive a run a worker took off the queue, from wherever its checkpoints say.

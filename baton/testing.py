@@ -14,9 +14,13 @@ import asyncio
 import json
 import os
 import re
+import subprocess
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -195,6 +199,32 @@ class ScriptedChatModel(BaseChatModel):
         if self.latency_s:
             await asyncio.sleep(self.latency_s)
         return self._answer(messages, **kwargs)
+
+
+@contextmanager
+def throwaway_services() -> Iterator[dict[str, str]]:
+    """PostgreSQL and a Chroma server on loopback (``.ci/services``), stopped afterwards.
+
+    For the scale tests and the worker benchmark on a machine where CI has not started
+    them; yields the ``BATON_TEST_DATABASE_URL`` and ``BATON_TEST_CHROMA_URL`` values.
+    The folder is not under pytest's tmp folder, which is private to this user, while
+    the cluster runs as ``postgres`` when we are root; ``stop`` deletes it.
+    """
+    script = Path(__file__).resolve().parents[1] / ".ci" / "services"
+    env = {**os.environ, "BATON_SERVICES_DIR": tempfile.mkdtemp(prefix="baton-services.")}
+    try:
+        started = subprocess.run(
+            [str(script), "start"], env=env, capture_output=True, text=True, timeout=180
+        )
+        if started.returncode != 0:
+            raise RuntimeError(f".ci/services start failed: {started.stderr.strip()[-500:]}")
+        yield dict(
+            line.removeprefix("export ").split("=", 1)
+            for line in started.stdout.splitlines()
+            if line.startswith("export ")
+        )
+    finally:
+        subprocess.run([str(script), "stop"], env=env, capture_output=True, timeout=60)
 
 
 def _thread_id() -> str:

@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import os
 import secrets
-import subprocess
-import tempfile
 import urllib.request
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from baton.config import Settings, load_settings
-from baton.testing import hashing_embed
-
-ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ROOT / ".ci" / "services"
+from baton.testing import hashing_embed, throwaway_services
 
 
 def _unavailable(reason: str) -> None:
@@ -58,25 +54,12 @@ def _servers() -> Iterator[tuple[str, str]]:
             _unavailable(problem)
         yield database_url, chroma_url
         return
-    # Not under pytest's tmp folder: that is private to this user, and the cluster runs
-    # as `postgres` when we are root. `.ci/services stop` deletes the folder.
-    folder = tempfile.mkdtemp(prefix="baton-services.")
-    env = {**os.environ, "BATON_SERVICES_DIR": folder}
-    started = subprocess.run(
-        [str(SERVICES), "start"], env=env, capture_output=True, text=True, timeout=180
-    )
-    if started.returncode != 0:
-        subprocess.run([str(SERVICES), "stop"], env=env, capture_output=True, timeout=60)
-        _unavailable(f".ci/services start failed: {started.stderr.strip()[-500:]}")
-    exported = dict(
-        line.removeprefix("export ").split("=", 1)
-        for line in started.stdout.splitlines()
-        if line.startswith("export ")
-    )
-    try:
+    with ExitStack() as stack:
+        try:
+            exported = stack.enter_context(throwaway_services())
+        except RuntimeError as exc:
+            _unavailable(str(exc))
         yield exported["BATON_TEST_DATABASE_URL"], exported["BATON_TEST_CHROMA_URL"]
-    finally:
-        subprocess.run([str(SERVICES), "stop"], env=env, capture_output=True, timeout=60)
 
 
 @pytest.fixture(scope="session")

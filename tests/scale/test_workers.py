@@ -35,7 +35,7 @@ from baton.pg import PostgresRegistry
 from baton.review import make_decision
 from baton.runtime import Runner
 from retrieval.ingest import ingest
-from tests.reliability.conftest import CLI_SCRIPT, SCENARIO_INPUTS
+from tests.reliability.conftest import CLI_SCRIPT, SCENARIO_INPUTS, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -63,14 +63,7 @@ class Reference(NamedTuple):
 
 
 def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", CLI_SCRIPT, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(ROOT, env, *args, timeout=120)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
