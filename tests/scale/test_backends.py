@@ -17,8 +17,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from baton.config import Settings
-from baton.errors import UserError
+from baton.config import Settings, load_settings
+from baton.errors import ConfigError, UserError
 from baton.pg import PostgresRegistry
 from baton.registry import AuditRecord, BaseRegistry, Registry, open_registry, utcnow
 from baton.review import make_decision
@@ -225,5 +225,31 @@ def test_scale_profile_runs_inline_and_through_the_queue(scale_env: Settings) ->
             a.node for a in runner.sync_audit(inline.run_id)
         ]
         assert runner.checkpoint_bytes(done.run_id) > 0
+    finally:
+        runner.close()
+
+
+def test_url_variables_are_validated_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BATON_PROFILE", "scale")
+    monkeypatch.setenv("BATON_DATABASE_URL", "mysql://db/baton")
+    with pytest.raises(ConfigError, match=r"^environment variable BATON_DATABASE_URL: checkpoints"):
+        load_settings()
+    monkeypatch.setenv("BATON_DATABASE_URL", "postgresql://u@h:5/db")
+    monkeypatch.setenv("BATON_CHROMA_URL", "127.0.0.1:8000")
+    with pytest.raises(ConfigError, match=r"^environment variable BATON_CHROMA_URL: store\.url"):
+        load_settings()
+    monkeypatch.setenv("BATON_CHROMA_URL", "http://127.0.0.1:9")
+    loaded = load_settings()
+    assert (loaded.checkpoints.database_url, loaded.store.url) == (
+        "postgresql://u@h:5/db",
+        "http://127.0.0.1:9",
+    )
+
+
+def test_queueing_needs_the_scale_profile(tmp_path: Path) -> None:
+    runner = Runner(Settings(home=tmp_path))
+    try:
+        with pytest.raises(UserError, match="--queue needs the 'scale' profile"):
+            runner.enqueue("research-brief", QUESTION)
     finally:
         runner.close()
