@@ -111,6 +111,15 @@ def _print_packet(packet: dict[str, Any]) -> None:
                 str(exc.get("detail") or exc.get("evidence") or ""),
             )
         err.print(table)
+    flags = packet.get("injection_flags") or []
+    if flags:
+        table = Table(title=f"{len(flags)} suspected prompt injection(s) in the documents read")
+        cols = ("source", "pattern", "excerpt")
+        for col in cols:
+            table.add_column(col)
+        for flag in flags:
+            table.add_row(*(str(flag.get(c, "")) for c in cols))
+        err.print(table)
 
 
 def _report(outcome: RunOutcome, as_json: bool) -> None:
@@ -303,6 +312,7 @@ def show(run_id: str, as_json: JsonOpt = False) -> None:
             "tokens": a.tokens_in + a.tokens_out,
             "decision": a.decision,
             "actor": a.actor,
+            "flags": a.flags,
         }
         for a in audit
     ]
