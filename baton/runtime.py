@@ -225,6 +225,13 @@ class Runner:
         return run, scenario
 
     # Queue (scale profile) -------------------------------------------------------------
+    @property
+    def queued(self) -> bool:
+        """Whether runs here can be queued for workers (the scale profile's registry)."""
+        from baton.pg import PostgresRegistry
+
+        return isinstance(self.registry, PostgresRegistry)
+
     def _queue(self) -> PostgresRegistry:
         from baton.pg import PostgresRegistry
 

@@ -77,7 +77,12 @@ class Inbox:
 
     def _resume(self, run_id: str, decision: ReviewDecision) -> None:
         try:
-            self.runner.resume(run_id, decision)
+            if self.runner.queued:
+                # Scale profile: record the decision and let a worker continue the run,
+                # exactly as `baton resume --queue` does.
+                self.runner.enqueue_resume(run_id, decision)
+            else:
+                self.runner.resume(run_id, decision)
         except UserError as exc:
             self.errors[run_id] = str(exc)
         except Exception as exc:  # the run is marked failed by the runner; say why here

@@ -253,3 +253,35 @@ def test_queueing_needs_the_scale_profile(tmp_path: Path) -> None:
             runner.enqueue("research-brief", QUESTION)
     finally:
         runner.close()
+
+
+def test_inbox_decision_in_the_scale_profile_is_queued_for_a_worker(scale_env: Settings) -> None:
+    """The web form records the decision like `baton resume --queue`; a worker finishes it."""
+    from fastapi.testclient import TestClient
+
+    from baton.web import create_app
+    from baton.web.auth import Credentials
+    from tests.unit.test_web_inbox import form_token, submit, wait_for_resume
+
+    ingest([DOCS], "company-docs", scale_env)
+    runner = Runner(scale_env)
+    try:
+        paused = runner.start("research-brief", QUESTION)
+        assert paused.status == "awaiting_review"
+        with TestClient(create_app(scale_env, Credentials())) as client:
+            page = client.get(f"/runs/{paused.run_id}").text
+            client.post("/whoami", data={"csrf_token": form_token(page), "name": "Ines"})
+            assert submit(client, paused.run_id, page, {}).status_code == 200
+            wait_for_resume(client, paused.run_id)
+        assert runner.registry.get(paused.run_id).status == "queued"
+        queue = runner.registry
+        assert isinstance(queue, PostgresRegistry)
+        job = queue.take(queue.holder)
+        assert job is not None and job.run_id == paused.run_id
+        done = runner.drive_taken(job)
+        queue.complete(job.run_id)
+        assert done.status == "done"
+        humans = [a for a in runner.sync_audit(paused.run_id) if a.kind == "human"]
+        assert [h.actor for h in humans] == ["Ines"]
+    finally:
+        runner.close()
