@@ -172,22 +172,36 @@ def _count(rows: list[dict[str, Any]]) -> int:
     return int(next(iter(rows[0].values())))
 
 
-def _config(tup: CheckpointTuple, checkpoint_id: str | None) -> RunnableConfig:
-    conf = tup.config["configurable"]
+def _config(thread_id: str, tup: CheckpointTuple, checkpoint_id: str | None) -> RunnableConfig:
     configurable: dict[str, Any] = {
-        "thread_id": conf["thread_id"],
-        "checkpoint_ns": conf.get("checkpoint_ns", ""),
+        "thread_id": thread_id,
+        "checkpoint_ns": tup.config["configurable"].get("checkpoint_ns", ""),
     }
     if checkpoint_id is not None:
         configurable["checkpoint_id"] = checkpoint_id
     return {"configurable": configurable}
 
 
-def _copy_writes(target: BaseCheckpointSaver[Any], tup: CheckpointTuple) -> int:
-    """Pending writes grouped as LangGraph wrote them: a task's ordinary writes in one
-    call (their ``idx`` is their position), each special write (error, interrupt,
-    resume...) in a call of its own (its ``idx`` is fixed by ``WRITES_IDX_MAP``)."""
-    config = _config(tup, tup.config["configurable"]["checkpoint_id"])
+def put_tuple(
+    target: BaseCheckpointSaver[Any],
+    tup: CheckpointTuple,
+    versions: dict[str, dict[str, Any]],
+    thread_id: str | None = None,
+) -> int:
+    """Write one checkpoint, and its pending writes first, as LangGraph wrote them.
+
+    ``versions`` maps checkpoint ids already written to their channel versions: only
+    channels whose version changed since the parent are passed as ``new_versions`` (what
+    LangGraph itself passes), so a blob store such as Postgres stores each channel
+    version once. Pending writes keep their grouping: a task's ordinary writes in one
+    call (``idx`` is their position), each special write (error, interrupt, resume) in a
+    call of its own (its ``idx`` is fixed by ``WRITES_IDX_MAP``). ``thread_id`` renames
+    the thread (the benchmarks replay one recorded run many times). Returns the number
+    of pending writes.
+    """
+    thread = thread_id or tup.config["configurable"]["thread_id"]
+    checkpoint_id = tup.config["configurable"]["checkpoint_id"]
+    config = _config(thread, tup, checkpoint_id)
     by_task: dict[str, list[tuple[str, Any]]] = {}
     specials: list[tuple[str, str, Any]] = []
     for task_id, channel, value in tup.pending_writes or []:
@@ -199,7 +213,18 @@ def _copy_writes(target: BaseCheckpointSaver[Any], tup: CheckpointTuple) -> int:
         target.put_writes(config, writes, task_id)
     for task_id, channel, value in specials:
         target.put_writes(config, [(channel, value)], task_id)
+    parent_id = tup.parent_config["configurable"]["checkpoint_id"] if tup.parent_config else None
+    channel_versions = dict(tup.checkpoint["channel_versions"])
+    parent = versions.get(parent_id or "", {})
+    new_versions = {k: v for k, v in channel_versions.items() if parent.get(k) != v}
+    target.put(_config(thread, tup, parent_id), tup.checkpoint, tup.metadata, new_versions)
+    versions[checkpoint_id] = channel_versions
     return len(tup.pending_writes or [])
+
+
+def oldest_first(saver: BaseCheckpointSaver[Any], thread_id: str) -> list[CheckpointTuple]:
+    """A thread's checkpoints in the order they were written (ids are time-ordered)."""
+    return list(reversed(list(saver.list({"configurable": {"thread_id": thread_id}}))))
 
 
 def copy_checkpoints(
@@ -218,20 +243,12 @@ def copy_checkpoints(
             )
         }
         versions: dict[str, dict[str, Any]] = {}
-        for tup in reversed(list(source.list({"configurable": {"thread_id": thread_id}}))):
+        for tup in oldest_first(source, thread_id):
             conf = tup.config["configurable"]
-            key = (conf.get("checkpoint_ns", ""), conf["checkpoint_id"])
-            channel_versions = dict(tup.checkpoint["channel_versions"])
-            versions[conf["checkpoint_id"]] = channel_versions
-            if key in present:
+            if (conf.get("checkpoint_ns", ""), conf["checkpoint_id"]) in present:
+                versions[conf["checkpoint_id"]] = dict(tup.checkpoint["channel_versions"])
                 continue
-            copied_writes += _copy_writes(target, tup)
-            parent_id = (
-                tup.parent_config["configurable"]["checkpoint_id"] if tup.parent_config else None
-            )
-            parent = versions.get(parent_id or "", {})
-            new_versions = {k: v for k, v in channel_versions.items() if parent.get(k) != v}
-            target.put(_config(tup, parent_id), tup.checkpoint, tup.metadata, new_versions)
+            copied_writes += put_tuple(target, tup, versions)
             copied += 1
     conn: sqlite3.Connection = source.conn  # type: ignore[attr-defined]
     src_cp = int(conn.execute("SELECT COUNT(*) FROM checkpoints").fetchone()[0])

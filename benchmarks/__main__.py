@@ -17,6 +17,7 @@ from benchmarks import (
     overhead,
     parallel_drafting,
     retrieval_quality,
+    workers,
 )
 
 
@@ -30,6 +31,7 @@ def main() -> None:
     retrieval_quality.main([])
     caching.main([])
     embedded_e2e.main([])
+    workers.main(["--quick"] if quick else [])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
