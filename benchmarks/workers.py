@@ -161,6 +161,7 @@ def trial(workers: int, runs: int, env: dict[str, str], home: Path) -> dict[str,
             wall = time.perf_counter() - start
             cpu = sum(_cpu_s(p.pid) for p in procs) - cpu_before
             failed = [i for i in ids if runner.registry.get(i).status != "done"]
+            calls = sum(a.llm_calls for i in ids for a in runner.registry.audit(i))
         finally:
             runner.close()
         if failed:
@@ -170,7 +171,13 @@ def trial(workers: int, runs: int, env: dict[str, str], home: Path) -> dict[str,
             p.terminate()
         for p in procs:
             p.wait(timeout=60)
-    return {"workers": workers, "runs": runs, "wall_s": wall, "cpu_s_per_run": cpu / runs}
+    return {
+        "workers": workers,
+        "runs": runs,
+        "wall_s": wall,
+        "cpu_s_per_run": cpu / runs,
+        "calls_per_run": calls / runs,
+    }
 
 
 def measure_workers(
@@ -307,7 +314,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     runs, repeats = args.runs, args.repeats
     if args.quick:
         counts, runs, repeats = [c for c in counts if c <= 2], 12, 2
-    console = Console()
+    console = Console(width=110)
     with servers(args.database_url, args.chroma_url) as (database_url, chroma_url):
         workers = measure_workers(counts, runs, args.latency, database_url, chroma_url)
         steps = measure_steps(database_url, repeats)
@@ -317,7 +324,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         title=f"baton worker throughput: {runs} research-brief runs, model call "
         f"{args.latency * 1000:.0f} ms, {os.cpu_count()} cores"
     )
-    for col in ("workers", "wall", "runs/min", "scaling vs 1", "worker CPU per run"):
+    columns = ("workers", "wall", "runs/min", "scaling vs 1", "model calls/run", "CPU/run")
+    for col in columns:
         table.add_column(col, justify="right")
     for r in workers:
         rate = r["runs"] / r["wall_s"]
@@ -326,6 +334,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"{r['wall_s']:.1f} s",
             f"{rate * 60:.0f}",
             f"{rate / base:.2f}×",
+            f"{r['calls_per_run']:.1f}",
             f"{r['cpu_s_per_run'] * 1000:.0f} ms",
         )
     console.print(table)
