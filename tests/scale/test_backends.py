@@ -19,10 +19,10 @@ import pytest
 
 from baton.config import Settings, load_settings
 from baton.errors import ConfigError, UserError
-from baton.pg import PostgresRegistry
+from baton.pg import PostgresRegistry, QueuedRun
 from baton.registry import AuditRecord, BaseRegistry, Registry, open_registry, utcnow
 from baton.review import make_decision
-from baton.runtime import Runner
+from baton.runtime import Runner, RunOutcome
 from retrieval.ingest import ingest
 from retrieval.store import ContextStore
 
@@ -194,6 +194,17 @@ def test_chroma_http_store_round_trip(scale_env: Settings) -> None:
     assert all(h.source != hits[0].source for h in store.retrieve("PodBack", [collection], k=20))
 
 
+def work_one(runner: Runner) -> tuple[QueuedRun, RunOutcome]:
+    """Do what one `baton worker` iteration does: take a queued run, drive it, release it."""
+    queue = runner.registry
+    assert isinstance(queue, PostgresRegistry)
+    job = queue.take(queue.holder)
+    assert job is not None
+    outcome = runner.drive_taken(job)
+    queue.complete(job.run_id)
+    return job, outcome
+
+
 def test_scale_profile_runs_inline_and_through_the_queue(scale_env: Settings) -> None:
     """Postgres saver, registry and Chroma server together: the same scenario code."""
     ingest([DOCS], "company-docs", scale_env)
@@ -203,21 +214,15 @@ def test_scale_profile_runs_inline_and_through_the_queue(scale_env: Settings) ->
         assert inline.status == "awaiting_review"
         queued = runner.enqueue("research-brief", QUESTION)
         assert queued.status == "queued"
-        queue = runner.registry
-        assert isinstance(queue, PostgresRegistry)
-        job = queue.take(queue.holder)
-        assert job is not None and job.run_id == queued.run_id
-        paused = runner.drive_taken(job)
-        queue.complete(job.run_id)
+        job, paused = work_one(runner)
+        assert job.run_id == queued.run_id
         assert paused.status == "awaiting_review" and paused.packet == inline.packet
         approve = make_decision("approve", "scale-test", None, None)
         assert runner.enqueue_resume(queued.run_id, approve).status == "queued"
         with pytest.raises(UserError, match=r"not awaiting review \(status: queued\)"):
             runner.enqueue_resume(queued.run_id, approve)
-        job = queue.take(queue.holder)
-        assert job is not None and job.payload and job.payload["interrupt"]
-        done = runner.drive_taken(job)
-        queue.complete(job.run_id)
+        job, done = work_one(runner)
+        assert job.payload and job.payload["interrupt"]
         finished = runner.resume(inline.run_id, approve)
         assert done.status == finished.status == "done"
         assert Path(done.outputs[0]).read_bytes() == Path(finished.outputs[0]).read_bytes()
@@ -274,13 +279,8 @@ def test_inbox_decision_in_the_scale_profile_is_queued_for_a_worker(scale_env: S
             assert submit(client, paused.run_id, page, {}).status_code == 200
             wait_for_resume(client, paused.run_id)
         assert runner.registry.get(paused.run_id).status == "queued"
-        queue = runner.registry
-        assert isinstance(queue, PostgresRegistry)
-        job = queue.take(queue.holder)
-        assert job is not None and job.run_id == paused.run_id
-        done = runner.drive_taken(job)
-        queue.complete(job.run_id)
-        assert done.status == "done"
+        job, done = work_one(runner)
+        assert job.run_id == paused.run_id and done.status == "done"
         humans = [a for a in runner.sync_audit(paused.run_id) if a.kind == "human"]
         assert [h.actor for h in humans] == ["Ines"]
     finally:
