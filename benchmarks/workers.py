@@ -203,11 +203,13 @@ def measure_workers(
     return results
 
 
-def _record(settings: Settings, scenario: str, source: Path) -> tuple[Path, str]:
-    """One run of ``scenario`` with the scripted model in a local home; its thread id."""
+def _record(settings: Settings, scenario: str, source: Path) -> tuple[str, int]:
+    """One run of ``scenario`` with the scripted model in a local home: its thread id,
+    and its checkpoint bytes in SQLite (a replay stores the very same rows)."""
     runner = Runner(settings)
     try:
-        return settings.checkpoint_path, runner.start(scenario, source, review="never").run_id
+        run_id = runner.start(scenario, source, review="never").run_id
+        return run_id, runner.checkpoint_bytes(run_id)
     finally:
         runner.close()
 
@@ -227,8 +229,8 @@ def measure_steps(database_url: str, repeats: int) -> list[dict[str, Any]]:
         ingest([ROOT / "examples" / "docs"], "company-docs", local)
         ingest([ROOT / "examples" / "finance" / "policy"], "finance-policy", local)
         recorded = {
-            "research-brief": _record(local, "research-brief", QUESTION)[1],
-            "expense-reconciliation": _record(local, "expense-reconciliation", EXPENSES)[1],
+            "research-brief": _record(local, "research-brief", QUESTION),
+            "expense-reconciliation": _record(local, "expense-reconciliation", EXPENSES),
         }
         pg = local.model_copy(deep=True)
         pg.checkpoints.backend = "postgres"
@@ -240,13 +242,13 @@ def measure_steps(database_url: str, repeats: int) -> list[dict[str, Any]]:
             open_checkpointer(sqlite_target) as lite,
             open_checkpointer(pg) as post,
         ):
-            for scenario, thread in recorded.items():
+            for scenario, (thread, sqlite_bytes) in recorded.items():
                 steps = oldest_first(source, thread)
                 timings: dict[str, dict[str, list[float]]] = {
                     "sqlite": {"write": [], "read": []},
                     "postgres": {"write": [], "read": []},
                 }
-                sizes: dict[str, int] = {}
+                sizes = {"sqlite": sqlite_bytes}
                 for n in range(repeats):
                     for name, saver in (("sqlite", lite), ("postgres", post)):
                         new_thread = f"{thread}-{name}-{n}"
@@ -266,12 +268,8 @@ def measure_steps(database_url: str, repeats: int) -> list[dict[str, Any]]:
                             t2 = time.perf_counter()
                             timings[name]["write"].append(t1 - t0)
                             timings[name]["read"].append(t2 - t1)
-                        if n == 0:
-                            sizes[name] = (
-                                checkpoint_bytes(post, new_thread)  # type: ignore[arg-type]
-                                if name == "postgres"
-                                else _sqlite_bytes(lite, new_thread)
-                            )
+                        if n == 0 and name == "postgres":
+                            sizes[name] = checkpoint_bytes(post, new_thread)  # type: ignore[arg-type]
                 for name in ("sqlite", "postgres"):
                     rows.append(
                         {
@@ -284,17 +282,6 @@ def measure_steps(database_url: str, repeats: int) -> list[dict[str, Any]]:
                         }
                     )
     return rows
-
-
-def _sqlite_bytes(saver: Any, thread_id: str) -> int:
-    """Same accounting as ``Runner.checkpoint_bytes`` for the SQLite saver."""
-    row = saver.conn.execute(
-        "SELECT COALESCE((SELECT SUM(LENGTH(checkpoint) + LENGTH(metadata)) FROM checkpoints"
-        " WHERE thread_id = ?), 0) + COALESCE((SELECT SUM(LENGTH(value)) FROM writes"
-        " WHERE thread_id = ?), 0)",
-        (thread_id, thread_id),
-    ).fetchone()
-    return int(row[0] or 0)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
