@@ -27,6 +27,7 @@ from typing import Any
 import aiosqlite
 import pytest
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from baton.config import CheckpointSettings, Settings
@@ -71,6 +72,7 @@ def test_baton_sqlite_saver(capability: str, tmp_path: Path, baton_pragmas: dict
 
     async def factory() -> AsyncGenerator[BaseCheckpointSaver[Any], None]:
         with open_checkpointer(settings) as saver:
+            assert isinstance(saver, SqliteSaver)
             assert _pragmas(saver.conn) == baton_pragmas
             yield sync_driven(saver)
 
