@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -63,6 +65,15 @@ CREATE INDEX IF NOT EXISTS runs_queue ON runs(updated_at) WHERE status IN ('queu
 
 def open_pool(database_url: str, max_size: int = 8) -> ConnectionPool:
     """A connection pool with the settings ``PostgresSaver`` needs, opened and checked."""
+    # One direct attempt first: an unreachable server is then one clear line, not the
+    # pool's background reconnect errors repeated on stderr for the whole timeout.
+    try:
+        psycopg.connect(database_url, connect_timeout=10).close()
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise UserError(
+            f"cannot connect to PostgreSQL at {_redact(database_url)}: {reason}"
+        ) from None
     pool: ConnectionPool = ConnectionPool(
         database_url, kwargs=CONNECTION_KWARGS, min_size=1, max_size=max_size, open=False
     )
@@ -81,11 +92,24 @@ def _redact(url: str) -> str:
     return f"{host}:{port}/{db}" if port else f"{host}/{db}"
 
 
+def _try_lock(conn: psycopg.Connection[Any]) -> bool:
+    row: Any = conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (_MIGRATION_LOCK,)).fetchone()
+    return bool(row and row["got"])
+
+
 @contextmanager
 def migration_lock(pool: ConnectionPool) -> Iterator[psycopg.Connection[Any]]:
     """One connection holding a session advisory lock while schemas are created."""
     with pool.connection() as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))
+        # Poll rather than block: a session blocked inside pg_advisory_lock keeps a
+        # statement open, and the saver's CREATE INDEX CONCURRENTLY in the lock holder
+        # waits for every open statement, so workers starting together on a new
+        # database would deadlock.
+        deadline = time.monotonic() + 300
+        while not _try_lock(conn):
+            if time.monotonic() > deadline:
+                raise UserError("timed out waiting for another process to migrate PostgreSQL")
+            time.sleep(random.uniform(0.05, 0.25))
         try:
             yield conn
         finally:

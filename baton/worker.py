@@ -20,6 +20,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from types import FrameType
 
@@ -103,7 +104,13 @@ def _drive_one(runner: Runner, job: QueuedRun, log: LogFn) -> RunOutcome | None:
     try:
         return runner.drive_taken(job)
     except UserError as exc:
-        log(f"{job.run_id}: failed: {exc}")
+        reason = str(exc)
     except Exception as exc:  # recorded as the run's reason by the runner; keep working
-        log(f"{job.run_id}: internal error: {type(exc).__name__}: {exc}")
+        reason = f"internal error: {type(exc).__name__}: {exc}"
+    log(f"{job.run_id}: failed: {reason}")
+    # A failure before the first step leaves the run 'running' with nobody driving it;
+    # mark it failed so `baton resume RUN --queue` (or plain resume) can retry it.
+    with suppress(Exception):
+        if runner.registry.get(job.run_id).status == "running":
+            runner.registry.set_status(job.run_id, "failed", reason=reason)
     return None

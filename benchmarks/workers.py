@@ -129,9 +129,7 @@ def trial(workers: int, runs: int, env: dict[str, str], home: Path) -> dict[str,
     procs: list[subprocess.Popen[bytes]] = []
     logs = [home / f"worker-{workers}-{n}.log" for n in range(workers)]
     settings = _settings(env)
-    # Create the schema once, as a deployment does before starting its workers: workers
-    # that all create it at once on an empty database can deadlock in PostgreSQL (the
-    # saver's CREATE INDEX CONCURRENTLY waits for the other workers' lock waits).
+    # Create the schema before the clock starts, so no trial pays for migrations.
     with open_checkpointer(settings):
         open_registry(settings).close()
     try:

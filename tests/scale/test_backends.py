@@ -19,10 +19,11 @@ import pytest
 
 from baton.config import Settings, load_settings
 from baton.errors import ConfigError, UserError
-from baton.pg import PostgresRegistry, QueuedRun
+from baton.pg import PostgresRegistry, QueuedRun, open_pool, open_postgres_saver
 from baton.registry import AuditRecord, BaseRegistry, Registry, open_registry, utcnow
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
+from baton.worker import _drive_one
 from retrieval.ingest import ingest
 from retrieval.store import ContextStore
 
@@ -283,5 +284,62 @@ def test_inbox_decision_in_the_scale_profile_is_queued_for_a_worker(scale_env: S
         assert job.run_id == paused.run_id and done.status == "done"
         humans = [a for a in runner.sync_audit(paused.run_id) if a.kind == "human"]
         assert [h.actor for h in humans] == ["Ines"]
+    finally:
+        runner.close()
+
+
+def test_workers_starting_together_on_a_new_database_all_get_a_saver(
+    fresh_database_url: str,
+) -> None:
+    """Checkpoint migrations run once, under a polled lock: no deadlock, no error.
+
+    With a blocking advisory lock, the saver's CREATE INDEX CONCURRENTLY waited for the
+    statements blocked on that lock (DeadlockDetected in 5 of 5 trials of three).
+    """
+    errors: list[str] = []
+
+    def open_one() -> None:
+        try:
+            with open_postgres_saver(fresh_database_url) as saver:
+                assert saver.get_tuple({"configurable": {"thread_id": "none"}}) is None
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+
+    threads = [threading.Thread(target=open_one) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    assert not any(thread.is_alive() for thread in threads)
+
+
+def test_an_unreachable_database_is_one_clear_line() -> None:
+    with pytest.raises(UserError, match=r"^cannot connect to PostgreSQL at 127\.0\.0\.1:1/nowhere"):
+        open_pool("postgresql://baton@127.0.0.1:1/nowhere")
+
+
+def test_a_run_that_fails_before_its_first_step_is_marked_failed(
+    scale_env: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Otherwise it stays 'running' with no lease, and no worker would ever take it."""
+    runner = Runner(scale_env)
+    try:
+        queued = runner.enqueue("research-brief", QUESTION)
+        queue = runner.registry
+        assert isinstance(queue, PostgresRegistry)
+        job = queue.take(queue.holder)
+        assert job is not None and job.run_id == queued.run_id
+
+        def broken(job: QueuedRun) -> RunOutcome:
+            raise RuntimeError("graph store unavailable")
+
+        monkeypatch.setattr(runner, "drive_taken", broken)
+        logged: list[str] = []
+        assert _drive_one(runner, job, logged.append) is None
+        queue.complete(job.run_id, queue.holder)
+        run = queue.get(queued.run_id)
+        assert run.status == "failed" and "graph store unavailable" in (run.reason or "")
+        assert logged and "failed" in logged[0]
     finally:
         runner.close()
