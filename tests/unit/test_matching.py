@@ -544,3 +544,18 @@ def test_reversal_booked_days_after_the_bank_returned_it() -> None:
         [gl("G1", 3, "Reversal - payment to Riverbend Janitorial", "401.00")],
     )
     assert pairs(result) == {("B1", "G1", "one_to_one")}
+
+
+def test_item_count_on_the_deposit_line_picks_the_subset_of_that_size() -> None:
+    ledger = [
+        gl("G1", 0, "Receipt - Blue Dental", "123.45"),
+        gl("G2", 0, "Receipt - Oak Mill", "234.56"),
+        gl("G3", 1, "Receipt - Pine Software", "641.99"),
+        gl("G4", 0, "Receipt - North Creek", "250.10"),
+        gl("G5", 1, "Receipt - Cedar Labs", "749.90"),
+    ]
+    counted = reconcile([bank("B1", 2, "REMOTE DEPOSIT 3 ITEMS", "1000.00")], ledger)
+    assert pairs(counted) == {("B1", g, "batch") for g in ("G1", "G2", "G3")}
+    # Without the count the pair is the simpler explanation, and nothing says otherwise.
+    uncounted = reconcile([bank("B1", 2, "REMOTE DEPOSIT", "1000.00")], ledger)
+    assert not pairs(uncounted) & {("B1", g, "batch") for g in ("G1", "G2", "G3")}

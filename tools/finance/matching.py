@@ -47,6 +47,7 @@ records times the (small) number of same-amount records nearby, never n².
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -199,6 +200,8 @@ class _Rec:
     is_cheque: bool = False
     reversal: bool = False
     display_amount: Decimal = Decimal(0)
+    items: int | None = None
+    """How many items a deposit line says it holds (``REMOTE DEPOSIT 4 ITEMS``)."""
 
 
 @dataclass(slots=True)
@@ -290,7 +293,17 @@ def _bank_rec(line: BankLine, scale: _Scale, bdays: _BusinessDays) -> _Rec:
         is_cheque=paid_cheque,
         reversal=feat.reversal,
         display_amount=line.amount,
+        items=_item_count(line.description),
     )
+
+
+_ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES)\b", re.IGNORECASE)
+
+
+def _item_count(text: str) -> int | None:
+    """The item count a deposit line prints; remote-capture deposits usually do."""
+    found = _ITEMS.search(text)
+    return int(found.group(1)) if found and int(found.group(1)) >= 1 else None
 
 
 def _ledger_rec(entry: LedgerEntry, scale: _Scale, bdays: _BusinessDays) -> _Rec:
@@ -788,6 +801,7 @@ class _BatchSearch:
 
 def _search_batch(
     bi: int,
+    items: int | None,
     target: int,
     pool: list[int],
     full_pool: list[int],
@@ -813,7 +827,15 @@ def _search_batch(
     def solve(members: list[int]) -> tuple[_SubsetSums, list[int]]:
         ordered = sorted(members, key=lambda gi: (-abs(gl[gi].units), gi))
         values = [abs(gl[gi].units) for gi in ordered]
-        return _subset_sums(values, target, params.max_batch_size, unit), ordered
+        sums = _subset_sums(values, target, params.max_batch_size, unit)
+        if items is not None:
+            # The slip says how many items it holds: only subsets of that size count,
+            # as solutions and as chance rivals alike.
+            sums = _SubsetSums(
+                {k: v for k, v in sums.solutions.items() if k == items},
+                {k: v for k, v in sums.chance.items() if k == items},
+            )
+        return sums, ordered
 
     sums, ordered = solve(pool)
     if not sums.solutions:
@@ -837,7 +859,7 @@ def _search_batch(
     unique = plausible and complete and len(chosen) == 1 and not rivals
     if not unique and complete:
         sweep = _sweep(target, full_pool, gl, params, unit)
-        if sweep is not None:
+        if sweep is not None and items in (None, len(sweep)):
             return _BatchSearch(bi, [sweep, *(s for s in solutions if s != sweep)], True, True)
     return _BatchSearch(bi, solutions, plausible, unique)
 
@@ -950,7 +972,15 @@ def _search_batches(
             cache_key = (bi, key, pools[-1], complete)
             if cache_key not in cache:
                 cache[cache_key] = _search_batch(
-                    bi, abs(b.units), list(key), list(pools[-1]), complete, gl, params, unit
+                    bi,
+                    b.items,
+                    abs(b.units),
+                    list(key),
+                    list(pools[-1]),
+                    complete,
+                    gl,
+                    params,
+                    unit,
                 )
             search = cache[cache_key]
             if search is not None:
