@@ -559,3 +559,11 @@ def test_item_count_on_the_deposit_line_picks_the_subset_of_that_size() -> None:
     # Without the count the pair is the simpler explanation, and nothing says otherwise.
     uncounted = reconcile([bank("B1", 2, "REMOTE DEPOSIT", "1000.00")], ledger)
     assert not pairs(uncounted) & {("B1", g, "batch") for g in ("G1", "G2", "G3")}
+
+
+def test_platform_payout_names_only_the_platform() -> None:
+    payout = describe("STRIPE TRANSFER ST-FZCHMPFK")
+    similarity = name_similarity(payout, describe("Stripe daily sales 10/18"))
+    assert similarity is not None and similarity >= MatchParams().strong_name
+    unrelated = name_similarity(payout, describe("Stripes Painting LLC"))
+    assert unrelated is not None and unrelated < MatchParams().strong_name

@@ -190,6 +190,12 @@ _BRAND_FAMILIES: dict[str, str] = {
     "EXPEDIA": "EXPEDIA",
     "HOTELS COM": "EXPEDIA",
 }
+# Payment platforms whose payouts name only the platform, then a payout reference
+# (``STRIPE TRANSFER ST-FZCHMPFK``): the platform is the counterparty.
+_PLATFORMS = frozenset(
+    {"STRIPE", "SQUARE", "PAYPAL", "SHOPIFY", "ADYEN", "BRAINTREE", "CLOVER", "TOAST", "ETSY"}
+)
+
 _FAMILY = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _BRAND_FAMILIES), key=len, reverse=True)) + r")\b"
 )
@@ -385,6 +391,9 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         _pair_similarity(bank.name, segment, i == 0 and segment == ledger.name)
         for i, segment in enumerate(ledger.segments)
     )
+    platform = bank.name.split()[0]
+    if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
+        best = max(best, 0.9)  # a payout from the platform the books name
     if bank.family and bank.family != ledger.family:
         # A sub-brand on the card line, the parent brand in the books.
         best = max(best, *(_pair_similarity(bank.family, seg, True) for seg in ledger.segments))
