@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field
 
 from agents.content_common import (
     BRAND,
@@ -21,11 +21,9 @@ from agents.content_common import (
     brand,
     breaks_brand,
     dump,
-    list_of,
-    one_of,
     roadmap,
 )
-from agents.models import ask_structured, quote
+from agents.models import ask_structured, cited_schema, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from retrieval.ingest import discover, ingest
@@ -55,14 +53,7 @@ class Findings(BaseModel):
 
 def findings_schema(ids: list[str]) -> type[Findings]:
     """``Findings`` whose citations can only be the chunk ids shown (a grammar for llama.cpp)."""
-    finding = create_model(
-        "Finding",
-        __base__=Finding,
-        citations=(list_of(one_of(ids)), Field(description="evidence ids", max_length=2)),
-    )
-    return create_model(
-        "Findings", __base__=Findings, findings=(list_of(finding), Field(max_length=2))
-    )
+    return cited_schema(Findings, ids)
 
 
 def source_chunks(store: ContextStore, folder: Path, collection: str) -> list[dict[str, Any]]:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import threading
 import time
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from copy import copy
+from typing import Any, Literal, TypeVar, get_args
 
 import openai
 from langchain_core.language_models import BaseChatModel
@@ -19,7 +21,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import Runnable
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError, create_model
 
 from baton.audit import current_trace
 from baton.cache import cache_key, get_cache, lookup, store
@@ -142,6 +144,26 @@ def quote(doc_id: str, text: str, label: str | None = None) -> str:
     about = f' source="{label}"' if label else ""
     body = _TAG.sub(r"&lt;\1\2", text)
     return f'<document id="{doc_id}"{about}>\n{body}\n</document>'
+
+
+def cited_schema(notes: type[T], ids: Sequence[str], *, items: str = "findings") -> type[T]:
+    """``notes`` whose ``items[*].citations`` may only be one of ``ids``.
+
+    With llama.cpp the schema becomes a grammar, so the model cannot even spell an id
+    it was not shown; callers still re-check every citation in code. The copies keep
+    the class names and field constraints of ``notes`` and its item model, so the tool
+    the model sees (and the cache key) reads exactly as the static schema does.
+    """
+    items_info = notes.model_fields[items]
+    finding: type[BaseModel] = get_args(items_info.annotation)[0]
+    allowed = Literal.__getitem__(tuple(ids))
+    restricted = create_model(
+        finding.__name__,
+        __base__=finding,
+        citations=(list[allowed], copy(finding.model_fields["citations"])),  # type: ignore[valid-type]
+    )
+    fields: dict[str, Any] = {items: (list[restricted], copy(items_info))}
+    return create_model(notes.__name__, __base__=notes, **fields)
 
 
 def ask_structured(

@@ -8,11 +8,11 @@ when a small model returns nothing usable.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, Field
 
-from agents.models import ask_structured, quote
+from agents.models import ask_structured, cited_schema, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from retrieval.injection import flag_injections
@@ -36,22 +36,8 @@ class ResearchNotes(BaseModel):
 
 
 def notes_schema(ids: list[str]) -> type[ResearchNotes]:
-    """``ResearchNotes`` whose citations may only be the ids retrieved for this question.
-
-    With llama.cpp the schema becomes a grammar, so the model cannot even spell an id
-    it was not shown; code still re-checks every citation afterwards.
-    """
-    allowed = Literal[tuple(ids)]  # type: ignore[valid-type]
-    finding = create_model(
-        "Finding",
-        __base__=Finding,
-        citations=(list[allowed], Field(description="source ids", max_length=3)),  # type: ignore[valid-type]
-    )
-    return create_model(
-        "ResearchNotes",
-        __base__=ResearchNotes,
-        findings=(list[finding], Field(max_length=MAX_FINDINGS)),
-    )
+    """``ResearchNotes`` whose citations may only be the ids retrieved for this question."""
+    return cited_schema(ResearchNotes, ids)
 
 
 def _first_sentence(text: str) -> str:
