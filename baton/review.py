@@ -10,6 +10,7 @@ decision, and returns it together with the human's audit record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from langgraph.types import interrupt
@@ -44,11 +45,21 @@ class ReviewDecision(BaseModel):
 
 
 def validate_edits(
-    edits: Any, schema: type[BaseModel], source: str = "edit file"
+    edits: Any,
+    schema: type[BaseModel],
+    source: str = "edit file",
+    packet: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Check an edit document against the packet's schema; errors name the field."""
+    """Check an edit document against the packet's schema; errors name the field.
+
+    With ``packet`` (the one being answered) a schema can also check the ids an edit
+    names against it, as its validation context ``{"packet": packet}``.
+    """
+    context = {"packet": packet} if packet is not None else None
     try:
-        return schema.model_validate(edits).model_dump(exclude_none=True, mode="json")
+        return schema.model_validate(edits, context=context).model_dump(
+            exclude_none=True, mode="json"
+        )
     except ValidationError as exc:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
@@ -88,5 +99,5 @@ def request_review(
     except ValidationError as exc:
         raise UserError(f"invalid review decision: {exc.errors()[0]['msg']}") from None
     if decision.edits is not None:
-        decision.edits = validate_edits(decision.edits, edit_schema)
+        decision.edits = validate_edits(decision.edits, edit_schema, packet=packet)
     return decision, [human_record(ctx.run_id, node, decision.reviewer, decision.summary())]

@@ -217,7 +217,9 @@ class Runner:
                     f"run {run_id} is awaiting review: pass --approve, --reject or --edit FILE.json"
                 )
             if decision.edits is not None:
-                decision.edits = validate_edits(decision.edits, scenario.edit_schema)
+                decision.edits = validate_edits(
+                    decision.edits, scenario.edit_schema, packet=run.packet
+                )
         elif decision is not None:
             raise UserError(f"run {run_id} is not awaiting review (status: {run.status})")
         elif run.status == "queued":

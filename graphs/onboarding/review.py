@@ -2,8 +2,9 @@
 
 HR sees one packet: the whole plan as Markdown and every exception (a session that could
 not be booked, an IT item held back, no eligible buddy, an unresolved critic problem, an
-edit that broke a rule). An edit (move a session, pick another buddy) is applied and the
-whole plan re-checked by the same critic code; an edit that introduces a problem is not
+edit that broke a rule) plus every IT request with its id. An edit (move a session, pick
+another buddy, approve/hold/drop an IT request) is applied and the whole plan re-checked
+by the same critic code; an edit that introduces a problem is not
 accepted but sent back to the reviewer with the reason. Files are written only after
 approval, so resuming a paused run can never write or re-send anything twice.
 """
@@ -14,7 +15,7 @@ from typing import Any, Literal
 
 from agents.onboarding_buddy import fallback_note
 from agents.onboarding_critic import problem_key
-from baton.audit import agent_node, current_trace
+from baton.audit import agent_node, current_trace, human_record
 from baton.context import RunContext
 from baton.errors import InputError
 from baton.outputs import atomic_write
@@ -22,13 +23,14 @@ from baton.review import request_review
 from graphs.onboarding.state import config_of, inputs_of, plan_of
 from retrieval.injection import packet_flags
 from tools.onboarding.critic import check_plan
-from tools.onboarding.edits import PlanEdits, apply_edits
+from tools.onboarding.edits import PlanEdits, apply_edits, request_ids
 from tools.onboarding.plan import OnboardingPlan, make_schedule, render_outputs
 
 DEFAULT_REVIEW: Literal["always"] = "always"
 EDIT_EXAMPLE = (
     '{"moves": [{"session_id": "benefits", "start": "2026-03-05T14:00:00+01:00"}],'
-    ' "buddy_id": "p03"}'
+    ' "buddy_id": "p03", "requests": [{"id": "IT-maya-okafor-access_group-staging-deploy",'
+    ' "action": "hold", "note": "after the security training"}]}'
 )
 
 
@@ -63,8 +65,8 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
             "IT",
             "provisioning",
             f"{held.kind} '{held.item}' suggested by {held.source}: {held.reason}",
-            held.item,
-            "request it separately with manager and security approval, or ignore it",
+            held.request_id or held.item,
+            "drop it, or keep it held and request it separately with manager and security approval",
         )
     if plan.buddy_match.exception and plan.buddy is None:
         add(
@@ -145,12 +147,17 @@ def render_preview(state: dict[str, Any]) -> str:
         ]
     tickets = plan.provisioning.tickets
     lines += ["", f"## IT requests: {len(tickets)} tickets from the {starter.role} catalogue", ""]
-    for kind in ("account", "equipment", "access_group"):
-        items = [t.item for t in tickets if t.kind == kind]
-        if items:
-            lines.append(f"- {kind.replace('_', ' ')}: {', '.join(items)}")
-    for held in plan.provisioning.exceptions:
-        lines.append(f"- Held for review (not requested): {held.kind} '{held.item}'")
+    for row in request_rows(plan):
+        what = f"{row['kind'].replace('_', ' ')} {row['item']} (`{row['id']}`)"
+        if row["status"] == "requested":
+            lines.append(f"- {what}")
+        else:
+            lines.append(f"- Held for review (not requested): {what}")
+    for review in plan.provisioning.reviews:
+        lines.append(
+            f"- Decided: {review.action} `{review.request_id}` by {review.reviewer}"
+            + (f": {review.note}" if review.note else "")
+        )
     lines += ["", "## Reading list and training", ""]
     for item in plan.pathway:
         cites = " ".join(f"[{c}]" for c in item.chunk_ids)
@@ -167,12 +174,32 @@ def render_preview(state: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def request_rows(plan: OnboardingPlan) -> list[dict[str, str]]:
+    """Every IT request a reviewer can decide, by the id :class:`RequestDecision` takes.
+
+    ``requested`` tickets would be filed; ``held`` suggestions never are without a
+    catalogue change, whatever the decision.
+    """
+    ids = set(request_ids(plan))
+    rows = [
+        {"id": t.ticket_id, "kind": t.kind, "item": t.item, "status": "requested", "source": ""}
+        for t in plan.provisioning.tickets
+    ]
+    rows += [
+        {"id": e.request_id, "kind": e.kind, "item": e.item, "status": "held", "source": e.source}
+        for e in plan.provisioning.exceptions
+        if e.request_id in ids
+    ]
+    return rows
+
+
 def packet(state: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "scenario": "onboarding",
         "starter": state["starter"]["name"],
         "preview": render_preview(state),
         "exceptions": found,
+        "requests": request_rows(plan_of(state)),
         "injection_flags": packet_flags(state),
         "edit_schema": PlanEdits.model_json_schema(),
     }
@@ -195,15 +222,17 @@ def _rebook_buddy_sessions(
     return plan.model_copy(update={"schedule": schedule})
 
 
-def apply_review_edits(state: dict[str, Any], edits: PlanEdits) -> tuple[dict[str, Any], list[str]]:
+def apply_review_edits(
+    state: dict[str, Any], edits: PlanEdits, reviewer: str = ""
+) -> tuple[dict[str, Any], list[str]]:
     """The state update for an accepted edit, or the problems it would introduce.
 
     Problems the plan already had before the edit (and that HR sees in the packet) do not
-    block it; only new ones do.
+    block it; only new ones do. Request decisions are recorded under ``reviewer``.
     """
     plan, inputs, config = plan_of(state), inputs_of(state), config_of(state)
     try:
-        edited = apply_edits(plan, edits, source="edit")
+        edited = apply_edits(plan, edits, source="edit", reviewer=reviewer)
     except InputError as exc:
         return {}, [exc.detail + (f" ({exc.column})" if exc.column else "")]
     old_buddy = plan.buddy.person_id if plan.buddy else None
@@ -224,6 +253,7 @@ def apply_review_edits(state: dict[str, Any], edits: PlanEdits) -> tuple[dict[st
     update: dict[str, Any] = {
         "schedule": edited.schedule.model_dump(mode="json"),
         "buddy": edited.buddy.model_dump(mode="json") if edited.buddy else None,
+        "provisioning": edited.provisioning.model_dump(mode="json"),
     }
     if new_buddy and edited.buddy is not None:
         update["buddy_note"] = fallback_note(inputs.starter, edited.buddy)
@@ -251,10 +281,20 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         update |= {"problems": [], "problem_history": [], "critic_passes": 0}
     elif decision.action == "edit":
         edits = PlanEdits.model_validate(decision.edits or {})
-        changes, problems = apply_review_edits(state, edits)
+        changes, problems = apply_review_edits(state, edits, decision.reviewer)
         update |= changes
         update["edit_problems"] = problems
         outcome = f"edit sent back ({len(problems)} problems)" if problems else "edit accepted"
+        if not problems:
+            update["audit"] = audit + [
+                human_record(
+                    ctx.run_id,
+                    "review",
+                    decision.reviewer,
+                    f"IT request {d.id}: {d.action}" + (f" ({d.note})" if d.note else ""),
+                )
+                for d in edits.requests
+            ]
         notes += [n for n in (decision.comment, edits.comment) if n]
     update["reviewer_notes"] = notes
     trace = current_trace()
@@ -277,6 +317,7 @@ def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         trace.cite([c for item in plan.pathway for c in item.chunk_ids])
         trace.decision = (
             f"wrote {len(paths)} files after {review_state.get('action', 'approve')} by "
-            f"{review_state.get('reviewer', 'unknown')}"
+            f"{review_state.get('reviewer', 'unknown')}; {len(plan.provisioning.tickets)} IT"
+            f" tickets, {len(plan.provisioning.held)} held by the reviewer"
         )
     return {"outputs": paths}

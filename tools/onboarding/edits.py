@@ -1,9 +1,11 @@
-"""Apply the HR reviewer's edits: move a session, pick another buddy.
+"""Apply the HR reviewer's edits: move a session, pick another buddy, decide IT requests.
 
 Edits are applied literally, not second-guessed: the reviewer is in charge. Whatever
 rule an edit breaks (a double booking, an ineligible buddy) is then reported by
 :func:`tools.onboarding.critic.check_plan`, which the graph runs again after every edit.
-Only edits that cannot be applied at all (an unknown session or person) are errors.
+Only edits that cannot be applied at all (an unknown session, person or request) are
+errors. Request decisions can only narrow access: they name requests the plan already
+has, so no decision can add a ticket or turn a held suggestion into one.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, Field, ValidationError
+from pydantic import AwareDatetime, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from baton.errors import InputError
 from tools.onboarding.models import Record
 from tools.onboarding.plan import OnboardingPlan
+from tools.onboarding.provisioning import RequestAction, RequestReview
 from tools.onboarding.scheduling import Attendee, ScheduledSession, SessionException
 from tools.onboarding.yamlio import first_error, format_loc
 
@@ -29,11 +33,48 @@ class SessionMove(Record):
     start: AwareDatetime
 
 
+def request_ids(plan: OnboardingPlan) -> list[str]:
+    """Every id a request decision may name: the tickets, then the held suggestions."""
+    provisioning = plan.provisioning
+    held = [e.request_id for e in provisioning.exceptions if e.request_id]
+    return [t.ticket_id for t in provisioning.tickets] + held
+
+
+def _known_ids(context: Any) -> list[str] | None:
+    """The request ids of the packet being answered, when the validator is given it."""
+    packet = context.get("packet") if isinstance(context, Mapping) else None
+    if not isinstance(packet, Mapping) or "requests" not in packet:
+        return None
+    return [str(r["id"]) for r in packet["requests"]]
+
+
+class RequestDecision(Record):
+    """The reviewer's decision on one IT request (a ticket or a held suggestion)."""
+
+    id: str = Field(min_length=1, max_length=200, description="request id from the packet")
+    action: RequestAction
+    note: str = Field("", max_length=1000)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, value: str, info: ValidationInfo) -> str:
+        """Checked against the packet when validated with one, as ``baton resume`` does."""
+        known = _known_ids(info.context)
+        if known is not None and value not in known:
+            raise PydanticCustomError(
+                "unknown_request",
+                "unknown request {id} (the packet lists {count} requests)",
+                {"id": repr(value), "count": len(known)},
+            )
+        return value
+
+
 class PlanEdits(Record):
     """What the reviewer changed; an empty edit set leaves the plan as it is."""
 
     moves: tuple[SessionMove, ...] = ()
     buddy_id: str | None = None
+    requests: tuple[RequestDecision, ...] = ()
     comment: str = ""
 
 
@@ -75,12 +116,65 @@ def _rebuddy(plan: OnboardingPlan, buddy_id: str, source: str) -> OnboardingPlan
     return plan.model_copy(update={"buddy": candidate, "schedule": schedule})
 
 
-def apply_edits(plan: OnboardingPlan, edits: PlanEdits, *, source: str = "edits") -> OnboardingPlan:
+def _decide_requests(
+    plan: OnboardingPlan, decisions: tuple[RequestDecision, ...], reviewer: str, source: str
+) -> OnboardingPlan:
+    """Hold or drop requests; every decision is recorded with its reviewer and note."""
+    repeated = [rid for rid, n in Counter(d.id for d in decisions).items() if n > 1]
+    if repeated:
+        raise InputError(
+            source, f"request {repeated[0]!r} is decided more than once", column="requests"
+        )
+    provisioning = plan.provisioning
+    tickets = {t.ticket_id: t for t in provisioning.tickets}
+    held = {e.request_id: e for e in provisioning.exceptions if e.request_id}
+    on_hold = list(provisioning.held)
+    reviews = list(provisioning.reviews)
+    for index, decision in enumerate(decisions):
+        found = tickets.get(decision.id) or held.get(decision.id)
+        if found is None:
+            raise InputError(
+                source, f"unknown request {decision.id!r}", column=f"requests[{index}].id"
+            )
+        if decision.action != "approve" and decision.id in tickets:
+            ticket = tickets.pop(decision.id)
+            if decision.action == "hold":
+                on_hold.append(ticket)
+        elif decision.action == "drop":
+            held.pop(decision.id)
+        reviews.append(
+            RequestReview(
+                request_id=decision.id,
+                kind=found.kind,
+                item=found.item,
+                action=decision.action,
+                note=decision.note,
+                reviewer=reviewer,
+            )
+        )
+    kept = [e for e in provisioning.exceptions if not e.request_id or e.request_id in held]
+    narrowed = provisioning.model_copy(
+        update={
+            "tickets": tuple(tickets.values()),
+            "exceptions": tuple(kept),
+            "held": tuple(on_hold),
+            "reviews": tuple(reviews),
+        }
+    )
+    return plan.model_copy(update={"provisioning": narrowed})
+
+
+def apply_edits(
+    plan: OnboardingPlan, edits: PlanEdits, *, source: str = "edits", reviewer: str = ""
+) -> OnboardingPlan:
     """A new plan with the edits applied; run ``check_plan`` on it before approval.
 
     A buddy change also swaps the buddy in every session's ``buddy`` slot. Moving an
-    excepted session books it (keeping its duration and resolved attendees).
+    excepted session books it (keeping its duration and resolved attendees). Request
+    decisions are recorded under ``reviewer``.
     """
+    if edits.requests:
+        plan = _decide_requests(plan, edits.requests, reviewer, source)
     repeated = [sid for sid, n in Counter(m.session_id for m in edits.moves).items() if n > 1]
     if repeated:
         raise InputError(source, f"session {repeated[0]!r} is moved more than once", column="moves")

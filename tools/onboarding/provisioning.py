@@ -4,6 +4,10 @@ Least privilege is enforced structurally: tickets are generated *only* from the 
 catalogue in ``configs/onboarding.yaml``. Anything else - a model's idea, a line in a
 playbook, a manager's wish - arrives as a :class:`ProvisioningSuggestion` and can only
 ever become a :class:`ProvisioningException` for a human to approve or reject.
+
+The HR reviewer may then decide each request (:class:`RequestReview`), but only to
+narrow: hold a ticket back or drop it, keep or drop a held suggestion. No decision can
+turn a suggestion into a ticket; that still takes a catalogue change.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from tools.onboarding.config import CatalogueEntry
 from tools.onboarding.models import Problem, Record, Starter
 
 ItemKind = Literal["account", "equipment", "access_group"]
+RequestAction = Literal["approve", "hold", "drop"]
+"""approve: keep as proposed; hold: do not file it now; drop: remove it."""
 _KINDS: tuple[tuple[ItemKind, str], ...] = (
     ("account", "accounts"),
     ("equipment", "equipment"),
@@ -55,13 +61,36 @@ class ProvisioningException(Record):
     item: str
     source: str
     reason: str
+    request_id: str = ""
+    """Stable id the reviewer decides it by (empty only in plans made before ids existed)."""
+
+
+class RequestReview(Record):
+    """One reviewer decision on one request: who decided what, and why."""
+
+    request_id: str
+    kind: ItemKind
+    item: str
+    action: RequestAction
+    note: str = ""
+    reviewer: str = ""
 
 
 class Provisioning(Record):
-    """The tickets to file and the suggestions held back."""
+    """The tickets to file, the suggestions held back and the reviewer's decisions.
+
+    ``held`` are catalogue tickets the reviewer chose not to file now; a dropped ticket
+    or suggestion appears only in ``reviews``.
+    """
 
     tickets: tuple[ITTicket, ...]
     exceptions: tuple[ProvisioningException, ...] = ()
+    held: tuple[ITTicket, ...] = ()
+    reviews: tuple[RequestReview, ...] = ()
+
+    def narrowed(self) -> set[tuple[str, str]]:
+        """(kind, item) the reviewer held or dropped: not missing, just decided against."""
+        return {(r.kind, r.item) for r in self.reviews if r.action != "approve"}
 
 
 def _slug(text: str) -> str:
@@ -121,6 +150,7 @@ def build_it_requests(
             kind=suggestion.kind,
             item=suggestion.item,
             source=suggestion.source,
+            request_id=f"IT-{person}-held-{suggestion.kind}-{_slug(suggestion.item)}",
             reason=f"not in the IT catalogue for role {starter.role}; "
             "least privilege: needs human approval"
             + (f" (suggested because: {suggestion.reason})" if suggestion.reason else ""),
@@ -176,7 +206,7 @@ def provisioning_problems(
                     ref=ticket.ticket_id,
                 )
             )
-    for kind, item in sorted(allowed - seen):
+    for kind, item in sorted(allowed - seen - provisioning.narrowed()):
         problems.append(
             Problem(
                 agent="provisioning",
@@ -189,9 +219,18 @@ def provisioning_problems(
 
 
 def render_it_requests_json(provisioning: Provisioning) -> str:
-    """``it_requests.json``: tickets to file plus the held-back exceptions, stable order."""
+    """``it_requests.json``: tickets to file, what is held back, and who decided what."""
+    notes = {r.request_id: r for r in provisioning.reviews}
+
+    def held(ticket: ITTicket) -> dict[str, object]:
+        review = notes.get(ticket.ticket_id)
+        extra = {"note": review.note, "held_by": review.reviewer} if review else {}
+        return ticket.model_dump(mode="json") | extra
+
     payload = {
         "tickets": [t.model_dump(mode="json") for t in provisioning.tickets],
+        "held": [held(t) for t in provisioning.held],
         "exceptions": [e.model_dump(mode="json") for e in provisioning.exceptions],
+        "decisions": [r.model_dump(mode="json") for r in provisioning.reviews],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
