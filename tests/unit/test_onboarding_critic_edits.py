@@ -9,11 +9,19 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from baton.errors import InputError
+from baton.errors import InputError, UserError
+from baton.review import validate_edits
 from tools.onboarding.config import OnboardingConfig, load_onboarding_config
 from tools.onboarding.content import PathwayItem
 from tools.onboarding.critic import check_plan
-from tools.onboarding.edits import PlanEdits, SessionMove, apply_edits, parse_edits
+from tools.onboarding.edits import (
+    PlanEdits,
+    RequestDecision,
+    SessionMove,
+    apply_edits,
+    parse_edits,
+    request_ids,
+)
 from tools.onboarding.io import OnboardingInputs, load_inputs
 from tools.onboarding.plan import (
     OUTPUT_FILES,
@@ -205,3 +213,96 @@ def test_suggestions_flow_into_provisioning_exceptions(
     assert [e.item for e in plan.provisioning.exceptions] == ["prod-db-admin"]
     assert all(t.item != "prod-db-admin" for t in plan.provisioning.tickets)
     assert _check(plan, inputs, config) == []
+
+
+# IT request decisions ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def suggested(inputs: OnboardingInputs, config: OnboardingConfig) -> OnboardingPlan:
+    """The example plan with one off-catalogue suggestion held back."""
+    prod = ProvisioningSuggestion(kind="access_group", item="prod-db-admin", source="model")
+    return build_plan(inputs, config, pathway=PATHWAY, suggestions=[prod])
+
+
+def _ticket_id(plan: OnboardingPlan, item: str) -> str:
+    return next(t.ticket_id for t in plan.provisioning.tickets if t.item == item)
+
+
+def test_request_decisions_approve_hold_drop_and_say_who(
+    suggested: OnboardingPlan, inputs: OnboardingInputs, config: OnboardingConfig
+) -> None:
+    github, deploy, monitor = (
+        _ticket_id(suggested, i) for i in ("GitHub", "staging-deploy", "27-inch monitor")
+    )
+    prod = suggested.provisioning.exceptions[0].request_id
+    assert request_ids(suggested)[-1] == prod and prod.startswith("IT-maya-okafor-held-")
+    edits = parse_edits(
+        {
+            "requests": [
+                {"id": github, "action": "approve"},
+                {"id": deploy, "action": "hold", "note": "after the security training"},
+                {"id": monitor, "action": "drop", "note": "works remotely"},
+                {"id": prod, "action": "drop"},
+            ]
+        }
+    )
+    edited = apply_edits(suggested, edits, reviewer="hr-alice")
+    provisioning = edited.provisioning
+    filed = {t.ticket_id for t in provisioning.tickets}
+    assert github in filed and deploy not in filed and monitor not in filed
+    assert len(filed) == len(suggested.provisioning.tickets) - 2
+    assert [t.ticket_id for t in provisioning.held] == [deploy]
+    assert provisioning.exceptions == ()
+    assert [(r.request_id, r.action, r.reviewer) for r in provisioning.reviews] == [
+        (github, "approve", "hr-alice"),
+        (deploy, "hold", "hr-alice"),
+        (monitor, "drop", "hr-alice"),
+        (prod, "drop", "hr-alice"),
+    ]
+    assert _check(edited, inputs, config) == []  # held or dropped is decided, not missing
+    payload = json.loads(render_outputs(edited, inputs)["it_requests.json"])
+    assert [h["ticket_id"] for h in payload["held"]] == [deploy]
+    assert payload["held"][0]["note"] == "after the security training"
+    assert payload["held"][0]["held_by"] == "hr-alice"
+    assert {d["request_id"]: d["action"] for d in payload["decisions"]} == {
+        github: "approve",
+        deploy: "hold",
+        monitor: "drop",
+        prod: "drop",
+    }
+    assert monitor not in {t["ticket_id"] for t in payload["tickets"] + payload["held"]}
+
+
+def test_request_decisions_can_only_narrow(
+    suggested: OnboardingPlan, inputs: OnboardingInputs, config: OnboardingConfig
+) -> None:
+    prod = suggested.provisioning.exceptions[0].request_id
+    kept = apply_edits(
+        suggested, PlanEdits(requests=(RequestDecision(id=prod, action="approve"),)), reviewer="hr"
+    )
+    # approving a held suggestion keeps it held: only the catalogue makes a ticket
+    assert kept.provisioning.tickets == suggested.provisioning.tickets
+    assert [e.item for e in kept.provisioning.exceptions] == ["prod-db-admin"]
+    forged = "IT-maya-okafor-access_group-prod-db-admin"  # the id a ticket for it would have
+    with pytest.raises(InputError, match=f"unknown request '{forged}'") as info:
+        apply_edits(suggested, parse_edits({"requests": [{"id": forged, "action": "approve"}]}))
+    assert info.value.column == "requests[0].id"
+    twice = {"requests": [{"id": prod, "action": "hold"}, {"id": prod, "action": "drop"}]}
+    with pytest.raises(InputError, match="decided more than once"):
+        apply_edits(suggested, parse_edits(twice))
+    with pytest.raises(InputError, match=r"requests\[0\]\.action"):
+        parse_edits({"requests": [{"id": prod, "action": "grant"}]})
+
+
+def test_unknown_request_id_is_a_one_line_error_against_the_packet(
+    suggested: OnboardingPlan,
+) -> None:
+    packet = {"requests": [{"id": i} for i in request_ids(suggested)]}
+    good = {"requests": [{"id": request_ids(suggested)[0], "action": "hold", "note": "later"}]}
+    assert validate_edits(good, PlanEdits, packet=packet)["requests"][0]["action"] == "hold"
+    with pytest.raises(UserError) as info:
+        validate_edits(
+            {"requests": [{"id": "IT-nope", "action": "drop"}]}, PlanEdits, packet=packet
+        )
+    message = str(info.value)
+    assert message.startswith("edit file: requests.0.id: unknown request 'IT-nope'")
+    assert "\n" not in message
