@@ -53,6 +53,17 @@ from tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
 NOTE = "Maya, meet Samuel, who also loves Kubernetes. Grab a coffee together this week."
 WHY = "It explains how incidents are handled, which you will shadow in your first month."
+SUGGESTIONS = {
+    "items": [
+        {
+            "kind": "access_group",
+            "item": "prod-db-admin",
+            "reason": "The policy mentions production database access.",
+        },
+        {"kind": "account", "item": "slack", "reason": "Everyone uses chat."},
+    ]
+}
+"""The provisioning model's answer: one off-catalogue group (held) and one it already has."""
 
 
 def scripted(answers: dict[str, Any], seen: list[tuple[str, str]] | None = None) -> Responder:
@@ -221,16 +232,7 @@ def ctx(settings: Settings, tmp_path: Path) -> RunContext:
                 {
                     "buddy": {"note": NOTE},
                     "content": {"why": WHY},
-                    "provisioning": {
-                        "items": [
-                            {
-                                "kind": "access_group",
-                                "item": "prod-db-admin",
-                                "reason": "The policy mentions production database access.",
-                            },
-                            {"kind": "account", "item": "slack", "reason": "Everyone uses chat."},
-                        ]
-                    },
+                    "provisioning": SUGGESTIONS,
                 }
             ),
         )
@@ -667,3 +669,63 @@ def test_missing_folder_and_empty_playbook_are_input_errors(tmp_path: Path) -> N
     (folder / "playbook").mkdir()
     with pytest.raises(InputError, match="no supported documents"):
         load_input(folder)
+
+
+def test_edit_deciding_it_requests_writes_them_and_audits_who(
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    runner = make_runner(settings, scripted({"buddy": {"note": NOTE}, "provisioning": SUGGESTIONS}))
+    outcome = runner.start("onboarding", EXAMPLE_DIR)
+    run_id, packet = outcome.run_id, outcome.packet
+    assert packet is not None
+    rows = {(r["item"], r["status"]): r["id"] for r in packet["requests"]}
+    deploy, monitor = rows["staging-deploy", "requested"], rows["27-inch monitor", "requested"]
+    prod = rows["prod-db-admin", "held"]
+    assert f"`{deploy}`" in packet["preview"]  # the CLI reviewer sees the ids too
+
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps({"requests": [{"id": "IT-root", "action": "approve"}]}))
+    monkeypatch.setattr(sys, "argv", ["baton", "resume", run_id, "--edit", str(unknown)])
+    with pytest.raises(SystemExit) as info:
+        main()
+    err = capsys.readouterr().err.strip()
+    assert info.value.code == 2 and "\n" not in err and "Traceback" not in err
+    assert "requests.0.id" in err and "unknown request 'IT-root'" in err
+    assert runner.registry.get(run_id).status == "awaiting_review"
+
+    edits = {
+        "requests": [
+            {"id": deploy, "action": "hold", "note": "after the security training"},
+            {"id": monitor, "action": "drop"},
+            {"id": prod, "action": "drop", "note": "not for a new starter"},
+        ]
+    }
+    done = runner.resume(run_id, make_decision("edit", "hr-alice", edits=edits))
+    assert done.status == "done"
+    files = {Path(p).name: Path(p) for p in done.outputs}
+    it = json.loads(files["it_requests.json"].read_text())
+    filed = {t["ticket_id"] for t in it["tickets"]}
+    assert deploy not in filed and monitor not in filed and len(filed) == len(rows) - 3
+    assert [(h["ticket_id"], h["note"], h["held_by"]) for h in it["held"]] == [
+        (deploy, "after the security training", "hr-alice")
+    ]
+    assert it["exceptions"] == []
+    assert {(d["request_id"], d["action"], d["reviewer"]) for d in it["decisions"]} == {
+        (deploy, "hold", "hr-alice"),
+        (monitor, "drop", "hr-alice"),
+        (prod, "drop", "hr-alice"),
+    }
+    plan = json.loads(files["plan.json"].read_text())
+    assert [t["ticket_id"] for t in plan["provisioning"]["held"]] == [deploy]
+    humans = [a for a in runner.sync_audit(run_id) if a.kind == "human"]
+    assert {(a.actor, a.decision) for a in humans} >= {
+        ("hr-alice", f"IT request {deploy}: hold (after the security training)"),
+        ("hr-alice", f"IT request {monitor}: drop"),
+        ("hr-alice", f"IT request {prod}: drop (not for a new starter)"),
+    }
+    published = node_records(runner, run_id, "publish")[0].decision
+    assert "held by the reviewer" in published and "hr-alice" in published
+    runner.close()
