@@ -13,21 +13,27 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import hmac
 import mimetypes
+import re
 import secrets
 import threading
+import unicodedata
 from collections.abc import AsyncIterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
 from baton.errors import UserError
@@ -35,11 +41,32 @@ from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, validate_edits
 from baton.runtime import Runner
 from baton.web import views
-from baton.web.auth import CSRF_FIELD, Credentials, csrf_ok, csrf_token
+from baton.web.auth import CSRF_FIELD, Credentials, csrf_ok, csrf_token, is_loopback
 from graphs import SCENARIOS, get_scenario
 
 HERE = Path(__file__).parent
 RESUME_WORKERS = 2
+NAME_LIMIT = 100
+"""Longest reviewer name kept: it is shown on every audit line and CSV row."""
+FIELD_LIMIT = 2000
+"""Longest free-text form field (comment, note, title); the forms say the same."""
+BODY_LIMIT = 1_000_000
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Largest form body read: the biggest review form is far below this."""
+SECURITY_HEADERS = {
+    # Scripts and styles only from this server (static/inbox.js, static/style.css): an
+    # injected <script> or inline handler in a packet or document excerpt cannot run.
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "no-referrer",
+    "cross-origin-opener-policy": "same-origin",
+    # Review packets hold payroll lines and bank data: keep them out of shared caches.
+    "cache-control": "no-store",
+}
 mimetypes.add_type("text/calendar", ".ics")
 mimetypes.add_type("text/markdown", ".md")
 
@@ -48,12 +75,38 @@ class LoginRequired(Exception):
     """Raised by the auth dependency; answered with a login redirect or a 401."""
 
 
+class SecurityHeaders:
+    """Pure ASGI middleware adding :data:`SECURITY_HEADERS` to every response.
+
+    Pure ASGI rather than ``BaseHTTPMiddleware`` so file downloads still stream, and
+    applied outermost so error pages, static files and redirects get the headers too.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 class Inbox:
     """One server's shared parts: the runner, the credentials, the background resumes."""
 
-    def __init__(self, settings: Settings, credentials: Credentials) -> None:
+    def __init__(self, settings: Settings, credentials: Credentials, secret: str) -> None:
         self.settings = settings
         self.credentials = credentials
+        self.secret = secret
         self.runner = Runner(settings)
         self.pool = ThreadPoolExecutor(RESUME_WORKERS, thread_name_prefix="baton-resume")
         self.active: set[str] = set()
@@ -110,8 +163,14 @@ class Inbox:
 
     @property
     def token_mark(self) -> str:
-        """Stored in the session at sign-in; a changed token signs everybody out."""
-        return hashlib.sha256((self.credentials.token or "").encode()).hexdigest()[:16]
+        """Stored in the session at sign-in; a changed token signs everybody out.
+
+        Keyed with the cookie secret: the session cookie is signed, not encrypted, so a
+        bare hash of the token in it would let anyone holding a copy of the cookie
+        brute-force a short token offline.
+        """
+        token = (self.credentials.token or "").encode()
+        return hmac.new(self.secret.encode(), token, hashlib.sha256).hexdigest()[:32]
 
     def default_reviewer(self) -> str:
         return self.settings.review.reviewer or getpass.getuser()
@@ -133,12 +192,38 @@ def reviewer(request: Request) -> str:
 
 
 async def checked_form(request: Request) -> dict[str, str]:
-    """The POSTed form, refused (403) unless it carries this session's CSRF token."""
+    """The POSTed form, refused (403) unless it carries this session's CSRF token.
+
+    Sizes are checked here, on the server, because ``maxlength`` in the page binds only
+    a browser: a script can post megabytes into the audit trail and the CSV outputs.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > BODY_LIMIT:
+        raise HTTPException(413, f"form larger than {BODY_LIMIT} bytes")
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if not csrf_ok(request, fields.get(CSRF_FIELD)):
         raise HTTPException(403, "missing or stale form token: reload the page and retry")
-    return fields
+    for key, value in fields.items():
+        if len(value) > FIELD_LIMIT:
+            raise HTTPException(413, f"{key[:40]}: longer than {FIELD_LIMIT} characters")
+    # Control characters other than line breaks and tabs (ANSI escapes, NUL) have no
+    # place in a comment or note, and would reach terminals through `baton audit`.
+    return {k: _CONTROLS.sub("", v) for k, v in fields.items()}
+
+
+def clean_name(raw: str) -> str:
+    """A reviewer name fit for the audit trail: printable, one line, at most 100 chars.
+
+    Control and format characters (newlines, ANSI escapes, bidi overrides) would let a
+    name forge extra lines in ``baton audit`` or repaint the terminal that prints it.
+    """
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in raw
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    return " ".join(kept.split())[:NAME_LIMIT]
 
 
 Reviewer = Annotated[str, Depends(reviewer)]
@@ -146,11 +231,19 @@ CheckedForm = Annotated[dict[str, str], Depends(checked_form)]
 
 
 def create_app(
-    settings: Settings, credentials: Credentials | None = None, secret: str | None = None
+    settings: Settings,
+    credentials: Credentials | None = None,
+    secret: str | None = None,
+    secure_cookies: bool = False,
 ) -> FastAPI:
-    """The inbox app; ``credentials`` default to those named in ``settings.serve``."""
+    """The inbox app; ``credentials`` default to those named in ``settings.serve``.
+
+    ``secure_cookies`` marks the session cookie ``Secure`` (HTTPS only); ``serve`` sets
+    it whenever the inbox listens beyond loopback, where the network can be sniffed.
+    """
     creds = credentials if credentials is not None else Credentials.from_settings(settings.serve)
-    inbox = Inbox(settings, creds)
+    key = secret or _secret(settings)
+    inbox = Inbox(settings, creds, key)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -167,11 +260,12 @@ def create_app(
     app.state.inbox = inbox
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret or _secret(settings),
+        secret_key=key,
         session_cookie="baton_session",
         same_site="strict",
-        https_only=False,
+        https_only=secure_cookies,
     )
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["markdown"] = views.markdown
@@ -181,7 +275,8 @@ def create_app(
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         if creds.token is not None and request.method == "GET":
-            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            # Quoted: a path holding an encoded ``&next=`` must not add a parameter.
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         headers = {"WWW-Authenticate": 'Basic realm="baton"'} if creds.users else {}
         return Response("authentication required", status_code=401, headers=headers)
 
@@ -205,19 +300,22 @@ def create_app(
 
     @app.post("/login")
     def login(request: Request, form: CheckedForm) -> Response:
-        name, nxt = form.get("name", "").strip(), _local(form.get("next", "/"))
+        name, nxt = clean_name(form.get("name", "")), _local(form.get("next", "/"))
         if not creds.check_token(form.get("token", "")) or not name:
             error = "enter your name" if name == "" else "wrong token"
             return page(request, "login.html", {"next": nxt, "error": error}, 401)
-        request.session.update(token=token_mark, reviewer=name[:100])
+        # A fresh session (and so a fresh form token) at sign-in: a session planted
+        # before sign-in must not carry over into the signed-in one.
+        request.session.clear()
+        request.session.update(token=token_mark, reviewer=name)
         return RedirectResponse(nxt, status_code=303)
 
     @app.post("/whoami")
     def whoami(request: Request, who: Reviewer, form: CheckedForm) -> Response:
         """Without basic auth the reviewer names themself; the name goes in the cookie."""
-        name = form.get("name", "").strip()
+        name = clean_name(form.get("name", ""))
         if name and not creds.users:
-            request.session["reviewer"] = name[:100]
+            request.session["reviewer"] = name
         return RedirectResponse(_local(form.get("next", "/")), status_code=303)
 
     # Pages ---------------------------------------------------------------------------
@@ -311,10 +409,12 @@ def create_app(
     @app.get("/runs/{run_id}/files/{name}")
     def download(run_id: str, name: str, who: Reviewer) -> FileResponse:
         run = inbox.runner.registry.get(run_id)
-        path = next((Path(p) for p in run.outputs if Path(p).name == name), None)
-        if path is None or not path.is_file():
+        path = _output_file(run, name)
+        if path is None:
             raise HTTPException(404, f"run {run_id} has no output named {name}")
-        return FileResponse(path, filename=name)
+        # Always an attachment (with nosniff from the middleware): an output written
+        # from hostile input, e.g. an .html or .svg report, must not render on our origin.
+        return FileResponse(path, filename=name, content_disposition_type="attachment")
 
     @app.get("/chunks/{chunk_id}")
     def chunk_page(request: Request, chunk_id: str, who: Reviewer) -> Response:
@@ -360,9 +460,33 @@ def _row(run: RunRecord, now: datetime) -> dict[str, Any]:
     }
 
 
+def _output_file(run: RunRecord, name: str) -> Path | None:
+    """The run's registered output called ``name``, if it is a real file in its folder.
+
+    Only names the registry lists are served, and only when the file, with symlinks
+    resolved, is still inside the run's output folder: a symlink planted there (or a
+    tampered registry row) must not turn the inbox into a reader of any local file.
+    """
+    root = Path(run.output_dir).resolve()
+    for registered in run.outputs:
+        path = Path(registered)
+        if path.name != name or path.is_symlink():
+            continue
+        real = path.resolve()
+        if real.is_relative_to(root) and real.is_file():
+            return real
+    return None
+
+
 def _local(path: str) -> str:
-    """Only same-site paths after login: an open redirect would help phishing."""
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+    """Only same-site paths after login: an open redirect would help phishing.
+
+    Browsers read ``/\\evil.example`` like ``//evil.example`` and drop tabs and
+    newlines inside URLs, so those are refused along with ``//``.
+    """
+    if not path.startswith("/") or any(ch in path for ch in "\\\t\r\n"):
+        return "/"
+    return path if not path.startswith("//") else "/"
 
 
 def _secret(settings: Settings) -> str:
@@ -404,6 +528,12 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     creds = Credentials.from_settings(settings.serve)
     check_bind(host, creds)
     _check_free(host, port)
-    app = create_app(settings, creds)
+    exposed = not is_loopback(host)
+    app = create_app(settings, creds, secure_cookies=exposed)
+    if exposed:
+        print(
+            "session cookies are Secure: reach this inbox over HTTPS (a TLS proxy in front)",
+            file=sys.stderr,
+        )
     print(f"review inbox: http://{host}:{port}/  (Ctrl-C to stop)", file=sys.stderr, flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

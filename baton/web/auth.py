@@ -28,6 +28,8 @@ from baton.errors import ConfigError, UserError
 
 CSRF_FIELD = "csrf_token"
 LOOPBACK_NAMES = frozenset({"localhost"})
+_NO_USER = secrets.token_urlsafe(16)
+"""Compared against when a basic-auth user name is unknown (never a valid password)."""
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,12 @@ class Credentials:
             return None
         name, sep, password = decoded.partition(":")
         expected = self.users.get(name)
-        if not sep or expected is None:
-            return None
-        return name if secrets.compare_digest(password.encode(), expected.encode()) else None
+        # Compare even for an unknown name, so the answer's timing does not tell which
+        # user names exist.
+        matches = secrets.compare_digest(
+            password.encode(), (expected if expected is not None else _NO_USER).encode()
+        )
+        return name if sep and expected is not None and matches else None
 
     def check_token(self, token: str) -> bool:
         return self.token is not None and secrets.compare_digest(

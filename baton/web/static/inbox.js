@@ -1,3 +1,12 @@
+// Filters that apply on change: a listener here, not an inline onchange attribute,
+// because the Content-Security-Policy allows only scripts served from /static.
+(function () {
+  "use strict";
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();
+
 // Live progress: poll the run's checkpointed audit records while it runs, then reload
 // the page so it shows the review packet, the outputs or the error.
 (function () {
