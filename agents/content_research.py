@@ -51,11 +51,6 @@ class Findings(BaseModel):
     findings: list[Finding] = Field(max_length=2)
 
 
-def findings_schema(ids: list[str]) -> type[Findings]:
-    """``Findings`` whose citations can only be the chunk ids shown (a grammar for llama.cpp)."""
-    return cited_schema(Findings, ids)
-
-
 def source_chunks(store: ContextStore, folder: Path, collection: str) -> list[dict[str, Any]]:
     """The stored chunks of every file under ``folder``, in file and chunk order.
 
@@ -164,7 +159,7 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     dropped = 0
     if evidence:
         notes = ask_structured(
-            ctx, "researcher", findings_schema(list(evidence)), PROMPT, prompt, repairs=0
+            ctx, "researcher", cited_schema(Findings, list(evidence)), PROMPT, prompt, repairs=0
         )
         for f in notes.findings if notes else []:
             cited = [c for c in dict.fromkeys(f.citations) if c in evidence]

@@ -35,11 +35,6 @@ class ResearchNotes(BaseModel):
     findings: list[Finding] = Field(max_length=MAX_FINDINGS)
 
 
-def notes_schema(ids: list[str]) -> type[ResearchNotes]:
-    """``ResearchNotes`` whose citations may only be the ids retrieved for this question."""
-    return cited_schema(ResearchNotes, ids)
-
-
 def _first_sentence(text: str) -> str:
     flat = " ".join(line.strip("#*- ") for line in text.splitlines() if line.strip())
     match = re.match(r"(.{20,240}?[.!?])(\s|$)", flat)
@@ -86,7 +81,7 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     notes = ask_structured(
         ctx,
         "researcher",
-        notes_schema(list(known)),
+        cited_schema(ResearchNotes, list(known)),
         PROMPT,
         f"Question: {state['question']}\n\nSources:\n{format_sources(sources)}",
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from configs import CONFIG_DIR
-from tools.marketing._loading import load_yaml_model
+from tools.yamlmodel import PLAIN_MESSAGES, config_error, load_yaml_model
 
 DEFAULT_BRAND_CONFIG = CONFIG_DIR / "brand.yaml"
 
@@ -78,4 +78,4 @@ class BrandConfig(_Frozen):
 
 def load_brand_config(path: Path = DEFAULT_BRAND_CONFIG) -> BrandConfig:
     """Load and validate brand rules; errors are one-line ``ConfigError`` s with field and line."""
-    return load_yaml_model(path, BrandConfig, config=True)
+    return load_yaml_model(path, BrandConfig, config_error, messages=PLAIN_MESSAGES)

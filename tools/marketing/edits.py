@@ -27,11 +27,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.errors import InputError
-from tools.marketing._loading import read_text, validate_model
 from tools.marketing.brand import BrandConfig
 from tools.marketing.models import Calendar, CalendarEntry, RoadmapEvent, RunOptions, Violation
 from tools.marketing.review import review_title
 from tools.marketing.schedule import sort_calendar, validate_schedule
+from tools.yamlmodel import PLAIN_MESSAGES, YamlDoc, field_input_error, read_text, validate_doc
 
 
 class _Frozen(BaseModel):
@@ -84,7 +84,7 @@ class EditOutcome(_Frozen):
 
 def load_edits(path: Path) -> CalendarEdits:
     """Parse an edits JSON file; errors name the line and field (``edits[2].date``)."""
-    text = read_text(path)
+    text = read_text(path, field_input_error)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -93,7 +93,8 @@ def load_edits(path: Path) -> CalendarEdits:
         node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:  # valid JSON that YAML cannot read (rare): no line numbers
         node = None
-    return validate_model(CalendarEdits, data, path, node)
+    doc = YamlDoc(path=path, data=data, root=node)
+    return validate_doc(doc, CalendarEdits, field_input_error, messages=PLAIN_MESSAGES)
 
 
 def apply_edits(

@@ -17,8 +17,18 @@ from pathlib import Path
 from typing import TypeVar
 
 from baton.errors import InputError
-from tools.marketing._loading import field_path, node_line, parse_yaml, read_text, validate_model
 from tools.marketing.models import AnalyticsRow, Roadmap, RunOptions, month_bounds
+from tools.yamlmodel import (
+    PLAIN_MESSAGES,
+    YamlDoc,
+    config_error,
+    field_input_error,
+    format_loc,
+    load_yaml_model,
+    read_text,
+    read_yaml,
+    validate_doc,
+)
 
 T = TypeVar("T")
 
@@ -71,7 +81,7 @@ def load_analytics(path: Path) -> list[AnalyticsRow]:
     sessions, and a URL may appear only once, because both signal a broken export that
     would otherwise skew the gap scores.
     """
-    text = read_text(path)
+    text = read_text(path, field_input_error)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
@@ -207,7 +217,7 @@ _URL_RE = re.compile(r"\(?https?://\S+\)?")
 
 def document_text(path: Path) -> str:
     """Plain text of a ``.md``/``.txt``/``.html`` file, paragraphs separated by blank lines."""
-    raw = read_text(path)
+    raw = read_text(path, field_input_error)
     if path.suffix.lower() in {".html", ".htm"}:
         parser = _HTMLText()
         parser.feed(raw)
@@ -290,12 +300,12 @@ def load_roadmap(path: Path, month: str) -> Roadmap:
     A launch outside the month cannot get supporting posts in this calendar, so it is
     reported as an input error rather than silently ignored.
     """
-    data, node = parse_yaml(path, read_text(path))
-    if data is None:
+    doc = read_yaml(path, field_input_error)
+    if doc.data is None:
         raise InputError(
             path, "file is empty: expected 'events:' with a list of launches and events"
         )
-    roadmap = validate_model(Roadmap, data, path, node)
+    roadmap = validate_doc(doc, Roadmap, field_input_error, messages=PLAIN_MESSAGES)
     first, last = month_bounds(month)
     names: dict[str, int] = {}
     for i, event in enumerate(roadmap.events):
@@ -303,16 +313,16 @@ def load_roadmap(path: Path, month: str) -> Roadmap:
         if not first <= event.date <= last:
             raise InputError(
                 path,
-                f"{field_path(loc)}: {event.date.isoformat()} is outside the run month {month}",
-                line=node_line(node, loc),
+                f"{format_loc(loc)}: {event.date.isoformat()} is outside the run month {month}",
+                line=doc.line_of(loc),
             )
         key = event.name.strip().lower()
         if key in names:
             loc = ["events", i, "name"]
             raise InputError(
                 path,
-                f"{field_path(loc)}: duplicate name {event.name!r} (also events[{names[key]}])",
-                line=node_line(node, loc),
+                f"{format_loc(loc)}: duplicate name {event.name!r} (also events[{names[key]}])",
+                line=doc.line_of(loc),
             )
         names[key] = i
     return roadmap
@@ -320,12 +330,10 @@ def load_roadmap(path: Path, month: str) -> Roadmap:
 
 def load_run_options(path: Path) -> RunOptions:
     """Parse a run-options YAML file (month, channels, cadence, weekdays, holidays)."""
-    data, node = parse_yaml(path, read_text(path))
-    if data is None:
-        raise InputError(path, "file is empty")
-    return validate_model(RunOptions, data, path, node)
+    return load_yaml_model(path, RunOptions, field_input_error, messages=PLAIN_MESSAGES)
 
 
 def parse_run_options(data: Mapping[str, object], source: str = "run options") -> RunOptions:
     """Validate run options given on the command line; errors name ``source`` and the field."""
-    return validate_model(RunOptions, dict(data), Path(source), None, config=True)
+    doc = YamlDoc(path=Path(source), data=dict(data), root=None)
+    return validate_doc(doc, RunOptions, config_error, messages=PLAIN_MESSAGES)

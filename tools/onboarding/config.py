@@ -16,9 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from baton.errors import ConfigError
 from tools.onboarding.models import Record, Starter
-from tools.onboarding.yamlio import load_yaml_model
+from tools.yamlmodel import config_error, load_yaml_model
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _REF = re.compile(r"^(starter|manager|buddy|id:\S.*|role:\S.*)$")
@@ -237,12 +236,7 @@ def load_onboarding_config(path: str | Path) -> OnboardingConfig:
     Raises :class:`baton.errors.ConfigError` on unreadable YAML, unknown keys or bad
     values, before anything else runs.
     """
-
-    def fail(file: str, line: int | None, field: str, message: str) -> Exception:
-        where = file if line is None else f"{file}:{line}"
-        return ConfigError(f"{where}: {field}: {message}" if field else f"{where}: {message}")
-
-    return load_yaml_model(Path(path), OnboardingConfig, fail)
+    return load_yaml_model(Path(path), OnboardingConfig, config_error)
 
 
 __all__ = [

@@ -37,7 +37,7 @@ from tools.onboarding.workdays import (
     supported_country,
     working_days_from,
 )
-from tools.onboarding.yamlio import first_error, read_yaml, validate_doc
+from tools.yamlmodel import first_error, input_error, read_yaml, validate_doc
 
 DIRECTORY_COLUMNS = (
     "id",
@@ -54,18 +54,14 @@ DIRECTORY_COLUMNS = (
 LIST_COLUMNS = ("skills", "is_manager_of")
 
 
-def _input_error(file: str, line: int | None, field: str, message: str) -> Exception:
-    return InputError(file, message, line=line, column=field or None)
-
-
 def load_starter(path: str | Path, config: OnboardingConfig) -> Starter:
     """Read ``starter.yaml`` and check it against the config and the holiday calendar.
 
     Rejects an unknown role (no IT catalogue, no sessions), an unsupported country and a
     start date that is not a working day.
     """
-    doc = read_yaml(Path(path), _input_error)
-    starter = validate_doc(doc, Starter, _input_error)
+    doc = read_yaml(Path(path), input_error)
+    starter = validate_doc(doc, Starter, input_error)
 
     def fail(field: str, message: str) -> InputError:
         return InputError(doc.path, message, line=doc.line_of((field,)), column=field)
@@ -208,7 +204,7 @@ def load_inputs(
     directory = load_directory(folder / "directory.csv")
     manager = find_manager(starter, directory)
     if manager is None:
-        doc = read_yaml(starter_path, _input_error)
+        doc = read_yaml(starter_path, input_error)
         raise InputError(
             starter_path,
             f"manager {starter.manager!r} is not in directory.csv",
