@@ -24,6 +24,7 @@ _MD = MarkdownIt("js-default")  # tables on, raw HTML off: packet text is data, 
 _CITATION = re.compile(r"\[(?:<code>)?([0-9a-f]{16})(?:</code>)?\]")
 EXPENSE_ACTIONS = ("accept", "reject", "match_to", "note")
 CALENDAR_ACTIONS = ("move", "retitle", "drop")
+REQUEST_ACTIONS = ("approve", "hold", "drop")
 
 
 def markdown(text: str) -> Markup:
@@ -83,16 +84,21 @@ def expense_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
     return {"decisions": decisions} if decisions else None
 
 
-def _count(form: Mapping[str, str]) -> int:
+def _count(form: Mapping[str, str], total: str = "items") -> int:
     try:
-        return max(0, min(int(form.get("items", "0")), 10_000))
+        return max(0, min(int(form.get(total, "0")), 10_000))
     except ValueError:
         return 0
 
 
-def _decided(form: Mapping[str, str], prefix: str) -> Iterator[tuple[str, str, str]]:
-    """``(field prefix, action, item id)`` for every row the reviewer chose an action on."""
-    for n in range(_count(form)):
+def _decided(
+    form: Mapping[str, str], prefix: str, total: str = "items"
+) -> Iterator[tuple[str, str, str]]:
+    """``(field prefix, action, item id)`` for every row the reviewer chose an action on.
+
+    ``total`` names the hidden field with the row count, for a page with two tables.
+    """
+    for n in range(_count(form, total)):
         action = form.get(f"{prefix}{n}-action", "")
         if action:
             yield f"{prefix}{n}", action, form.get(f"{prefix}{n}-id", "")
@@ -144,6 +150,7 @@ def calendar_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
 # Onboarding ---------------------------------------------------------------------------------
 def week_view(state: dict[str, Any]) -> dict[str, Any] | None:
     """Week one day by day in the starter's time zone, the buddy choice and IT requests."""
+    from graphs.onboarding.review import request_rows
     from graphs.onboarding.state import inputs_of, plan_of
 
     if not state.get("schedule"):
@@ -186,15 +193,23 @@ def week_view(state: dict[str, Any]) -> dict[str, Any] | None:
             for c in plan.buddy_match.candidates
             if c.ineligible_reason is None or c.person_id == buddy_id
         ],
-        "tickets": [t.model_dump() for t in plan.provisioning.tickets],
-        "held": [h.model_dump() for h in plan.provisioning.exceptions],
+        "requests": request_rows(plan),
+        "request_actions": REQUEST_ACTIONS,
+        "reasons": {h.request_id: h.reason for h in plan.provisioning.exceptions},
         "pathway": [p.model_dump() for p in plan.pathway],
     }
 
 
 def onboarding_edits(form: Mapping[str, str], state: dict[str, Any]) -> dict[str, Any] | None:
-    """``{"moves": [...], "buddy_id": ...}`` for the sessions and buddy the reviewer changed."""
-    view = week_view(state) or {"sessions": [], "buddy": None}
+    """``{"moves": [...], "buddy_id": ..., "requests": [...]}`` for what the reviewer changed.
+
+    Request ids are checked against this run's requests here, as ``baton resume`` checks
+    them against the packet, so a stale or forged id is an error on the form.
+    """
+    from baton.review import validate_edits
+    from tools.onboarding.edits import PlanEdits
+
+    view = week_view(state) or {"sessions": [], "buddy": None, "requests": []}
     was = {s["id"]: s["iso"] for s in view["sessions"]}
     moves = []
     for n in range(_count(form)):
@@ -205,6 +220,13 @@ def onboarding_edits(form: Mapping[str, str], state: dict[str, Any]) -> dict[str
     buddy = form.get("buddy_id", "")
     if buddy and buddy != (view["buddy"] or {}).get("person_id"):
         edits["buddy_id"] = buddy
+    requests = []
+    for r, action, request_id in _decided(form, "r", "requests"):
+        note = form.get(f"{r}-note", "").strip()
+        requests.append({"id": request_id, "action": action, **({"note": note} if note else {})})
+    if requests:
+        edits["requests"] = requests
+        validate_edits(edits, PlanEdits, "review form", packet={"requests": view["requests"]})
     if not edits:
         return None
     comment = form.get("comment", "").strip()
@@ -248,6 +270,7 @@ def age(stamp: str, now: datetime) -> str:
 __all__ = [
     "CALENDAR_ACTIONS",
     "EXPENSE_ACTIONS",
+    "REQUEST_ACTIONS",
     "age",
     "expense_rows",
     "flags_of",

@@ -3,6 +3,7 @@ per-item controls turned into the same edit documents ``baton resume --edit`` ta
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -142,3 +143,60 @@ def test_research_brief_packet_is_rendered_with_linked_citations(
     chunk = client.get(f"/chunks/{cited[0]}")
     assert chunk.status_code == 200 and "Source chunk" in chunk.text
     assert client.get("/chunks/0000000000000000").status_code == 404
+
+
+def test_onboarding_it_request_decisions(
+    client: TestClient, runner: Runner, settings: Settings
+) -> None:
+    run_id = pause(runner, "onboarding", EXAMPLES / "hr")
+    page = client.get(f"/runs/{run_id}").text
+    rows = runner.state(run_id)["provisioning"]["tickets"]
+    form = fields(page, "r")
+    assert [form[f"r{n}-id"] for n in range(len(rows))] == [t["ticket_id"] for t in rows]
+    assert f'name="requests" value="{len(rows)}"' in page
+    items = {"requests": str(len(rows)), **fields(page, "s"), **form}
+
+    forged = submit(
+        client,
+        run_id,
+        page,
+        {**items, "r0-id": "IT-root-access_group-admin", "r0-action": "approve"},
+    )
+    assert forged.status_code == 400
+    assert re.search(
+        r"id=\"form-error\">review form: requests\.0\.id: unknown request "
+        r"&#39;IT-root-access_group-admin&#39;",
+        forged.text,
+    )
+    assert runner.registry.get(run_id).status == "awaiting_review"
+
+    sent = submit(
+        client,
+        run_id,
+        page,
+        {
+            **items,
+            "r0-action": "approve",
+            "r1-action": "hold",
+            "r1-note": "after the security training",
+            "r2-action": "drop",
+        },
+    )
+    assert sent.status_code == 200
+    finish(client, run_id)
+    state = runner.state(run_id)
+    review = state["review"]
+    assert review["action"] == "edit" and review["edits"]["moves"] == []
+    assert review["edits"]["requests"] == [
+        {"id": form["r0-id"], "action": "approve", "note": ""},
+        {"id": form["r1-id"], "action": "hold", "note": "after the security training"},
+        {"id": form["r2-id"], "action": "drop", "note": ""},
+    ]
+    outputs = {Path(p).name: Path(p) for p in state["outputs"]}
+    it = json.loads(outputs["it_requests.json"].read_text())
+    filed = [t["ticket_id"] for t in it["tickets"]]
+    assert form["r0-id"] in filed and form["r1-id"] not in filed and form["r2-id"] not in filed
+    assert [(h["ticket_id"], h["held_by"]) for h in it["held"]] == [
+        (form["r1-id"], review["reviewer"])
+    ]
+    assert [d["action"] for d in it["decisions"]] == ["approve", "hold", "drop"]
