@@ -306,3 +306,15 @@ def test_unknown_request_id_is_a_one_line_error_against_the_packet(
     message = str(info.value)
     assert message.startswith("edit file: requests.0.id: unknown request 'IT-nope'")
     assert "\n" not in message
+
+
+def test_example_decisions_file_fits_the_example_plan(
+    plan: OnboardingPlan, inputs: OnboardingInputs, config: OnboardingConfig
+) -> None:
+    packet = {"requests": [{"id": i} for i in request_ids(plan)]}
+    data = json.loads((EXAMPLE_DIR / "decisions.json").read_text())
+    edits = parse_edits(validate_edits(data, PlanEdits, packet=packet))
+    edited = apply_edits(plan, edits, reviewer="hr")
+    assert [r.action for r in edited.provisioning.reviews] == ["hold", "drop", "approve"]
+    assert len(edited.provisioning.tickets) == len(plan.provisioning.tickets) - 2
+    assert _check(edited, inputs, config) == []
