@@ -19,7 +19,7 @@ import re
 import secrets
 import threading
 import unicodedata
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
@@ -41,7 +42,14 @@ from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, validate_edits
 from baton.runtime import Runner
 from baton.web import views
-from baton.web.auth import CSRF_FIELD, Credentials, csrf_ok, csrf_token, is_loopback
+from baton.web.auth import (
+    CSRF_FIELD,
+    Credentials,
+    csrf_ok,
+    csrf_token,
+    is_loopback,
+    loopback_hosts,
+)
 from graphs import SCENARIOS, get_scenario
 
 HERE = Path(__file__).parent
@@ -235,11 +243,14 @@ def create_app(
     credentials: Credentials | None = None,
     secret: str | None = None,
     secure_cookies: bool = False,
+    allowed_hosts: Sequence[str] | None = None,
 ) -> FastAPI:
     """The inbox app; ``credentials`` default to those named in ``settings.serve``.
 
     ``secure_cookies`` marks the session cookie ``Secure`` (HTTPS only); ``serve`` sets
     it whenever the inbox listens beyond loopback, where the network can be sniffed.
+    ``allowed_hosts`` (None: any) are the ``Host`` headers served; ``serve`` limits a
+    loopback inbox to loopback names against DNS rebinding.
     """
     creds = credentials if credentials is not None else Credentials.from_settings(settings.serve)
     key = secret or _secret(settings)
@@ -265,9 +276,15 @@ def create_app(
         same_site="strict",
         https_only=secure_cookies,
     )
+    if allowed_hosts is not None:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
+    # Escape in every template, not only in the *.html ones select_autoescape() picks:
+    # packets and document excerpts are hostile text wherever they are rendered.
+    templates.env.autoescape = True
+    app.state.templates = templates
     templates.env.filters["markdown"] = views.markdown
     templates.env.filters["chunk_link"] = views.chunk_link
     token_mark = inbox.token_mark
@@ -529,7 +546,12 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     check_bind(host, creds)
     _check_free(host, port)
     exposed = not is_loopback(host)
-    app = create_app(settings, creds, secure_cookies=exposed)
+    app = create_app(
+        settings,
+        creds,
+        secure_cookies=exposed,
+        allowed_hosts=None if exposed else loopback_hosts(host),
+    )
     if exposed:
         print(
             "session cookies are Secure: reach this inbox over HTTPS (a TLS proxy in front)",

@@ -90,6 +90,19 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def loopback_hosts(host: str) -> list[str]:
+    """``Host`` header values a browser sends to an inbox listening on loopback ``host``.
+
+    Checking them defeats DNS rebinding: a web page whose name the attacker re-points
+    at 127.0.0.1 becomes "same origin" with the inbox in the reviewer's browser, but
+    its requests still carry the attacker's host name and are refused.
+    """
+    names = {"localhost", "127.0.0.1", "::1", "[::1]", host.lower()}
+    if ":" in host and not host.startswith("["):
+        names.add(f"[{host.lower()}]")
+    return sorted(names)
+
+
 def check_bind(host: str, credentials: Credentials) -> None:
     """Refuse to expose an unauthenticated inbox beyond this machine."""
     if not is_loopback(host) and not credentials.required:

@@ -28,7 +28,7 @@ from baton.registry import AuditRecord, RunRecord
 from baton.runtime import Runner
 from baton.web import app as web_app
 from baton.web import create_app
-from baton.web.auth import Credentials, check_bind
+from baton.web.auth import Credentials, check_bind, loopback_hosts
 from tests.unit.test_web_inbox import (
     form_token,
     paused,
@@ -219,9 +219,24 @@ def test_serve_beyond_loopback_makes_cookies_secure(
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: None)
     exposed = settings.model_copy(update={"serve": ServeSettings(token_env="INBOX_TOKEN")})
     web_app.serve(exposed, host="0.0.0.0", port=8123)
-    assert made["secure_cookies"] is True
+    assert made["secure_cookies"] is True and made["allowed_hosts"] is None
     web_app.serve(exposed, host="127.0.0.1", port=8123)
     assert made["secure_cookies"] is False
+    assert "localhost" in made["allowed_hosts"] and "[::1]" in made["allowed_hosts"]
+
+
+def test_loopback_inbox_refuses_foreign_host_headers(settings: Settings) -> None:
+    """DNS rebinding: evil.example re-pointed at 127.0.0.1 must not read or post."""
+    app = create_app(settings, Credentials(), allowed_hosts=loopback_hosts("127.0.0.1"))
+    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+        assert c.get("/").status_code == 200
+        for host in ("localhost:8000", "[::1]:8000"):
+            assert c.get("/", headers={"host": host}).status_code == 200, host
+        for host in ("evil.example:8000", "127.0.0.1.evil.example", ""):
+            refused = c.get("/", headers={"host": host})
+            assert refused.status_code == 400, host
+            assert "Awaiting review" not in refused.text
+        assert c.post("/whoami", headers={"host": "evil.example"}).status_code == 400
 
 
 def test_sign_in_starts_a_fresh_session(token_client: TestClient) -> None:
@@ -319,6 +334,13 @@ def test_hostile_packet_audit_and_names_are_escaped(
     assert "<script>alert" not in client.get("/").text
     missing = client.get("/runs/<script>alert(5)<%2Fscript>")
     assert missing.status_code == 404 and "<script>alert(5)" not in missing.text
+
+
+def test_autoescape_is_on_for_every_template_name(settings: Settings) -> None:
+    env = create_app(settings, Credentials()).state.templates.env
+    for name in ("run.html", "notes.txt", "export.j2", "feed.svg"):
+        auto = env.autoescape
+        assert (auto(name) if callable(auto) else auto) is True, name
 
 
 def test_templates_have_no_inline_script_for_the_policy_to_block() -> None:
