@@ -37,7 +37,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
-from baton.errors import UserError
+from baton.errors import ConfigError, UserError
 from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, validate_edits
 from baton.runtime import Runner
@@ -49,6 +49,7 @@ from baton.web.auth import (
     csrf_token,
     is_loopback,
     loopback_hosts,
+    read_env,
 )
 from graphs import SCENARIOS, get_scenario
 
@@ -59,6 +60,8 @@ NAME_LIMIT = 100
 FIELD_LIMIT = 2000
 """Longest free-text form field (comment, note, title); the forms say the same."""
 BODY_LIMIT = 1_000_000
+SECRET_MIN = 32
+"""Shortest cookie-signing key accepted from ``serve.secret_env``."""
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """Largest form body read: the biggest review form is far below this."""
 SECURITY_HEADERS = {
@@ -507,10 +510,22 @@ def _local(path: str) -> str:
 
 
 def _secret(settings: Settings) -> str:
-    import os
+    """The cookie-signing key: named in the config, else a new random one per start.
 
+    A named key must be there and long: an empty one used to fall back silently to a
+    random key (sessions lost on restart, to the operator's surprise), and a short one
+    can be brute-forced offline from any session cookie, which then forges sign-ins.
+    """
     env = settings.serve.secret_env
-    return (os.environ.get(env) if env else None) or secrets.token_urlsafe(32)
+    if not env:
+        return secrets.token_urlsafe(32)
+    value = read_env(env, "serve.secret_env")
+    if len(value) < SECRET_MIN:
+        raise ConfigError(
+            f"serve.secret_env: {env} is {len(value)} characters; use at least {SECRET_MIN} "
+            "random ones (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return value
 
 
 def _check_free(host: str, port: int) -> None:

@@ -46,8 +46,8 @@ class Credentials:
     @classmethod
     def from_settings(cls, serve: ServeSettings) -> Credentials:
         """Read the named environment variables; a named but empty one is a config error."""
-        token = _read_env(serve.token_env, "serve.token_env") if serve.token_env else None
-        users = {name: _read_env(env, f"serve.users.{name}") for name, env in serve.users.items()}
+        token = read_env(serve.token_env, "serve.token_env") if serve.token_env else None
+        users = {name: read_env(env, f"serve.users.{name}") for name, env in serve.users.items()}
         return cls(token=token, users=users)
 
     def check_basic(self, header: str | None) -> str | None:
@@ -73,7 +73,7 @@ class Credentials:
         )
 
 
-def _read_env(name: str, field_path: str) -> str:
+def read_env(name: str, field_path: str) -> str:
     value = os.environ.get(name)
     if not value:
         raise ConfigError(f"{field_path}: environment variable {name} is not set or empty")
