@@ -31,9 +31,10 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
@@ -60,6 +61,7 @@ NAME_LIMIT = 100
 FIELD_LIMIT = 2000
 """Longest free-text form field (comment, note, title); the forms say the same."""
 BODY_LIMIT = 1_000_000
+TOO_LARGE = f"request body larger than {BODY_LIMIT} bytes"
 SECRET_MIN = 32
 """Shortest cookie-signing key accepted from ``serve.secret_env``."""
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -86,11 +88,13 @@ class LoginRequired(Exception):
     """Raised by the auth dependency; answered with a login redirect or a 401."""
 
 
-class SecurityHeaders:
-    """Pure ASGI middleware adding :data:`SECURITY_HEADERS` to every response.
+class Hardening:
+    """Pure ASGI middleware: :data:`SECURITY_HEADERS` on every response, bodies capped.
 
     Pure ASGI rather than ``BaseHTTPMiddleware`` so file downloads still stream, and
     applied outermost so error pages, static files and redirects get the headers too.
+    The body cap counts the bytes actually received, so a chunked upload without a
+    ``Content-Length`` (to the unauthenticated ``/login``, say) cannot fill memory.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -100,6 +104,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        received = 0
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -108,7 +113,19 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        async def capped_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > BODY_LIMIT:
+                raise HTTPException(413, TOO_LARGE)
+            return message
+
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > BODY_LIMIT:
+            await PlainTextResponse(TOO_LARGE, 413)(scope, receive, send_with_headers)
+            return
+        await self.app(scope, capped_receive, send_with_headers)
 
 
 class Inbox:
@@ -208,9 +225,6 @@ async def checked_form(request: Request) -> dict[str, str]:
     Sizes are checked here, on the server, because ``maxlength`` in the page binds only
     a browser: a script can post megabytes into the audit trail and the CSV outputs.
     """
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > BODY_LIMIT:
-        raise HTTPException(413, f"form larger than {BODY_LIMIT} bytes")
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if not csrf_ok(request, fields.get(CSRF_FIELD)):
@@ -281,7 +295,7 @@ def create_app(
     )
     if allowed_hosts is not None:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(Hardening)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     # Escape in every template, not only in the *.html ones select_autoescape() picks:

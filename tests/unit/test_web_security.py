@@ -424,6 +424,16 @@ def test_oversized_free_text_is_refused_on_the_server(
     )
     assert big_body.status_code == 413
 
+    def chunks() -> Iterator[bytes]:  # chunked: no Content-Length to refuse up front
+        yield b"name=Ana&token=x&next=/&csrf_token=x&pad="
+        for _ in range(200):
+            yield b"z" * 10_000
+
+    chunked = client.post(
+        "/login", content=chunks(), headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert chunked.status_code == 413 and "larger than" in chunked.text
+
 
 def test_hostile_reviewer_name_and_note_are_inert_in_csv_and_audit(
     client: TestClient, paused: str, runner: Runner
