@@ -160,3 +160,17 @@ def test_committed_example_calendars_match_their_seeded_generator() -> None:
     assert sorted(built) == sorted(p.stem for p in (EXAMPLE_DIR / "calendars").glob("*.ics"))
     for pid, cal in built.items():
         assert cal.to_ical() == (EXAMPLE_DIR / "calendars" / f"{pid}.ics").read_bytes(), pid
+
+
+def test_rule_that_icalendar_accepts_but_cannot_be_expanded_is_an_input_error(
+    tmp_path: Path,
+) -> None:
+    # A NUL byte splits the rule into parts that parse but cannot be turned into a rule.
+    path = _ics(
+        tmp_path,
+        "UID:1\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\n"
+        "RRULE:FR\x00EQ=WEEKLY;BYDAY=MO",
+    )
+    with pytest.raises(InputError, match="cannot expand recurring events") as err:
+        load_busy(path, BERLIN, WEEK)
+    assert err.value.path == str(path)

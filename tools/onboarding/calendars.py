@@ -179,8 +179,9 @@ def busy_intervals(
     calendar: icalendar.Calendar, tz: ZoneInfo, window: Interval, *, source: Path
 ) -> list[Interval]:
     """Expanded, opaque busy spans of ``calendar`` that touch ``window``, sorted by start."""
-    query = recurring_ical_events.of(calendar)
     try:
+        # Rules are parsed when the query is built, so a broken RRULE fails here too.
+        query = recurring_ical_events.of(calendar)
         occurrences = query.between(
             window.start - timedelta(days=1), window.end + timedelta(days=1)
         )
