@@ -46,6 +46,7 @@ from baton.web import views
 from baton.web.auth import (
     CSRF_FIELD,
     Credentials,
+    Throttle,
     csrf_ok,
     csrf_token,
     is_loopback,
@@ -86,6 +87,10 @@ mimetypes.add_type("text/markdown", ".md")
 
 class LoginRequired(Exception):
     """Raised by the auth dependency; answered with a login redirect or a 401."""
+
+
+class TooManyFailures(Exception):
+    """Raised while a client address is throttled after failed sign-ins (429)."""
 
 
 class Hardening:
@@ -143,6 +148,7 @@ class Inbox:
         """The latest background resume per run (tests and shutdown wait on these)."""
         self._lock = threading.Lock()
         self._store: Any = None
+        self.throttle = Throttle()
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
@@ -208,15 +214,25 @@ def reviewer(request: Request) -> str:
     """The signed-in reviewer's name; raises :class:`LoginRequired` otherwise."""
     inbox: Inbox = request.app.state.inbox
     creds = inbox.credentials
-    name = creds.check_basic(request.headers.get("authorization"))
-    if name:
-        return name
+    header = request.headers.get("authorization")
+    if header and creds.users:
+        client = client_address(request)
+        if inbox.throttle.blocked(client):
+            raise TooManyFailures
+        name = creds.check_basic(header)
+        if name:
+            return name
+        inbox.throttle.fail(client)
     who = request.session.get("reviewer")
     if creds.token is not None and request.session.get("token") == inbox.token_mark and who:
         return str(who)
     if not creds.required:
         return str(who or inbox.default_reviewer())
     raise LoginRequired
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 async def checked_form(request: Request) -> dict[str, str]:
@@ -314,6 +330,11 @@ def create_app(
         headers = {"WWW-Authenticate": 'Basic realm="baton"'} if creds.users else {}
         return Response("authentication required", status_code=401, headers=headers)
 
+    @app.exception_handler(TooManyFailures)
+    async def _throttled(request: Request, exc: TooManyFailures) -> Response:
+        message = "too many failed sign-ins from your address: wait ten minutes and retry"
+        return Response(message, status_code=429, headers={"Retry-After": "600"})
+
     @app.exception_handler(UserError)
     async def _user_error(request: Request, exc: UserError) -> Response:
         return page(request, "message.html", {"title": "Not found", "message": str(exc)}, 404)
@@ -335,7 +356,12 @@ def create_app(
     @app.post("/login")
     def login(request: Request, form: CheckedForm) -> Response:
         name, nxt = clean_name(form.get("name", "")), _local(form.get("next", "/"))
+        client = client_address(request)
+        if inbox.throttle.blocked(client):
+            raise TooManyFailures
         if not creds.check_token(form.get("token", "")) or not name:
+            if name:
+                inbox.throttle.fail(client)
             error = "enter your name" if name == "" else "wrong token"
             return page(request, "login.html", {"next": nxt, "error": error}, 401)
         # A fresh session (and so a fresh form token) at sign-in: a session planted

@@ -19,6 +19,10 @@ import binascii
 import ipaddress
 import os
 import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.requests import Request
@@ -71,6 +75,48 @@ class Credentials:
         return self.token is not None and secrets.compare_digest(
             token.encode(), self.token.encode()
         )
+
+
+class Throttle:
+    """Failed sign-ins per client address in a sliding window; refused past the limit.
+
+    Why: a shared token or a password on an inbox reachable from the network could
+    otherwise be guessed at full speed. Counted per address so one guesser does not
+    lock everybody out (behind a proxy all reviewers share one address, and a guesser
+    there can lock the door for a few minutes: the lesser harm).
+    """
+
+    def __init__(
+        self,
+        limit: int = 20,
+        window_s: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_clients: int = 10_000,
+    ) -> None:
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self.max_clients = max_clients
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        stamps = self._failures.get(client, deque())
+        while stamps and now - stamps[0] > self.window_s:
+            stamps.popleft()
+        return stamps
+
+    def blocked(self, client: str) -> bool:
+        with self._lock:
+            return len(self._recent(client, self.clock())) >= self.limit
+
+    def fail(self, client: str) -> None:
+        with self._lock:
+            now = self.clock()
+            if client not in self._failures and len(self._failures) >= self.max_clients:
+                # Many addresses (an IPv6 range): forget the quiet ones, keep memory bounded.
+                for key in [k for k in self._failures if not self._recent(k, now)]:
+                    del self._failures[key]
+            self._failures[client] = stamps = self._recent(client, now)
+            stamps.append(now)
 
 
 def read_env(name: str, field_path: str) -> str:

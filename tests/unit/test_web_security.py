@@ -28,7 +28,7 @@ from baton.registry import AuditRecord, RunRecord
 from baton.runtime import Runner
 from baton.web import app as web_app
 from baton.web import create_app
-from baton.web.auth import Credentials, check_bind, loopback_hosts
+from baton.web.auth import Credentials, Throttle, check_bind, loopback_hosts
 from tests.unit.test_web_inbox import (
     form_token,
     paused,
@@ -170,6 +170,40 @@ def test_unknown_basic_user_costs_a_comparison_too(monkeypatch: pytest.MonkeyPat
     assert calls == [b"guess"]
     good = "Basic " + base64.b64encode(b"ana:pw-ana").decode()
     assert creds.check_basic(good) == "ana"
+
+
+def test_guessing_the_token_or_a_password_is_throttled_per_address(
+    settings: Settings, token_client: TestClient
+) -> None:
+    token = form_token(token_client.get("/login").text)
+    guess = {"csrf_token": token, "name": "Mallory", "next": "/"}
+    for n in range(20):
+        wrong = token_client.post("/login", data=guess | {"token": f"guess-{n}"})
+        assert wrong.status_code == 401, n
+    right = token_client.post("/login", data=guess | {"token": TOKEN})
+    assert right.status_code == 429 and right.headers["retry-after"] == "600"
+    app = token_client.app
+    with TestClient(app, client=("10.0.0.9", 5000), follow_redirects=False) as elsewhere:
+        sign_in(elsewhere)  # another address is not locked out
+
+    basic = create_app(settings, Credentials(users={"ana": "pw-ana"}))
+    with TestClient(basic) as c:
+        for n in range(20):
+            assert c.get("/", auth=("ana", f"guess-{n}")).status_code == 401
+        assert c.get("/", auth=("ana", "pw-ana")).status_code == 429
+
+
+def test_throttle_forgets_old_failures_and_bounds_its_memory() -> None:
+    now = [0.0]
+    throttle = Throttle(limit=2, window_s=60, clock=lambda: now[0], max_clients=3)
+    throttle.fail("a")
+    throttle.fail("a")
+    assert throttle.blocked("a") and not throttle.blocked("b")
+    now[0] = 61.0
+    assert not throttle.blocked("a")
+    for client in ("b", "c", "d", "e"):
+        throttle.fail(client)
+    assert len(throttle._failures) <= 4 and "a" not in throttle._failures
 
 
 def test_login_redirect_keeps_the_path_whole_and_next_stays_on_site(
