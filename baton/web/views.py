@@ -76,7 +76,9 @@ def expense_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
         decision: dict[str, Any] = {"id": exception_id, "action": action}
         ids = _ids(form.get(f"{x}-ids", ""))
         if ids:
-            decision[form.get(f"{x}-field") or "gl_ids"] = ids
+            # The field name comes from the form: accept only the two id lists.
+            field = form.get(f"{x}-field")
+            decision[field if field in ("gl_ids", "bank_ids") else "gl_ids"] = ids
         note = form.get(f"{x}-note", "").strip()
         if note:
             decision["note"] = note

@@ -517,3 +517,18 @@ def test_unauthenticated_inbox_refuses_non_loopback_hosts(host: str) -> None:
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost", "LOCALHOST"])
 def test_loopback_hosts_need_no_auth(host: str) -> None:
     check_bind(host, Credentials())
+
+
+def test_expense_row_field_name_cannot_overwrite_the_decision() -> None:
+    from baton.web.views import expense_edits
+
+    form = {
+        "items": "1",
+        "x0-id": "EXC-1",
+        "x0-action": "match_to",
+        "x0-ids": "G1, G2",
+        "x0-field": "action",
+    }
+    assert expense_edits(form) == {
+        "decisions": [{"id": "EXC-1", "action": "match_to", "gl_ids": ["G1", "G2"]}]
+    }
