@@ -168,8 +168,7 @@ def test_rule_that_icalendar_accepts_but_cannot_be_expanded_is_an_input_error(
     # A NUL byte splits the rule into parts that parse but cannot be turned into a rule.
     path = _ics(
         tmp_path,
-        "UID:1\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\n"
-        "RRULE:FR\x00EQ=WEEKLY;BYDAY=MO",
+        "UID:1\nDTSTART:20260302T100000Z\nDTEND:20260302T110000Z\nRRULE:FR\x00EQ=WEEKLY;BYDAY=MO",
     )
     with pytest.raises(InputError, match="cannot expand recurring events") as err:
         load_busy(path, BERLIN, WEEK)
