@@ -218,20 +218,27 @@ class PostgresRegistry(BaseRegistry):
             return cur.rowcount == 1
 
     @contextmanager
-    def hold(self, run_id: str) -> Iterator[None]:
-        """Renew the run's lease in the background while the caller drives it."""
-        stop = threading.Event()
+    def hold(self, run_id: str) -> Iterator[threading.Event]:
+        """Renew the run's lease in the background while the caller drives it.
+
+        Yields an event that is set once a renewal finds the lease gone (this process
+        stalled past it and another worker took the run over): the caller must stop at
+        the next step instead of racing the new holder.
+        """
+        stop, lost = threading.Event(), threading.Event()
 
         def renew() -> None:
             while not stop.wait(self.lease_s / 3):
                 # A failed beat is retried by the next; the lease outlives two misses.
                 with suppress(psycopg.Error):
-                    self.heartbeat(run_id)
+                    if not self.heartbeat(run_id):
+                        lost.set()
+                        return
 
         thread = threading.Thread(target=renew, name=f"lease-{run_id}", daemon=True)
         thread.start()
         try:
-            yield
+            yield lost
         finally:
             stop.set()
             thread.join()

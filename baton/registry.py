@@ -211,9 +211,12 @@ class BaseRegistry(ABC):
         """Hook run inside the claiming transaction (PostgreSQL takes its lease here)."""
 
     @contextmanager
-    def hold(self, run_id: str) -> Iterator[None]:
-        """Keep the claim on a run alive while the caller drives it (a no-op locally)."""
-        yield
+    def hold(self, run_id: str) -> Iterator[threading.Event]:
+        """Keep the claim on a run alive while the caller drives it (a no-op locally).
+
+        Yields an event set if the claim is lost; a local claim (owner pid) cannot be.
+        """
+        yield threading.Event()
 
     # Runs ----------------------------------------------------------------------------
     def create_run(

@@ -403,13 +403,19 @@ class Runner:
         reason: str | None = None
         failed = False
         try:
-            with self.registry.hold(run.id):
+            with self.registry.hold(run.id) as lost:
                 for chunk in graph.stream(
                     payload, config, context=self._context(run), stream_mode="updates"
                 ):
                     for node, update in chunk.items():
                         if progress and node != "__interrupt__" and isinstance(update, dict):
                             progress(node, update)
+                    if lost.is_set():
+                        # Another worker holds the run now; it continues from the last
+                        # checkpoint, so stop here and leave the registry to it.
+                        outcome = RunOutcome.of(self.registry.get(run.id))
+                        outcome.reason = "lease lost: another worker continues this run"
+                        return outcome
         except (BudgetExceeded, ModelFailure) as exc:
             failed, reason = True, str(exc)
         except UserError as exc:

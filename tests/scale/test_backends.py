@@ -343,3 +343,39 @@ def test_a_run_that_fails_before_its_first_step_is_marked_failed(
         assert logged and "failed" in logged[0]
     finally:
         runner.close()
+
+
+def test_a_driver_that_lost_its_lease_stops_at_the_next_step(scale_env: Settings) -> None:
+    """A stalled worker whose run was taken over must not race the new holder."""
+    settings = scale_env.model_copy(
+        update={"queue": scale_env.queue.model_copy(update={"lease_s": 0.3})}
+    )
+    ingest([DOCS], "company-docs", settings)
+    runner = Runner(settings)
+    try:
+        queued = runner.enqueue("research-brief", QUESTION)
+        queue = runner.registry
+        assert isinstance(queue, PostgresRegistry)
+        job = queue.take(queue.holder)
+        assert job is not None
+        seen: list[str] = []
+
+        def take_over(node: str, update: dict[str, object]) -> None:
+            seen.append(node)
+            if len(seen) == 1:  # another worker takes the run while this one stalls
+                with psycopg.connect(settings.checkpoints.database_url or "") as conn:
+                    conn.execute(
+                        "UPDATE runs SET lease_owner = 'other-worker',"
+                        " lease_until = now() + interval '1 hour' WHERE id = %s",
+                        (queued.run_id,),
+                    )
+                time.sleep(0.5)  # long enough for the next renewal to find it gone
+
+        outcome = runner.drive_taken(job, progress=take_over)
+        assert seen == seen[:1], f"kept driving after losing the lease: {seen}"
+        assert outcome.reason and "lease lost" in outcome.reason
+        holder, _ = queue.lease(queued.run_id)
+        assert holder == "other-worker"
+        assert queue.get(queued.run_id).status == "running"  # left to the new holder
+    finally:
+        runner.close()
