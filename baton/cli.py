@@ -30,7 +30,7 @@ from baton.errors import UserError
 from baton.registry import STATUSES
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
-from tools.csvsafe import safe_cell
+from baton.tools.csvsafe import safe_cell
 
 app = typer.Typer(
     name="baton",
@@ -144,7 +144,7 @@ def _report(outcome: RunOutcome, as_json: bool) -> None:
 @app.command()
 def scenarios() -> None:
     """List the scenarios you can run."""
-    from graphs import SCENARIOS
+    from baton.graphs import SCENARIOS
 
     table = Table("scenario", "what it does")
     for s in SCENARIOS.values():
@@ -383,7 +383,7 @@ def audit(
 @app.command()
 def graph(scenario: str) -> None:
     """Print a scenario's graph as a Mermaid diagram."""
-    from graphs import get_scenario
+    from baton.graphs import get_scenario
 
     sys.stdout.write(get_scenario(scenario).build().get_graph().draw_mermaid())
 
@@ -394,8 +394,8 @@ def ingest(
     collection: Annotated[str, typer.Option("--collection", "-C", help="Target collection.")],
 ) -> None:
     """Add documents (.md .txt .pdf .html .csv) to the context store, idempotently."""
-    from retrieval.ingest import discover
-    from retrieval.ingest import ingest as do_ingest
+    from baton.retrieval.ingest import discover
+    from baton.retrieval.ingest import ingest as do_ingest
 
     cfg = settings()
     files, _ = discover(paths)
@@ -426,7 +426,7 @@ def ingest(
 @store_app.command("list")
 def store_list() -> None:
     """List collections with chunk counts."""
-    from retrieval.store import ContextStore
+    from baton.retrieval.store import ContextStore
 
     table = Table("collection", "chunks")
     for name, count in ContextStore(settings()).collections():
@@ -441,7 +441,7 @@ def store_query(
     k: Annotated[int, typer.Option("-k", min=1, max=100)] = 5,
 ) -> None:
     """Search the store: source, chunk id and score of the best matches."""
-    from retrieval.store import ContextStore
+    from baton.retrieval.store import ContextStore
 
     table = Table("score", "chunk id", "source", "text")
     for chunk in ContextStore(settings()).retrieve(text, collection, k=k):
@@ -456,7 +456,7 @@ def store_delete(
     collection: Annotated[str | None, typer.Option("--collection", "-C")] = None,
 ) -> None:
     """Remove every chunk of a source file from the store."""
-    from retrieval.store import ContextStore
+    from baton.retrieval.store import ContextStore
 
     removed = ContextStore(settings()).delete_source(str(source.resolve()), collection)
     if removed == 0:

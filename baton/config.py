@@ -23,8 +23,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from baton.configs import CONFIG_DIR
 from baton.errors import ConfigError
-from configs import CONFIG_DIR
 
 DEFAULT_CONFIG = CONFIG_DIR / "baton.yaml"
 ENV_PREFIX = "BATON_"

@@ -22,7 +22,7 @@ from langgraph.config import get_config
 from baton.config import Settings, load_settings
 
 if TYPE_CHECKING:
-    from retrieval.store import ContextStore
+    from baton.retrieval.store import ContextStore
 
 ReviewMode = Literal["always", "exceptions", "never"]
 ModelFactory = Callable[[str], BaseChatModel]
@@ -44,7 +44,7 @@ class RunContext:
         """The chat model for one agent role, from the injected factory or the settings."""
         if self.model_factory is not None:
             return self.model_factory(role)
-        from agents.models import chat_model
+        from baton.agents.models import chat_model
 
         return chat_model(role, self.settings)
 
@@ -56,7 +56,7 @@ class RunContext:
         """The context store, opened on first use (loading embeddings takes seconds)."""
         if self._store is not None:
             return self._store
-        from retrieval.store import ContextStore
+        from baton.retrieval.store import ContextStore
 
         return ContextStore(self.settings)
 

@@ -99,7 +99,7 @@ def _reachable(target: Settings) -> None:
     """
     import psycopg
 
-    from retrieval.store import make_client
+    from baton.retrieval.store import make_client
 
     try:
         psycopg.connect(database_url(target), connect_timeout=5).close()
@@ -267,7 +267,7 @@ BATCH = 256
 
 
 def copy_collections(source: Settings, target: Settings, say: Progress) -> list[Copied]:
-    from retrieval.store import make_client
+    from baton.retrieval.store import make_client
 
     src, dst = make_client(source), make_client(target)
     rows = []

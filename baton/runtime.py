@@ -31,6 +31,7 @@ from pydantic import BaseModel
 from baton.config import Settings
 from baton.context import ModelFactory, ReviewMode, RunContext
 from baton.errors import BudgetExceeded, ModelFailure, UserError
+from baton.graphs import Scenario, get_scenario
 from baton.registry import (
     AuditRecord,
     BaseRegistry,
@@ -42,7 +43,6 @@ from baton.registry import (
     when_locked,
 )
 from baton.review import ReviewDecision, validate_edits
-from graphs import Scenario, get_scenario
 
 if TYPE_CHECKING:
     from baton.pg import PostgresRegistry, QueuedRun

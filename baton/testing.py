@@ -247,7 +247,7 @@ def hashing_embed(texts: Sequence[str], batch_size: int = 64) -> Any:
 
     import numpy as np
 
-    from retrieval.embeddings import DIMENSIONS
+    from baton.retrieval.embeddings import DIMENSIONS
 
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     for row, text in enumerate(texts):

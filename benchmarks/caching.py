@@ -51,8 +51,8 @@ CASES = {
 
 
 def measure() -> list[dict[str, Any]]:
-    import retrieval.embeddings as embeddings
-    from retrieval.ingest import ingest
+    import baton.retrieval.embeddings as embeddings
+    from baton.retrieval.ingest import ingest
 
     calls: list[int] = []
 

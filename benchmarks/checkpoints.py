@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 from baton.config import load_settings
+from baton.graphs import SCENARIOS
 from baton.runtime import Runner
 from baton.testing import hashing_embed
-from graphs import SCENARIOS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {
@@ -30,8 +30,8 @@ EXAMPLES = {
 
 
 def measure(runs: int) -> list[dict[str, float | str]]:
-    import retrieval.embeddings as embeddings
-    from retrieval.ingest import ingest
+    import baton.retrieval.embeddings as embeddings
+    from baton.retrieval.ingest import ingest
 
     embeddings.embed = hashing_embed
     rows: list[dict[str, float | str]] = []

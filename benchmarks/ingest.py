@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from baton.config import load_settings
-from retrieval import embeddings
-from retrieval.ingest import discover, load_document, splitter_for
-from retrieval.ingest import ingest as do_ingest
-from retrieval.store import ContextStore
+from baton.retrieval import embeddings
+from baton.retrieval.ingest import discover, load_document, splitter_for
+from baton.retrieval.ingest import ingest as do_ingest
+from baton.retrieval.store import ContextStore
 
 DOCS = Path(__file__).resolve().parents[1] / "examples" / "docs"
 

@@ -22,14 +22,14 @@ from typing import Annotated, Any, TypedDict
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.graph import END, START, StateGraph
 
-from agents.critic import Critique
-from agents.researcher import ResearchNotes
-from agents.writer import BriefDraft
+from baton.agents.research.critic import Critique
+from baton.agents.research.researcher import ResearchNotes
+from baton.agents.research.writer import BriefDraft
 from baton.config import Settings, load_settings
+from baton.retrieval.store import Chunk
 from baton.runtime import Runner, open_checkpointer
 from baton.testing import ScriptedChatModel
-from retrieval.store import Chunk
-from tools.briefs import check_brief, render_brief
+from baton.tools.research.briefs import check_brief, render_brief
 
 QUESTION = Path(__file__).resolve().parents[1] / "examples" / "research-brief" / "question.yaml"
 CHUNKS = [

@@ -29,7 +29,7 @@ def _t(stamp: str) -> float:
 
 
 def measure(posts: int, latency: float) -> dict[str, float]:
-    import retrieval.embeddings as embeddings
+    import baton.retrieval.embeddings as embeddings
 
     embeddings.embed = hashing_embed  # orchestration is measured here, not embeddings
     with tempfile.TemporaryDirectory() as tmp:
@@ -40,7 +40,7 @@ def measure(posts: int, latency: float) -> dict[str, float]:
         settings.model.concurrency = max(posts, 1)
         settings.budget.max_llm_calls = 500
         runner = Runner(settings)
-        import graphs.content_calendar.state as cc_state
+        import baton.graphs.content_calendar.state as cc_state
 
         original = cc_state.load_input
 
@@ -51,7 +51,7 @@ def measure(posts: int, latency: float) -> dict[str, float]:
             return state
 
         cc_state.load_input = with_model_drafts
-        import graphs.content_calendar.graph as cc_graph
+        import baton.graphs.content_calendar.graph as cc_graph
 
         cc_graph._load_input = with_model_drafts  # type: ignore[attr-defined]
         try:

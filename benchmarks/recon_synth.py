@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from tools.finance.models import BankLine, LedgerEntry, MatchKind
+from baton.tools.finance.models import BankLine, LedgerEntry, MatchKind
 
 CENT = Decimal("0.01")
 

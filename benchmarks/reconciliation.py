@@ -19,9 +19,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from baton.tools.finance.matching import reconcile
+from baton.tools.finance.models import ReconResult
 from benchmarks.recon_synth import CASES, SynthDataset, generate
-from tools.finance.matching import reconcile
-from tools.finance.models import ReconResult
 
 TARGET_PRECISION = 0.999
 TARGET_RECALL = 0.995

@@ -25,8 +25,8 @@ import yaml
 
 from baton.config import Settings, load_settings
 from baton.errors import InputError
-from retrieval.ingest import ingest as do_ingest
-from retrieval.store import ContextStore
+from baton.retrieval.ingest import ingest as do_ingest
+from baton.retrieval.store import ContextStore
 
 DOCS = Path(__file__).resolve().parents[1] / "examples" / "docs"
 EVAL = DOCS / "retrieval-eval.yaml"

@@ -49,9 +49,10 @@ ROOT = Path(__file__).resolve().parents[1]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
 EXPENSES = ROOT / "examples" / "finance" / "2026-10"
 WORKER = (
-    "import sys, retrieval.embeddings\n"
+    "import sys\n"
+    "import baton.retrieval.embeddings as embeddings\n"
     "from baton.testing import hashing_embed\n"
-    "retrieval.embeddings.embed = hashing_embed\n"
+    "embeddings.embed = hashing_embed\n"
     "from baton.cli import main\n"
     "sys.argv = ['baton', 'worker', '--poll', '0.1']\n"
     "main()\n"
@@ -181,12 +182,12 @@ def trial(workers: int, runs: int, env: dict[str, str], home: Path) -> dict[str,
 def measure_workers(
     counts: list[int], runs: int, latency: float, database_url: str, chroma_url: str
 ) -> list[dict[str, float]]:
-    from retrieval.ingest import ingest
+    from baton.retrieval.ingest import ingest
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        import retrieval.embeddings as embeddings
+        import baton.retrieval.embeddings as embeddings
 
         embeddings.embed = hashing_embed
         ingest(
@@ -214,9 +215,9 @@ def _record(settings: Settings, scenario: str, source: Path) -> tuple[str, int]:
 
 def measure_steps(database_url: str, repeats: int) -> list[dict[str, Any]]:
     """Per-step write and read cost of Baton's SQLite and PostgreSQL savers, interleaved."""
-    import retrieval.embeddings as embeddings
+    import baton.retrieval.embeddings as embeddings
     from baton.pg import checkpoint_bytes
-    from retrieval.ingest import ingest
+    from baton.retrieval.ingest import ingest
 
     embeddings.embed = hashing_embed
     rows: list[dict[str, Any]] = []

@@ -57,22 +57,22 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "research-brief",
             "Research, draft and format a brief from company documents, with citations",
-            "graphs.research_brief.graph",
+            "baton.graphs.research_brief.graph",
         ),
         Scenario(
             "expense-reconciliation",
             "Reconcile bank and ledger, check claims against policy, review exceptions",
-            "graphs.expense_reconciliation.graph",
+            "baton.graphs.expense_reconciliation.graph",
         ),
         Scenario(
             "content-calendar",
             "Plan a month of content from analytics, competitors and the roadmap, with outlines",
-            "graphs.content_calendar.graph",
+            "baton.graphs.content_calendar.graph",
         ),
         Scenario(
             "onboarding",
             "Plan a new hire's first weeks: calendar, IT, reading, buddy, check-ins",
-            "graphs.onboarding.graph",
+            "baton.graphs.onboarding.graph",
         ),
     )
 }

@@ -20,8 +20,8 @@ from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
 from baton.config import Settings
 from baton.errors import InputError, UserError
-from retrieval import embeddings
-from retrieval.store import ContextStore, check_collection_name
+from baton.retrieval import embeddings
+from baton.retrieval.store import ContextStore, check_collection_name
 
 SUPPORTED = (".md", ".txt", ".pdf", ".html", ".htm", ".csv")
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from baton.config import Settings
 from baton.errors import UserError
-from retrieval import embeddings
+from baton.retrieval import embeddings
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
@@ -178,7 +178,7 @@ class ContextStore:
         """
         if not collections:
             return []
-        from retrieval import hybrid
+        from baton.retrieval import hybrid
 
         use_hybrid = self.settings.store.hybrid
         depth = max(k, hybrid.CANDIDATES) if use_hybrid else k

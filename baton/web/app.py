@@ -39,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
 from baton.errors import ConfigError, UserError
+from baton.graphs import SCENARIOS, get_scenario
 from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, validate_edits
 from baton.runtime import Runner
@@ -53,7 +54,6 @@ from baton.web.auth import (
     loopback_hosts,
     read_env,
 )
-from graphs import SCENARIOS, get_scenario
 
 HERE = Path(__file__).parent
 RESUME_WORKERS = 2
@@ -187,7 +187,7 @@ class Inbox:
         return [AuditRecord.model_validate({**r, "seq": n}) for n, r in enumerate(raw)]
 
     def chunk(self, chunk_id: str) -> Any:
-        from retrieval.store import ContextStore
+        from baton.retrieval.store import ContextStore
 
         with self._lock:
             if self._store is None:

@@ -18,7 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from agents.expense_reporting import MATCHABLE_BANK, MATCHABLE_GL
+from baton.agents.finance.reporting import MATCHABLE_BANK, MATCHABLE_GL
 
 _MD = MarkdownIt("js-default")  # tables on, raw HTML off: packet text is data, not markup
 _CITATION = re.compile(r"\[(?:<code>)?([0-9a-f]{16})(?:</code>)?\]")
@@ -109,7 +109,7 @@ def _decided(
 # Content calendar ---------------------------------------------------------------------------
 def month_grid(state: Mapping[str, Any]) -> dict[str, Any] | None:
     """Weeks (Monday first) of the proposed month, each day with its posts."""
-    from agents.content_common import calendar
+    from baton.agents.marketing.common import calendar
 
     if not state.get("calendar"):
         return None
@@ -152,8 +152,8 @@ def calendar_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
 # Onboarding ---------------------------------------------------------------------------------
 def week_view(state: dict[str, Any]) -> dict[str, Any] | None:
     """Week one day by day in the starter's time zone, the buddy choice and IT requests."""
-    from graphs.onboarding.review import request_rows
-    from graphs.onboarding.state import inputs_of, plan_of
+    from baton.graphs.onboarding.review import request_rows
+    from baton.graphs.onboarding.state import inputs_of, plan_of
 
     if not state.get("schedule"):
         return None
@@ -209,7 +209,7 @@ def onboarding_edits(form: Mapping[str, str], state: dict[str, Any]) -> dict[str
     them against the packet, so a stale or forged id is an error on the form.
     """
     from baton.review import validate_edits
-    from tools.onboarding.edits import PlanEdits
+    from baton.tools.onboarding.edits import PlanEdits
 
     view = week_view(state) or {"sessions": [], "buddy": None, "requests": []}
     was = {s["id"]: s["iso"] for s in view["sessions"]}

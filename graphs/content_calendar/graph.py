@@ -24,16 +24,16 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
-from agents.content_coordinator import publish, schedule
-from agents.content_drafter import draft, draft_task
-from agents.content_research import ingest_inputs, research
-from agents.content_reviewer import critique, feedback
-from agents.content_strategy import strategy
+from baton.agents.marketing.coordinator import publish, schedule
+from baton.agents.marketing.drafter import draft, draft_task
+from baton.agents.marketing.research import ingest_inputs, research
+from baton.agents.marketing.reviewer import critique, feedback
+from baton.agents.marketing.strategy import strategy
 from baton.context import RunContext
-from graphs.content_calendar.review import review
-from graphs.content_calendar.state import State
-from graphs.content_calendar.state import load_input as _load_input
-from tools.marketing.edits import CalendarEdits
+from baton.graphs.content_calendar.review import review
+from baton.graphs.content_calendar.state import State
+from baton.graphs.content_calendar.state import load_input as _load_input
+from baton.tools.marketing.edits import CalendarEdits
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = CalendarEdits

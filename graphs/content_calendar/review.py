@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.content_common import brand, calendar, dump, roadmap, run_options
-from agents.content_coordinator import report_md
+from baton.agents.marketing.common import brand, calendar, dump, roadmap, run_options
+from baton.agents.marketing.coordinator import report_md
 from baton.audit import agent_node
 from baton.context import RunContext
+from baton.retrieval.injection import packet_flags
 from baton.review import request_review
-from retrieval.injection import packet_flags
-from tools.marketing.edits import CalendarEdits, RetitleEdit, apply_edits
-from tools.marketing.models import Calendar
-from tools.marketing.review import review_outline
+from baton.tools.marketing.edits import CalendarEdits, RetitleEdit, apply_edits
+from baton.tools.marketing.models import Calendar
+from baton.tools.marketing.review import review_outline
 
 ACTION = "approve, reject with a comment, or edit the post (move, retitle, drop)"
 

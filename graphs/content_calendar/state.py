@@ -11,24 +11,24 @@ import operator
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
-from agents.content_common import breaks_brand
-from agents.content_drafter import MODEL_ATTEMPTS
-from agents.content_reviewer import MAX_REVISIONS
-from agents.content_strategy import MODEL_DRAFTS
+from baton.agents.marketing.common import breaks_brand
+from baton.agents.marketing.drafter import MODEL_ATTEMPTS
+from baton.agents.marketing.reviewer import MAX_REVISIONS
+from baton.agents.marketing.strategy import MODEL_DRAFTS
 from baton.audit import AuditLog, InjectionLog
 from baton.errors import InputError
-from tools.marketing.brand import load_brand_config
-from tools.marketing.inputs import (
+from baton.tools.marketing.brand import load_brand_config
+from baton.tools.marketing.inputs import (
     load_analytics,
     load_brand_documents,
     load_competitor_chunks,
     load_roadmap,
     load_run_options,
 )
-from tools.marketing.models import PlanningError
-from tools.marketing.research import find_topic_gaps
-from tools.marketing.review import build_facts_text
-from tools.marketing.strategy import plan_posts
+from baton.tools.marketing.models import PlanningError
+from baton.tools.marketing.research import find_topic_gaps
+from baton.tools.marketing.review import build_facts_text
+from baton.tools.marketing.strategy import plan_posts
 
 
 def merge_drafts(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -27,16 +27,16 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agents.expense_anomaly import detect
-from agents.expense_compliance import comply
-from agents.expense_extraction import extract
-from agents.expense_matching import match
-from agents.expense_reporting import critique, publish, report
+from baton.agents.finance.anomaly import detect
+from baton.agents.finance.compliance import comply
+from baton.agents.finance.extraction import extract
+from baton.agents.finance.matching import match
+from baton.agents.finance.reporting import critique, publish, report
 from baton.context import RunContext
-from graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
-from graphs.expense_reconciliation.state import MAX_REPORT_ROUNDS, State
-from graphs.expense_reconciliation.state import load_input as _load_input
-from tools.loops import keep_revising
+from baton.graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
+from baton.graphs.expense_reconciliation.state import MAX_REPORT_ROUNDS, State
+from baton.graphs.expense_reconciliation.state import load_input as _load_input
+from baton.tools.loops import keep_revising
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
 

@@ -15,12 +15,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from agents.expense_reporting import DecisionError, amounts, apply_decisions
+from baton.agents.finance.reporting import DecisionError, amounts, apply_decisions
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.graphs.expense_reconciliation.state import all_exceptions, recon_of
+from baton.retrieval.injection import packet_flags
 from baton.review import request_review
-from graphs.expense_reconciliation.state import all_exceptions, recon_of
-from retrieval.injection import packet_flags
 
 DEFAULT_REVIEW: Literal["exceptions"] = "exceptions"
 

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from baton.audit import AuditLog, InjectionLog
+from baton.configs import CONFIG_DIR
 from baton.context import RunContext
 from baton.errors import InputError
-from configs import CONFIG_DIR
-from tools.finance.io import load_month
-from tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
-from tools.finance.policy import ExpensePolicy, load_policy
-from tools.finance.report import ReportException
+from baton.tools.finance.io import load_month
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
+from baton.tools.finance.policy import ExpensePolicy, load_policy
+from baton.tools.finance.report import ReportException
 
 POLICY_FILE = CONFIG_DIR / "expense_policy.yaml"
 POLICY_COLLECTION = "finance-policy"

@@ -27,18 +27,18 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agents.onboarding_buddy import pick_buddy
-from agents.onboarding_checkin import plan_pulse
-from agents.onboarding_content import plan_reading
-from agents.onboarding_critic import check
-from agents.onboarding_provisioning import request_it
-from agents.onboarding_scheduling import book_week_one
+from baton.agents.onboarding.buddy import pick_buddy
+from baton.agents.onboarding.checkin import plan_pulse
+from baton.agents.onboarding.content import plan_reading
+from baton.agents.onboarding.critic import check
+from baton.agents.onboarding.provisioning import request_it
+from baton.agents.onboarding.scheduling import book_week_one
 from baton.context import RunContext
-from graphs.onboarding.review import DEFAULT_REVIEW, publish, review
-from graphs.onboarding.state import State, intake
-from graphs.onboarding.state import load_input as _load_input
-from tools.loops import feedback_repeats
-from tools.onboarding.edits import PlanEdits
+from baton.graphs.onboarding.review import DEFAULT_REVIEW, publish, review
+from baton.graphs.onboarding.state import State, intake
+from baton.graphs.onboarding.state import load_input as _load_input
+from baton.tools.loops import feedback_repeats
+from baton.tools.onboarding.edits import PlanEdits
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
 

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from agents.onboarding_buddy import fallback_note
-from agents.onboarding_critic import problem_key
+from baton.agents.onboarding.buddy import fallback_note
+from baton.agents.onboarding.critic import problem_key
 from baton.audit import agent_node, current_trace, human_record
 from baton.context import RunContext
 from baton.errors import InputError
+from baton.graphs.onboarding.state import config_of, inputs_of, plan_of
 from baton.outputs import atomic_write
+from baton.retrieval.injection import packet_flags
 from baton.review import request_review
-from graphs.onboarding.state import config_of, inputs_of, plan_of
-from retrieval.injection import packet_flags
-from tools.onboarding.critic import check_plan
-from tools.onboarding.edits import PlanEdits, apply_edits, request_ids
-from tools.onboarding.plan import OnboardingPlan, make_schedule, render_outputs
+from baton.tools.onboarding.critic import check_plan
+from baton.tools.onboarding.edits import PlanEdits, apply_edits, request_ids
+from baton.tools.onboarding.plan import OnboardingPlan, make_schedule, render_outputs
 
 DEFAULT_REVIEW: Literal["always"] = "always"
 EDIT_EXAMPLE = (

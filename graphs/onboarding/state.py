@@ -17,22 +17,22 @@ from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from baton.audit import AuditLog, InjectionLog, agent_node, current_trace
+from baton.configs import CONFIG_DIR
 from baton.context import RunContext
 from baton.errors import ConfigError, InputError
-from configs import CONFIG_DIR
-from retrieval.ingest import discover, ingest
-from retrieval.injection import flag_injections
-from retrieval.store import Chunk, ContextStore
-from tools.onboarding.buddy import BuddyCandidate, BuddyMatch
-from tools.onboarding.checkins import CheckIn
-from tools.onboarding.config import OnboardingConfig, load_onboarding_config
-from tools.onboarding.content import PathwayItem
-from tools.onboarding.io import OnboardingInputs, load_inputs
-from tools.onboarding.models import STARTER_ID, Interval, Person, Starter
-from tools.onboarding.plan import OnboardingPlan
-from tools.onboarding.provisioning import Provisioning
-from tools.onboarding.scheduling import Schedule
-from tools.onboarding.yamlio import read_yaml
+from baton.retrieval.ingest import discover, ingest
+from baton.retrieval.injection import flag_injections
+from baton.retrieval.store import Chunk, ContextStore
+from baton.tools.onboarding.buddy import BuddyCandidate, BuddyMatch
+from baton.tools.onboarding.checkins import CheckIn
+from baton.tools.onboarding.config import OnboardingConfig, load_onboarding_config
+from baton.tools.onboarding.content import PathwayItem
+from baton.tools.onboarding.io import OnboardingInputs, load_inputs
+from baton.tools.onboarding.models import STARTER_ID, Interval, Person, Starter
+from baton.tools.onboarding.plan import OnboardingPlan
+from baton.tools.onboarding.provisioning import Provisioning
+from baton.tools.onboarding.scheduling import Schedule
+from baton.tools.onboarding.yamlio import read_yaml
 
 CONFIG_PATH = CONFIG_DIR / "onboarding.yaml"
 PLAYBOOK_DIR = "playbook"

@@ -14,15 +14,15 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agents.critic import critique
-from agents.formatter import publish
-from agents.researcher import research
-from agents.writer import write
+from baton.agents.research.critic import critique
+from baton.agents.research.formatter import publish
+from baton.agents.research.researcher import research
+from baton.agents.research.writer import write
 from baton.context import RunContext
-from graphs.research_brief.review import BriefEdit, review
-from graphs.research_brief.state import State
-from graphs.research_brief.state import load_input as _load_input
-from tools.loops import keep_revising
+from baton.graphs.research_brief.review import BriefEdit, review
+from baton.graphs.research_brief.state import State
+from baton.graphs.research_brief.state import load_input as _load_input
+from baton.tools.loops import keep_revising
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = BriefEdit

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from baton.audit import agent_node
 from baton.context import RunContext
+from baton.retrieval.injection import packet_flags
 from baton.review import request_review
-from retrieval.injection import packet_flags
-from tools.briefs import render_brief
+from baton.tools.research.briefs import render_brief
 
 
 class BriefEdit(BaseModel):

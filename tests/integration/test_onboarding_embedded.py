@@ -18,15 +18,15 @@ import icalendar
 import pytest
 
 from baton.config import Settings
-from retrieval.store import ContextStore
+from baton.retrieval.store import ContextStore
+from baton.tools.onboarding.checkins import CheckIn
+from baton.tools.onboarding.config import load_onboarding_config
+from baton.tools.onboarding.critic import check_plan
+from baton.tools.onboarding.io import load_inputs
+from baton.tools.onboarding.plan import OUTPUT_FILES, OnboardingPlan
+from baton.tools.onboarding.scheduling import Attendee, ScheduledSession
+from baton.tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
 from tests.integration.conftest import Baton, make_env
-from tools.onboarding.checkins import CheckIn
-from tools.onboarding.config import load_onboarding_config
-from tools.onboarding.critic import check_plan
-from tools.onboarding.io import load_inputs
-from tools.onboarding.plan import OUTPUT_FILES, OnboardingPlan
-from tools.onboarding.scheduling import Attendee, ScheduledSession
-from tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
 
 pytestmark = pytest.mark.integration
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from baton.config import Settings, load_settings
+from baton.graphs import SCENARIOS
+from baton.retrieval.ingest import ingest
 from baton.testing import hashing_embed
-from graphs import SCENARIOS
-from retrieval.ingest import ingest
 from tests.reliability.fault_server import FaultServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,9 +42,9 @@ MAX_RETRIES = 2
 CLI_SCRIPT = textwrap.dedent(
     """
     import sys
-    import retrieval.embeddings
+    from baton.retrieval import embeddings as retrieval_embeddings
     from baton.testing import hashing_embed
-    retrieval.embeddings.embed = hashing_embed
+    retrieval_embeddings.embed = hashing_embed
     from baton.cli import main
     sys.argv = ["baton", *sys.argv[1:]]
     main()
@@ -125,7 +125,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if key.startswith("BATON_"):
             monkeypatch.delenv(key)
     monkeypatch.setenv("BATON_CACHE__ENABLED", "false")
-    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
+    monkeypatch.setattr("baton.retrieval.embeddings.embed", hashing_embed)
     monkeypatch.chdir(tmp_path)
     return tmp_path / "home"
 

@@ -29,8 +29,8 @@ import sqlite3
 import sys
 from typing import Any
 
-import retrieval.embeddings
 from baton.audit import current_trace
+from baton.retrieval import embeddings as retrieval_embeddings
 from baton.testing import ScriptedChatModel, hashing_embed
 
 NODE_LOG_ENV = "BATON_TEST_NODE_LOG"
@@ -130,7 +130,7 @@ def _finish(which: str | None, max_reviews: int = 5) -> int:
 
 
 def main(argv: list[str]) -> int:
-    retrieval.embeddings.embed = hashing_embed  # MiniLM would dominate every trial
+    retrieval_embeddings.embed = hashing_embed  # MiniLM would dominate every trial
     _install_node_log()
     _install_checkpoint_hooks()
     commands: list[list[str]] = [[]]

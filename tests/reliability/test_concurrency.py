@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from baton.config import load_settings
+from baton.retrieval.ingest import ingest
+from baton.retrieval.store import ContextStore
 from baton.runtime import Runner, RunOutcome
-from retrieval.ingest import ingest
-from retrieval.store import ContextStore
 from tests.reliability.conftest import (
     CLI_SCRIPT,
     DOCS,

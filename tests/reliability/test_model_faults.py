@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import agents.models
+from baton.agents import models as agent_models
 from baton.config import Settings
 from baton.runtime import Runner, RunOutcome
 from tests.reliability.conftest import MAX_RETRIES, input_for, scenario_names
@@ -47,9 +47,7 @@ class CallCounter:
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> CallCounter:
     counter = CallCounter()
-    monkeypatch.setattr(
-        agents.models, "_invoke_counted", counter.wrap(agents.models._invoke_counted)
-    )
+    monkeypatch.setattr(agent_models, "_invoke_counted", counter.wrap(agent_models._invoke_counted))
     return counter
 
 

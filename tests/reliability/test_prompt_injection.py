@@ -26,12 +26,12 @@ import pytest
 from langchain_core.messages import BaseMessage
 
 from baton.config import load_settings
+from baton.graphs import get_scenario
+from baton.retrieval.ingest import ingest
+from baton.retrieval.injection import FLAG_PREFIX
 from baton.review import make_decision
 from baton.runtime import Runner
 from baton.testing import ScriptedChatModel, fill_schema, hashing_embed, schema_responder
-from graphs import get_scenario
-from retrieval.ingest import ingest
-from retrieval.injection import FLAG_PREFIX
 from tests.reliability.conftest import DOCS, EXAMPLES, input_for, scenario_names
 
 pytestmark = pytest.mark.reliability
@@ -181,7 +181,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
             monkeypatch.delenv(key)
     monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
     monkeypatch.setenv("BATON_CACHE__ENABLED", "false")
-    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
+    monkeypatch.setattr("baton.retrieval.embeddings.embed", hashing_embed)
     monkeypatch.chdir(tmp_path)
     return monkeypatch
 

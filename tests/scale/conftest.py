@@ -105,5 +105,5 @@ def scale_env(
     monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
     monkeypatch.setenv("BATON_CACHE__ENABLED", "false")
-    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
+    monkeypatch.setattr("baton.retrieval.embeddings.embed", hashing_embed)
     return load_settings()

@@ -21,11 +21,11 @@ from baton.config import Settings, load_settings
 from baton.errors import ConfigError, UserError
 from baton.pg import PostgresRegistry, QueuedRun, open_pool, open_postgres_saver
 from baton.registry import AuditRecord, BaseRegistry, Registry, open_registry, utcnow
+from baton.retrieval.ingest import ingest
+from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
 from baton.worker import _drive_one
-from retrieval.ingest import ingest
-from retrieval.store import ContextStore
 
 pytestmark = pytest.mark.integration
 

@@ -32,9 +32,9 @@ import pytest
 
 from baton.config import Settings
 from baton.pg import PostgresRegistry
+from baton.retrieval.ingest import ingest
 from baton.review import make_decision
 from baton.runtime import Runner
-from retrieval.ingest import ingest
 from tests.reliability.conftest import CLI_SCRIPT, SCENARIO_INPUTS, run_cli
 
 pytestmark = pytest.mark.integration

@@ -34,7 +34,7 @@ def _offline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
     monkeypatch.setenv("BATON_CACHE__ENABLED", "false")  # tests that cache say so
-    monkeypatch.setattr("retrieval.embeddings.embed", hashing_embed)
+    monkeypatch.setattr("baton.retrieval.embeddings.embed", hashing_embed)
     monkeypatch.chdir(tmp_path)
 
 

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.finance.anomaly import Anomaly, detect_anomalies, vendor_key
-from tools.finance.io import load_month
-from tools.finance.models import BankLine, Claim, LedgerEntry
-from tools.finance.policy import ExpensePolicy, load_policy
+from baton.tools.finance.anomaly import Anomaly, detect_anomalies, vendor_key
+from baton.tools.finance.io import load_month
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry
+from baton.tools.finance.policy import ExpensePolicy, load_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = ROOT / "examples" / "finance" / "2026-10"

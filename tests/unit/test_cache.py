@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from baton.config import Settings
+from baton.retrieval.ingest import ingest
 from baton.runtime import Runner
 from baton.testing import hashing_embed
-from retrieval.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
@@ -34,7 +34,7 @@ def test_rerun_is_free_and_a_change_misses(
         result: np.ndarray[Any, Any] = hashing_embed(texts, batch_size)
         return result
 
-    monkeypatch.setattr("retrieval.embeddings.embed", counting)
+    monkeypatch.setattr("baton.retrieval.embeddings.embed", counting)
     cached = settings.model_copy(
         update={"cache": settings.cache.model_copy(update={"enabled": True})}
     )

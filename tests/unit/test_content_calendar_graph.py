@@ -16,20 +16,20 @@ import icalendar
 import pytest
 from langchain_core.messages import BaseMessage
 
-from agents.content_common import COMPETITORS
-from agents.content_reviewer import needs_redraft
+from baton.agents.marketing.common import COMPETITORS
+from baton.agents.marketing.reviewer import needs_redraft
 from baton.cli import main
 from baton.config import Settings
 from baton.errors import InputError, UserError
+from baton.graphs import get_scenario
+from baton.graphs.content_calendar.graph import route_after_review
+from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, open_checkpointer
 from baton.testing import ScriptedChatModel, schema_responder
-from graphs import get_scenario
-from graphs.content_calendar.graph import route_after_review
-from retrieval.store import ContextStore
-from tools.marketing.edits import CalendarEdits, apply_edits
-from tools.marketing.models import Calendar, RunOptions, month_dates
-from tools.marketing.testing import EXAMPLE_DIR
+from baton.tools.marketing.edits import CalendarEdits, apply_edits
+from baton.tools.marketing.models import Calendar, RunOptions, month_dates
+from baton.tools.marketing.testing import EXAMPLE_DIR
 
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
 
@@ -215,7 +215,9 @@ def test_tone_notes_are_advisory_and_shown_to_the_human(settings: Settings) -> N
 def test_critic_loop_is_bounded_stops_on_repeat_and_escalates(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, vary: bool, drafts: int
 ) -> None:
-    monkeypatch.setattr("graphs.content_calendar.state.MODEL_ATTEMPTS", 9)  # model every round
+    monkeypatch.setattr(
+        "baton.graphs.content_calendar.state.MODEL_ATTEMPTS", 9
+    )  # model every round
     runner = scripted(settings, drafter=_failing_outline([0], vary))
     outcome = runner.start("content-calendar", EXAMPLE_DIR)
     state = values(runner, outcome.run_id)
@@ -310,7 +312,7 @@ def _valid_move(state: dict[str, Any], post_id: str) -> str:
     """A new date for ``post_id`` that the scheduling rules accept (found with the tool)."""
     cal = Calendar.model_validate(state["calendar"])
     options = RunOptions.model_validate(state["options"])
-    from tools.marketing.brand import BrandConfig
+    from baton.tools.marketing.brand import BrandConfig
 
     brand = BrandConfig.model_validate(state["brand"])
     current = cal.by_id()[post_id].date

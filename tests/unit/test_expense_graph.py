@@ -14,24 +14,24 @@ from typing import Any
 import pytest
 from langchain_core.messages import BaseMessage
 
-from agents.expense_compliance import acceptable
-from agents.expense_extraction import instruction_lines
-from agents.expense_reporting import DecisionError, apply_decisions
+from baton.agents.finance.compliance import acceptable
+from baton.agents.finance.extraction import instruction_lines
+from baton.agents.finance.reporting import DecisionError, apply_decisions
 from baton.config import Settings
 from baton.errors import InputError, UserError
-from baton.review import make_decision
-from baton.runtime import Runner, RunOutcome
-from baton.testing import ScriptedChatModel, schema_responder
-from graphs.expense_reconciliation.graph import (
+from baton.graphs.expense_reconciliation.graph import (
     EDIT_SCHEMA,
     route_after_report_critic,
     route_after_review,
 )
-from graphs.expense_reconciliation.state import State as ExpenseState
-from retrieval.store import ContextStore
-from tools.finance.models import Candidate, Claim, Match, ReconResult
-from tools.finance.policy import Breach
-from tools.finance.report import SummaryFigures, build_summary
+from baton.graphs.expense_reconciliation.state import State as ExpenseState
+from baton.retrieval.store import ContextStore
+from baton.review import make_decision
+from baton.runtime import Runner, RunOutcome
+from baton.testing import ScriptedChatModel, schema_responder
+from baton.tools.finance.models import Candidate, Claim, Match, ReconResult
+from baton.tools.finance.policy import Breach
+from baton.tools.finance.report import SummaryFigures, build_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_MD = ROOT / "examples" / "finance" / "policy" / "expense-policy.md"
@@ -527,7 +527,7 @@ def _break_net(monkeypatch: pytest.MonkeyPatch, offsets: Callable[[int], Decimal
         bank = figures.bank.model_copy(update={"net": figures.bank.net + offsets(calls["n"])})
         return figures.model_copy(update={"bank": bank})
 
-    monkeypatch.setattr("agents.expense_reporting.build_summary", broken)
+    monkeypatch.setattr("baton.agents.finance.reporting.build_summary", broken)
 
 
 def test_critic_sends_a_bad_report_back_and_stops_when_it_repeats(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baton.errors import InputError
-from tools.finance.io import load_bank, load_claims, load_ledger, load_month, read_receipt
+from baton.tools.finance.io import load_bank, load_claims, load_ledger, load_month, read_receipt
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = ROOT / "examples" / "finance" / "2026-10"

@@ -8,8 +8,8 @@ import pytest
 
 from baton.config import Settings
 from baton.errors import InputError, UserError
-from retrieval.ingest import ingest
-from retrieval.store import ContextStore
+from baton.retrieval.ingest import ingest
+from baton.retrieval.store import ContextStore
 
 
 def _docs(tmp_path: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.injection import normalise, packet_flags, scan, scan_chunks
+from baton.retrieval.injection import normalise, packet_flags, scan, scan_chunks
 
 
 @pytest.mark.parametrize(

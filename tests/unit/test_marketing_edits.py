@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from baton.errors import InputError
-from tools.marketing.brand import BrandConfig, load_brand_config
-from tools.marketing.edits import CalendarEdits, DropEdit, MoveEdit, apply_edits, load_edits
-from tools.marketing.models import Calendar, CalendarEntry, RoadmapEvent, RunOptions
-from tools.marketing.testing import good_outline, make_options, make_post
+from baton.tools.marketing.brand import BrandConfig, load_brand_config
+from baton.tools.marketing.edits import CalendarEdits, DropEdit, MoveEdit, apply_edits, load_edits
+from baton.tools.marketing.models import Calendar, CalendarEntry, RoadmapEvent, RunOptions
+from baton.tools.marketing.testing import good_outline, make_options, make_post
 
 LAUNCH = RoadmapEvent(
     name="Launch", date=date(2026, 11, 12), audience="all", key_messages=["Cold brew pods"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from baton.errors import ConfigError, InputError
-from tools.marketing.brand import DEFAULT_BRAND_CONFIG, load_brand_config
-from tools.marketing.inputs import (
+from baton.tools.marketing.brand import DEFAULT_BRAND_CONFIG, load_brand_config
+from baton.tools.marketing.inputs import (
     chunk_text,
     document_text,
     load_analytics,
@@ -19,7 +19,7 @@ from tools.marketing.inputs import (
     load_run_options,
     parse_run_options,
 )
-from tools.marketing.testing import EXAMPLE_DIR
+from baton.tools.marketing.testing import EXAMPLE_DIR
 
 HEADER = "url,title,topic,published,sessions,conversions,avg_position,search_volume\n"
 ROW = "https://x.test/a,A title,decaf coffee,2025-01-02,100,5,12.5,900\n"

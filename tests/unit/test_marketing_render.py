@@ -10,7 +10,7 @@ import icalendar
 import pytest
 import yaml
 
-from tools.marketing.models import (
+from baton.tools.marketing.models import (
     Calendar,
     CalendarEntry,
     ReviewFailure,
@@ -19,7 +19,7 @@ from tools.marketing.models import (
     TopicGap,
     UnplacedPost,
 )
-from tools.marketing.render import (
+from baton.tools.marketing.render import (
     CSV_COLUMNS,
     outline_paths,
     render_calendar_csv,
@@ -27,7 +27,7 @@ from tools.marketing.render import (
     render_outline_md,
     render_summary_md,
 )
-from tools.marketing.testing import good_outline, make_post
+from baton.tools.marketing.testing import good_outline, make_post
 
 
 @pytest.fixture

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from tools.marketing.brand import BrandConfig, load_brand_config
-from tools.marketing.inputs import load_brand_documents, load_roadmap
-from tools.marketing.models import ReviewFailure
-from tools.marketing.review import (
+from baton.tools.marketing.brand import BrandConfig, load_brand_config
+from baton.tools.marketing.inputs import load_brand_documents, load_roadmap
+from baton.tools.marketing.models import ReviewFailure
+from baton.tools.marketing.review import (
     build_facts_text,
     feedback_repeats,
     find_unsupported_claims,
     review_outline,
     review_title,
 )
-from tools.marketing.testing import EXAMPLE_DIR, good_outline
+from baton.tools.marketing.testing import EXAMPLE_DIR, good_outline
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baton.errors import ConfigError
-from tools.marketing.models import (
+from baton.tools.marketing.models import (
     WEEKDAYS,
     Calendar,
     CalendarEntry,
@@ -21,13 +21,13 @@ from tools.marketing.models import (
     ScheduleInfeasible,
     month_dates,
 )
-from tools.marketing.schedule import (
+from baton.tools.marketing.schedule import (
     allowed_days,
     blocked_dates,
     schedule_posts,
     validate_schedule,
 )
-from tools.marketing.testing import make_options, make_post
+from baton.tools.marketing.testing import make_options, make_post
 
 NOV = "2026-11"
 

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from tools.marketing.brand import load_brand_config
-from tools.marketing.inputs import (
+from baton.tools.marketing.brand import load_brand_config
+from baton.tools.marketing.inputs import (
     load_analytics,
     load_competitor_chunks,
     load_roadmap,
     load_run_options,
 )
-from tools.marketing.models import (
+from baton.tools.marketing.models import (
     AnalyticsRow,
     PlanningError,
     Roadmap,
@@ -21,10 +21,10 @@ from tools.marketing.models import (
     RunOptions,
     TopicGap,
 )
-from tools.marketing.research import ResearchSettings, find_topic_gaps
-from tools.marketing.schedule import schedule_posts, validate_schedule
-from tools.marketing.strategy import StrategyWeights, launch_relevance, plan_posts
-from tools.marketing.testing import EXAMPLE_DIR, make_options
+from baton.tools.marketing.research import ResearchSettings, find_topic_gaps
+from baton.tools.marketing.schedule import schedule_posts, validate_schedule
+from baton.tools.marketing.strategy import StrategyWeights, launch_relevance, plan_posts
+from baton.tools.marketing.testing import EXAMPLE_DIR, make_options
 
 
 @pytest.fixture(scope="module")

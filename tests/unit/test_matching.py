@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baton.errors import InputError
-from tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
-from tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
-from tools.finance.normalize import describe, name_similarity
+from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
+from baton.tools.finance.normalize import describe, name_similarity
 
 MON = date(2024, 3, 4)  # a Monday
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tools.onboarding.buddy import buddy_ineligibility, match_buddy, render_buddy_md
-from tools.onboarding.config import BuddyConfig
-from tools.onboarding.testing import make_person, make_starter
+from baton.tools.onboarding.buddy import buddy_ineligibility, match_buddy, render_buddy_md
+from baton.tools.onboarding.config import BuddyConfig
+from baton.tools.onboarding.testing import make_person, make_starter
 
 CONFIG = BuddyConfig(adjacent_departments={"Engineering": ("Platform",)})
 

@@ -10,8 +10,8 @@ import icalendar
 import pytest
 
 from baton.errors import InputError
-from tools.onboarding.calendars import CalendarEvent, load_busy, merge_intervals, render_ics
-from tools.onboarding.models import Interval
+from baton.tools.onboarding.calendars import CalendarEvent, load_busy, merge_intervals, render_ics
+from baton.tools.onboarding.models import Interval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -146,7 +146,7 @@ def test_committed_example_calendars_match_their_seeded_generator() -> None:
     import csv
     import importlib.util
 
-    from tools.onboarding.testing import EXAMPLE_DIR
+    from baton.tools.onboarding.testing import EXAMPLE_DIR
 
     spec = importlib.util.spec_from_file_location(
         "make_calendars", EXAMPLE_DIR / "make_calendars.py"

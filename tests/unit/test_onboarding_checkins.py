@@ -7,16 +7,16 @@ from datetime import date, time
 
 import icalendar
 
-from tools.onboarding.checkins import (
+from baton.tools.onboarding.checkins import (
     checkin_problems,
     plan_checkins,
     questions_for,
     render_checkins_ics,
     render_pulse_surveys_json,
 )
-from tools.onboarding.config import CheckinConfig
-from tools.onboarding.testing import make_starter
-from tools.onboarding.workdays import holiday_calendar, working_days_from
+from baton.tools.onboarding.config import CheckinConfig
+from baton.tools.onboarding.testing import make_starter
+from baton.tools.onboarding.workdays import holiday_calendar, working_days_from
 
 CONFIG = CheckinConfig(
     default_questions=("How is it going?", "Anything missing?"),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from baton.errors import ConfigError
-from tools.onboarding.config import load_onboarding_config
-from tools.onboarding.testing import CONFIG_PATH
+from baton.tools.onboarding.config import load_onboarding_config
+from baton.tools.onboarding.testing import CONFIG_PATH
 
 
 def _write(tmp_path: Path, text: str) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from tools.onboarding.content import (
+from baton.tools.onboarding.content import (
     PathwayItem,
     PlaybookChunk,
     check_citations,

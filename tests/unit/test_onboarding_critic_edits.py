@@ -11,10 +11,10 @@ import pytest
 
 from baton.errors import InputError, UserError
 from baton.review import validate_edits
-from tools.onboarding.config import OnboardingConfig, load_onboarding_config
-from tools.onboarding.content import PathwayItem
-from tools.onboarding.critic import check_plan
-from tools.onboarding.edits import (
+from baton.tools.onboarding.config import OnboardingConfig, load_onboarding_config
+from baton.tools.onboarding.content import PathwayItem
+from baton.tools.onboarding.critic import check_plan
+from baton.tools.onboarding.edits import (
     PlanEdits,
     RequestDecision,
     SessionMove,
@@ -22,16 +22,16 @@ from tools.onboarding.edits import (
     parse_edits,
     request_ids,
 )
-from tools.onboarding.io import OnboardingInputs, load_inputs
-from tools.onboarding.plan import (
+from baton.tools.onboarding.io import OnboardingInputs, load_inputs
+from baton.tools.onboarding.plan import (
     OUTPUT_FILES,
     OnboardingPlan,
     build_plan,
     render_outputs,
     write_outputs,
 )
-from tools.onboarding.provisioning import ProvisioningSuggestion
-from tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
+from baton.tools.onboarding.provisioning import ProvisioningSuggestion
+from baton.tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
 
 CHUNKS = {"engineering#0", "security#0"}
 PATHWAY = (

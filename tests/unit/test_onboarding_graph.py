@@ -18,20 +18,17 @@ from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.runtime import Runtime
 
-from agents.onboarding_buddy import pick_buddy
-from agents.onboarding_checkin import plan_pulse
-from agents.onboarding_content import MAX_MODEL_ITEMS, plain_prose, plan_reading, usable_why
-from agents.onboarding_provisioning import plausible_item, request_it
-from agents.onboarding_scheduling import book_week_one
+from baton.agents.onboarding.buddy import pick_buddy
+from baton.agents.onboarding.checkin import plan_pulse
+from baton.agents.onboarding.content import MAX_MODEL_ITEMS, plain_prose, plan_reading, usable_why
+from baton.agents.onboarding.provisioning import plausible_item, request_it
+from baton.agents.onboarding.scheduling import book_week_one
 from baton.cli import main
 from baton.config import Settings
 from baton.context import RunContext
 from baton.errors import InputError, UserError
-from baton.review import make_decision
-from baton.runtime import Runner
-from baton.testing import ScriptedChatModel, schema_responder
-from graphs.onboarding.graph import build_graph, route_after_critic, route_after_review
-from graphs.onboarding.state import (
+from baton.graphs.onboarding.graph import build_graph, route_after_critic, route_after_review
+from baton.graphs.onboarding.state import (
     MAX_ROUNDS,
     State,
     config_of,
@@ -39,16 +36,19 @@ from graphs.onboarding.state import (
     intake,
     load_input,
 )
-from retrieval.store import ContextStore
-from tools.onboarding.config import load_onboarding_config
-from tools.onboarding.critic import check_plan
-from tools.onboarding.edits import PlanEdits, SessionMove, apply_edits
-from tools.onboarding.io import load_inputs
-from tools.onboarding.models import Problem
-from tools.onboarding.plan import OUTPUT_FILES, build_plan
-from tools.onboarding.provisioning import catalogue_items
-from tools.onboarding.scheduling import AvailabilityRules, Schedule, schedule_problems
-from tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
+from baton.retrieval.store import ContextStore
+from baton.review import make_decision
+from baton.runtime import Runner
+from baton.testing import ScriptedChatModel, schema_responder
+from baton.tools.onboarding.config import load_onboarding_config
+from baton.tools.onboarding.critic import check_plan
+from baton.tools.onboarding.edits import PlanEdits, SessionMove, apply_edits
+from baton.tools.onboarding.io import load_inputs
+from baton.tools.onboarding.models import Problem
+from baton.tools.onboarding.plan import OUTPUT_FILES, build_plan
+from baton.tools.onboarding.provisioning import catalogue_items
+from baton.tools.onboarding.scheduling import AvailabilityRules, Schedule, schedule_problems
+from baton.tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
 
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
 NOTE = "Maya, meet Samuel, who also loves Kubernetes. Grab a coffee together this week."
@@ -436,7 +436,7 @@ def patch_critic(
         calls.append(len(calls) + 1)
         return problems(len(calls))
 
-    monkeypatch.setattr("agents.onboarding_critic.check_plan", fake_check)
+    monkeypatch.setattr("baton.agents.onboarding.critic.check_plan", fake_check)
     return calls
 
 

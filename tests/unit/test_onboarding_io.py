@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from baton.errors import ConfigError, InputError
-from tools.onboarding.config import OnboardingConfig, load_onboarding_config
-from tools.onboarding.io import load_directory, load_inputs, load_starter
-from tools.onboarding.models import STARTER_ID
-from tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
+from baton.tools.onboarding.config import OnboardingConfig, load_onboarding_config
+from baton.tools.onboarding.io import load_directory, load_inputs, load_starter
+from baton.tools.onboarding.models import STARTER_ID
+from baton.tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,14 @@ import icalendar
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tools.onboarding.calendars import load_calendars
-from tools.onboarding.config import OnboardingConfig
-from tools.onboarding.critic import check_plan
-from tools.onboarding.io import OnboardingInputs
-from tools.onboarding.models import STARTER_ID, Interval, Person
-from tools.onboarding.plan import build_plan
-from tools.onboarding.provisioning import ProvisioningSuggestion, catalogue_items
-from tools.onboarding.testing import make_config, make_person, make_starter
+from baton.tools.onboarding.calendars import load_calendars
+from baton.tools.onboarding.config import OnboardingConfig
+from baton.tools.onboarding.critic import check_plan
+from baton.tools.onboarding.io import OnboardingInputs
+from baton.tools.onboarding.models import STARTER_ID, Interval, Person
+from baton.tools.onboarding.plan import build_plan
+from baton.tools.onboarding.provisioning import ProvisioningSuggestion, catalogue_items
+from baton.tools.onboarding.testing import make_config, make_person, make_starter
 
 TZS = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Tokyo"]
 DAYS = tuple(date(2026, 3, 2) + timedelta(days=i) for i in range(5))

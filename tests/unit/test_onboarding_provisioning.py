@@ -7,8 +7,8 @@ import json
 import pytest
 
 from baton.errors import ConfigError
-from tools.onboarding.config import load_onboarding_config
-from tools.onboarding.provisioning import (
+from baton.tools.onboarding.config import load_onboarding_config
+from baton.tools.onboarding.provisioning import (
     ITTicket,
     Provisioning,
     ProvisioningSuggestion,
@@ -16,7 +16,7 @@ from tools.onboarding.provisioning import (
     provisioning_problems,
     render_it_requests_json,
 )
-from tools.onboarding.testing import CONFIG_PATH, make_config, make_starter
+from baton.tools.onboarding.testing import CONFIG_PATH, make_config, make_starter
 
 CATALOGUE = make_config().it_catalogue
 

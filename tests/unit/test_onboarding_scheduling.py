@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from tools.onboarding.config import load_onboarding_config
-from tools.onboarding.io import load_inputs
-from tools.onboarding.models import STARTER_ID, Interval
-from tools.onboarding.plan import build_plan
-from tools.onboarding.scheduling import (
+from baton.tools.onboarding.config import load_onboarding_config
+from baton.tools.onboarding.io import load_inputs
+from baton.tools.onboarding.models import STARTER_ID, Interval
+from baton.tools.onboarding.plan import build_plan
+from baton.tools.onboarding.scheduling import (
     AvailabilityRules,
     Pool,
     Schedule,
@@ -24,7 +24,7 @@ from tools.onboarding.scheduling import (
     schedule_problems,
     schedule_week_one,
 )
-from tools.onboarding.testing import (
+from baton.tools.onboarding.testing import (
     CONFIG_PATH,
     EXAMPLE_DIR,
     make_config,

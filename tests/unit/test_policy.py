@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baton.errors import ConfigError
-from tools.finance.io import load_month
-from tools.finance.models import Claim
-from tools.finance.policy import Breach, ExpensePolicy, check_claim, check_claims, load_policy
-from tools.finance.receipts import parse_receipt
+from baton.tools.finance.io import load_month
+from baton.tools.finance.models import Claim
+from baton.tools.finance.policy import Breach, ExpensePolicy, check_claim, check_claims, load_policy
+from baton.tools.finance.receipts import parse_receipt
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_PATH = ROOT / "configs" / "expense_policy.yaml"

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from tools.finance.io import load_month, read_receipt
-from tools.finance.models import Claim
-from tools.finance.receipts import (
+from baton.tools.finance.io import load_month, read_receipt
+from baton.tools.finance.models import Claim
+from baton.tools.finance.receipts import (
     ParsedReceipt,
     ReceiptRecord,
     claim_vs_receipt,

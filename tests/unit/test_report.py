@@ -8,8 +8,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.finance.anomaly import Anomaly, EvidenceRow
-from tools.finance.models import (
+from baton.tools.finance.anomaly import Anomaly, EvidenceRow
+from baton.tools.finance.models import (
     BankLine,
     Candidate,
     Claim,
@@ -18,8 +18,8 @@ from tools.finance.models import (
     OffsetPair,
     ReconResult,
 )
-from tools.finance.policy import Breach
-from tools.finance.report import (
+from baton.tools.finance.policy import Breach
+from baton.tools.finance.report import (
     ReportException,
     SummaryFigures,
     build_summary,

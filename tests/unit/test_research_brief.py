@@ -10,12 +10,12 @@ import pytest
 
 from baton.config import Settings
 from baton.errors import UserError
+from baton.graphs.research_brief.graph import route_after_critic
+from baton.graphs.research_brief.state import State
+from baton.retrieval.ingest import ingest
 from baton.review import make_decision
 from baton.runtime import Runner
 from baton.testing import ScriptedChatModel
-from graphs.research_brief.graph import route_after_critic
-from graphs.research_brief.state import State
-from retrieval.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
@@ -179,7 +179,7 @@ def test_secrets_never_reach_checkpoints_registry_or_outputs(
 
 
 def test_echoed_critique_is_not_feedback() -> None:
-    from tools.briefs import is_echo
+    from baton.tools.research.briefs import is_echo
 
     draft = "Title: Bundle PodBack bags with Cold Brew\nSummary: We should bundle the bags."
     assert is_echo("Bundle PodBack bags with Cold Brew", draft)

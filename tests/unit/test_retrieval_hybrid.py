@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from baton.config import Settings
-from retrieval import hybrid
-from retrieval.ingest import ingest
-from retrieval.store import ContextStore
+from baton.retrieval import hybrid
+from baton.retrieval.ingest import ingest
+from baton.retrieval.store import ContextStore
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baton.config import Settings
+from baton.retrieval.ingest import ingest
 from baton.runtime import Runner
 from baton.web import create_app
 from baton.web.auth import Credentials
-from retrieval.ingest import ingest
 from tests.unit.test_web_inbox import runner, submit
 
 __all__ = ["runner"]  # the fixture, shared with test_expense_graph

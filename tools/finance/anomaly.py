@@ -23,8 +23,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
-from tools.finance.models import BankLine, Claim, LedgerEntry
-from tools.finance.policy import ExpensePolicy
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry
+from baton.tools.finance.policy import ExpensePolicy
 
 AnomalyKind = Literal[
     "duplicate",

@@ -22,8 +22,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from baton.errors import InputError
-from tools.finance.models import BankLine, Claim, LedgerEntry
-from tools.finance.policy import is_iso_currency
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry
+from baton.tools.finance.policy import is_iso_currency
 
 _AMOUNT = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -60,7 +60,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scipy.optimize import linear_sum_assignment
 
 from baton.errors import InputError
-from tools.finance.models import (
+from baton.tools.finance.models import (
     BankLine,
     Candidate,
     Claim,
@@ -70,7 +70,7 @@ from tools.finance.models import (
     OffsetPair,
     ReconResult,
 )
-from tools.finance.normalize import (
+from baton.tools.finance.normalize import (
     DescriptionFeatures,
     describe,
     name_similarity,

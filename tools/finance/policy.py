@@ -31,7 +31,7 @@ from pydantic import (
 )
 
 from baton.errors import ConfigError
-from tools.finance.models import Claim
+from baton.tools.finance.models import Claim
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 """A non-negative policy amount in the policy's base currency."""

@@ -18,8 +18,8 @@ from typing import Annotated, Literal, NamedTuple
 from dateutil import parser as date_parser
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 
-from tools.finance.models import Claim
-from tools.finance.policy import is_iso_currency
+from baton.tools.finance.models import Claim
+from baton.tools.finance.policy import is_iso_currency
 
 _AMOUNT_SCHEMA = {"type": "string", "pattern": "^-?[0-9]+([.][0-9]{1,2})?$"}
 SchemaAmount = Annotated[Decimal, Field(allow_inf_nan=False), WithJsonSchema(_AMOUNT_SCHEMA)]

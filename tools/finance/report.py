@@ -16,9 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools.finance.anomaly import Anomaly
-from tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
-from tools.finance.policy import Breach
+from baton.tools.finance.anomaly import Anomaly
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
+from baton.tools.finance.policy import Breach
 
 ZERO = Decimal(0)
 Severity = Literal["low", "medium", "high"]

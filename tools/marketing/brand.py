@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from configs import CONFIG_DIR
-from tools.yamlmodel import PLAIN_MESSAGES, config_error, load_yaml_model
+from baton.configs import CONFIG_DIR
+from baton.tools.yamlmodel import PLAIN_MESSAGES, config_error, load_yaml_model
 
 DEFAULT_BRAND_CONFIG = CONFIG_DIR / "brand.yaml"
 

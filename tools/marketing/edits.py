@@ -27,11 +27,23 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.errors import InputError
-from tools.marketing.brand import BrandConfig
-from tools.marketing.models import Calendar, CalendarEntry, RoadmapEvent, RunOptions, Violation
-from tools.marketing.review import review_title
-from tools.marketing.schedule import sort_calendar, validate_schedule
-from tools.yamlmodel import PLAIN_MESSAGES, YamlDoc, field_input_error, read_text, validate_doc
+from baton.tools.marketing.brand import BrandConfig
+from baton.tools.marketing.models import (
+    Calendar,
+    CalendarEntry,
+    RoadmapEvent,
+    RunOptions,
+    Violation,
+)
+from baton.tools.marketing.review import review_title
+from baton.tools.marketing.schedule import sort_calendar, validate_schedule
+from baton.tools.yamlmodel import (
+    PLAIN_MESSAGES,
+    YamlDoc,
+    field_input_error,
+    read_text,
+    validate_doc,
+)
 
 
 class _Frozen(BaseModel):

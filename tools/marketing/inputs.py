@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from baton.errors import InputError
-from tools.marketing.models import AnalyticsRow, Roadmap, RunOptions, month_bounds
-from tools.yamlmodel import (
+from baton.tools.marketing.models import AnalyticsRow, Roadmap, RunOptions, month_bounds
+from baton.tools.yamlmodel import (
     PLAIN_MESSAGES,
     YamlDoc,
     config_error,

@@ -18,8 +18,8 @@ import icalendar
 import yaml
 from slugify import slugify
 
-from tools.csvsafe import safe_cell
-from tools.marketing.models import (
+from baton.tools.csvsafe import safe_cell
+from baton.tools.marketing.models import (
     Calendar,
     CalendarEntry,
     ReviewFailure,

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from tools.marketing._text import content_stems, is_content, phrase_stripper, stem, words
-from tools.marketing.models import AnalyticsRow, GapKind, TopicGap
+from baton.tools.marketing._text import content_stems, is_content, phrase_stripper, stem, words
+from baton.tools.marketing.models import AnalyticsRow, GapKind, TopicGap
 
 
 class ResearchSettings(BaseModel):

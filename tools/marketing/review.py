@@ -27,10 +27,10 @@ from collections.abc import Iterable, Sequence
 import textstat
 from slugify import slugify
 
-from tools import loops
-from tools.marketing._text import contains_phrase, contains_stemmed, words
-from tools.marketing.brand import BrandConfig
-from tools.marketing.models import Outline, ReviewFailure, Roadmap
+from baton.tools import loops
+from baton.tools.marketing._text import contains_phrase, contains_stemmed, words
+from baton.tools.marketing.brand import BrandConfig
+from baton.tools.marketing.models import Outline, ReviewFailure, Roadmap
 
 _NUMBER_RE = re.compile(r"([£$€]?)(\d+(?:[.,]\d+)*)(\s?%|\s?percent\b)?", re.IGNORECASE)
 

@@ -29,7 +29,7 @@ from functools import cache
 import holidays as holidays_lib
 
 from baton.errors import ConfigError
-from tools.marketing.models import (
+from baton.tools.marketing.models import (
     WEEKDAYS,
     Calendar,
     CalendarEntry,

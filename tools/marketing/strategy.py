@@ -26,8 +26,8 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 from slugify import slugify
 
-from tools.marketing._text import stem_set
-from tools.marketing.models import (
+from baton.tools.marketing._text import stem_set
+from baton.tools.marketing.models import (
     PlanningError,
     PostPlan,
     Roadmap,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from tools.marketing.models import Outline, PostPlan, RunOptions
+from baton.tools.marketing.models import Outline, PostPlan, RunOptions
 
 EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples" / "marketing"
 

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from tools.onboarding.config import BuddyConfig
-from tools.onboarding.models import Person, Record, Starter
+from baton.tools.onboarding.config import BuddyConfig
+from baton.tools.onboarding.models import Person, Record, Starter
 
 
 class ScoreComponent(Record):

@@ -24,7 +24,7 @@ import icalendar
 import recurring_ical_events
 
 from baton.errors import InputError
-from tools.onboarding.models import Interval
+from baton.tools.onboarding.models import Interval
 
 PRODID = "-//Baton//onboarding//EN"
 

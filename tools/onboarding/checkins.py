@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import AwareDatetime
 
-from tools.onboarding.calendars import CalendarEvent, render_ics
-from tools.onboarding.config import CheckinConfig
-from tools.onboarding.models import Problem, Record, Starter
-from tools.onboarding.workdays import holiday_calendar, next_working_day, non_working_reasons
+from baton.tools.onboarding.calendars import CalendarEvent, render_ics
+from baton.tools.onboarding.config import CheckinConfig
+from baton.tools.onboarding.models import Problem, Record, Starter
+from baton.tools.onboarding.workdays import holiday_calendar, next_working_day, non_working_reasons
 
 
 class CheckIn(Record):

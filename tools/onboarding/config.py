@@ -16,8 +16,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from tools.onboarding.models import Record, Starter
-from tools.yamlmodel import config_error, load_yaml_model
+from baton.tools.onboarding.models import Record, Starter
+from baton.tools.yamlmodel import config_error, load_yaml_model
 
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _REF = re.compile(r"^(starter|manager|buddy|id:\S.*|role:\S.*)$")

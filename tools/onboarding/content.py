@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tools.onboarding.models import Problem, Record
+from baton.tools.onboarding.models import Problem, Record
 
 
 class PathwayItem(Record):

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 
-from tools.onboarding.buddy import buddy_ineligibility
-from tools.onboarding.checkins import checkin_problems
-from tools.onboarding.config import OnboardingConfig
-from tools.onboarding.content import check_citations
-from tools.onboarding.io import OnboardingInputs
-from tools.onboarding.models import Problem
-from tools.onboarding.plan import OnboardingPlan
-from tools.onboarding.provisioning import provisioning_problems
-from tools.onboarding.scheduling import AvailabilityRules, schedule_problems
+from baton.tools.onboarding.buddy import buddy_ineligibility
+from baton.tools.onboarding.checkins import checkin_problems
+from baton.tools.onboarding.config import OnboardingConfig
+from baton.tools.onboarding.content import check_citations
+from baton.tools.onboarding.io import OnboardingInputs
+from baton.tools.onboarding.models import Problem
+from baton.tools.onboarding.plan import OnboardingPlan
+from baton.tools.onboarding.provisioning import provisioning_problems
+from baton.tools.onboarding.scheduling import AvailabilityRules, schedule_problems
 
 
 def _buddy_problems(plan: OnboardingPlan, inputs: OnboardingInputs) -> list[Problem]:

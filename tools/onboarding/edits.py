@@ -19,11 +19,11 @@ from pydantic import AwareDatetime, Field, ValidationError, ValidationInfo, fiel
 from pydantic_core import PydanticCustomError
 
 from baton.errors import InputError
-from tools.onboarding.models import Record
-from tools.onboarding.plan import OnboardingPlan
-from tools.onboarding.provisioning import RequestAction, RequestReview
-from tools.onboarding.scheduling import Attendee, ScheduledSession, SessionException
-from tools.onboarding.yamlio import first_error, format_loc
+from baton.tools.onboarding.models import Record
+from baton.tools.onboarding.plan import OnboardingPlan
+from baton.tools.onboarding.provisioning import RequestAction, RequestReview
+from baton.tools.onboarding.scheduling import Attendee, ScheduledSession, SessionException
+from baton.tools.onboarding.yamlio import first_error, format_loc
 
 
 class SessionMove(Record):

@@ -27,17 +27,17 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from baton.errors import ConfigError, InputError
-from tools.onboarding.buddy import find_manager
-from tools.onboarding.calendars import load_calendars
-from tools.onboarding.config import OnboardingConfig
-from tools.onboarding.models import STARTER_ID, Interval, Person, Starter
-from tools.onboarding.workdays import (
+from baton.tools.onboarding.buddy import find_manager
+from baton.tools.onboarding.calendars import load_calendars
+from baton.tools.onboarding.config import OnboardingConfig
+from baton.tools.onboarding.models import STARTER_ID, Interval, Person, Starter
+from baton.tools.onboarding.workdays import (
     holiday_calendar,
     non_working_reasons,
     supported_country,
     working_days_from,
 )
-from tools.yamlmodel import first_error, input_error, read_yaml, validate_doc
+from baton.tools.yamlmodel import first_error, input_error, read_yaml, validate_doc
 
 DIRECTORY_COLUMNS = (
     "id",

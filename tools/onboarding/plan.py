@@ -13,24 +13,24 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from baton.outputs import atomic_write
-from tools.onboarding.buddy import BuddyCandidate, BuddyMatch, match_buddy, render_buddy_md
-from tools.onboarding.checkins import (
+from baton.tools.onboarding.buddy import BuddyCandidate, BuddyMatch, match_buddy, render_buddy_md
+from baton.tools.onboarding.checkins import (
     CheckIn,
     plan_checkins,
     render_checkins_ics,
     render_pulse_surveys_json,
 )
-from tools.onboarding.config import OnboardingConfig
-from tools.onboarding.content import PathwayItem, render_reading_list
-from tools.onboarding.io import OnboardingInputs
-from tools.onboarding.models import Record
-from tools.onboarding.provisioning import (
+from baton.tools.onboarding.config import OnboardingConfig
+from baton.tools.onboarding.content import PathwayItem, render_reading_list
+from baton.tools.onboarding.io import OnboardingInputs
+from baton.tools.onboarding.models import Record
+from baton.tools.onboarding.provisioning import (
     Provisioning,
     ProvisioningSuggestion,
     build_it_requests,
     render_it_requests_json,
 )
-from tools.onboarding.scheduling import (
+from baton.tools.onboarding.scheduling import (
     AvailabilityRules,
     Schedule,
     ScheduledSession,

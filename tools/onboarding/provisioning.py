@@ -19,8 +19,8 @@ from datetime import date
 from typing import Literal
 
 from baton.errors import ConfigError
-from tools.onboarding.config import CatalogueEntry
-from tools.onboarding.models import Problem, Record, Starter
+from baton.tools.onboarding.config import CatalogueEntry
+from baton.tools.onboarding.models import Problem, Record, Starter
 
 ItemKind = Literal["account", "equipment", "access_group"]
 RequestAction = Literal["approve", "hold", "drop"]

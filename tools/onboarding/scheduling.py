@@ -30,9 +30,9 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime
 
-from tools.onboarding.calendars import CalendarEvent, merge_intervals, render_ics
-from tools.onboarding.config import OnboardingConfig, SchedulingConfig
-from tools.onboarding.models import STARTER_ID, Interval, Person, Problem, Record, Starter
+from baton.tools.onboarding.calendars import CalendarEvent, merge_intervals, render_ics
+from baton.tools.onboarding.config import OnboardingConfig, SchedulingConfig
+from baton.tools.onboarding.models import STARTER_ID, Interval, Person, Problem, Record, Starter
 
 Rule = Literal["hours", "lunch", "busy", "booked", "cap"]
 RULE_ORDER: tuple[Rule, ...] = ("hours", "lunch", "busy", "booked", "cap")

@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tools.onboarding.config import OnboardingConfig
-from tools.onboarding.models import Person, Starter
+from baton.tools.onboarding.config import OnboardingConfig
+from baton.tools.onboarding.models import Person, Starter
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_DIR = ROOT / "examples" / "hr"

@@ -6,7 +6,7 @@ working; the loading rules live in one place for every scenario.
 
 from __future__ import annotations
 
-from tools.yamlmodel import (
+from baton.tools.yamlmodel import (
     ErrorFactory,
     YamlDoc,
     clean_message,

@@ -17,13 +17,13 @@ from pydantic import BaseModel, Field, create_model
 from rapidfuzz import fuzz, process, utils
 from slugify import slugify
 
-from agents.content_common import brand, dump, one_of, roadmap
-from agents.models import ask_structured
+from baton.agents.marketing.common import brand, dump, one_of, roadmap
+from baton.agents.models import ask_structured
 from baton.audit import agent_node, current_trace, usage_so_far
 from baton.context import RunContext
-from tools.marketing._text import contains_phrase
-from tools.marketing.brand import BrandConfig
-from tools.marketing.models import Outline, PostPlan
+from baton.tools.marketing._text import contains_phrase
+from baton.tools.marketing.brand import BrandConfig
+from baton.tools.marketing.models import Outline, PostPlan
 
 PROMPT = (
     "You outline {channel} posts for {brand}, a UK coffee pod company. Voice: {tone}."

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from agents.content_common import (
+from baton.agents.marketing.common import (
     brand,
     breaks_brand,
     dump,
@@ -25,12 +25,12 @@ from agents.content_common import (
     roadmap,
     run_options,
 )
-from agents.models import ask_structured
+from baton.agents.models import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from tools.marketing._text import contains_phrase
-from tools.marketing.models import PlanningError, PostPlan, Roadmap, TopicGap
-from tools.marketing.strategy import plan_posts
+from baton.tools.marketing._text import contains_phrase
+from baton.tools.marketing.models import PlanningError, PostPlan, Roadmap, TopicGap
+from baton.tools.marketing.strategy import plan_posts
 
 PROMPT = (
     "You are a content strategist. In two short sentences, tell the marketing lead why this"

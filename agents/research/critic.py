@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured
+from baton.agents.models import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from tools.briefs import check_brief, cited_ids, is_echo
+from baton.tools.research.briefs import check_brief, cited_ids, is_echo
 
 PROMPT = (
     "You review internal briefs for tone: warm, plain-spoken, evidence-led, no hype."

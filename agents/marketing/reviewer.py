@@ -18,12 +18,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
-from agents.content_common import brand, dump, list_of, one_of, outline, posts
-from agents.models import ask_structured
+from baton.agents.marketing.common import brand, dump, list_of, one_of, outline, posts
+from baton.agents.models import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from tools.marketing.models import ReviewFailure
-from tools.marketing.review import feedback_repeats, review_outline
+from baton.tools.marketing.models import ReviewFailure
+from baton.tools.marketing.review import feedback_repeats, review_outline
 
 PROMPT = (
     "You check marketing outlines for tone. The brand voice is: {tone}; no hype."

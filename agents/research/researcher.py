@@ -12,10 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured, cited_schema, quote
+from baton.agents.models import ask_structured, cited_schema, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from retrieval.injection import flag_injections
+from baton.retrieval.injection import flag_injections
 
 PROMPT = (
     "You are a research analyst. Summarise the sources into at most 3 findings that answer"

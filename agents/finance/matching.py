@@ -17,10 +17,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from agents.models import ask_structured
+from baton.agents.models import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.expense_reconciliation.state import (
+from baton.graphs.expense_reconciliation.state import (
     bank_lines,
     bank_text,
     claim_text,
@@ -33,10 +33,10 @@ from graphs.expense_reconciliation.state import (
     ledger_evidence,
     policy_of,
 )
-from tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
-from tools.finance.models import BankLine, Candidate, Claim, LedgerEntry
-from tools.finance.policy import ExpensePolicy
-from tools.finance.report import ReportException, exceptions_from_recon
+from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
+from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry
+from baton.tools.finance.policy import ExpensePolicy
+from baton.tools.finance.report import ReportException, exceptions_from_recon
 
 PROMPT = (
     "You are a bookkeeper. A bank line could match one of several ledger entries. Pick the"

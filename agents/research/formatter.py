@@ -11,7 +11,7 @@ from typing import Any
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.outputs import atomic_write
-from tools.briefs import cited_ids, render_brief
+from baton.tools.research.briefs import cited_ids, render_brief
 
 
 @agent_node("formatter")

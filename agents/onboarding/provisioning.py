@@ -13,12 +13,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured, quote
-from agents.onboarding_content import MARKUP, plain_prose
+from baton.agents.models import ask_structured, quote
+from baton.agents.onboarding.content import MARKUP, plain_prose
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.onboarding.state import config_of, inputs_of, problems_for
-from tools.onboarding.provisioning import (
+from baton.graphs.onboarding.state import config_of, inputs_of, problems_for
+from baton.tools.onboarding.provisioning import (
     ProvisioningSuggestion,
     build_it_requests,
     catalogue_entry,

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.content_common import (
+from baton.agents.marketing.common import (
     BRAND,
     COMPETITORS,
     analytics_rows,
@@ -23,15 +23,15 @@ from agents.content_common import (
     dump,
     roadmap,
 )
-from agents.models import ask_structured, cited_schema, quote
+from baton.agents.models import ask_structured, cited_schema, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from retrieval.ingest import discover, ingest
-from retrieval.injection import flag_injections
-from retrieval.store import ContextStore
-from tools.marketing.models import TopicGap
-from tools.marketing.research import find_topic_gaps
-from tools.marketing.review import build_facts_text
+from baton.retrieval.ingest import discover, ingest
+from baton.retrieval.injection import flag_injections
+from baton.retrieval.store import ContextStore
+from baton.tools.marketing.models import TopicGap
+from baton.tools.marketing.research import find_topic_gaps
+from baton.tools.marketing.review import build_facts_text
 
 PROMPT = (
     "You are a content researcher. Summarise the topic gaps into at most 2 findings."

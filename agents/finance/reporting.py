@@ -24,12 +24,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured
+from baton.agents.models import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.errors import UserError
-from baton.outputs import atomic_write
-from graphs.expense_reconciliation.state import (
+from baton.graphs.expense_reconciliation.state import (
     all_exceptions,
     bank_lines,
     hosted,
@@ -39,9 +38,10 @@ from graphs.expense_reconciliation.state import (
     recon_of,
     to_report_exception,
 )
-from tools.csvsafe import safe_cell
-from tools.finance.models import Candidate, Match, ReconResult
-from tools.finance.report import (
+from baton.outputs import atomic_write
+from baton.tools.csvsafe import safe_cell
+from baton.tools.finance.models import Candidate, Match, ReconResult
+from baton.tools.finance.report import (
     SummaryFigures,
     build_summary,
     check_arithmetic,

@@ -13,8 +13,8 @@ from typing import Any
 
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.onboarding.state import config_of, inputs_of, problems_for
-from tools.onboarding.plan import make_schedule
+from baton.graphs.onboarding.state import config_of, inputs_of, problems_for
+from baton.tools.onboarding.plan import make_schedule
 
 
 @agent_node("scheduling")

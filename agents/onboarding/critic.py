@@ -14,9 +14,9 @@ from typing import Any
 
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.onboarding.state import config_of, inputs_of, plan_of
-from tools.onboarding.critic import check_plan
-from tools.onboarding.models import Problem
+from baton.graphs.onboarding.state import config_of, inputs_of, plan_of
+from baton.tools.onboarding.critic import check_plan
+from baton.tools.onboarding.models import Problem
 
 
 def problem_key(problem: Problem) -> str:

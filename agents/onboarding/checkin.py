@@ -11,8 +11,8 @@ from typing import Any
 
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.onboarding.state import config_of, inputs_of
-from tools.onboarding.checkins import plan_checkins
+from baton.graphs.onboarding.state import config_of, inputs_of
+from baton.tools.onboarding.checkins import plan_checkins
 
 
 @agent_node("checkin")

@@ -13,8 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from tools.marketing.brand import BrandConfig
-from tools.marketing.models import (
+from baton.tools.marketing.brand import BrandConfig
+from baton.tools.marketing.models import (
     AnalyticsRow,
     Calendar,
     Outline,
@@ -25,7 +25,7 @@ from tools.marketing.models import (
     TopicGap,
     UnplacedPost,
 )
-from tools.marketing.review import find_unsupported_claims, review_title
+from baton.tools.marketing.review import find_unsupported_claims, review_title
 
 COMPETITORS = "competitors"
 """Collection that receives the run's competitor posts (ingested idempotently)."""

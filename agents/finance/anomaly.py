@@ -13,7 +13,7 @@ from typing import Any
 
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.expense_reconciliation.state import (
+from baton.graphs.expense_reconciliation.state import (
     bank_lines,
     claims_of,
     exception_row,
@@ -21,8 +21,8 @@ from graphs.expense_reconciliation.state import (
     ledger_entries,
     policy_of,
 )
-from tools.finance.anomaly import Anomaly, detect_anomalies
-from tools.finance.report import exception_from_anomaly
+from baton.tools.finance.anomaly import Anomaly, detect_anomalies
+from baton.tools.finance.report import exception_from_anomaly
 
 SUGGESTIONS = {
     "duplicate": "reject to recover the duplicate payment or claim; accept if both are genuine",

@@ -13,13 +13,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured
-from agents.onboarding_content import plain_prose
+from baton.agents.models import ask_structured
+from baton.agents.onboarding.content import plain_prose
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.onboarding.state import config_of, inputs_of, problems_for, reviewer_notes
-from tools.onboarding.buddy import BuddyCandidate, match_buddy
-from tools.onboarding.models import Starter
+from baton.graphs.onboarding.state import config_of, inputs_of, problems_for, reviewer_notes
+from baton.tools.onboarding.buddy import BuddyCandidate, match_buddy
+from baton.tools.onboarding.models import Starter
 
 PROMPT = "You are an HR assistant who writes short, friendly welcome notes."
 NOTE_CHARS = 300

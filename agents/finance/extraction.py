@@ -22,26 +22,26 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from agents.models import ask_structured, quote
+from baton.agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.expense_reconciliation.state import (
+from baton.graphs.expense_reconciliation.state import (
     claim_text,
     claims_of,
     evidence,
     exception_row,
     hosted,
 )
-from retrieval.injection import flag_injections, scan
-from tools.finance.models import Claim
-from tools.finance.receipts import (
+from baton.retrieval.injection import flag_injections, scan
+from baton.tools.finance.models import Claim
+from baton.tools.finance.receipts import (
     ParsedReceipt,
     ReceiptRecord,
     claim_vs_receipt,
     cross_check,
     parse_receipt,
 )
-from tools.finance.report import ReportException, Severity
+from baton.tools.finance.report import ReportException, Severity
 
 PROMPT = (
     "You read one receipt and fill the form: merchant name, receipt date as YYYY-MM-DD,"

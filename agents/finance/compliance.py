@@ -19,10 +19,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from agents.models import ask_structured, quote
+from baton.agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from graphs.expense_reconciliation.state import (
+from baton.graphs.expense_reconciliation.state import (
     claim_text,
     claims_of,
     evidence,
@@ -31,12 +31,12 @@ from graphs.expense_reconciliation.state import (
     policy_of,
     quoted_numbers,
 )
-from retrieval.ingest import ingest
-from retrieval.injection import flag_injections
-from retrieval.store import Chunk
-from tools.finance.models import Claim
-from tools.finance.policy import Breach, check_claims
-from tools.finance.report import exception_from_breach
+from baton.retrieval.ingest import ingest
+from baton.retrieval.injection import flag_injections
+from baton.retrieval.store import Chunk
+from baton.tools.finance.models import Claim
+from baton.tools.finance.policy import Breach, check_claims
+from baton.tools.finance.report import exception_from_breach
 
 PROMPT = (
     "You explain expense policy breaches to staff. Write one short, plain sentence saying"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from agents.content_common import (
+from baton.agents.marketing.common import (
     calendar,
     dump,
     failures,
@@ -27,15 +27,15 @@ from agents.content_common import (
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.outputs import atomic_write
-from tools.marketing.models import Calendar, ScheduleInfeasible, UnplacedPost
-from tools.marketing.render import (
+from baton.tools.marketing.models import Calendar, ScheduleInfeasible, UnplacedPost
+from baton.tools.marketing.render import (
     outline_paths,
     render_calendar_csv,
     render_calendar_ics,
     render_outline_md,
     render_summary_md,
 )
-from tools.marketing.schedule import schedule_posts
+from baton.tools.marketing.schedule import schedule_posts
 
 
 @agent_node("schedule")

@@ -1,0 +1,1 @@
+"""Expense-reconciliation agents: extraction, matching, anomaly, compliance and reporting."""

@@ -1,0 +1,1 @@
+"""Content-calendar agents: strategy, research, coordinator, drafter and reviewer."""

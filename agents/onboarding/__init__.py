@@ -1,0 +1,1 @@
+"""Onboarding agents: scheduling, buddy, provisioning, content, check-ins and critic."""

@@ -1,0 +1,1 @@
+"""Research-brief agents: researcher, writer, critic and formatter."""

@@ -1,0 +1,1 @@
+"""Research-brief tools: deterministic checks and formatting of briefs."""
