@@ -545,6 +545,21 @@ def worker(
     err.print(f"worker drove {driven} runs", highlight=False)
 
 
+@app.command()
+def metrics(
+    scenario: Annotated[str | None, typer.Option(help="Only this scenario.")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only runs started in the last 30d, 12h, 2w...")
+    ] = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV, one row per scenario.")] = False,
+) -> None:
+    """Outcome metrics from the audit trail: agreement, decision latency, cost, failures."""
+    from baton.metrics import print_metrics
+
+    print_metrics(settings(), scenario, since, "json" if as_json else "csv" if as_csv else "table")
+
+
 def _fail(message: str, code: int) -> NoReturn:
     err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)

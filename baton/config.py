@@ -144,6 +144,47 @@ class ServeSettings(_Section):
     """Environment variable holding the cookie-signing key; unset: a new key per start."""
 
 
+class PriceSettings(_Section):
+    """What one model costs, in your currency per 1M tokens (``baton metrics``)."""
+
+    input: float = Field(0.0, ge=0.0)
+    output: float = Field(0.0, ge=0.0)
+
+
+class RunSettings(_Section):
+    """How runs are driven.
+
+    ``durability`` is LangGraph's: ``sync`` writes each step's checkpoint before the
+    next step starts, ``async`` writes it in the background while the next step runs,
+    ``exit`` writes only when the run pauses, fails or ends (RELIABILITY.md says which
+    survive a SIGKILL without repeating work).
+    """
+
+    durability: Literal["sync", "async", "exit"] = "async"
+
+
+class TracingSettings(_Section):
+    """OpenTelemetry export of runs, nodes, model calls, retrievals and decisions.
+
+    Off unless ``enabled`` and an OTLP/HTTP endpoint is set. Prompt and completion text
+    is exported only with ``content: true``; token counts, models and ids always are.
+    """
+
+    enabled: bool = False
+    endpoint: str | None = None
+    """OTLP/HTTP base URL, e.g. http://127.0.0.1:4318 (``/v1/traces`` is appended)."""
+    service_name: str = "baton"
+    content: bool = False
+    headers: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("endpoint")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http(s)://HOST:PORT URL of an OTLP/HTTP receiver")
+        return value
+
+
 class Settings(BaseSettings):
     """All of Baton's settings for one process."""
 
@@ -164,6 +205,9 @@ class Settings(BaseSettings):
     review: ReviewSettings = ReviewSettings()
     queue: QueueSettings = QueueSettings()
     serve: ServeSettings = ServeSettings()
+    pricing: dict[str, PriceSettings] = Field(default_factory=dict)
+    run: RunSettings = RunSettings()
+    tracing: TracingSettings = TracingSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -10,6 +10,7 @@ decision, and returns it together with the human's audit record.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -40,8 +41,31 @@ class ReviewDecision(BaseModel):
         if self.comment:
             text += f": {self.comment}"
         if self.edits:
-            text += f" (edited: {', '.join(sorted(self.edits))})"
+            text += f" (edited: {', '.join(edit_kinds(self.edits))})"
         return text
+
+
+def edit_kinds(edits: Mapping[str, Any]) -> list[str]:
+    """What an edit changed, for the audit trail and ``baton metrics``.
+
+    A field is named as is (``title``); a list of per-item decisions is named by the
+    actions taken, with a count when repeated (``decisions:match_to×2``), so the
+    metrics can say *which* kinds of correction reviewers make most.
+    """
+    kinds: list[str] = []
+    for key in sorted(edits):
+        value = edits[key]
+        actions = (
+            [str(v["action"]) for v in value if isinstance(v, Mapping) and "action" in v]
+            if isinstance(value, list)
+            else []
+        )
+        if not actions:
+            kinds.append(key)
+            continue
+        for action, times in sorted(Counter(actions).items()):
+            kinds.append(f"{key}:{action}" + (f"×{times}" if times > 1 else ""))
+    return kinds
 
 
 def validate_edits(
