@@ -294,7 +294,7 @@ class GroundTruth:
                 issues.append(f"amount_mismatch {bank_id}/{gl_id} amounts equal")
             if kind == "amount_mismatch" and not (
                 _is_transposition(b, g)
-                or (Decimal(0) < g - b <= fee_limit + abs(g) * Decimal("0.035"))
+                or (Decimal(0) < abs(g - b) <= fee_limit + abs(g) * Decimal("0.035"))
             ):
                 issues.append(
                     f"amount_mismatch {bank_id}/{gl_id} is neither a fee nor a transposition"
