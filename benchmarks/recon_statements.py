@@ -76,7 +76,7 @@ _WEIGHTS: dict[str, float] = {
     "customer_wire": 0.03,
     "cheque_paid": 0.07,
     "cheque_same_vendor": 0.012,
-    "batch_deposit": 0.045,
+    "batch_deposit": 0.03,
     "fee_ledger_gross": 0.012,
     "fee_bank_gross": 0.01,
     "fee_wire_out": 0.01,
@@ -234,6 +234,13 @@ class _Month:
         self.receipt_type = rng.choice(("Receive payment", "Deposit", "Payment", ""))
         self.deposit_style = rng.choice(("DEPOSIT", "BRANCH DEPOSIT", "REMOTE DEPOSIT CAPTURE"))
         self.print_items = rng.random() < 0.5
+        weekdays = rng.choice(((0, 1, 2, 3, 4), (0, 2, 4), (1, 4), (4,)))
+        self.deposit_days = [
+            d
+            for d in (self.start + timedelta(days=i) for i in range(days))
+            if d.weekday() in weekdays
+        ]
+        self.deposits_made: set[date] = set()
         self.payroll = rng.choice(_PAYROLL)
         used: set[str] = set()
         self.vendors = [self._party(used) for _ in range(max(30, n_bank // 25))]
@@ -476,32 +483,40 @@ def _cheque_same_vendor(m: _Month) -> None:
 
 
 def _batch_deposit(m: _Month) -> None:
-    """Cheques received over a working week, taken to the bank on one slip."""
-    deposit = m.work_day()
+    """Cheques received since the last deposit day, taken to the bank on one slip.
+
+    The business deposits on fixed weekdays (daily, Mon/Wed/Fri, Tue/Fri or Fridays
+    only), so a slip holds cheques dated up to a working week before it, and now and
+    then one that missed the previous slip. Each deposit day is used once.
+    """
+    free = [d for d in m.deposit_days if d not in m.deposits_made]
+    if not free:
+        _customer_ach(m)
+        return
+    deposit = m.rng.choice(free)
+    m.deposits_made.add(deposit)
+    previous = max((d for d in m.deposit_days if d < deposit), default=m.bdays(deposit, -5))
+    span = [
+        d
+        for d in (previous + timedelta(days=i) for i in range(1, (deposit - previous).days + 1))
+        if d.weekday() < 5
+    ]
     n = m.rng.randint(2, 7)
     keys = []
     total = Decimal(0)
-    for _ in range(n):
+    for i in range(n):
         party = m.rng.choice(m.customers)
-        day = m.bdays(deposit, -m.rng.randint(0, 5))
+        day = m.rng.choice(span)
+        if i == 0 and m.rng.random() < 0.1:
+            day = m.bdays(previous, -m.rng.randint(0, 1))  # missed the previous slip
         amount = m.amount(700, round_share=0.35)
         total += amount
         number = str(m.rng.randint(100, 9999))
-        memo = (
-            f"{m.receipt_text(party)} ck {number}"
-            if m.rng.random() < 0.4
-            else m.receipt_text(party)
-        )
-        keys.append(
-            m.gl_row(
-                day,
-                memo,
-                amount,
-                "batch_deposit",
-                number if m.rng.random() < 0.3 else "",
-                m.receipt_type,
-            )
-        )
+        memo = m.receipt_text(party)
+        if m.rng.random() < 0.4:
+            memo += f" ck {number}"
+        ref = number if m.rng.random() < 0.3 else ""
+        keys.append(m.gl_row(day, memo, amount, "batch_deposit", ref, m.receipt_type))
     text = m.deposit_style + (f" {n} ITEMS" if m.print_items else "")
     if m.deposit_style == "REMOTE DEPOSIT CAPTURE":
         text += f" REF {m.rng.randint(10**6, 10**7)}"
@@ -886,7 +901,8 @@ def generate(n_bank: int, seed: int, *, days: int | None = None) -> SynthDataset
 def _finish(m: _Month, seed: int) -> SynthDataset:
     rng = m.rng
     bank_rows = sorted(m.bank, key=lambda r: (r.day, rng.random()))
-    gl_rows = sorted(m.gl, key=lambda r: (r.day, rng.random()))
+    # A ledger is numbered in entry order; a statement's same-day order is the bank's.
+    gl_rows = sorted(m.gl, key=lambda r: (r.day, r.key))
     bank_id = {r.key: f"TX{i:06d}" for i, r in enumerate(bank_rows, start=1)}
     gl_id = {r.key: f"JE-{i:06d}" for i, r in enumerate(gl_rows, start=1)}
     bank = [

@@ -197,6 +197,8 @@ class _Rec:
     feat: DescriptionFeatures
     ref: str = ""
     cheque_no: str | None = None
+    ref_cheque: str | None = None
+    """A number in ``ref`` that may be the cheque number of a payment of any entry type."""
     is_cheque: bool = False
     reversal: bool = False
     display_amount: Decimal = Decimal(0)
@@ -306,16 +308,57 @@ def _item_count(text: str) -> int | None:
     return int(found.group(1)) if found and int(found.group(1)) >= 1 else None
 
 
+_REPLACEMENT = re.compile(r"\b(?:REPLACE[SD]?|REPLACEMENT|REPLACING|RE-?ISSUE[SD]?|RE-?ISSUE OF)\b")
+_REPLACED_CHEQUE = re.compile(
+    r"(?:VOID(?:ED)?|REPLACE[SD]?|REPLACEMENT\s+FOR|REPLACING|RE-?ISSUE\s+OF)\s+"
+    r"(?:VOID(?:ED)?\s+)?(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*#?\s*(\d{3,10})"
+    r"|(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*#?\s*(\d{3,10})\s*\(?,?\s*VOID(?:ED)?"
+)
+_CHEQUE_NUMBERS = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+
+
+def _own_cheque_number(text: str) -> str | None:
+    """The cheque number a ledger text gives for *this* payment.
+
+    Convention of void-and-reissue: the replacement's memo names the cheque it replaces
+    ("replaces voided check 1050", "Reissue of check 1050 (voided)"). That number is the
+    voided cheque's, so it is skipped; any other cheque number in the text is this one.
+    """
+    upper = text.upper()
+    replaced = {a or b for a, b in _REPLACED_CHEQUE.findall(upper)}
+    for number in _CHEQUE_NUMBERS.findall(upper):
+        if number not in replaced:
+            return number.lstrip("0") or "0"
+    return None
+
+
 def _ledger_rec(entry: LedgerEntry, scale: _Scale, bdays: _BusinessDays) -> _Rec:
     feat = describe(entry.description)
     kind = entry.entry_type.strip().lower()
     ref = normalize_ref(entry.ref)
-    cheque_no = feat.cheque_no
+    # A replacement cheque is a new payment, not a reversal, even though its memo says
+    # "voided" about the cheque it replaces.
+    replacement = _REPLACEMENT.search(entry.description.upper()) is not None
+    reversal = kind in _REVERSAL_TYPES or (feat.reversal and not replacement)
+    cheque_no = _own_cheque_number(entry.description) if feat.cheque_no else None
     # An entry typed as a cheque is one; an untyped entry that names a cheque is one of
     # ours only if money goes out ("Receipt - Oak Dental chk 1881" is a customer's).
-    is_cheque = kind in _CHEQUE_TYPES or (feat.mentions_cheque and kind == "" and entry.amount < 0)
+    is_cheque = kind in _CHEQUE_TYPES or (
+        cheque_no is not None and kind == "" and entry.amount < 0
+    )
     if kind in _CHEQUE_TYPES and ref.isdigit():
         cheque_no = ref.lstrip("0") or "0"
+    # Accounting software keeps the cheque number in the entry's number/ref field
+    # whatever the entry is called ("Bill payment", "Expense", "Payment"), so a
+    # numeric ref on money out may be the number of a cheque: it links to a cheque
+    # line printing the same number, and to nothing else.
+    # The same holds for a number the memo labels as a cheque ("Acme chk 6301").
+    ref_cheque = None
+    if entry.amount < 0 and not reversal:
+        if cheque_no is not None:
+            ref_cheque = cheque_no
+        elif ref.isdigit() and 3 <= len(ref.lstrip("0")) <= 10:
+            ref_cheque = ref.lstrip("0")
     return _Rec(
         id=entry.id,
         units=scale.units(entry.amount),
@@ -324,8 +367,9 @@ def _ledger_rec(entry: LedgerEntry, scale: _Scale, bdays: _BusinessDays) -> _Rec
         feat=feat,
         ref=entry.ref,
         cheque_no=cheque_no if is_cheque else None,
+        ref_cheque=ref_cheque,
         is_cheque=is_cheque,
-        reversal=kind in _REVERSAL_TYPES or feat.reversal,
+        reversal=reversal,
         display_amount=entry.amount,
     )
 
@@ -422,7 +466,7 @@ class _Scorer:
             return None  # a numbered cheque clears as a cheque, not as a card or ACH line
         if b.feat.bank_originated and not g.feat.mentions_bank:
             return None  # a bank fee or interest line is only matched by an entry booking one
-        cheque_hit = b.cheque_no is not None and b.cheque_no == g.cheque_no
+        cheque_hit = b.cheque_no is not None and b.cheque_no in (g.cheque_no, g.ref_cheque)
         dated = self.date_score(b, g, cheque_hit)
         if dated is None:
             return None
@@ -434,9 +478,18 @@ class _Scorer:
         if kind == "exact":
             amount_s = 1.0
         elif kind == "fee":
-            fee = g.units - b.units
-            amount_s = 0.4 - 0.3 * fee / max(1, self.fee_tolerance(g.units))
-            note = f"fee of {Decimal(fee).scaleb(-self.places)} netted by the bank"
+            fee = abs(g.units - b.units)
+            gross = g.units if abs(g.units) > abs(b.units) else b.units
+            amount_s = 0.4 - 0.3 * fee / max(1, self.fee_tolerance(gross))
+            shown = Decimal(fee).scaleb(-self.places)
+            if abs(g.units) > abs(b.units) and g.units > 0:
+                note = f"fee of {shown} netted by the bank"
+            elif abs(g.units) > abs(b.units):
+                note = f"fee of {shown} included in the ledger amount, charged apart by the bank"
+            elif b.units > 0:
+                note = f"bank shows the gross, the ledger {shown} less (fee charged apart)"
+            else:
+                note = f"fee of {shown} debited with the payment"
         elif kind == "transposed":
             amount_s = 0.3
             note = "two digits transposed (the ledger amount is likely mistyped)"
@@ -447,7 +500,7 @@ class _Scorer:
         score = 0.4 * amount_s + 0.2 * date_s + 0.4 * name_s + (0.25 if ref_hit else 0.0)
         if g.reversal != b.reversal:
             score -= 0.15
-        if b.is_cheque and not g.is_cheque:
+        if b.is_cheque and not g.is_cheque and not cheque_hit:
             score -= 0.1
         score = max(0.0, score)
         sole = False
@@ -518,17 +571,18 @@ def _build_edges(
             continue
         for gi in index.by_units.get(b.units, ()):
             add(bi, gi, "exact")
-        # Fees only ever reduce what reaches the bank: ledger = bank + fee, fee > 0.
-        # The tolerance grows with the ledger amount, which is at most 1/(1 - share) of
-        # the bank amount, so twice the bank-side tolerance bounds the search.
+        # A fee separates the two amounts in either direction (see _fee_direction).
+        # The tolerance grows with the gross amount, which is at most 1/(1 - share) of
+        # the net one, so twice the bank-side tolerance bounds the search.
         reach = 2 * scorer.fee_tolerance(b.units) + 1
         earliest, latest = b.bday - p.lag_days, b.bday + p.lead_days
-        for gi in index.in_range(b.units + 1, b.units + reach):
+        for gi in index.in_range(b.units - reach, b.units + reach):
             g = gl[gi]
             if (
-                earliest <= g.bday <= latest
+                g.units != b.units
+                and earliest <= g.bday <= latest
                 and (g.units > 0) == (b.units > 0)
-                and g.units - b.units <= scorer.fee_tolerance(g.units)
+                and _fee_direction(b.units, g.units, scorer)
             ):
                 add(bi, gi, "fee")
         if p.allow_transposition:
@@ -541,6 +595,21 @@ def _build_edges(
                 if fx_flags[gi] and gl[gi].units != 0:
                     add(bi, gi, "fx")
     return list(best.values())
+
+
+def _fee_direction(bank_units: int, gl_units: int, scorer: _Scorer) -> bool:
+    """Whether a fee explains the difference, in either direction and on either side.
+
+    Banking conventions, all common: a processor or the bank nets its fee from a
+    receipt (ledger gross, bank net); an outgoing wire is debited together with its fee
+    (bank gross); the bank credits a wire whole and charges the fee on a line of its own
+    while the books took the net the remittance advice promised (bank gross, ledger
+    net); the books include the expected fee in a payment the bank debits without it.
+    So the gross side may be either one; the fee is bounded by the tolerance of the
+    gross amount (flat plus proportional, capped by a share of it).
+    """
+    gross = gl_units if abs(gl_units) > abs(bank_units) else bank_units
+    return 0 < abs(gl_units - bank_units) <= scorer.fee_tolerance(gross)
 
 
 def _explain(edge: _Edge, bank: Sequence[_Rec], gl: Sequence[_Rec]) -> str:
@@ -1109,8 +1178,30 @@ def _offset_candidates(
                 ranked.append(((link[0], round(link[1], 2), -abs(rec.day - gl[j].day)), j))
         if ranked:
             best = max(key for key, _ in ranked)
-            pairs += [(i, j) for key, j in ranked if key == best]
+            tied = [j for key, j in ranked if key == best]
+            pairs += [(i, j) for j in _latest_of_identical(gl, tied)]
     return pairs
+
+
+def _latest_of_identical(gl: Sequence[_Rec], tied: list[int]) -> list[int]:
+    """Of entries a reversal cancels equally well, the one it is taken to cancel.
+
+    Convention of a duplicate posting: the same payment entered twice is corrected by
+    reversing the second entry. When the tied entries are identical (date, amount,
+    description, reference), they are interchangeable and the books are the same
+    whichever is reversed, so the later one in ledger order is; the earlier one stays
+    free to meet its bank line. Entries that differ in anything remain a real tie.
+    """
+    if len(tied) < 2:
+        return tied
+    first = gl[tied[0]]
+    signature = (first.units, first.day, first.feat.compact, normalize_ref(first.ref))
+    if all(
+        (gl[j].units, gl[j].day, gl[j].feat.compact, normalize_ref(gl[j].ref)) == signature
+        for j in tied
+    ):
+        return [max(tied)]
+    return tied
 
 
 def _penalise_self_cancelling(

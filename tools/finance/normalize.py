@@ -66,7 +66,7 @@ _STOPWORDS = _words(
     TRANSFER XFER WIRE ONLINE WEB ID PPD CCD CTX TEL REF REFERENCE NO NUM NUMBER
     INVOICE INV RECEIPT RCPT CUSTOMER VENDOR BILL BILLS MEMO ORDER PO
     CHECK CHK CHEQUE CHQ ITEMS ITEM US USA IN OUT COM WWW HTTP HTTPS DEPOSITED DEPOSITS
-    SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM
+    SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM CAPTURE COUNTER
     """
 )
 
@@ -247,6 +247,25 @@ def _significant_numbers(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+# Where a structured bank description names the counterparty: the NACHA company name
+# (``ORIG CO NAME:ACME``), Fedwire's "by order of" and beneficiary tags (``B/O: ACME``,
+# ``BNF:ACME``), a wire originator (``ORIG:ACME``), or the name before Bank of America's
+# ``DES:`` field. The field runs to the next ``TAG:``; the rest of the line is routing
+# and trace data, which only dilutes the name.
+_COUNTERPARTY_FIELD = re.compile(
+    r"(?:\bORIG\s+CO\s+NAME|\bB/O|\bBNF|\bBENEFICIARY|\bORIG(?:INATOR)?)\s*:\s*"
+    r"(?P<name>.+?)(?=\s+(?:ORIG\s+ID|DESC\s+DATE|CO\s+ENTRY\s+DESCR|SEC|TRACE\s*#|REF|ID|INDN|"
+    r"IND\s+ID|CO\s+ID|DATE|BNF|B/O|OBI|IMAD|TRN|VIA|TYPE|BBI)\s*:|$)"
+)
+_DES_FIELD = re.compile(r"^(?P<name>.+?)\s+DES:")
+
+
+def counterparty_field(upper: str) -> str | None:
+    """The counterparty a structured bank description names in a field, if it has one."""
+    found = _COUNTERPARTY_FIELD.search(upper) or _DES_FIELD.search(upper)
+    return found.group("name").strip() if found else None
+
+
 @lru_cache(maxsize=200_000)
 def describe(text: str) -> DescriptionFeatures:
     """Extract the counterparty name and reference evidence from a bank or ledger text.
@@ -255,7 +274,8 @@ def describe(text: str) -> DescriptionFeatures:
     """
     upper = text.upper()
     cheque = _CHEQUE.search(upper)
-    name = _clean_name(upper)
+    field = counterparty_field(upper)
+    name = _clean_name(field if field else upper)
     segments = [name] if name else []
     for part in _SEGMENT_SPLIT.split(upper):
         part_name = _clean_name(part)
