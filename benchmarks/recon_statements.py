@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from benchmarks.recon_synth import GroundTruth, SynthDataset
 from baton.tools.finance.models import BankLine, LedgerEntry, MatchKind
+from benchmarks.recon_synth import GroundTruth, SynthDataset
 
 TUNING_SEEDS = (1, 2, 3)
 HELD_OUT_SEEDS = (11, 12, 13, 14, 15)
@@ -351,7 +351,10 @@ class _Month:
                 f" CO ENTRY DESCR:{what} SEC:CCD TRACE#:{trace}"
             )
         if self.style == "bofa":
-            return f"{party.bank_name} DES:{what} ID:{trace[:9]} INDN:BATON WORKS CO ID:{trace[9:]} CCD"
+            return (
+                f"{party.bank_name} DES:{what} ID:{trace[:9]} INDN:BATON WORKS"
+                f" CO ID:{trace[9:]} CCD"
+            )
         if self.style == "wells":
             return f"{party.bank_name} {what} {day:%m%d%y} {trace[:8]}"
         return f"ACH {'DEBIT' if out else 'CREDIT'} {party.bank_name}"
@@ -365,7 +368,10 @@ class _Month:
         if self.style == "bofa":
             return f"CHECKCARD {day:%m%d} {merchant.bank_name} {city} {state}"
         if self.style == "wells":
-            return f"PURCHASE AUTHORIZED ON {day:%m/%d} {merchant.bank_name} {city} {state} S{rng.randint(10**8, 10**9)} CARD {card}"
+            return (
+                f"PURCHASE AUTHORIZED ON {day:%m/%d} {merchant.bank_name} {city} {state}"
+                f" S{rng.randint(10**8, 10**9)} CARD {card}"
+            )
         return f"POS DEBIT {merchant.bank_name} {city} {state}"
 
     def cheque_text(self, number: str) -> str:
@@ -680,7 +686,7 @@ def _wrong_payment(m: _Month) -> None:
 
 def _booking_error(m: _Month) -> None:
     """A payment booked twice in error; the duplicate reversed in the books only."""
-    b, g = _ach_payment(m, "booking_error")
+    _b, g = _ach_payment(m, "booking_error")
     row = next(r for r in m.gl if r.key == g)
     dup = m.gl_row(row.day, row.text, row.amount, "booking_error", row.ref, row.entry_type)
     fix = m.gl_row(

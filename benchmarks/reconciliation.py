@@ -19,15 +19,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from benchmarks import recon_statements, recon_synth
-from benchmarks.recon_synth import SynthDataset
 from baton.tools.finance.matching import reconcile
 from baton.tools.finance.models import ReconResult
+from benchmarks import recon_statements, recon_synth
+from benchmarks.recon_synth import SynthDataset
 
 TARGET_PRECISION = 0.999
 TARGET_RECALL = 0.995
 TARGET_CANDIDATES = 0.999
-SEEDS = {
+SEEDS: dict[str, dict[str, tuple[int, ...]]] = {
     "synth": {"tuning": (1, 2, 3, 4, 5), "held-out": (6, 7, 8, 9, 10)},
     "statements": {
         "tuning": recon_statements.TUNING_SEEDS,
@@ -112,7 +112,9 @@ def score(data: SynthDataset, result: ReconResult, seconds: float, cpu: float) -
     for gl_id, case in truth.unmatched_gl.items():
         cases[case].unmatched += 1
         cases[case].unmatched_kept += gl_id in kept_gl
-    offered = {(c.bank_id, gl_id) for c in result.candidates for gl_id in c.gl_ids}
+    offered = {
+        (c.bank_id, gl_id) for c in result.candidates for gl_id in c.gl_ids + c.shared_gl_ids
+    }
     found_offsets = {frozenset((o.gl_id_a, o.gl_id_b)) for o in result.offsetting}
     for offset, case in truth.offsets.items():
         cases[case].offsets += 1

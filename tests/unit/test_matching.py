@@ -125,10 +125,10 @@ def test_fee_netted_by_the_bank_is_an_amount_mismatch() -> None:
     assert "fee of 15.00" in result.matches[0].reason
 
 
-def test_fee_in_the_impossible_direction_is_not_a_match() -> None:
-    # The bank received more than the ledger says: no fee explains that.
+def test_a_difference_beyond_any_fee_is_not_a_match() -> None:
+    # The bank received $300 more than the books say: no fee explains that.
     result = reconcile(
-        [bank("B1", 1, "WIRE TRANSFER IN NORTHWIND TRADERS", "1015.00")],
+        [bank("B1", 1, "WIRE TRANSFER IN NORTHWIND TRADERS", "1300.00")],
         [gl("G1", 0, "Receipt - Northwind Traders", "1000.00")],
     )
     assert result.matches == []

@@ -202,6 +202,8 @@ class _Rec:
     is_cheque: bool = False
     reversal: bool = False
     display_amount: Decimal = Decimal(0)
+    origin: DescriptionFeatures | None = None
+    """For a reversal, the features of the entry it reverses (found by reference)."""
     items: int | None = None
     """How many items a deposit line says it holds (``REMOTE DEPOSIT 4 ITEMS``)."""
 
@@ -343,9 +345,7 @@ def _ledger_rec(entry: LedgerEntry, scale: _Scale, bdays: _BusinessDays) -> _Rec
     cheque_no = _own_cheque_number(entry.description) if feat.cheque_no else None
     # An entry typed as a cheque is one; an untyped entry that names a cheque is one of
     # ours only if money goes out ("Receipt - Oak Dental chk 1881" is a customer's).
-    is_cheque = kind in _CHEQUE_TYPES or (
-        cheque_no is not None and kind == "" and entry.amount < 0
-    )
+    is_cheque = kind in _CHEQUE_TYPES or (cheque_no is not None and kind == "" and entry.amount < 0)
     if kind in _CHEQUE_TYPES and ref.isdigit():
         cheque_no = ref.lstrip("0") or "0"
     # Accounting software keeps the cheque number in the entry's number/ref field
@@ -473,6 +473,8 @@ class _Scorer:
         date_s, lag = dated
         # "SERVICE CHARGE" and "Bank charges" name the same payee, the bank itself.
         sim = None if b.feat.bank_originated else name_similarity(b.feat, g.feat)
+        if g.origin is not None and b.reversal and sim is not None:
+            sim = max(sim, name_similarity(b.feat, g.origin) or 0.0)
         ref_hit = cheque_hit or (bool(g.ref) and ref_in_text(g.ref, b.feat))
         note = ""
         if kind == "exact":
@@ -1302,15 +1304,21 @@ def _collect_candidates(
     for bi in order:
         options = sorted(rows[bi], key=lambda r: (-r[0], r[1]))
         gl_ids: list[int] = []
+        shared: list[int] = []
         reasons: list[str] = []
         for score, members, why in options:
             fresh = [gi for gi in members if gi not in claimed and gi not in gl_ids]
-            if fresh:
-                gl_ids.extend(fresh)
+            # An entry already offered to another line is still offered here (a
+            # symmetric tie must show the reviewer every counterpart), but it is
+            # counted once, under the first line.
+            again = [gi for gi in members if gi in claimed and gi not in shared]
+            gl_ids.extend(fresh)
+            shared.extend(again)
+            if fresh or again:
                 reasons.append(
-                    f"{', '.join(gl[gi].id for gi in fresh)} ({min(1.0, score):.2f}): {why}"
+                    f"{', '.join(gl[gi].id for gi in fresh + again)} ({min(1.0, score):.2f}): {why}"
                 )
-        if not gl_ids:
+        if not gl_ids and not shared:
             continue
         claimed.update(gl_ids)
         rivals = len(options)
@@ -1319,6 +1327,7 @@ def _collect_candidates(
             Candidate(
                 bank_id=bank[bi].id,
                 gl_ids=tuple(gl[gi].id for gi in gl_ids),
+                shared_gl_ids=tuple(gl[gi].id for gi in shared),
                 confidence=round(min(1.0, max(r[0] for r in options)), 3),
                 reason=f"{lead}: " + " | ".join(reasons),
             )
@@ -1351,7 +1360,33 @@ def _prepare(
     bdays = _BusinessDays([r.date for r in bank] + [r.date for r in ledger], params.holidays)
     bank_recs = [_bank_rec(line, scale, bdays) for line in bank]
     gl_recs = [_ledger_rec(entry, scale, bdays) for entry in ledger]
+    _inherit_counterparty(gl_recs)
     return bank_recs, gl_recs, _Scorer(params, scale)
+
+
+def _inherit_counterparty(gl: Sequence[_Rec]) -> None:
+    """Give a reversal the counterparty of the entry it reverses, found by reference.
+
+    Convention of the reversal leg: a bookkeeper writes "Reverse INV-8663 wrong amount"
+    with the original's reference and no name, while the bank prints the returned
+    payment under the payee's name (``ACH RETURN NORTHGATE CATERING``). The reference
+    ties the reversal to exactly the entries it may cancel (opposite amount, same
+    reference); when those all name one counterparty, the reversal names it too. Used
+    only against bank lines that themselves report a return or reversal.
+    """
+    by_ref: dict[tuple[str, int], list[_Rec]] = defaultdict(list)
+    for rec in gl:
+        ref = normalize_ref(rec.ref)
+        if ref and not rec.reversal:
+            by_ref[(ref, rec.units)].append(rec)
+    for rec in gl:
+        ref = normalize_ref(rec.ref)
+        if not (ref and rec.reversal):
+            continue
+        originals = by_ref.get((ref, -rec.units), [])
+        names = {o.feat.name for o in originals}
+        if len(names) == 1 and originals[0].feat.name:
+            rec.origin = originals[0].feat
 
 
 def reconcile(

@@ -78,6 +78,9 @@ class Candidate(_Frozen):
     gl_ids: tuple[str, ...]
     confidence: float
     reason: str
+    shared_gl_ids: tuple[str, ...] = ()
+    """Entries also offered to another bank line (a symmetric tie). They are counted
+    under that line, so every id stays in one bucket, but the reviewer sees them here."""
 
 
 class ReconResult(BaseModel):

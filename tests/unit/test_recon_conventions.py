@@ -1,0 +1,201 @@
+"""One test per banking convention the matcher generalised to (issue 15).
+
+Each test builds the smallest month that shows the convention and fails without its
+rule; the rule's docstring in ``baton.tools.finance.matching`` names the convention.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from baton.tools.finance.matching import reconcile
+from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
+from baton.tools.finance.normalize import describe
+
+MON = date(2025, 3, 3)  # a Monday
+
+
+def bank(id_: str, offset: int, text: str, amount: str) -> BankLine:
+    return BankLine(
+        id=id_, date=MON + timedelta(days=offset), description=text, amount=Decimal(amount)
+    )
+
+
+def gl(
+    id_: str, offset: int, text: str, amount: str, ref: str = "", entry_type: str = ""
+) -> LedgerEntry:
+    return LedgerEntry(
+        id=id_,
+        date=MON + timedelta(days=offset),
+        description=text,
+        amount=Decimal(amount),
+        ref=ref,
+        entry_type=entry_type,
+    )
+
+
+def booked(result: ReconResult) -> set[tuple[str, str]]:
+    return {(m.bank_id, m.gl_id) for m in result.matches}
+
+
+def test_cheque_number_in_ref_of_a_bill_payment_clears_a_month_later() -> None:
+    # Accounting software keeps the cheque number in ref whatever the entry type;
+    # 30 days is beyond the ordinary lag, within the cheque lag.
+    result = reconcile(
+        [bank("B1", 30, "CHECK 6282", "-190.00")],
+        [
+            gl("G1", 0, "Highland Insurance - supplies", "-190.00", "6282", "Bill payment"),
+            gl("G2", 28, "Quarry Signs - supplies", "-190.00", "", "Bill payment"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1")}
+
+
+def test_cheque_number_in_the_memo_of_a_typed_payment() -> None:
+    result = reconcile(
+        [bank("B1", 25, "CHK 00006301", "-1337.18")],
+        [gl("G1", 0, "Valley Dental chk 6301", "-1337.18", "", "Bill payment")],
+    )
+    assert booked(result) == {("B1", "G1")}
+
+
+def test_same_vendor_paid_twice_by_cheque_is_told_apart_by_number() -> None:
+    result = reconcile(
+        [bank("B1", 8, "CHECK 6390", "-1450.00"), bank("B2", 8, "CHECK # 6389", "-1450.00")],
+        [
+            gl("G1", 0, "Alder Bakery Co", "-1450.00", "6389", "Payment"),
+            gl("G2", 1, "Alder Bakery Co", "-1450.00", "6390", "Payment"),
+        ],
+    )
+    assert booked(result) == {("B1", "G2"), ("B2", "G1")}
+
+
+def test_reissued_cheque_saying_voided_and_replaces_is_a_payment() -> None:
+    result = reconcile(
+        [bank("B1", 20, "CHECK 2002", "-800.00")],
+        [
+            gl("G1", 0, "Oak Print - supplies", "-800.00", "2001", "Bill payment"),
+            gl("G2", 3, "VOID check 2001 - Oak Print", "800.00", "2001", "Journal"),
+            gl("G3", 3, "Oak Print - replaces voided check 2001", "-800.00", "2002", "Payment"),
+        ],
+    )
+    assert ("B1", "G3") in booked(result)
+    assert {frozenset(("G1", "G2"))} == {
+        frozenset((o.gl_id_a, o.gl_id_b)) for o in result.offsetting
+    }
+
+
+def test_replacement_memo_names_the_old_cheque_not_its_own() -> None:
+    # Without the rule the memo's first cheque number (the voided 1050) is taken as
+    # this entry's, and cheque 1062 can never match it.
+    result = reconcile(
+        [bank("B1", 9, "CHECK 1062", "-412.50")],
+        [gl("G1", 2, "Reissue of check 1050 (voided) - Kite Supply chk 1062", "-412.50")],
+    )
+    assert booked(result) == {("B1", "G1")}
+
+
+def test_bank_gross_ledger_net_receipt_books_as_amount_mismatch() -> None:
+    # The bank credits the whole wire and charges its fee apart; the books took the net.
+    result = reconcile(
+        [
+            bank(
+                "B1",
+                1,
+                "FEDWIRE CREDIT VIA: FIRST REPUBLIC B/O: ORCHARD CATERING REF: X",
+                "3608.31",
+            ),
+            bank("B2", 1, "INCOMING WIRE FEE", "-15.00"),
+        ],
+        [gl("G1", 0, "Orchard Catering Inc - payment", "3593.31", "INV-8597")],
+    )
+    assert booked(result) == {("B1", "G1")}
+    assert result.matches[0].kind == "amount_mismatch"
+
+
+def test_ledger_includes_the_wire_fee_the_bank_charges_apart() -> None:
+    result = reconcile(
+        [
+            bank("B1", 0, "WIRE TYPE:WIRE OUT BNF:COBALT LANDSCAPING ID:2734122429", "-3500.00"),
+            bank("B2", 0, "WIRE TRANS SVC CHARGE", "-25.00"),
+        ],
+        [gl("G1", 0, "Cobalt Landscaping Corp - incl. wire fee", "-3525.00", "INV-8872")],
+    )
+    assert booked(result) == {("B1", "G1")}
+
+
+def test_structured_bank_fields_give_the_counterparty() -> None:
+    assert describe("WIRE TYPE:WIRE OUT BNF:BRIGHTWATER AUDIO ID:5507735914").name == (
+        "BRIGHTWATER AUDIO"
+    )
+    assert (
+        describe("ORIG CO NAME:FAIRVIEW COURIER ORIG ID:0529173036 DESC DATE:240701 SEC:CCD").name
+        == "FAIRVIEW COURIER"
+    )
+    assert describe("FEDWIRE CREDIT VIA: FIRST REPUBLIC B/O: WESTBROOK STAFFING REF: X").name == (
+        "WESTBROOK STAFFING"
+    )
+    assert describe("FAIRVIEW COURIER DES:PAYMENT ID:12345 INDN:BATON CO ID:1 CCD").name == (
+        "FAIRVIEW COURIER"
+    )
+
+
+def test_reversal_leg_inherits_the_counterparty_of_the_entry_it_reverses() -> None:
+    # Wrong payment, returned by the bank, then the right one: all three legs book.
+    result = reconcile(
+        [
+            bank("B1", 0, "ACH DEBIT NORTHGATE CATERING", "-4750.00"),
+            bank("B2", 2, "REVERSAL NORTHGATE CATERING", "4750.00"),
+            bank("B3", 3, "ACH DEBIT NORTHGATE CATERING", "-475.00"),
+        ],
+        [
+            gl("G1", 0, "Northgate Catering - INV-8663", "-4750.00", "INV-8663", "Payment"),
+            gl("G2", 2, "Reverse INV-8663 wrong amount", "4750.00", "INV-8663", "Journal"),
+            gl("G3", 3, "Northgate Catering - INV-8663", "-475.00", "INV-8663", "Payment"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2"), ("B3", "G3")}
+
+
+def test_duplicate_posting_reversed_leaves_the_first_for_the_bank() -> None:
+    entry = ("Tamarack Bakery - INV-1306", "-2788.82", "INV-1306", "Payment")
+    result = reconcile(
+        [bank("B1", 1, "TAMARACK BAKERY DES:PAYMENT ID:9117 CCD", "-2788.82")],
+        [
+            gl("G1", 0, *entry),
+            gl("G2", 0, *entry),
+            gl(
+                "G3",
+                2,
+                "Reverse duplicate entry - Tamarack Bakery",
+                "2788.82",
+                "INV-1306",
+                "Journal",
+            ),
+        ],
+    )
+    assert booked(result) == {("B1", "G1")}
+    assert {frozenset((o.gl_id_a, o.gl_id_b)) for o in result.offsetting} == {
+        frozenset(("G2", "G3"))
+    }
+
+
+def test_symmetric_tie_offers_every_counterpart_to_every_line() -> None:
+    # Two identical payments to one vendor on one day: no booking, but each bank line's
+    # candidate names both entries, so the reviewer sees the true pair either way.
+    result = reconcile(
+        [
+            bank("B1", 0, "ACH DEBIT TAMARACK BAKERY", "-750.00"),
+            bank("B2", 0, "ACH DEBIT TAMARACK BAKERY", "-750.00"),
+        ],
+        [
+            gl("G1", 0, "Tamarack Bakery", "-750.00", "", "Expense"),
+            gl("G2", 0, "Tamarack Bakery", "-750.00", "", "Expense"),
+        ],
+    )
+    assert result.matches == []
+    assert len(result.candidates) == 2
+    for cand in result.candidates:
+        assert set(cand.gl_ids + cand.shared_gl_ids) == {"G1", "G2"}
+    assert sorted(g for c in result.candidates for g in c.gl_ids) == ["G1", "G2"]
