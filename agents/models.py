@@ -8,6 +8,7 @@ say *what* they want (a prompt and a pydantic model), never *how* to get it.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -78,6 +79,36 @@ def chat_model(role: str, settings: Settings) -> BaseChatModel:
     )
 
 
+def endpoint_url(settings: Settings) -> str:
+    """The URL the model calls go to, for error messages and ``baton doctor``."""
+    cfg = settings.model
+    if cfg.provider == "embedded":
+        from baton.llm_server import current_url
+
+        return current_url(settings) or "the embedded model server (not started)"
+    if cfg.provider == "fake":
+        return "the scripted fake model"
+    return cfg.base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+
+
+def endpoint_advice(settings: Settings, run_id: str) -> str:
+    """Where the failing endpoint is and what to check: the embedded server's own
+    diagnosis when it died, otherwise the URL, the model name and the settings to check.
+    """
+    url = endpoint_url(settings)
+    if settings.model.provider == "embedded":
+        from baton.llm_server import explain_failure
+
+        died = explain_failure(settings)
+        if died:
+            return f"({died})"
+    return (
+        f"(endpoint {url}, model '{settings.model.model}': check that it is running and "
+        f"reachable and serves that model (model.base_url, model.model, `baton doctor`), "
+        f"then `baton resume {run_id}`)"
+    )
+
+
 def _check_budget(ctx: RunContext) -> None:
     trace = current_trace()
     if trace is None:
@@ -113,10 +144,12 @@ def _invoke_counted(
     ) as exc:
         raise ModelFailure(
             f"model endpoint failed after {ctx.settings.model.max_retries} retries: "
-            f"{type(exc).__name__}: {exc}"
+            f"{type(exc).__name__}: {exc} {endpoint_advice(ctx.settings, ctx.run_id)}"
         ) from exc
     except openai.APIStatusError as exc:
-        raise ModelFailure(f"model endpoint refused the request: {exc}") from exc
+        raise ModelFailure(
+            f"model endpoint refused the request: {exc} {endpoint_advice(ctx.settings, ctx.run_id)}"
+        ) from exc
     usage = getattr(raw, "usage_metadata", None) or {}
     trace = current_trace()
     if trace is not None:

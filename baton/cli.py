@@ -2,7 +2,9 @@
 
 Exit codes are a contract for scripts: 0 success (including a run that paused for
 review), 2 a user error (one line on stderr naming the file, field or id), 1 an
-internal failure. ``--json`` prints exactly one JSON object on stdout; everything
+internal failure, 3 a run that ended ``failed`` (the reason names the model endpoint
+and what to check; ``baton resume RUN`` continues it), a model server that died, or a
+``baton doctor`` check that failed. ``--json`` prints exactly one JSON object on stdout; everything
 meant for humans goes to stderr so pipes stay clean.
 """
 
@@ -26,7 +28,7 @@ from rich.table import Table
 
 from baton.config import Settings, load_settings
 from baton.context import ReviewMode
-from baton.errors import UserError
+from baton.errors import ModelFailure, UserError
 from baton.registry import STATUSES
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
@@ -60,6 +62,8 @@ class AuditFormat(StrEnum):
 
 
 _STATE: dict[str, Any] = {"config": None}
+EXIT_FAILED = 3
+"""A run ended ``failed``, the model server died, or a ``baton doctor`` check failed."""
 
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", "-c", help="YAML file overriding configs/baton.yaml.")
@@ -140,6 +144,12 @@ def _report(outcome: RunOutcome, as_json: bool) -> None:
         err.print(f"resume with: [bold]{outcome.resume_command}[/]", highlight=False)
 
 
+def _exit_if_failed(outcome: RunOutcome) -> None:
+    """Scripts rely on the exit code: a run that ended ``failed`` is not a success."""
+    if outcome.status == "failed":
+        raise SystemExit(EXIT_FAILED)
+
+
 # Commands ---------------------------------------------------------------------------------
 @app.command()
 def scenarios() -> None:
@@ -177,6 +187,7 @@ def run(
     finally:
         runner.close()
     _report(outcome, as_json)
+    _exit_if_failed(outcome)
 
 
 @app.command()
@@ -215,6 +226,7 @@ def resume(
     finally:
         runner.close()
     _report(outcome, as_json)
+    _exit_if_failed(outcome)
 
 
 def _os_user() -> str:
@@ -468,10 +480,28 @@ def store_delete(
 def llm_serve(
     port: Annotated[int | None, typer.Option(help="Port (default: a free one).")] = None,
 ) -> None:
-    """Keep the embedded model warm for every run until Ctrl-C."""
+    """Keep the embedded model warm for every run until Ctrl-C.
+
+    Exits 3 with a one-line diagnosis if the model server dies, so a supervisor
+    (systemd ``Restart=on-failure``) restarts it.
+    """
     from baton.llm_server import serve_forever
 
     serve_forever(settings(), port)
+
+
+@app.command()
+def doctor() -> None:
+    """Check the versions, home folder, context store and model; one line each."""
+    from baton.doctor import Check, run_checks
+
+    def line(check: Check) -> None:
+        mark = "[green]ok  [/]" if check.ok else "[red]FAIL[/]"
+        out.print(f"{mark} {check.name:<9} {check.detail}", highlight=False, soft_wrap=True)
+
+    results = run_checks(settings(), line)
+    if not all(c.ok for c in results):
+        raise SystemExit(EXIT_FAILED)
 
 
 @app.command("serve")
@@ -572,6 +602,8 @@ def main() -> None:
         app()
     except UserError as exc:
         _fail(str(exc), 2)
+    except ModelFailure as exc:
+        _fail(str(exc), EXIT_FAILED)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as exc:  # an internal failure: say so, keep the traceback for debugging
