@@ -71,7 +71,7 @@ def check_store(settings: Settings) -> Check:
             f"no context store yet at {settings.chroma_path} (`baton ingest` creates it)",
         )
     try:
-        from retrieval.store import ContextStore
+        from baton.retrieval.store import ContextStore
 
         collections = ContextStore(settings).collections()
     except UserError as exc:
