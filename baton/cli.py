@@ -21,12 +21,15 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
+from rich.table import Column, Table
+from rich.text import Text
 
-from baton.config import Settings, load_settings
+from baton.config import Settings, home_hint, load_settings
 from baton.context import ReviewMode
 from baton.errors import ModelFailure, UserError
 from baton.registry import STATUSES
@@ -101,29 +104,79 @@ def _progress(node: str, update: dict[str, Any]) -> None:
 
 
 def _print_packet(packet: dict[str, Any]) -> None:
+    """The packet as a list, not a table: ids a decisions file needs are printed whole.
+
+    Each item starts with its id on a line of its own (never truncated or wrapped, at
+    any terminal width); its kind and detail follow, indented, and wrap as prose.
+    """
     if packet.get("preview"):
-        err.print(Markdown(str(packet["preview"])))
+        _print_markdown(str(packet["preview"]))
     exceptions = packet.get("exceptions") or []
     if exceptions:
-        table = Table(title=f"{len(exceptions)} exception(s) for review")
-        for col in ("id", "kind", "detail"):
-            table.add_column(col)
+        err.print(f"[bold]{len(exceptions)} exception(s) for review[/]", highlight=False)
         for exc in exceptions:
-            table.add_row(
+            _item(
                 str(exc.get("id")),
-                str(exc.get("kind")),
-                str(exc.get("detail") or exc.get("evidence") or ""),
+                str(exc.get("kind") or ""),
+                exc.get("detail") or exc.get("evidence"),
             )
-        err.print(table)
     flags = packet.get("injection_flags") or []
     if flags:
-        table = Table(title=f"{len(flags)} suspected prompt injection(s) in the documents read")
-        cols = ("source", "pattern", "excerpt")
-        for col in cols:
-            table.add_column(col)
+        err.print(
+            f"[bold]{len(flags)} suspected prompt injection(s) in the documents read[/]",
+            highlight=False,
+        )
         for flag in flags:
-            table.add_row(*(str(flag.get(c, "")) for c in cols))
-        err.print(table)
+            _item(str(flag.get("source", "")), str(flag.get("pattern", "")), flag.get("excerpt"))
+
+
+def _print_markdown(text: str) -> None:
+    """Markdown for a terminal, except that tables become lists.
+
+    A terminal table at 80 columns cuts its cells (``ANOM-unusual_am…``), and the cut
+    cells are the ids a decisions file needs; as a list each row starts with its first
+    cell (the id) whole on its own line, and the other cells wrap as prose below it.
+    """
+    lines = text.splitlines()
+    prose: list[str] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].lstrip().startswith("|") and i + 1 < len(lines) and _is_rule(lines[i + 1]):
+            err.print(Markdown("\n".join(prose)))
+            prose = []
+            header = _cells(lines[i])
+            i += 2
+            while i < len(lines) and lines[i].lstrip().startswith("|"):
+                row = _cells(lines[i])
+                rest = " · ".join(
+                    f"{h}: {c}" if h else c for h, c in zip(header[1:], row[1:], strict=False) if c
+                )
+                _item(row[0] if row else "", "", rest)
+                i += 1
+            continue
+        prose.append(lines[i])
+        i += 1
+    if any(line.strip() for line in prose):
+        err.print(Markdown("\n".join(prose)))
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+
+
+def _is_rule(line: str) -> bool:
+    cells = _cells(line)
+    return bool(cells) and all(c and set(c) <= set(":- ") for c in cells)
+
+
+def _item(key: str, kind: str, detail: Any) -> None:
+    line = Text("• ")
+    line.append(key, style="bold")
+    if kind:
+        line.append(f"  {kind}", style="cyan")
+    err.print(line, soft_wrap=True)
+    if detail:
+        err.print(Padding(Text(str(detail)), (0, 0, 0, 4), expand=False))
 
 
 def _report(outcome: RunOutcome, as_json: bool) -> None:
@@ -135,13 +188,20 @@ def _report(outcome: RunOutcome, as_json: bool) -> None:
     colour = {"done": "green", "awaiting_review": "yellow", "failed": "red", "queued": "cyan"}.get(
         outcome.status, "white"
     )
-    err.print(f"run [bold]{outcome.run_id}[/]: [{colour}]{outcome.status}[/]", highlight=False)
+    # soft_wrap: a run id, a path or a command is never broken by an inserted newline
+    err.print(
+        f"run [bold]{outcome.run_id}[/]: [{colour}]{outcome.status}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
     if outcome.reason:
         err.print(f"reason: {outcome.reason}", highlight=False)
     for path in outcome.outputs:
-        err.print(f"output: {path}", highlight=False)
+        err.print(f"output: {path}", highlight=False, soft_wrap=True, markup=False)
     if outcome.resume_command:
-        err.print(f"resume with: [bold]{outcome.resume_command}[/]", highlight=False)
+        err.print(
+            f"resume with: [bold]{outcome.resume_command}[/]", highlight=False, soft_wrap=True
+        )
 
 
 def _exit_if_failed(outcome: RunOutcome) -> None:
@@ -211,14 +271,20 @@ def resume(
     ]
     if len(chosen) > 1:
         raise UserError(f"choose one of --approve, --reject, --edit (got {' '.join(chosen)})")
-    runner = _runner()
+    runner = _read_only_runner(run_id)
     try:
         decision = None
         if chosen:
             who = reviewer or runner.settings.review.reviewer or _os_user()
             edits = _read_edit_file(edit) if edit is not None else None
             action = "edit" if edit is not None else ("reject" if reject else "approve")
-            decision = make_decision(action, who, comment, edits)  # type: ignore[arg-type]
+            decision = make_decision(  # a rejection without a reason is refused here too
+                action,  # type: ignore[arg-type]
+                who,
+                comment,
+                edits,
+                comment_field="--reject needs --comment",
+            )
         if queue:
             outcome = runner.enqueue_resume(run_id, decision)
         else:
@@ -264,18 +330,55 @@ def list_runs(
         return
     if status and status not in STATUSES:
         raise UserError(f"--status: unknown status '{status}' (use one of {', '.join(STATUSES)})")
-    runner = _runner()
-    try:
-        rows = runner.registry.list_runs(status)
-    finally:
-        runner.close()
+    cfg = settings()
+    rows = []
+    if _has_runs_store(cfg):
+        runner = Runner(cfg)
+        try:
+            rows = runner.registry.list_runs(status)
+        finally:
+            runner.close()
+    if not rows:
+        what = f"no {status} runs" if status else "no runs"
+        err.print(f"{what} in {home_hint(cfg)}", highlight=False, soft_wrap=True)
     if as_json:
         out.print_json(json.dumps([r.model_dump(exclude={"packet"}) for r in rows]))
         return
-    table = Table("run", "scenario", "status", "created", "updated")
+    if not rows:
+        return
+    table = Table(
+        _whole("run", [r.id for r in rows]),
+        Column("status", overflow="fold"),
+        Column("created (UTC)", overflow="fold"),
+        box=box.SIMPLE_HEAD,
+    )
     for r in rows:
-        table.add_row(r.id, r.scenario, r.status, r.created_at[:19], r.updated_at[:19])
+        table.add_row(r.id, r.status, _when(r.created_at))
     out.print(table)
+
+
+def _when(iso: str) -> str:
+    """``2026-12-03 11:53`` (UTC): wraps at the space when the terminal is narrow."""
+    return iso[:16].replace("T", " ")
+
+
+def _whole(header: str, values: list[str]) -> Column:
+    """A column for ids or paths people copy: never truncated or wrapped; others shrink."""
+    width = max([len(header), *(len(v) for v in values)])
+    return Column(header, no_wrap=True, overflow="ignore", min_width=width)
+
+
+def _has_runs_store(cfg: Settings) -> bool:
+    """Whether the home has a run registry; read-only commands never create one."""
+    return cfg.checkpoints.backend != "sqlite" or cfg.registry_path.exists()
+
+
+def _read_only_runner(run_id: str) -> Runner:
+    """A runner over an existing home, or the one-line error saying where we looked."""
+    cfg = settings()
+    if not _has_runs_store(cfg):
+        raise UserError(f"unknown run id '{run_id}': no runs in {home_hint(cfg)}")
+    return Runner(cfg)
 
 
 @runs_app.command("prune")
@@ -289,7 +392,14 @@ def prune_runs(
     as_json: JsonOpt = False,
 ) -> None:
     """Delete finished runs' checkpoints, keeping their outputs and audit trail."""
-    runner = _runner()
+    cfg = settings()
+    if not _has_runs_store(cfg):
+        if keep_last is None and older_than is None:
+            raise UserError("say what to prune: --keep-last N and/or --older-than DAYS")
+        err.print(f"no runs in {home_hint(cfg)}", highlight=False, soft_wrap=True)
+        out.print("pruned 0 runs, 0 bytes of checkpoints")
+        return
+    runner = Runner(cfg)
     try:
         pruned = runner.prune(keep_last, older_than)
     finally:
@@ -304,7 +414,7 @@ def prune_runs(
 @app.command()
 def show(run_id: str, as_json: JsonOpt = False) -> None:
     """Show a run: status, review packet, outputs, per-node time and tokens."""
-    runner = _runner()
+    runner = _read_only_runner(run_id)
     try:
         run = runner.registry.get(run_id)
         audit = runner.sync_audit(run_id)
@@ -372,7 +482,7 @@ def audit(
     fmt: Annotated[AuditFormat, typer.Option("--format", help="jsonl or csv.")] = AuditFormat.jsonl,
 ) -> None:
     """Export a run's audit trail (every agent and human decision)."""
-    runner = _runner()
+    runner = _read_only_runner(run_id)
     try:
         records = runner.sync_audit(run_id)
     finally:
@@ -435,13 +545,31 @@ def ingest(
     )
 
 
+def _store(cfg: Settings, *, required: bool) -> Any:
+    """The context store, or ``None`` when the home has none (never created by a read)."""
+    from baton.retrieval.store import ContextStore
+
+    if cfg.store.mode == "embedded" and not cfg.chroma_path.exists():
+        missing = (
+            f"no context store in {home_hint(cfg)}; add documents with"
+            " `baton ingest PATH --collection NAME`"
+        )
+        if required:
+            raise UserError(missing)
+        err.print(missing, highlight=False, soft_wrap=True)
+        return None
+    return ContextStore(cfg)
+
+
 @store_app.command("list")
 def store_list() -> None:
     """List collections with chunk counts."""
-    from baton.retrieval.store import ContextStore
-
-    table = Table("collection", "chunks")
-    for name, count in ContextStore(settings()).collections():
+    found = _store(settings(), required=False)
+    if found is None:
+        return
+    collections = found.collections()
+    table = Table(_whole("collection", [n for n, _ in collections]), "chunks")
+    for name, count in collections:
         table.add_row(name, str(count))
     out.print(table)
 
@@ -452,14 +580,15 @@ def store_query(
     collection: Annotated[list[str], typer.Option("--collection", "-C", help="Collection(s).")],
     k: Annotated[int, typer.Option("-k", min=1, max=100)] = 5,
 ) -> None:
-    """Search the store: source, chunk id and score of the best matches."""
-    from baton.retrieval.store import ContextStore
-
-    table = Table("score", "chunk id", "source", "text")
-    for chunk in ContextStore(settings()).retrieve(text, collection, k=k):
-        snippet = " ".join(chunk.text.split())[:80]
-        table.add_row(f"{chunk.score:.3f}", chunk.id, chunk.display_source, snippet)
-    out.print(table)
+    """Search the store: score, chunk id and source of the best matches, then the text."""
+    found = _store(settings(), required=True)
+    for chunk in found.retrieve(text, collection, k=k):
+        line = Text(f"{chunk.score:.3f}  ")
+        line.append(chunk.id, style="bold")
+        line.append(f"  {chunk.display_source}")
+        out.print(line, soft_wrap=True)
+        snippet = " ".join(chunk.text.split())[:160]
+        out.print(Padding(Text(snippet, style="dim"), (0, 0, 1, 7), expand=False))
 
 
 @store_app.command("delete")
@@ -468,9 +597,7 @@ def store_delete(
     collection: Annotated[str | None, typer.Option("--collection", "-C")] = None,
 ) -> None:
     """Remove every chunk of a source file from the store."""
-    from baton.retrieval.store import ContextStore
-
-    removed = ContextStore(settings()).delete_source(str(source.resolve()), collection)
+    removed = _store(settings(), required=True).delete_source(str(source.resolve()), collection)
     if removed == 0:
         raise UserError(f"{source}: no chunks from this source in the store")
     out.print(f"removed {removed} chunks from {source}", highlight=False)

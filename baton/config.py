@@ -249,6 +249,18 @@ class Settings(BaseSettings):
         return os.environ.get(self.model.api_key_env)
 
 
+HOME_HELP = "set BATON_HOME=DIR (or `home:` in a --config file) to use another home"
+
+
+def home_hint(settings: Settings) -> str:
+    """Where runs were looked for, and how to look elsewhere (the default is per folder).
+
+    Why: the default home ``./.baton`` depends on the current folder, so a command run
+    from another folder finds nothing; saying which home it read turns that into a hint.
+    """
+    return f"home {settings.home_dir} ({HOME_HELP})"
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")

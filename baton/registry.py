@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 from pydantic import BaseModel
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
+from baton.config import HOME_HELP
 from baton.errors import UserError
 
 if TYPE_CHECKING:
@@ -194,6 +195,9 @@ class BaseRegistry(ABC):
     release_sql = ""
     """Extra ``SET`` assignments that release the run when it stops running."""
 
+    where = "the run registry"
+    """Where runs are looked up, for "unknown run id" messages."""
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -257,7 +261,7 @@ class BaseRegistry(ABC):
         """Look up a run, or tell the user exactly which id is unknown."""
         found = self.find(run_id)
         if found is None:
-            raise UserError(f"unknown run id '{run_id}' (see `baton runs`)")
+            raise UserError(f"unknown run id '{run_id}' in {self.where} (see `baton runs`)")
         return found
 
     def list_runs(self, status: str | None = None, limit: int = 200) -> list[RunRecord]:
@@ -354,6 +358,7 @@ class Registry(BaseRegistry):
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.where = f"home {path.parent}; {HOME_HELP}"
         self._conn = connect_sqlite(path)
         self._lock = threading.Lock()
         self._migrate()

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from langgraph.types import interrupt
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic_core import PydanticCustomError
 
 from baton.audit import human_record
 from baton.context import RunContext
@@ -23,6 +24,10 @@ from baton.errors import UserError
 from baton.registry import utcnow
 
 Action = Literal["approve", "reject", "edit"]
+
+REJECT_NEEDS_COMMENT = "say why you reject, so the agents can act on it"
+"""One rule for every surface (CLI, inbox, API): a rejection sends the work back to the
+agents, and without a reason they can only repeat themselves."""
 
 
 class ReviewDecision(BaseModel):
@@ -35,6 +40,12 @@ class ReviewDecision(BaseModel):
     at: str
     comment: str | None = None
     edits: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _reject_says_why(self) -> ReviewDecision:
+        if self.action == "reject" and not (self.comment and self.comment.strip()):
+            raise ValueError(REJECT_NEEDS_COMMENT)
+        return self
 
     def summary(self) -> str:
         text: str = self.action
@@ -90,12 +101,47 @@ def validate_edits(
         raise UserError(f"{source}: {field}: {err['msg']}") from None
 
 
+def packet_ids(context: Any, key: str, field: str = "id") -> list[str] | None:
+    """The ids the packet being answered lists under ``key`` (``None`` without a packet).
+
+    Edit schemas call this from a validator so that every scenario checks the ids a
+    decision names the same way: against the packet the reviewer saw, before anything
+    is applied, as one line (exit code 2 in the CLI, an inline error in the inbox).
+    """
+    packet = context.get("packet") if isinstance(context, Mapping) else None
+    if not isinstance(packet, Mapping) or not isinstance(packet.get(key), list):
+        return None
+    return [str(r[field]) if isinstance(r, Mapping) else str(r) for r in packet[key]]
+
+
+def known_id(value: str, info: ValidationInfo, key: str, noun: str, field: str = "id") -> str:
+    """``value`` if the packet lists it under ``key``; else the one-line "unknown" error."""
+    known = packet_ids(info.context, key, field)
+    if known is not None and value not in known:
+        raise PydanticCustomError(
+            f"unknown_{noun.replace(' ', '_')}",
+            "unknown {noun} {id} (the packet lists {count} {noun}s)",
+            {"noun": noun, "id": repr(value), "count": len(known)},
+        )
+    return value
+
+
 def make_decision(
-    action: Action, reviewer: str, comment: str | None = None, edits: dict[str, Any] | None = None
+    action: Action,
+    reviewer: str,
+    comment: str | None = None,
+    edits: dict[str, Any] | None = None,
+    *,
+    comment_field: str = "comment",
 ) -> ReviewDecision:
-    return ReviewDecision(
-        action=action, reviewer=reviewer, at=utcnow(), comment=comment, edits=edits
-    )
+    """A decision, or a one-line :class:`UserError` naming ``comment_field`` if it lacks one."""
+    try:
+        return ReviewDecision(
+            action=action, reviewer=reviewer, at=utcnow(), comment=comment, edits=edits
+        )
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise UserError(f"{comment_field}: {message}") from None
 
 
 def request_review(

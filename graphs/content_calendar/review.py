@@ -92,6 +92,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
         "scenario": "content-calendar",
         "month": cal.month,
         "posts": len(cal.entries),
+        "post_ids": [e.post.id for e in cal.entries],
         "preview": report_md(state, cal, "Proposed calendar: not yet approved"),
         "exceptions": exceptions(state),
         "injection_flags": packet_flags(state),

@@ -13,14 +13,21 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from baton.agents.finance.reporting import DecisionError, amounts, apply_decisions
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.state import all_exceptions, recon_of
 from baton.retrieval.injection import packet_flags
-from baton.review import request_review
+from baton.review import known_id, request_review
 
 DEFAULT_REVIEW: Literal["exceptions"] = "exceptions"
 
@@ -39,6 +46,12 @@ class ExceptionDecision(BaseModel):
         None, max_length=1, description="match_to on a ledger exception: one bank id"
     )
     note: str | None = Field(None, max_length=1000)
+
+    @field_validator("id")
+    @classmethod
+    def _known(cls, value: str, info: ValidationInfo) -> str:
+        """Checked against the packet's exceptions when validated with it (``baton resume``)."""
+        return known_id(value, info, "exceptions", "exception")
 
     @model_validator(mode="after")
     def _consistent(self) -> ExceptionDecision:

@@ -286,17 +286,15 @@ def test_each_decision_kind_is_applied_and_audited(month: Path, runner: Runner) 
 
 def test_unknown_exception_id_goes_back_to_the_reviewer(month: Path, runner: Runner) -> None:
     paused = runner.start(SCENARIO, month)
-    bad = {
-        "decisions": [
-            {"id": "EXC-nope", "action": "accept"},
-            {"id": "EXC-cand-B-4", "action": "accept"},
-        ]
-    }
+    unknown = {"decisions": [{"id": "EXC-nope", "action": "accept"}]}
+    with pytest.raises(UserError, match=r"decisions\.0\.id: unknown exception 'EXC-nope'"):
+        runner.resume(paused.run_id, make_decision("edit", "bob", edits=unknown))
+    assert runner.registry.get(paused.run_id).status == "awaiting_review"  # nothing applied
+    bad = {"decisions": [{"id": "EXC-cand-B-4", "action": "accept"}]}
     again = runner.resume(paused.run_id, make_decision("edit", "bob", edits=bad))
     assert again.status == "awaiting_review" and again.outputs == []
     assert again.packet is not None
     errors = again.packet["edit_errors"]
-    assert any("unknown exception id 'EXC-nope'" in e for e in errors)
     assert any("use match_to" in e for e in errors)  # two rival entries: accept is ambiguous
     assert again.packet["preview"].startswith("## Your last decisions were not applied")
     good = {"decisions": [{"id": "EXC-cand-B-4", "action": "reject"}]}
@@ -312,10 +310,15 @@ def test_unknown_exception_id_goes_back_to_the_reviewer(month: Path, runner: Run
     "edits, field",
     [
         ({"decisions": [{"id": "EXC-cand-B-4", "action": "match_to"}]}, "decisions.0"),
-        ({"decisions": [{"id": "X", "action": "approve"}]}, "decisions.0.action"),
-        ({"decisions": [{"id": "X", "action": "note"}]}, "decisions.0"),
+        ({"decisions": [{"id": "EXC-cand-B-4", "action": "approve"}]}, "decisions.0.action"),
+        ({"decisions": [{"id": "EXC-cand-B-4", "action": "note"}]}, "decisions.0"),
         (
-            {"decisions": [{"id": "X", "action": "accept"}, {"id": "X", "action": "reject"}]},
+            {
+                "decisions": [
+                    {"id": "EXC-cand-B-4", "action": "accept"},
+                    {"id": "EXC-cand-B-4", "action": "reject"},
+                ]
+            },
             "decisions: Value error, more than one",
         ),
         ({"decision": []}, "decision"),

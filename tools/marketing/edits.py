@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from baton.errors import InputError
+from baton.review import known_id
 from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import (
     Calendar,
@@ -50,27 +51,34 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class MoveEdit(_Frozen):
+class _PostEdit(_Frozen):
+    post_id: str
+
+    @field_validator("post_id")
+    @classmethod
+    def _known(cls, value: str, info: ValidationInfo) -> str:
+        """Checked against the packet's posts when validated with it (``baton resume``)."""
+        return known_id(value, info, "post_ids", "post")
+
+
+class MoveEdit(_PostEdit):
     """Publish ``post_id`` on ``date`` instead."""
 
     action: Literal["move"]
-    post_id: str
     date: date
 
 
-class RetitleEdit(_Frozen):
+class RetitleEdit(_PostEdit):
     """Replace the outline title of ``post_id``."""
 
     action: Literal["retitle"]
-    post_id: str
     title: str
 
 
-class DropEdit(_Frozen):
+class DropEdit(_PostEdit):
     """Remove ``post_id`` from the calendar."""
 
     action: Literal["drop"]
-    post_id: str
 
 
 Edit = Annotated[MoveEdit | RetitleEdit | DropEdit, Field(discriminator="action")]

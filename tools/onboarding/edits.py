@@ -16,9 +16,9 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, Field, ValidationError, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
 from baton.errors import InputError
+from baton.review import known_id
 from baton.tools.onboarding.models import Record
 from baton.tools.onboarding.plan import OnboardingPlan
 from baton.tools.onboarding.provisioning import RequestAction, RequestReview
@@ -40,14 +40,6 @@ def request_ids(plan: OnboardingPlan) -> list[str]:
     return [t.ticket_id for t in provisioning.tickets] + held
 
 
-def _known_ids(context: Any) -> list[str] | None:
-    """The request ids of the packet being answered, when the validator is given it."""
-    packet = context.get("packet") if isinstance(context, Mapping) else None
-    if not isinstance(packet, Mapping) or "requests" not in packet:
-        return None
-    return [str(r["id"]) for r in packet["requests"]]
-
-
 class RequestDecision(Record):
     """The reviewer's decision on one IT request (a ticket or a held suggestion)."""
 
@@ -59,14 +51,7 @@ class RequestDecision(Record):
     @classmethod
     def _known(cls, value: str, info: ValidationInfo) -> str:
         """Checked against the packet when validated with one, as ``baton resume`` does."""
-        known = _known_ids(info.context)
-        if known is not None and value not in known:
-            raise PydanticCustomError(
-                "unknown_request",
-                "unknown request {id} (the packet lists {count} requests)",
-                {"id": repr(value), "count": len(known)},
-            )
-        return value
+        return known_id(value, info, "requests", "request")
 
 
 class PlanEdits(Record):
