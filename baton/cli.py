@@ -214,10 +214,10 @@ def _exit_if_failed(outcome: RunOutcome) -> None:
 @app.command()
 def scenarios() -> None:
     """List the scenarios you can run."""
-    from baton.graphs import SCENARIOS
+    from baton.scenario import discover
 
     table = Table("scenario", "what it does")
-    for s in SCENARIOS.values():
+    for s in discover().values():
         table.add_row(s.name, s.title)
     out.print(table)
 
@@ -505,7 +505,7 @@ def audit(
 @app.command()
 def graph(scenario: str) -> None:
     """Print a scenario's graph as a Mermaid diagram."""
-    from baton.graphs import get_scenario
+    from baton.scenario import get_scenario
 
     sys.stdout.write(get_scenario(scenario).build().get_graph().draw_mermaid())
 

@@ -43,7 +43,7 @@ from rich.table import Table
 
 from baton.config import PriceSettings, Settings
 from baton.errors import UserError
-from baton.graphs import get_scenario
+from baton.scenario import get_scenario
 from baton.registry import AuditRecord, BaseRegistry, RunRecord, open_registry
 
 AUTO_ACTOR = "baton"

@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from baton.config import Settings
 from baton.context import ModelFactory, ReviewMode, RunContext
 from baton.errors import BudgetExceeded, ModelFailure, UserError
-from baton.graphs import Scenario, get_scenario
+from baton.scenario import Scenario, get_scenario
 from baton.registry import (
     AuditRecord,
     BaseRegistry,

@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from baton.config import load_settings
-from baton.graphs import SCENARIOS
+from baton.scenario import discover
 from baton.runtime import Runner
 from baton.testing import hashing_embed
 
@@ -43,7 +43,7 @@ def measure(runs: int) -> list[dict[str, float | str]]:
         ingest([ROOT / "examples" / "finance" / "policy"], "finance-policy", settings)
         runner = Runner(settings)
         try:
-            for name in SCENARIOS:
+            for name in discover():
                 if name not in EXAMPLES:
                     continue
                 sizes = []

@@ -39,7 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
 from baton.errors import ConfigError, UserError
-from baton.graphs import SCENARIOS, get_scenario
+from baton.scenario import discover, get_scenario
 from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, validate_edits
 from baton.runtime import Runner
@@ -400,7 +400,7 @@ def create_app(
                 "who": who,
                 "waiting": waiting,
                 "recent": recent[:30],
-                "scenarios": sorted(SCENARIOS),
+                "scenarios": sorted(discover()),
                 "scenario": scenario,
             },
         )

@@ -1,1 +1,10 @@
 """The content-calendar scenario: research, plan, draft in parallel, critique, review, publish."""
+
+from baton.scenario import Scenario
+
+SCENARIO = Scenario(
+    name="content-calendar",
+    title="Plan a month of content from analytics, competitors and the roadmap, with outlines",
+    module="baton.graphs.content_calendar.graph",
+)
+"""Registered in pyproject.toml's ``baton.scenarios`` entry points, like any plugin."""

@@ -1,1 +1,10 @@
 """The expense-reconciliation scenario: receipts, matching, anomalies, policy, report, review."""
+
+from baton.scenario import Scenario
+
+SCENARIO = Scenario(
+    name="expense-reconciliation",
+    title="Reconcile bank and ledger, check claims against policy, review exceptions",
+    module="baton.graphs.expense_reconciliation.graph",
+)
+"""Registered in pyproject.toml's ``baton.scenarios`` entry points, like any plugin."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from baton.config import Settings, load_settings
-from baton.graphs import SCENARIOS
+from baton.scenario import discover
 from baton.retrieval.ingest import ingest
 from baton.testing import hashing_embed
 from tests.reliability.fault_server import FaultServer
@@ -85,7 +85,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def scenario_names() -> list[str]:
     """Every registered scenario, so a new one joins the suite automatically."""
-    return sorted(SCENARIOS)
+    return sorted(discover())
 
 
 def input_for(name: str) -> Path:

@@ -45,7 +45,7 @@ from typing import Any
 from unittest import mock
 
 from baton.config import Settings, load_settings
-from baton.graphs import get_scenario
+from baton.scenario import get_scenario
 from baton.registry import Registry
 from baton.runtime import open_checkpointer
 from tests.reliability.crash_driver import KILL_ENV, NODE_LOG_ENV, PUT_LOG_ENV, SEPARATOR

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from baton.cli import main
 from baton.errors import UserError
-from baton.graphs import get_scenario
+from baton.scenario import get_scenario
 from baton.review import validate_edits
 
 ROOT = Path(__file__).resolve().parents[2]

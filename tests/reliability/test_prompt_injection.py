@@ -26,7 +26,7 @@ import pytest
 from langchain_core.messages import BaseMessage
 
 from baton.config import load_settings
-from baton.graphs import get_scenario
+from baton.scenario import get_scenario
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import FLAG_PREFIX
 from baton.review import make_decision

@@ -21,7 +21,7 @@ from baton.agents.marketing.reviewer import needs_redraft
 from baton.cli import main
 from baton.config import Settings
 from baton.errors import InputError, UserError
-from baton.graphs import get_scenario
+from baton.scenario import get_scenario
 from baton.graphs.content_calendar.graph import route_after_review
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
