@@ -43,8 +43,8 @@ from rich.table import Table
 
 from baton.config import PriceSettings, Settings
 from baton.errors import UserError
-from baton.scenario import get_scenario
 from baton.registry import AuditRecord, BaseRegistry, RunRecord, open_registry
+from baton.scenario import get_scenario
 
 AUTO_ACTOR = "baton"
 _DECISION = re.compile(r"^(approve|reject|edit)\b")

@@ -31,7 +31,6 @@ from pydantic import BaseModel
 from baton.config import Settings
 from baton.context import ModelFactory, ReviewMode, RunContext
 from baton.errors import BudgetExceeded, ModelFailure, UserError
-from baton.scenario import Scenario, get_scenario
 from baton.registry import (
     AuditRecord,
     BaseRegistry,
@@ -43,6 +42,7 @@ from baton.registry import (
     when_locked,
 )
 from baton.review import ReviewDecision, validate_edits
+from baton.scenario import Scenario, get_scenario
 
 if TYPE_CHECKING:
     from baton.pg import PostgresRegistry, QueuedRun

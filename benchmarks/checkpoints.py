@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from baton.config import load_settings
-from baton.scenario import discover
 from baton.runtime import Runner
+from baton.scenario import discover
 from baton.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,10 +39,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baton.config import Settings
 from baton.errors import ConfigError, UserError
-from baton.scenario import discover, get_scenario
 from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, validate_edits
 from baton.runtime import Runner
+from baton.scenario import discover, get_scenario
 from baton.web import views
 from baton.web.auth import (
     CSRF_FIELD,

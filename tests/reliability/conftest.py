@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from baton.config import Settings, load_settings
-from baton.scenario import discover
 from baton.retrieval.ingest import ingest
+from baton.scenario import discover
 from baton.testing import hashing_embed
 from tests.reliability.fault_server import FaultServer
 

@@ -45,9 +45,9 @@ from typing import Any
 from unittest import mock
 
 from baton.config import Settings, load_settings
-from baton.scenario import get_scenario
 from baton.registry import Registry
 from baton.runtime import open_checkpointer
+from baton.scenario import get_scenario
 from tests.reliability.crash_driver import KILL_ENV, NODE_LOG_ENV, PUT_LOG_ENV, SEPARATOR
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from baton.cli import main
 from baton.errors import UserError
-from baton.scenario import get_scenario
 from baton.review import validate_edits
+from baton.scenario import get_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -26,11 +26,11 @@ import pytest
 from langchain_core.messages import BaseMessage
 
 from baton.config import load_settings
-from baton.scenario import get_scenario
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import FLAG_PREFIX
 from baton.review import make_decision
 from baton.runtime import Runner
+from baton.scenario import get_scenario
 from baton.testing import ScriptedChatModel, fill_schema, hashing_embed, schema_responder
 from tests.reliability.conftest import DOCS, EXAMPLES, input_for, scenario_names
 

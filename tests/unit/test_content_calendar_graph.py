@@ -21,11 +21,11 @@ from baton.agents.marketing.reviewer import needs_redraft
 from baton.cli import main
 from baton.config import Settings
 from baton.errors import InputError, UserError
-from baton.scenario import get_scenario
 from baton.graphs.content_calendar.graph import route_after_review
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, open_checkpointer
+from baton.scenario import get_scenario
 from baton.testing import ScriptedChatModel, schema_responder
 from baton.tools.marketing.edits import CalendarEdits, apply_edits
 from baton.tools.marketing.models import Calendar, RunOptions, month_dates
