@@ -32,6 +32,7 @@ from rich.text import Text
 from baton.config import Settings, home_hint, load_settings
 from baton.context import ReviewMode
 from baton.errors import ModelFailure, UserError
+from baton.progress import LiveProgress
 from baton.registry import STATUSES
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
@@ -93,16 +94,6 @@ def _runner(config: Path | None = None) -> Runner:
 
 
 # Rendering --------------------------------------------------------------------------------
-def _progress(node: str, update: dict[str, Any]) -> None:
-    records = [r for r in update.get("audit", []) if r.get("kind") == "node"]
-    for rec in records:
-        tokens = rec.get("tokens_in", 0) + rec.get("tokens_out", 0)
-        extra = f" · {rec['llm_calls']} calls · {tokens} tok" if rec.get("llm_calls") else ""
-        err.print(
-            f"[green]✓[/] [bold]{node}[/]{extra} — {rec.get('decision', '')}", highlight=False
-        )
-
-
 def _print_packet(packet: dict[str, Any]) -> None:
     """The packet as a list, not a table: ids a decisions file needs are printed whole.
 
@@ -241,9 +232,10 @@ def run(
         if queue:
             outcome = runner.enqueue(scenario, input_path, review=mode, output_dir=output)
         else:
-            outcome = runner.start(
-                scenario, input_path, review=mode, output_dir=output, progress=_progress
-            )
+            with LiveProgress(err) as progress:
+                outcome = runner.start(
+                    scenario, input_path, review=mode, output_dir=output, progress=progress
+                )
     finally:
         runner.close()
     _report(outcome, as_json)
@@ -288,7 +280,8 @@ def resume(
         if queue:
             outcome = runner.enqueue_resume(run_id, decision)
         else:
-            outcome = runner.resume(run_id, decision, progress=_progress)
+            with LiveProgress(err) as progress:
+                outcome = runner.resume(run_id, decision, progress=progress)
     finally:
         runner.close()
     _report(outcome, as_json)

@@ -404,9 +404,17 @@ class Runner:
         failed = False
         try:
             with self.registry.hold(run.id) as lost:
-                for chunk in graph.stream(
-                    payload, config, context=self._context(run), stream_mode="updates"
+                # A progress object with a ``task`` method (baton.progress.LiveProgress)
+                # also hears when each task starts and ends, to show what is running.
+                on_task = getattr(progress, "task", None)
+                modes = ["updates", "tasks"] if on_task else ["updates"]
+                for mode, chunk in graph.stream(
+                    payload, config, context=self._context(run), stream_mode=modes
                 ):
+                    if mode == "tasks":
+                        if on_task is not None:
+                            on_task(chunk)
+                        continue
                     for node, update in chunk.items():
                         if progress and node != "__interrupt__" and isinstance(update, dict):
                             progress(node, update)
