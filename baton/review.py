@@ -10,6 +10,7 @@ decision, and returns it together with the human's audit record.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -124,6 +125,39 @@ def known_id(value: str, info: ValidationInfo, key: str, noun: str, field: str =
             {"noun": noun, "id": repr(value), "count": len(known)},
         )
     return value
+
+
+def separation_of_duties(decision: ReviewDecision, packet: Mapping[str, Any] | None) -> None:
+    """Refuse an approval by someone the packet excludes (e.g. the preparer of a report).
+
+    Why generic: any scenario whose approval is a control (two-person rule) lists the
+    people who may not approve in its packet's ``excluded_reviewers``; the CLI, the inbox
+    and workers all resume through :class:`~baton.runtime.Runner`, which calls this before
+    the run moves, so a refused approval leaves the run awaiting review.
+    """
+    excluded = (packet or {}).get("excluded_reviewers") or []
+    if decision.action != "approve" or not excluded:
+        return
+    why = two_person_violation(decision.reviewer, [str(p) for p in excluded])
+    if why:
+        raise UserError(why)
+
+
+def person_key(name: str) -> str:
+    """A name as the two-person rule compares it (NFKC, casefolded, spaces collapsed)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def two_person_violation(reviewer: str, excluded: list[str]) -> str | None:
+    """Why ``reviewer`` may not approve, or None: they prepared or edited the work."""
+    if not person_key(reviewer):
+        return "an approval needs the approver's name"
+    if person_key(reviewer) in {person_key(p) for p in excluded}:
+        return (
+            f"{reviewer} prepared or edited this report; the two-person rule needs a"
+            " different approver"
+        )
+    return None
 
 
 def make_decision(

@@ -41,7 +41,7 @@ from baton.registry import (
     tune_sqlite,
     when_locked,
 )
-from baton.review import ReviewDecision, validate_edits
+from baton.review import ReviewDecision, separation_of_duties, validate_edits
 from baton.scenario import Scenario, get_scenario
 
 if TYPE_CHECKING:
@@ -220,6 +220,7 @@ class Runner:
                 decision.edits = validate_edits(
                     decision.edits, scenario.edit_schema, packet=run.packet
                 )
+            separation_of_duties(decision, run.packet)
         elif decision is not None:
             raise UserError(f"run {run_id} is not awaiting review (status: {run.status})")
         elif run.status == "queued":

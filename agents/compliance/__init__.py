@@ -1,0 +1,1 @@
+"""Compliance-report agents: evidence, mapper, drafter, critic, approval and distributor."""
