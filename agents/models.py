@@ -24,6 +24,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr, ValidationError, create_model
 
+from baton import tracing
 from baton.audit import current_trace
 from baton.cache import cache_key, get_cache, lookup, store
 from baton.config import Settings
@@ -127,36 +128,49 @@ def _check_budget(ctx: RunContext) -> None:
 
 
 def _invoke_counted(
-    ctx: RunContext, model: Runnable[Any, Any], messages: list[BaseMessage], prompt: str
+    ctx: RunContext,
+    model: Runnable[Any, Any],
+    messages: list[BaseMessage],
+    prompt: str,
+    role: str = "agent",
 ) -> Any:
     """One structured call under the concurrency cap, with tokens added to the node trace."""
     _check_budget(ctx)
-    try:
-        with _semaphore(ctx.settings.model.concurrency):
-            started = time.monotonic()
-            raw = model.invoke(messages)
-            elapsed = time.monotonic() - started
-    except (
-        openai.APIConnectionError,
-        openai.APITimeoutError,
-        openai.RateLimitError,
-        openai.InternalServerError,
-    ) as exc:
-        raise ModelFailure(
-            f"model endpoint failed after {ctx.settings.model.max_retries} retries: "
-            f"{type(exc).__name__}: {exc} {endpoint_advice(ctx.settings, ctx.run_id)}"
-        ) from exc
-    except openai.APIStatusError as exc:
-        raise ModelFailure(
-            f"model endpoint refused the request: {exc} {endpoint_advice(ctx.settings, ctx.run_id)}"
-        ) from exc
-    usage = getattr(raw, "usage_metadata", None) or {}
+    name = ctx.model_name()
+    with tracing.span(
+        ctx.settings,
+        ctx.run_id,
+        f"chat {name}",
+        tracing.model_attributes(ctx.settings, role, name),
+        client=True,
+    ) as span:
+        try:
+            with _semaphore(ctx.settings.model.concurrency):
+                started = time.monotonic()
+                raw = model.invoke(messages)
+                elapsed = time.monotonic() - started
+        except (
+            openai.APIConnectionError,
+            openai.APITimeoutError,
+            openai.RateLimitError,
+            openai.InternalServerError,
+        ) as exc:
+            raise ModelFailure(
+                f"model endpoint failed after {ctx.settings.model.max_retries} retries: "
+                f"{type(exc).__name__}: {exc} {endpoint_advice(ctx.settings, ctx.run_id)}"
+            ) from exc
+        except openai.APIStatusError as exc:
+            raise ModelFailure(
+                f"model endpoint refused the request: {exc}"
+                f" {endpoint_advice(ctx.settings, ctx.run_id)}"
+            ) from exc
+        usage = getattr(raw, "usage_metadata", None) or {}
+        tokens = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+        tracing.record_reply(span, ctx.settings, raw, tokens, messages)
     trace = current_trace()
     if trace is not None:
         trace.model_seconds += elapsed
-        trace.add_call(
-            prompt, int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
-        )
+        trace.add_call(prompt, *tokens)
     return raw
 
 
@@ -240,7 +254,7 @@ def ask_structured(
             args = cached
         else:
             messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(prompt)]
-            raw = _invoke_counted(ctx, bound, messages, system + "\n" + prompt)
+            raw = _invoke_counted(ctx, bound, messages, system + "\n" + prompt, role)
             calls = getattr(raw, "tool_calls", None) or []
             args = calls[0]["args"] if calls else None
         error = "no tool call in the reply"

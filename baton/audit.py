@@ -25,6 +25,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 
 from langgraph.runtime import Runtime
 
+from baton import tracing
 from baton.context import RunContext, resolve_context
 from baton.registry import AuditRecord, utcnow
 
@@ -143,6 +144,25 @@ def human_record(run_id: str, node: str, actor: str, decision: str) -> dict[str,
 NodeFn = Callable[[Any, RunContext], dict[str, Any]]
 
 
+def node_attributes(ctx: RunContext, name: str) -> dict[str, Any]:
+    return {"baton.run_id": ctx.run_id, "baton.node": name, "gen_ai.agent.name": name}
+
+
+def trace_attributes(trace: NodeTrace, ctx: RunContext) -> dict[str, Any]:
+    """What a finished node's span carries: the numbers of its audit record."""
+    attributes: dict[str, Any] = {
+        "baton.llm_calls": trace.llm_calls,
+        "baton.cache_hits": trace.cache_hits,
+        "gen_ai.usage.input_tokens": trace.tokens_in,
+        "gen_ai.usage.output_tokens": trace.tokens_out,
+        "baton.chunk_ids": list(trace.chunk_ids),
+        "baton.flags": list(trace.flags),
+    }
+    if tracing.content_on(ctx.settings):
+        attributes["baton.decision"] = trace.decision
+    return attributes
+
+
 class GraphNode(Protocol):
     """What LangGraph calls: the state, plus the runtime injected by keyword."""
 
@@ -165,7 +185,12 @@ def agent_node(name: str) -> Callable[[NodeFn], GraphNode]:
             )
             token = _TRACE.set(trace)
             try:
-                update = dict(fn(state, ctx))
+                with tracing.span(
+                    ctx.settings, ctx.run_id, f"node {name}", node_attributes(ctx, name)
+                ) as span:
+                    update = dict(fn(state, ctx))
+                    if span is not None:
+                        span.set_attributes(trace_attributes(trace, ctx))
             finally:
                 _TRACE.reset(token)
             update["audit"] = [*update.get("audit", []), trace.record().model_dump()]

@@ -94,6 +94,31 @@ def _runner(config: Path | None = None) -> Runner:
 
 
 # Rendering --------------------------------------------------------------------------------
+class _TokenPrinter:
+    """Model output to stderr as it streams, a line per node, between the progress lines.
+
+    No live display while streaming: the tokens are the display, and the node lines
+    print plainly between them.
+    """
+
+    def __init__(self) -> None:
+        self.node = ""
+        self.lines = LiveProgress(err)
+
+    def __call__(self, node: str, text: str) -> None:
+        if node != self.node:
+            sys.stderr.write(f"{chr(10) if self.node else ''}[{node}] ")
+            self.node = node
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    def progress(self, node: str, update: dict[str, Any]) -> None:
+        if self.node:
+            sys.stderr.write("\n")
+            self.node = ""
+        self.lines(node, update)
+
+
 def _print_packet(packet: dict[str, Any]) -> None:
     """The packet as a list, not a table: ids a decisions file needs are printed whole.
 
@@ -223,6 +248,9 @@ def run(
         Path | None, typer.Option(help="Output folder (default .baton/runs/RUN).")
     ] = None,
     queue: QueueOpt = False,
+    stream: Annotated[
+        bool, typer.Option("--stream", help="Print model output token by token as it comes.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run a scenario until it finishes or pauses for human review."""
@@ -232,10 +260,21 @@ def run(
         if queue:
             outcome = runner.enqueue(scenario, input_path, review=mode, output_dir=output)
         else:
-            with LiveProgress(err) as progress:
+            if stream:
+                printer = _TokenPrinter()
                 outcome = runner.start(
-                    scenario, input_path, review=mode, output_dir=output, progress=progress
+                    scenario,
+                    input_path,
+                    review=mode,
+                    output_dir=output,
+                    progress=printer.progress,
+                    tokens=printer,
                 )
+            else:
+                with LiveProgress(err) as progress:
+                    outcome = runner.start(
+                        scenario, input_path, review=mode, output_dir=output, progress=progress
+                    )
     finally:
         runner.close()
     _report(outcome, as_json)

@@ -19,6 +19,7 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
+from baton import tracing
 from baton.audit import human_record
 from baton.context import RunContext
 from baton.errors import UserError
@@ -196,6 +197,7 @@ def request_review(
     if mode == "never" or (mode == "exceptions" and not has_exceptions):
         why = "no exceptions" if mode == "exceptions" else "review=never"
         decision = make_decision("approve", "baton", comment=f"auto-approved: {why}")
+        tracing.record_decision(ctx.settings, ctx.run_id, node, decision)
         return decision, [human_record(ctx.run_id, node, "baton", decision.summary())]
     value = interrupt(packet)
     try:
@@ -204,4 +206,5 @@ def request_review(
         raise UserError(f"invalid review decision: {exc.errors()[0]['msg']}") from None
     if decision.edits is not None:
         decision.edits = validate_edits(decision.edits, edit_schema, packet=packet)
+    tracing.record_decision(ctx.settings, ctx.run_id, node, decision)
     return decision, [human_record(ctx.run_id, node, decision.reviewer, decision.summary())]

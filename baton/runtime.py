@@ -12,6 +12,7 @@ nodes (and their side effects) never run again.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import sqlite3
@@ -43,12 +44,15 @@ from baton.registry import (
 )
 from baton.review import ReviewDecision, separation_of_duties, validate_edits
 from baton.scenario import Scenario, get_scenario
+from baton.tracing import run_span
 
 if TYPE_CHECKING:
     from baton.pg import PostgresRegistry, QueuedRun
 
 MAX_PARALLEL_BRANCHES = 64
 ProgressFn = Callable[[str, dict[str, Any]], None]
+TokenFn = Callable[[str, str], None]
+"""``(node, text)``: a piece of model output as it arrives (``baton run --stream``)."""
 
 
 class RunOutcome(BaseModel):
@@ -154,6 +158,7 @@ class Runner:
         output_dir: Path | None = None,
         progress: ProgressFn | None = None,
         run_id: str | None = None,
+        tokens: TokenFn | None = None,
     ) -> RunOutcome:
         """Validate the input, register the run, and drive it to a pause or the end."""
         scenario = get_scenario(scenario_name)
@@ -164,7 +169,7 @@ class Runner:
         self.registry.create_run(
             run_id, scenario.name, str(input_path.resolve()), str(out), mode, owner=os.getpid()
         )
-        return self._drive(scenario, self.registry.get(run_id), initial, progress)
+        return self._drive(scenario, self.registry.get(run_id), initial, progress, tokens)
 
     async def astart(self, scenario_name: str, input_path: Path, **kwargs: Any) -> RunOutcome:
         """``start`` for asyncio callers: many runs share one runner and one process.
@@ -185,6 +190,7 @@ class Runner:
         run_id: str,
         decision: ReviewDecision | None = None,
         progress: ProgressFn | None = None,
+        tokens: TokenFn | None = None,
     ) -> RunOutcome:
         """Continue a paused or failed run from its last checkpoint, in any process."""
         _, scenario = self._resumable(run_id, decision)
@@ -201,7 +207,7 @@ class Runner:
                 # Killed before its first checkpoint committed: nothing ran, so start the
                 # graph again from the input the run was registered with.
                 command = scenario.load_input(Path(self.registry.get(run_id).input_path))
-        return self._drive(scenario, self.registry.get(run_id), command, progress)
+        return self._drive(scenario, self.registry.get(run_id), command, progress, tokens)
 
     def _resumable(
         self, run_id: str, decision: ReviewDecision | None
@@ -397,24 +403,44 @@ class Runner:
         )
 
     def _drive(
-        self, scenario: Scenario, run: RunRecord, payload: Any, progress: ProgressFn | None
+        self,
+        scenario: Scenario,
+        run: RunRecord,
+        payload: Any,
+        progress: ProgressFn | None,
+        tokens: TokenFn | None = None,
     ) -> RunOutcome:
         config = _config(run.id)
         graph = self._graph(scenario)
         reason: str | None = None
         failed = False
+        # "messages" makes LangGraph stream each model call inside a node token by token
+        # (its callback switches the chat model to streaming); only asked for when shown.
+        modes = ["updates", "messages"] if tokens else ["updates"]
         try:
-            with self.registry.hold(run.id) as lost:
+            with (
+                self.registry.hold(run.id) as lost,
+                run_span(self.settings, run, resumed=not isinstance(payload, dict)),
+            ):
                 # A progress object with a ``task`` method (baton.progress.LiveProgress)
                 # also hears when each task starts and ends, to show what is running.
                 on_task = getattr(progress, "task", None)
-                modes = ["updates", "tasks"] if on_task else ["updates"]
+                if on_task is not None:
+                    modes.append("tasks")
                 for mode, chunk in graph.stream(
-                    payload, config, context=self._context(run), stream_mode=modes
+                    payload,
+                    config,
+                    context=self._context(run),
+                    stream_mode=modes,
+                    durability=self.settings.run.durability,
                 ):
                     if mode == "tasks":
                         if on_task is not None:
                             on_task(chunk)
+                        continue
+                    if mode == "messages":
+                        if tokens is not None:
+                            _emit_tokens(tokens, chunk)
                         continue
                     for node, update in chunk.items():
                         if progress and node != "__interrupt__" and isinstance(update, dict):
@@ -469,3 +495,21 @@ class Runner:
             packet=packet,
             resume_command=resume,
         )
+
+
+def _emit_tokens(tokens: TokenFn, chunk: Any) -> None:
+    """Hand one streamed message piece to ``tokens``: its text, or its tool-call arguments.
+
+    Agents ask for structured output through a forced tool call, so most of what a
+    model "writes" arrives as argument fragments rather than message content.
+    """
+    message, meta = chunk
+    node = str(meta.get("langgraph_node", "")) if isinstance(meta, dict) else ""
+    text = message.content if isinstance(message.content, str) else ""
+    for part in getattr(message, "tool_call_chunks", None) or []:
+        text += part.get("args") or ""
+    if not text:
+        for call in getattr(message, "tool_calls", None) or []:  # a model that did not stream
+            text += json.dumps(call.get("args", {}))
+    if text:
+        tokens(node, text)

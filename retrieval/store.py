@@ -168,6 +168,34 @@ class ContextStore:
         k: int = 5,
         where: Mapping[str, Any] | None = None,
     ) -> list[Chunk]:
+        """:meth:`_retrieve` inside a ``retrieval`` trace span (a no-op unless tracing is on)."""
+        from baton import tracing
+        from baton.audit import current_trace
+
+        node = current_trace()
+        attributes: dict[str, Any] = {
+            "db.system.name": "chromadb",
+            "db.operation.name": "query",
+            "db.collection.name": list(collections),
+            "baton.retrieval.k": k,
+        }
+        if tracing.content_on(self.settings):
+            attributes["baton.retrieval.query"] = query
+        run_id = node.run_id if node is not None else ""
+        name = f"retrieval {','.join(collections)}"
+        with tracing.span(self.settings, run_id, name, attributes) as span:
+            found = self._retrieve(query, collections, k, where)
+            if span is not None:
+                span.set_attribute("baton.retrieval.chunk_ids", [c.id for c in found])
+        return found
+
+    def _retrieve(
+        self,
+        query: str,
+        collections: Sequence[str],
+        k: int,
+        where: Mapping[str, Any] | None,
+    ) -> list[Chunk]:
         """Top-``k`` chunks across ``collections``, best first, ties broken by chunk id.
 
         Score scale depends on ``store.hybrid``. Dense only (false): cosine similarity
