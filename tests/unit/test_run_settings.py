@@ -52,11 +52,11 @@ def test_each_durability_mode_pauses_and_finishes(
 
 def test_bad_durability_and_tracing_values_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BATON_RUN__DURABILITY", "never")
-    with pytest.raises(ConfigError, match="BATON_RUN__DURABILITY: run.durability"):
+    with pytest.raises(ConfigError, match=r"BATON_RUN__DURABILITY: run\.durability"):
         load_settings()
     monkeypatch.delenv("BATON_RUN__DURABILITY")
     monkeypatch.setenv("BATON_TRACING__ENDPOINT", "localhost:4318")
-    with pytest.raises(ConfigError, match="tracing.endpoint"):
+    with pytest.raises(ConfigError, match=r"tracing\.endpoint"):
         load_settings()
 
 
