@@ -239,6 +239,22 @@ def scenarios() -> None:
 
 
 @app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="Scenario name, lowercase with hyphens: my-team.")],
+    path: Annotated[
+        Path | None, typer.Option("--path", help="Folder to create (default ./NAME).")
+    ] = None,
+) -> None:
+    """Scaffold a working scenario (state, agent, critic loop, review, test) to build on."""
+    from baton.scaffold import scaffold
+
+    root = (path or Path.cwd() / name).resolve()
+    for file in scaffold(name, root):
+        err.print(f"created {file.relative_to(root)}", highlight=False)
+    err.print(f"next: cd {root} && baton run {name} --input examples/input.yaml", highlight=False)
+
+
+@app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Scenario name (see `baton scenarios`).")],
     input_path: Annotated[Path, typer.Option("--input", "-i", help="Input file or folder.")],

@@ -44,7 +44,7 @@ class RunContext:
         """The chat model for one agent role, from the injected factory or the settings."""
         if self.model_factory is not None:
             return self.model_factory(role)
-        from baton.agents.models import chat_model
+        from baton.llm import chat_model
 
         return chat_model(role, self.settings)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from baton.agents.models import ask_structured, quote
+from baton.llm import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.state import (

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process, utils
 from slugify import slugify
 
 from baton.agents.marketing.common import brand, dump, one_of, roadmap
-from baton.agents.models import ask_structured
+from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace, usage_so_far
 from baton.context import RunContext
 from baton.tools.marketing._text import contains_phrase

@@ -23,7 +23,7 @@ from baton.agents.marketing.common import (
     dump,
     roadmap,
 )
-from baton.agents.models import ask_structured, cited_schema, quote
+from baton.llm import ask_structured, cited_schema, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.retrieval.ingest import discover, ingest

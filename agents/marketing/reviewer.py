@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from baton.agents.marketing.common import brand, dump, list_of, one_of, outline, posts
-from baton.agents.models import ask_structured
+from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.tools.marketing.models import ReviewFailure

@@ -25,7 +25,7 @@ from baton.agents.marketing.common import (
     roadmap,
     run_options,
 )
-from baton.agents.models import ask_structured
+from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.tools.marketing._text import contains_phrase

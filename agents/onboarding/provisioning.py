@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from baton.agents.models import ask_structured, quote
+from baton.llm import ask_structured, quote
 from baton.agents.onboarding.content import MARKUP, plain_prose
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.agents.models import ask_structured
+from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 

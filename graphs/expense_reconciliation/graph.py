@@ -36,7 +36,7 @@ from baton.context import RunContext
 from baton.graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
 from baton.graphs.expense_reconciliation.state import MAX_REPORT_ROUNDS, State
 from baton.graphs.expense_reconciliation.state import load_input as _load_input
-from baton.tools.loops import keep_revising
+from baton.loops import keep_revising
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
 

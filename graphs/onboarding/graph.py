@@ -37,7 +37,7 @@ from baton.context import RunContext
 from baton.graphs.onboarding.review import DEFAULT_REVIEW, publish, review
 from baton.graphs.onboarding.state import State, intake
 from baton.graphs.onboarding.state import load_input as _load_input
-from baton.tools.loops import feedback_repeats
+from baton.loops import feedback_repeats
 from baton.tools.onboarding.edits import PlanEdits
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]

@@ -22,7 +22,7 @@ from baton.context import RunContext
 from baton.graphs.research_brief.review import BriefEdit, review
 from baton.graphs.research_brief.state import State
 from baton.graphs.research_brief.state import load_input as _load_input
-from baton.tools.loops import keep_revising
+from baton.loops import keep_revising
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = BriefEdit

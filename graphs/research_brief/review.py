@@ -6,10 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from baton.audit import agent_node
-from baton.context import RunContext
 from baton.retrieval.injection import packet_flags
-from baton.review import request_review
+from baton.review import ReviewDecision
+from baton.team import review_gate
 from baton.tools.research.briefs import render_brief
 
 
@@ -43,20 +42,17 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@agent_node("review")
-def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-    """Pause for a human (or auto-approve when the review mode allows it)."""
-    rule_issues = (state.get("issue_history") or [[]])[-1]
-    decision, audit = request_review(
-        ctx,
-        "review",
-        packet(state),
-        has_exceptions=bool(rule_issues),
-        default_mode="always",
-        edit_schema=BriefEdit,
-    )
-    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit}
-    if decision.action == "reject":
-        update["rounds"] = 0
-        update["issue_history"] = []
-    return update
+def _after(state: dict[str, Any], decision: ReviewDecision) -> dict[str, Any]:
+    """A rejection restarts the critic loop's round budget for the revision."""
+    return {"rounds": 0, "issue_history": []} if decision.action == "reject" else {}
+
+
+review = review_gate(
+    "review",
+    packet=packet,
+    edit_schema=BriefEdit,
+    default_mode="always",
+    has_exceptions=lambda state: bool((state.get("issue_history") or [[]])[-1]),
+    apply=_after,
+)
+"""Pause for a human (or auto-approve when the review mode allows it)."""

@@ -67,7 +67,7 @@ def test_self_test_catches_a_server_that_dies_on_its_first_completion(
 def test_killed_embedded_server_is_diagnosed_in_the_run_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from baton.agents.models import endpoint_advice
+    from baton.llm import endpoint_advice
 
     monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
     settings = load_settings()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from baton.tools.loops import feedback_repeats, keep_revising
+from baton.loops import feedback_repeats, keep_revising
 
 
 def test_keep_revising_needs_issues_rounds_and_progress() -> None:

@@ -16,7 +16,7 @@ def test_raw_socket_is_blocked() -> None:
 
 
 def test_a_real_model_request_fails_the_test(settings: Settings) -> None:
-    from baton.agents.models import chat_model
+    from baton.llm import chat_model
 
     real = settings.model_copy(
         update={

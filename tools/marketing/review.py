@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 import textstat
 from slugify import slugify
 
-from baton.tools import loops
+from baton import loops
 from baton.tools.marketing._text import contains_phrase, contains_stemmed, words
 from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import Outline, ReviewFailure, Roadmap

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from baton.team import ungrounded
+
 CITATION = re.compile(r"\[([0-9a-f]{16})\]")
 BANNED_WORDS = ("revolutionary", "game-changing", "game changing", "disruptive", "best-in-class")
 MAX_TITLE = 80
@@ -40,13 +42,7 @@ def check_brief(
     existing: Iterable[str],
 ) -> list[str]:
     """Problems that must be fixed before a human sees the brief (empty list = clean)."""
-    problems: list[str] = []
-    retrieved_set, existing_set = set(retrieved), set(existing)
-    for cid in cited_ids(draft, findings):
-        if cid not in existing_set:
-            problems.append(f"citation [{cid}] does not exist in the context store")
-        elif cid not in retrieved_set:
-            problems.append(f"citation [{cid}] was not retrieved in this run")
+    problems = ungrounded(cited_ids(draft, findings), retrieved, existing)
     if not findings:
         problems.append("the brief has no findings")
     for n, finding in enumerate(findings, 1):
