@@ -1,7 +1,7 @@
 """Critic: pure code. Sections present, numbers computed, clause cited, no personal data.
 
 It re-runs after every redraft, within the round budget, and stops early when the same
-feedback comes back (another round would not change anything); see ``tools/loops.py``.
+feedback comes back (another round would not change anything); see ``baton/loops.py``.
 """
 
 from __future__ import annotations

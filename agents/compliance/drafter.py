@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.agents.models import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.compliance_report.state import State
+from baton.llm import ask_structured, quote
 
 PROMPT = (
     "You write one section of a regulatory compliance report. Write two or three plain"

@@ -19,7 +19,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.state import (
@@ -31,6 +30,7 @@ from baton.graphs.expense_reconciliation.state import (
     policy_of,
     quoted_numbers,
 )
+from baton.llm import ask_structured, quote
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import flag_injections
 from baton.retrieval.store import Chunk

@@ -22,7 +22,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from baton.llm import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.state import (
@@ -32,6 +31,7 @@ from baton.graphs.expense_reconciliation.state import (
     exception_row,
     hosted,
 )
+from baton.llm import ask_structured, quote
 from baton.retrieval.injection import flag_injections, scan
 from baton.tools.finance.models import Claim
 from baton.tools.finance.receipts import (

@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.state import (
@@ -33,6 +32,7 @@ from baton.graphs.expense_reconciliation.state import (
     ledger_evidence,
     policy_of,
 )
+from baton.llm import ask_structured
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry
 from baton.tools.finance.policy import ExpensePolicy

@@ -24,7 +24,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.errors import UserError
@@ -38,6 +37,7 @@ from baton.graphs.expense_reconciliation.state import (
     recon_of,
     to_report_exception,
 )
+from baton.llm import ask_structured
 from baton.outputs import atomic_write
 from baton.tools.csvsafe import safe_cell
 from baton.tools.finance.models import Candidate, Match, ReconResult

@@ -18,9 +18,9 @@ from rapidfuzz import fuzz, process, utils
 from slugify import slugify
 
 from baton.agents.marketing.common import brand, dump, one_of, roadmap
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace, usage_so_far
 from baton.context import RunContext
+from baton.llm import ask_structured
 from baton.tools.marketing._text import contains_phrase
 from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import Outline, PostPlan

@@ -23,9 +23,9 @@ from baton.agents.marketing.common import (
     dump,
     roadmap,
 )
-from baton.llm import ask_structured, cited_schema, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.llm import ask_structured, cited_schema, quote
 from baton.retrieval.ingest import discover, ingest
 from baton.retrieval.injection import flag_injections
 from baton.retrieval.store import ContextStore

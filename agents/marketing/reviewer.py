@@ -19,9 +19,9 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from baton.agents.marketing.common import brand, dump, list_of, one_of, outline, posts
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.llm import ask_structured
 from baton.tools.marketing.models import ReviewFailure
 from baton.tools.marketing.review import feedback_repeats, review_outline
 

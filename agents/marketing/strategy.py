@@ -25,9 +25,9 @@ from baton.agents.marketing.common import (
     roadmap,
     run_options,
 )
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.llm import ask_structured
 from baton.tools.marketing._text import contains_phrase
 from baton.tools.marketing.models import PlanningError, PostPlan, Roadmap, TopicGap
 from baton.tools.marketing.strategy import plan_posts

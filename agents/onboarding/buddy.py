@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured
 from baton.agents.onboarding.content import plain_prose
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.onboarding.state import config_of, inputs_of, problems_for, reviewer_notes
+from baton.llm import ask_structured
 from baton.tools.onboarding.buddy import BuddyCandidate, match_buddy
 from baton.tools.onboarding.models import Starter
 

@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured, quote
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.onboarding.state import problems_for, reviewer_notes
+from baton.llm import ask_structured, quote
 from baton.tools.onboarding.content import (
     PathwayItem,
     PlaybookChunk,

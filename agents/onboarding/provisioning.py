@@ -13,11 +13,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured, quote
 from baton.agents.onboarding.content import MARKUP, plain_prose
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.onboarding.state import config_of, inputs_of, problems_for
+from baton.llm import ask_structured, quote
 from baton.tools.onboarding.provisioning import (
     ProvisioningSuggestion,
     build_it_requests,

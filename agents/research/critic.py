@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.llm import ask_structured
 from baton.tools.research.briefs import check_brief, cited_ids, is_echo
 
 PROMPT = (

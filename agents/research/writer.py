@@ -11,9 +11,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.llm import ask_structured
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.llm import ask_structured
 
 PROMPT = (
     "You write short internal briefs in plain UK English. Write a title (under 80"

@@ -26,7 +26,7 @@ from baton.context import RunContext
 from baton.graphs.compliance_report.review import ReportEdit, approve
 from baton.graphs.compliance_report.state import State
 from baton.graphs.compliance_report.state import load_input as _load_input
-from baton.tools.loops import keep_revising
+from baton.loops import keep_revising
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = ReportEdit
