@@ -765,6 +765,30 @@ def metrics(
     print_metrics(settings(), scenario, since, "json" if as_json else "csv" if as_csv else "table")
 
 
+@app.command()
+def fork(
+    run_id: Annotated[str, typer.Argument(help="The run to fork.")],
+    at: Annotated[str, typer.Option("--at", help="Re-run from just before this node.")],
+    edit: Annotated[
+        Path | None, typer.Option(help="JSON object of state keys to replace at the fork.")
+    ] = None,
+    reviewer: Annotated[str | None, typer.Option(help="Who forks (default: OS user).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Start a new run from an earlier checkpoint of RUN, optionally with an edited state."""
+    from baton.fork import fork_run
+
+    edits = _read_edit_file(edit) if edit is not None else None
+    runner = _runner()
+    try:
+        who = reviewer or runner.settings.review.reviewer or _os_user()
+        with LiveProgress(err) as progress:
+            outcome = fork_run(runner, run_id, at, edits, actor=who, progress=progress)
+    finally:
+        runner.close()
+    _report(outcome, as_json)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)
