@@ -29,6 +29,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Column, Table
 from rich.text import Text
 
+from baton import safepath
+from baton.bounded import LimitError, load_json
 from baton.config import Settings, home_hint, load_settings
 from baton.context import ReviewMode
 from baton.errors import ModelFailure, UserError
@@ -351,13 +353,11 @@ def _os_user() -> str:
 
 def _read_edit_file(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
+        data = load_json(safepath.read_text(path, what="edit file", max_bytes=5_000_000))
+    except LimitError as exc:
+        raise UserError(f"{path}:{exc.line}: refused: {exc.message}") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise UserError(f"{path}: is not UTF-8 text") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: expected a JSON object of edits")
     return data

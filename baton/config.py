@@ -23,8 +23,10 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from baton import safepath
+from baton.bounded import LimitError, load_yaml
+from baton.errors import ConfigError, InputError
 from baton.configs import CONFIG_DIR
-from baton.errors import ConfigError
 
 DEFAULT_CONFIG = CONFIG_DIR / "baton.yaml"
 ENV_PREFIX = "BATON_"
@@ -263,13 +265,14 @@ def home_hint(settings: Settings) -> str:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc})") from None
+        text = safepath.read_text(path, what="config file", max_bytes=5_000_000)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
+    except LimitError as exc:
+        where = str(path) if exc.line is None else f"{path}:{exc.line}"
+        raise ConfigError(f"{where}: refused: {exc.message}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

@@ -24,6 +24,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from baton import safepath
+from baton.bounded import LimitError, check_yaml
 from baton.errors import ConfigError, InputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -150,26 +152,30 @@ def _duplicate_key(
     return None
 
 
-def read_text(path: Path, fail: ErrorFactory) -> str:
-    """Read a UTF-8 file (a BOM is tolerated); an unreadable file becomes ``fail(...)``."""
+def read_text(path: Path, fail: ErrorFactory, *, root: Path | None = None) -> str:
+    """Read a UTF-8 file (a BOM is tolerated); an unreadable file becomes ``fail(...)``.
+
+    Reading goes through :mod:`baton.safepath`: a directory, a named pipe or a symlink
+    leaving ``root`` (default: the file's folder) is refused without blocking.
+    """
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        reason = "file not found"
-    except IsADirectoryError:
-        reason = "expected a file, found a directory"
-    except UnicodeDecodeError as exc:
-        reason = f"not valid UTF-8 text (byte {exc.start})"
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-    raise fail(str(path), None, "", f"cannot read file: {reason}")
+        return safepath.read_text(path, root=root)
+    except InputError as exc:
+        raise fail(str(path), None, "", f"cannot read file: {exc.detail}") from None
 
 
 def parse_yaml(path: Path, text: str, fail: ErrorFactory) -> YamlDoc:
     """Parse ``text``; syntax errors and repeated keys become ``fail(...)`` with a line."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader
+        check_yaml(text, _Loader)
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            data = None if root is None else loader.construct_document(root)
+        finally:
+            loader.dispose()
+    except LimitError as exc:
+        raise fail(str(path), exc.line, "", f"refused: {exc.message}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = None if mark is None else mark.line + 1

@@ -13,7 +13,9 @@ from typing import Annotated, Any, TypedDict
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from baton import safepath
 from baton.audit import AuditLog, InjectionLog
+from baton.bounded import LimitError, load_yaml
 from baton.errors import InputError
 
 
@@ -54,7 +56,9 @@ def load_input(path: Path) -> dict[str, Any]:
         if not path.exists():
             raise InputError(path, "no question.yaml in this folder")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(safepath.read_text(path, what="question file"))
+    except LimitError as exc:
+        raise InputError(path, f"refused: {exc.message}", line=exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
@@ -63,8 +67,6 @@ def load_input(path: Path) -> dict[str, Any]:
             f"invalid YAML: {getattr(exc, 'problem', None) or str(exc).splitlines()[0]}",
             line=None if mark is None else mark.line + 1,
         ) from None
-    except UnicodeDecodeError:
-        raise InputError(path, "is not UTF-8 text") from None
     except ValueError as exc:  # an unquoted impossible date such as 2025-02-30
         raise InputError(path, f"invalid value: {exc}") from None
     try:

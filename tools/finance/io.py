@@ -9,9 +9,9 @@ touches money.
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -21,12 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from baton import safepath
 from baton.errors import InputError
+from baton.tools.finance.formats import AmountStyle, DateOrder, DateStyle, FormatError, parse_currency
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry
 from baton.tools.finance.policy import is_iso_currency
 
-_AMOUNT = re.compile(r"[+-]?\d+(?:\.\d+)?")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_SPAN_DAYS = 400
+"""How far a row's date may lie from the median date of its month's file."""
 RECEIPT_SUFFIXES = (".txt", ".md", ".pdf")
 
 T = TypeVar("T")
@@ -69,6 +71,8 @@ class _Row:
     path: str
     line: int
     values: dict[str, str]
+    dates: DateStyle = field(default_factory=DateStyle)
+    amounts: AmountStyle = field(default_factory=AmountStyle)
 
     def fail(self, column: str, message: str) -> InputError:
         return InputError(self.path, message, line=self.line, column=column)
@@ -80,75 +84,133 @@ class _Row:
         return value
 
     def date(self, column: str) -> date:
-        value = self.text(column)
         try:
-            if not _ISO_DATE.fullmatch(value):
-                raise ValueError
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(column, f"'{value}' is not a date in YYYY-MM-DD form") from None
+            return self.dates.parse(self.text(column))
+        except FormatError as exc:
+            raise self.fail(column, str(exc)) from None
 
     def amount(self, column: str, *, positive: bool = False) -> Decimal:
         value = self.text(column)
-        if not _AMOUNT.fullmatch(value):
-            raise self.fail(
-                column, f"'{value}' is not an amount (digits, optional sign and decimal point)"
-            )
-        amount = Decimal(value)
+        try:
+            amount = self.amounts.parse(value)
+        except FormatError as exc:
+            raise self.fail(column, str(exc)) from None
         if positive and amount <= 0:
             raise self.fail(column, f"'{value}' must be greater than zero")
         return amount
 
     def currency(self, column: str) -> str:
-        value = self.text(column).upper()
+        value = parse_currency(self.text(column))
         if not is_iso_currency(value):
             raise self.fail(column, f"'{value}' is not an ISO 4217 currency code")
         return value
 
 
-def _rows(path: Path, required: Sequence[str], optional: Sequence[str] = ()) -> Iterator[_Row]:
-    """Yield data rows after checking the header; blank lines are skipped, ragged rows rejected."""
+_DELIMITERS = (",", ";", "\t")
+
+
+def _delimiter(first_line: str, required: Sequence[str]) -> str:
+    """The delimiter that splits the header into the most expected column names.
+
+    European Excel writes ``;`` because ``,`` is its decimal separator.
+    """
+
+    def score(sep: str) -> int:
+        names = {name.strip().strip('"') for name in first_line.split(sep)}
+        return sum(name in names for name in required)
+
+    return max(_DELIMITERS, key=score)
+
+
+def _read_csv(path: Path, root: Path | None) -> str:
+    return safepath.decode(safepath.read_bytes(path, root=root), path)
+
+
+def _rows(
+    path: Path,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    *,
+    root: Path | None = None,
+    date_order: DateOrder = "auto",
+) -> list[_Row]:
+    """Data rows after checking the header; blank lines are skipped, ragged rows rejected.
+
+    The file's date and decimal conventions are read from its own ``date`` and
+    ``amount`` columns first (see :mod:`tools.finance.formats`), so every row is read
+    the same way.
+    """
+    text = _read_csv(path, root)
+    first_line = text.split("\n", 1)[0]
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(first_line, required), strict=True
+    )  # stray quotes are errors, not guesses
+    records: list[tuple[int, dict[str, str]]] = []
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise InputError(path, f"cannot read file: {exc.strerror or exc}") from exc
-    with handle:
-        reader = csv.reader(handle, strict=True)  # stray quotes are errors, not guesses
-        try:
-            header = [name.strip() for name in next(reader, [])]
-            if not header:
-                raise InputError(path, "file is empty; expected a header row", line=1)
-            for name in required:
-                if name not in header:
-                    raise InputError(path, f"missing column '{name}'", line=1, column=name)
-            seen: set[str] = set()
-            for name in header:
-                if name in seen and name in (*required, *optional):
-                    raise InputError(path, f"column '{name}' appears twice", line=1, column=name)
-                seen.add(name)
-            for record in reader:
-                if not any(cell.strip() for cell in record):
-                    continue
-                if len(record) != len(header):
-                    raise InputError(
-                        path,
-                        f"expected {len(header)} fields, found {len(record)}",
-                        line=reader.line_num,
-                    )
-                yield _Row(str(path), reader.line_num, dict(zip(header, record, strict=True)))
-        except UnicodeDecodeError as exc:
-            raise InputError(path, f"not valid UTF-8 text ({exc.reason})") from exc
-        except csv.Error as exc:
-            raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from exc
+        header = [name.strip() for name in next(reader, [])]
+        if not header:
+            raise InputError(path, "file is empty; expected a header row", line=1)
+        for name in required:
+            if name not in header:
+                raise InputError(path, f"missing column '{name}'", line=1, column=name)
+        seen: set[str] = set()
+        for name in header:
+            if name in seen and name in (*required, *optional):
+                raise InputError(path, f"column '{name}' appears twice", line=1, column=name)
+            seen.add(name)
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                raise InputError(
+                    path,
+                    f"expected {len(header)} fields, found {len(record)}",
+                    line=reader.line_num,
+                )
+            records.append((reader.line_num, dict(zip(header, record, strict=True))))
+    except csv.Error as exc:
+        raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from exc
+    try:
+        dates = DateStyle.detect(((n, v.get("date", "")) for n, v in records), date_order)
+        amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v in records)
+    except FormatError as exc:
+        column = "amount" if "amount" in str(exc) else "date"
+        raise InputError(path, str(exc), column=column) from None
+    return [_Row(str(path), n, values, dates, amounts) for n, values in records]
+
+
+def _check_span(
+    path: Path, items: Sequence[BankLine | LedgerEntry | Claim], lines: list[int]
+) -> None:
+    """A month's file whose dates stray a year from the rest holds a typo, not a transaction."""
+    if len(items) < 2:
+        return
+    ordered = sorted(item.date for item in items)
+    median = ordered[len(ordered) // 2]
+    for item, line in zip(items, lines, strict=True):
+        if abs((item.date - median).days) > MAX_SPAN_DAYS:
+            raise InputError(
+                path,
+                f"date {item.date} is more than {MAX_SPAN_DAYS} days from the file's other "
+                f"dates (median {median}); a month's file cannot hold it",
+                line=line,
+                column="date",
+            )
 
 
 def _load(
-    path: str | Path, required: Sequence[str], optional: Sequence[str], build: Callable[[_Row], T]
+    path: str | Path,
+    required: Sequence[str],
+    optional: Sequence[str],
+    build: Callable[[_Row], T],
+    *,
+    root: Path | None = None,
+    date_order: DateOrder = "auto",
 ) -> list[T]:
     """Shared loop: parse every row and reject duplicate ids with both line numbers."""
     first_seen: dict[str, int] = {}
     items: list[T] = []
-    for row in _rows(Path(path), required, optional):
+    for row in _rows(Path(path), required, optional, root=root, date_order=date_order):
         record_id = row.text("id")
         if record_id in first_seen:
             raise row.fail(
@@ -156,10 +218,15 @@ def _load(
             )
         first_seen[record_id] = row.line
         items.append(build(row))
+    dated = [i for i in items if isinstance(i, BankLine | LedgerEntry | Claim)]
+    if len(dated) == len(items):
+        _check_span(Path(path), dated, list(first_seen.values()))
     return items
 
 
-def load_bank(path: str | Path) -> list[BankLine]:
+def load_bank(
+    path: str | Path, *, root: Path | None = None, date_order: DateOrder = "auto"
+) -> list[BankLine]:
     """Read ``bank.csv`` (``id,date,description,amount``; negative = money out)."""
     return _load(
         path,
@@ -171,10 +238,14 @@ def load_bank(path: str | Path) -> list[BankLine]:
             description=row.text("description"),
             amount=row.amount("amount"),
         ),
+        root=root,
+        date_order=date_order,
     )
 
 
-def load_ledger(path: str | Path) -> list[LedgerEntry]:
+def load_ledger(
+    path: str | Path, *, root: Path | None = None, date_order: DateOrder = "auto"
+) -> list[LedgerEntry]:
     """Read ``ledger.csv`` (``id,date,description,amount,ref[,entry_type]``)."""
     return _load(
         path,
@@ -188,10 +259,14 @@ def load_ledger(path: str | Path) -> list[LedgerEntry]:
             ref=row.text("ref"),
             entry_type=row.text("entry_type", required=False),
         ),
+        root=root,
+        date_order=date_order,
     )
 
 
-def load_claims(path: str | Path) -> list[Claim]:
+def load_claims(
+    path: str | Path, *, root: Path | None = None, date_order: DateOrder = "auto"
+) -> list[Claim]:
     """Read ``claims.csv``; the currency must be a real ISO 4217 code and the amount positive."""
     return _load(
         path,
@@ -207,14 +282,16 @@ def load_claims(path: str | Path) -> list[Claim]:
             category=row.text("category").casefold(),
             receipt=row.text("receipt", required=False),
         ),
+        root=root,
+        date_order=date_order,
     )
 
 
-def load_vendors(path: str | Path) -> list[str]:
+def load_vendors(path: str | Path, *, root: Path | None = None) -> list[str]:
     """Read the optional vendor master ``vendors.csv`` (column ``name``) to spot new vendors."""
     names: list[str] = []
     first_seen: dict[str, int] = {}
-    for row in _rows(Path(path), ("name",)):
+    for row in _rows(Path(path), ("name",), root=root):
         name = row.text("name")
         key = name.casefold()
         if key in first_seen:
@@ -224,21 +301,22 @@ def load_vendors(path: str | Path) -> list[str]:
     return names
 
 
-def read_receipt(path: str | Path) -> ReceiptFile:
-    """Read one receipt as text; PDFs go through pypdf's text extraction."""
+def read_receipt(path: str | Path, *, root: Path | None = None) -> ReceiptFile:
+    """Read one receipt as text; PDFs go through pypdf's text extraction.
+
+    The file must be a regular file inside ``root`` (default: its folder), see
+    :mod:`baton.safepath`; text may be UTF-8, UTF-16 or Windows-1252.
+    """
     source = Path(path)
-    try:
-        if source.suffix.lower() == ".pdf":
-            reader = PdfReader(source)
+    data = safepath.read_bytes(source, root=root, what="receipt")
+    if source.suffix.lower() == ".pdf":
+        try:
+            reader = PdfReader(io.BytesIO(data))
             text = "\n".join(page.extract_text() or "" for page in reader.pages)
-        else:
-            text = source.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(source, f"cannot read receipt: {exc.strerror or exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise InputError(source, f"receipt is not valid UTF-8 text ({exc.reason})") from exc
-    except (PyPdfError, ValueError) as exc:
-        raise InputError(source, f"cannot read PDF: {exc}") from exc
+        except (PyPdfError, ValueError, KeyError, OSError) as exc:
+            raise InputError(source, f"cannot read PDF: {exc}") from exc
+    else:
+        text = safepath.decode(data, source, what="receipt")
     if not text.strip():
         raise InputError(
             source, "receipt has no readable text (scanned image PDFs are not supported)"
@@ -246,30 +324,43 @@ def read_receipt(path: str | Path) -> ReceiptFile:
     return ReceiptFile(name=source.name, path=str(source), text=text)
 
 
-def load_receipts(folder: str | Path) -> list[ReceiptFile]:
-    """Read every ``.txt``/``.md``/``.pdf`` receipt in a folder, in file-name order."""
+def load_receipts(folder: str | Path, *, root: Path | None = None) -> list[ReceiptFile]:
+    """Read every ``.txt``/``.md``/``.pdf`` receipt in a folder, in file-name order.
+
+    Symlinks leaving ``root`` (default: the folder) and non-regular files are skipped
+    with an :class:`~baton.safepath.InputWarning`.
+    """
     directory = Path(folder)
     if not directory.is_dir():
         return []
-    files = sorted(
-        p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in RECEIPT_SUFFIXES
-    )
-    return [read_receipt(p) for p in files]
+    root = directory if root is None else root
+    files = safepath.list_files(directory, suffixes=RECEIPT_SUFFIXES, root=root)
+    return [read_receipt(p, root=root) for p in files]
 
 
-def load_month(folder: str | Path) -> FinanceInput:
+def load_month(folder: str | Path, *, date_order: DateOrder = "auto") -> FinanceInput:
     """Load a month folder: ``bank.csv`` and ``ledger.csv`` required; ``claims.csv``,
     ``vendors.csv`` and ``receipts/`` optional. Nothing is returned unless all of it is valid.
+
+    ``date_order`` settles numeric dates that no row of a file disambiguates.
     """
     root = Path(folder)
     if not root.is_dir():
         raise InputError(root, "month folder does not exist")
     claims_path, vendors_path = root / "claims.csv", root / "vendors.csv"
+    order = date_order
     return FinanceInput(
         folder=str(root),
-        bank=load_bank(root / "bank.csv"),
-        ledger=load_ledger(root / "ledger.csv"),
-        claims=load_claims(claims_path) if claims_path.exists() else [],
-        receipts=load_receipts(root / "receipts"),
-        vendors=load_vendors(vendors_path) if vendors_path.exists() else [],
+        bank=load_bank(root / "bank.csv", root=root, date_order=order),
+        ledger=load_ledger(root / "ledger.csv", root=root, date_order=order),
+        claims=load_claims(claims_path, root=root, date_order=order)
+        if _present(claims_path)
+        else [],
+        receipts=load_receipts(root / "receipts", root=root),
+        vendors=load_vendors(vendors_path, root=root) if _present(vendors_path) else [],
     )
+
+
+def _present(path: Path) -> bool:
+    """An optional file exists, or is a (possibly broken) link the loader must refuse."""
+    return path.exists() or path.is_symlink()

@@ -30,7 +30,9 @@ from pydantic import (
     model_validator,
 )
 
-from baton.errors import ConfigError
+from baton import safepath
+from baton.bounded import LimitError, load_yaml
+from baton.errors import ConfigError, InputError
 from baton.tools.finance.models import Claim
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -232,9 +234,11 @@ def load_policy(path: str | Path) -> ExpensePolicy:
     """Read and validate the policy YAML, failing with one line that names file and field."""
     source = Path(path)
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read policy: {exc.strerror or exc}") from exc
+        raw = load_yaml(safepath.read_text(source, what="policy", max_bytes=5_000_000))
+    except InputError as exc:
+        raise ConfigError(f"{path}: cannot read policy: {exc.detail}") from None
+    except LimitError as exc:
+        raise ConfigError(f"{path}: line {exc.line}: refused: {exc.message}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "

@@ -26,6 +26,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from baton.bounded import LimitError, load_json
 from baton.errors import InputError
 from baton.review import known_id
 from baton.tools.marketing.brand import BrandConfig
@@ -106,12 +107,17 @@ def load_edits(path: Path) -> CalendarEdits:
     """Parse an edits JSON file; errors name the line and field (``edits[2].date``)."""
     text = read_text(path, field_input_error)
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except LimitError as exc:
+        raise InputError(path, f"refused: {exc.message}", line=exc.line) from None
     except json.JSONDecodeError as exc:
         raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
     try:
         node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:  # valid JSON that YAML cannot read (rare): no line numbers
+    except (
+        yaml.YAMLError,
+        RecursionError,
+    ):  # valid JSON that YAML cannot read (rare): no line numbers
         node = None
     doc = YamlDoc(path=path, data=data, root=node)
     return validate_doc(doc, CalendarEdits, field_input_error, messages=PLAIN_MESSAGES)
