@@ -179,16 +179,13 @@ def list_files(
     return sorted(found)
 
 
-_LATIN_SINGLE_BYTE = {
-    "cp1250",
-    "cp1252",
-    "latin_1",
-    "iso8859_2",
-    "iso8859_15",
-    "cp1254",
-    "mac_roman",
-}
-"""Single-byte codecs detection cannot tell apart on short Western text (``£`` vs ``Ł``)."""
+_OTHER_SCRIPTS = ("cp1251", "koi8", "cp1253", "cp1255", "cp1256", "iso8859_5", "iso8859_7", "cp866")
+"""Single-byte codecs of non-Latin scripts: a detection of one of these is trusted."""
+
+
+def _single_byte_is_latin(encoding: str) -> bool:
+    multi = encoding.startswith(("utf", "big5", "gb", "euc", "shift", "cp9", "iso2022", "hz"))
+    return not multi and not encoding.startswith(_OTHER_SCRIPTS)
 
 
 def decode(data: bytes, path: Path, *, what: str = "file") -> str:
@@ -197,9 +194,10 @@ def decode(data: bytes, path: Path, *, what: str = "file") -> str:
     Why not just UTF-8: Excel on Windows saves "CSV" as Windows-1252 and "Unicode text"
     as UTF-16, and a bank's export may be either. UTF-8 is tried first (it is strict, so
     a success is almost surely right), then ``charset-normalizer`` detects the codec.
-    Short Western text does not tell Windows-1252 from its Central-European neighbour,
-    so any single-byte Latin guess is read as Windows-1252, the codec such files are
-    written in. Text with NUL characters left after decoding is binary, not text.
+    Short Western text does not tell Windows-1252 from its neighbours (``£`` or ``Ł``,
+    ``€`` or ``Ç``), so any single-byte Latin guess is read as Windows-1252, the codec
+    such files are written in; a detected Cyrillic, Greek, Hebrew, Arabic or CJK codec
+    is trusted. Text with NUL characters left after decoding is binary, not text.
     """
     from charset_normalizer import from_bytes
 
@@ -216,7 +214,7 @@ def decode(data: bytes, path: Path, *, what: str = "file") -> str:
             best = from_bytes(data).best()
             if best is None:
                 raise InputError(path, f"{what} is not text in a known encoding") from None
-            if best.encoding in _LATIN_SINGLE_BYTE:
+            if _single_byte_is_latin(best.encoding):
                 try:
                     text = data.decode("cp1252")
                 except UnicodeDecodeError:

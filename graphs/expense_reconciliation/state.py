@@ -92,8 +92,8 @@ def load_input(path: Path) -> dict[str, Any]:
         raise InputError(path, "no such folder")
     if not path.is_dir():
         raise InputError(path, "expected a month folder with bank.csv and ledger.csv")
-    month = load_month(path)
     policy = load_policy(POLICY_FILE)
+    month = load_month(path, date_order=policy.input_date_order)
     policy_dir = path / "policy"
     return {
         "folder": str(path.resolve()),

@@ -45,7 +45,16 @@ _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 
 
 class FormatError(ValueError):
-    """A value that cannot be read; the message is meant for the user."""
+    """A value that cannot be read; the message is meant for the user, ``line`` 1-based."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _show(value: str) -> str:
+    """A value quoted for a one-line message, cut short if it is huge."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
 def _decimal_hint(number: str) -> bool | None:
@@ -98,15 +107,21 @@ class AmountStyle:
         if len(seen) == 2:
             raise FormatError(
                 f"amounts mix a decimal comma (line {seen[True]}) and a decimal point "
-                f"(line {seen[False]}); export the file with one convention"
+                f"(line {seen[False]}); export the file with one convention",
+                max(seen.values()),
             )
         return cls(next(iter(seen), None))
 
     def parse(self, value: str) -> Decimal:
         """``value`` as an exact amount (see the module docstring for what is accepted)."""
         number, negative = _strip(value)
-        if not _NUMBER.fullmatch(number) or len(number) > 40:
-            raise FormatError(f"'{value}' is not an amount")
+        if not _NUMBER.fullmatch(number):
+            raise FormatError(f"{_show(value)} is not an amount")
+        if len(number) > 2 * MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS:
+            raise FormatError(
+                f"{_show(value)} has more than {MAX_INTEGER_DIGITS} digits before the decimal "
+                "separator"
+            )
         comma = self.decimal_comma
         hint = _decimal_hint(number)
         if comma is None:
@@ -117,16 +132,17 @@ class AmountStyle:
         except NumberFormatError:
             sep = "comma" if comma else "point"
             raise FormatError(
-                f"'{value}' is not an amount (this file uses a decimal {sep})"
+                f"{_show(value)} is not an amount (this file uses a decimal {sep})"
             ) from None
         digits = amount.as_tuple()
         exponent = digits.exponent if isinstance(digits.exponent, int) else 0
         if len(digits.digits) + min(exponent, 0) > MAX_INTEGER_DIGITS:
             raise FormatError(
-                f"'{value}' has more than {MAX_INTEGER_DIGITS} digits before the decimal separator"
+                f"{_show(value)} has more than {MAX_INTEGER_DIGITS} digits before the decimal "
+                "separator"
             )
         if -exponent > MAX_FRACTION_DIGITS:
-            raise FormatError(f"'{value}' has more than {MAX_FRACTION_DIGITS} decimals")
+            raise FormatError(f"{_show(value)} has more than {MAX_FRACTION_DIGITS} decimals")
         return -amount if negative else amount
 
 
@@ -159,7 +175,8 @@ class DateStyle:
         if len(evidence) == 2:
             raise FormatError(
                 f"dates are day-first on line {evidence[True]} but month-first on line "
-                f"{evidence[False]}; export the file with one convention"
+                f"{evidence[False]}; export the file with one convention",
+                max(evidence.values()),
             )
         if evidence:
             shown = next(iter(evidence))
@@ -167,7 +184,8 @@ class DateStyle:
                 line = evidence[shown]
                 raise FormatError(
                     f"line {line} has a {'day' if shown else 'month'}-first date but the "
-                    f"config says {order}"
+                    f"config says {order}",
+                    line,
                 )
             return cls(shown)
         if order != "auto":
@@ -176,7 +194,8 @@ class DateStyle:
             raise FormatError(
                 f"dates such as the one on line {first_numeric} are ambiguous (day or month "
                 "first?) and no date in the file tells; set input_date_order: day_first or "
-                "month_first in the expense policy config, or export ISO dates (YYYY-MM-DD)"
+                "month_first in the expense policy config, or export ISO dates (YYYY-MM-DD)",
+                first_numeric,
             )
         return cls(None)
 
@@ -196,10 +215,10 @@ class DateStyle:
                 raise ValueError
         except ValueError:
             raise FormatError(
-                f"'{value}' is not a date (YYYY-MM-DD, or DD/MM/YYYY / MM/DD/YYYY)"
+                f"{_show(value)} is not a date (YYYY-MM-DD, or DD/MM/YYYY / MM/DD/YYYY)"
             ) from None
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            raise FormatError(f"'{value}' is outside the years {MIN_YEAR}-{MAX_YEAR}")
+            raise FormatError(f"{_show(value)} is outside the years {MIN_YEAR}-{MAX_YEAR}")
         return parsed
 
 

@@ -23,7 +23,13 @@ from pypdf.errors import PyPdfError
 
 from baton import safepath
 from baton.errors import InputError
-from baton.tools.finance.formats import AmountStyle, DateOrder, DateStyle, FormatError, parse_currency
+from baton.tools.finance.formats import (
+    AmountStyle,
+    DateOrder,
+    DateStyle,
+    FormatError,
+    parse_currency,
+)
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry
 from baton.tools.finance.policy import is_iso_currency
 
@@ -175,7 +181,7 @@ def _rows(
         amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v in records)
     except FormatError as exc:
         column = "amount" if "amount" in str(exc) else "date"
-        raise InputError(path, str(exc), column=column) from None
+        raise InputError(path, str(exc), line=exc.line, column=column) from None
     return [_Row(str(path), n, values, dates, amounts) for n, values in records]
 
 

@@ -33,6 +33,7 @@ from pydantic import (
 from baton import safepath
 from baton.bounded import LimitError, load_yaml
 from baton.errors import ConfigError, InputError
+from baton.tools.finance.formats import DateOrder
 from baton.tools.finance.models import Claim
 
 Money = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -128,6 +129,9 @@ class ExpensePolicy(_Strict):
     unknown_category_clause: str = Field(min_length=1)
     approvals: Approvals
     anomaly: AnomalySettings = AnomalySettings()
+    input_date_order: DateOrder = "auto"
+    """How to read ``02/01/2025`` in bank, ledger and claims files that do not show it
+    themselves (``auto``: such a file is an error); see :mod:`.formats`."""
 
     @field_validator("currency")
     @classmethod
