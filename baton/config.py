@@ -25,8 +25,8 @@ from pydantic_settings import (
 
 from baton import safepath
 from baton.bounded import LimitError, load_yaml
-from baton.errors import ConfigError, InputError
 from baton.configs import CONFIG_DIR
+from baton.errors import ConfigError, InputError
 
 DEFAULT_CONFIG = CONFIG_DIR / "baton.yaml"
 ENV_PREFIX = "BATON_"

@@ -197,7 +197,8 @@ def decode(data: bytes, path: Path, *, what: str = "file") -> str:
     Short Western text does not tell Windows-1252 from its neighbours (``£`` or ``Ł``,
     ``€`` or ``Ç``), so any single-byte Latin guess is read as Windows-1252, the codec
     such files are written in; a detected Cyrillic, Greek, Hebrew, Arabic or CJK codec
-    is trusted. Text with NUL characters left after decoding is binary, not text.
+    is trusted. Text in which more than one character in a hundred is NUL is binary, not text (a
+    stray NUL is left for the file's own parser to report).
     """
     from charset_normalizer import from_bytes
 
@@ -221,6 +222,6 @@ def decode(data: bytes, path: Path, *, what: str = "file") -> str:
                     text = str(best)
             else:
                 text = str(best)
-    if "\x00" in text:
+    if text.count("\x00") > len(text) // 100:
         raise InputError(path, f"{what} looks like a binary file, not text")
     return text

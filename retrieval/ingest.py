@@ -12,18 +12,27 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from langchain_text_splitters import Language, RecursiveCharacterTextSplitter
 
+from baton import safepath
 from baton.config import Settings
 from baton.errors import InputError, UserError
 from baton.retrieval import embeddings
 from baton.retrieval.store import ContextStore, check_collection_name
 
 SUPPORTED = (".md", ".txt", ".pdf", ".html", ".htm", ".csv")
+MAX_FILE_BYTES = 50_000_000
+"""Largest file read (50 MB): PDFs carry images, so the byte cap is generous."""
+MAX_TEXT_CHARS = 2_000_000
+"""Most text one file may yield (about 2,500 chunks, minutes of embedding on a laptop):
+beyond it a "document" is an export or a dump, refused at once rather than embedded
+for an hour."""
 
 
 @dataclass
@@ -52,23 +61,23 @@ class IngestReport:
 
 
 def _decode_text(path: Path, data: bytes) -> str:
-    if b"\x00" in data[:8192]:
-        raise InputError(path, "looks like a binary file, not text")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"is not UTF-8 text (byte {exc.start})") from None
+    return safepath.decode(data, path)
 
 
 def _pdf_text(path: Path, data: bytes) -> str:
+    """Text of a PDF; every pypdf failure (a decompression bomb's ``LimitReachedError``
+    included) is an input error for this file, never a crash of the whole ingest."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         return "\n\n".join(page.extract_text() or "" for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise InputError(path, f"is not a readable PDF ({exc})") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise InputError(path, f"is not a readable PDF ({detail})") from None
+    except RecursionError:
+        raise InputError(path, "is not a readable PDF (nested too deeply)") from None
 
 
 def _html_text(text: str) -> str:
@@ -88,18 +97,21 @@ def _csv_text(path: Path, text: str) -> str:
     return "\n".join("; ".join(f"{k}: {v}" for k, v in row.items() if k) for row in rows)
 
 
-def load_document(path: Path) -> Document:
-    """Read one supported file as plain text, or raise an error naming the file."""
+def load_document(
+    path: Path, *, root: Path | None = None, max_bytes: int = MAX_FILE_BYTES
+) -> Document:
+    """Read one supported file as plain text, or raise an error naming the file.
+
+    The file must be a regular file inside ``root`` (the folder the user named; its own
+    folder when named alone) and at most ``max_bytes`` long, see :mod:`baton.safepath`.
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InputError(
             path,
             f"unsupported file type '{suffix or path.name}' (supported: {', '.join(SUPPORTED)})",
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot read file ({exc.strerror})") from None
+    data = safepath.read_bytes(path, root=root, max_bytes=max_bytes)
     if not data.strip():
         raise InputError(path, "is empty")
     if suffix == ".pdf":
@@ -112,29 +124,55 @@ def load_document(path: Path) -> Document:
             text = _csv_text(path, text)
     if not text.strip():
         raise InputError(path, "contains no text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            path,
+            f"has {len(text):,} characters of text, more than the {MAX_TEXT_CHARS:,} one "
+            "document may have; split it into smaller files",
+        )
     return Document(str(path.resolve()), hashlib.sha256(data).hexdigest(), text)
 
 
 def discover(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Files to ingest (folders recursively, sorted) and files skipped with a reason."""
+    """Files to ingest (folders recursively, sorted) and files skipped with a reason.
+
+    Inside a folder, links leading out of it, pipes and devices are skipped with a
+    reason; a file named alone must itself be readable (else the error is raised).
+    """
+    files, skipped, _ = _discover(paths)
+    return files, skipped
+
+
+def _discover(
+    paths: Sequence[Path],
+) -> tuple[list[Path], list[tuple[str, str]], dict[Path, Path]]:
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
+    roots: dict[Path, Path] = {}
     for path in paths:
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             raise InputError(path, "no such file or folder")
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", safepath.InputWarning)
+                children = safepath.list_files(path, recursive=True, hidden=False)
+            for warning in caught:
+                text = str(warning.message).removeprefix("skipped ")
+                where, _, why = text.partition(": ")
+                skipped.append((where, why))
+            for child in children:
                 if child.suffix.lower() in SUPPORTED:
                     files.append(child)
+                    roots[child] = path
                 else:
                     skipped.append((str(child), f"unsupported type '{child.suffix or child.name}'"))
         else:
             if path.suffix.lower() not in SUPPORTED:
                 load_document(path)  # raises the precise error for a file named alone
+            safepath.check_file(path)
             files.append(path)
-    return files, skipped
+            roots[path] = path.parent
+    return files, skipped, roots
 
 
 def splitter_for(source: str, settings: Settings) -> RecursiveCharacterTextSplitter:
@@ -144,6 +182,22 @@ def splitter_for(source: str, settings: Settings) -> RecursiveCharacterTextSplit
             Language.MARKDOWN, chunk_size=size, chunk_overlap=overlap
         )
     return RecursiveCharacterTextSplitter(chunk_size=size, chunk_overlap=overlap)
+
+
+def break_long_runs(text: str, size: int) -> str:
+    """Cut runs of non-space characters longer than ``size`` with line breaks.
+
+    The splitter falls back to single characters for a run it cannot split at a space,
+    which is correct but slow (a megabyte of one "word" took minutes); pre-cut runs keep
+    every chunk within ``size`` at word-level speed.
+    """
+    if len(text) <= size:
+        return text
+    return re.sub(
+        rf"\S{{{size + 1},}}",
+        lambda m: "\n".join(m.group(0)[i : i + size] for i in range(0, len(m.group(0)), size)),
+        text,
+    )
 
 
 def chunk_id(source: str, index: int, text: str) -> str:
@@ -163,12 +217,12 @@ def ingest(
 ) -> IngestReport:
     """Ingest files and folders into ``collection``; see the module docstring for why."""
     check_collection_name(collection)
-    files, skipped = discover(paths)
+    files, skipped, roots = _discover(paths)
     named = {p.resolve() for p in paths if p.is_file()}
     docs: list[Document] = []
     for path in files:
         try:
-            docs.append(load_document(path))
+            docs.append(load_document(path, root=roots[path]))
         except InputError as exc:
             if path.resolve() in named:
                 raise
@@ -187,7 +241,8 @@ def ingest(
             if progress:
                 progress(doc.source)
             continue
-        texts = splitter_for(doc.source, settings).split_text(doc.text)
+        size = settings.store.chunk_size
+        texts = splitter_for(doc.source, settings).split_text(break_long_runs(doc.text, size))
         ids = [chunk_id(doc.source, i, t) for i, t in enumerate(texts)]
         stale = [i for i in old if i not in set(ids)]
         if old:

@@ -75,7 +75,7 @@ def test_delete_source(tmp_path: Path, settings: Settings) -> None:
         ("notes.docx", b"PK\x03\x04", "unsupported file type"),
         ("empty.txt", b"", "is empty"),
         ("fake.txt", b"\x00\x01\x02binary\x00", "binary"),
-        ("latin.txt", "café".encode("latin-1"), "not UTF-8"),
+        ("noise.txt", bytes(range(1, 256)) * 8, "binary|encoding"),
     ],
 )
 def test_bad_files_named_alone_are_errors_and_write_nothing(

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TypeVar
 
+from baton import safepath
 from baton.errors import InputError
 from baton.tools.marketing.models import AnalyticsRow, Roadmap, RunOptions, month_bounds
 from baton.tools.yamlmodel import (
@@ -215,9 +216,12 @@ class _HTMLText(HTMLParser):
 _URL_RE = re.compile(r"\(?https?://\S+\)?")
 
 
-def document_text(path: Path) -> str:
-    """Plain text of a ``.md``/``.txt``/``.html`` file, paragraphs separated by blank lines."""
-    raw = read_text(path, field_input_error)
+def document_text(path: Path, *, root: Path | None = None) -> str:
+    """Plain text of a ``.md``/``.txt``/``.html`` file, paragraphs separated by blank lines.
+
+    ``root`` is the folder the file was found in (see :mod:`baton.safepath`).
+    """
+    raw = read_text(path, field_input_error, root=root)
     if path.suffix.lower() in {".html", ".htm"}:
         parser = _HTMLText()
         parser.feed(raw)
@@ -229,23 +233,45 @@ def document_text(path: Path) -> str:
 
 
 def _split_long(paragraph: str, max_chars: int) -> list[str]:
+    """Pieces of at most ``max_chars``: at sentence ends, else at spaces, else anywhere.
+
+    Without the fallbacks a paragraph with no punctuation (a scraped page, a 10 MB
+    one-line file) stayed one piece, and everything downstream scaled with its size.
+    """
     if len(paragraph) <= max_chars:
         return [paragraph]
     pieces: list[str] = []
     current = ""
     for sentence in re.split(r"(?<=[.!?])\s+", paragraph):
-        if current and len(current) + 1 + len(sentence) > max_chars:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = f"{current} {sentence}".strip()
+        for part in _hard_wrap(sentence, max_chars):
+            if current and len(current) + 1 + len(part) > max_chars:
+                pieces.append(current)
+                current = part
+            else:
+                current = f"{current} {part}".strip()
     if current:
         pieces.append(current)
     return pieces
 
 
+def _hard_wrap(sentence: str, max_chars: int) -> list[str]:
+    """Cut at the last space within ``max_chars``, or at ``max_chars`` if there is none."""
+    out: list[str] = []
+    start = 0
+    while len(sentence) - start > max_chars:
+        cut = sentence.rfind(" ", start, start + max_chars + 1)
+        if cut <= start:
+            out.append(sentence[start : start + max_chars])
+            start += max_chars
+        else:
+            out.append(sentence[start:cut])
+            start = cut + 1
+    out.append(sentence[start:])
+    return [piece for piece in out if piece]
+
+
 def chunk_text(text: str, *, max_chars: int = 1200) -> list[str]:
-    """Group paragraphs into chunks of at most ``max_chars`` (a longer sentence stays whole)."""
+    """Group paragraphs into chunks of at most ``max_chars`` (a longer sentence is cut)."""
     chunks: list[str] = []
     current = ""
     for paragraph in text.split("\n\n"):
@@ -263,7 +289,7 @@ def chunk_text(text: str, *, max_chars: int = 1200) -> list[str]:
 def _documents(folder: Path, suffixes: tuple[str, ...], what: str) -> list[Path]:
     if not folder.is_dir():
         raise InputError(folder, f"{what} folder not found")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+    files = safepath.list_files(folder, suffixes=suffixes, recursive=True)
     if not files:
         raise InputError(folder, f"no {what} files ({', '.join(suffixes)})")
     return files
@@ -278,7 +304,8 @@ def load_competitor_chunks(folder: Path, *, max_chars: int = 1200) -> list[tuple
     out: list[tuple[str, str]] = []
     for path in _documents(folder, COMPETITOR_SUFFIXES, "competitor post"):
         source = f"{folder.name}/{path.relative_to(folder).as_posix()}"
-        for i, chunk in enumerate(chunk_text(document_text(path), max_chars=max_chars)):
+        text = document_text(path, root=folder)
+        for i, chunk in enumerate(chunk_text(text, max_chars=max_chars)):
             out.append((f"{source}#{i}", chunk))
     return out
 
@@ -286,7 +313,7 @@ def load_competitor_chunks(folder: Path, *, max_chars: int = 1200) -> list[tuple
 def load_brand_documents(folder: Path) -> list[tuple[str, str]]:
     """Brand guideline documents as ``(relative path, text)``: the allowed facts for claims."""
     return [
-        (path.relative_to(folder).as_posix(), document_text(path))
+        (path.relative_to(folder).as_posix(), document_text(path, root=folder))
         for path in _documents(folder, BRAND_DOC_SUFFIXES, "brand document")
     ]
 

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from baton import safepath
 from baton.errors import ConfigError, InputError
 from baton.tools.onboarding.buddy import find_manager
 from baton.tools.onboarding.calendars import load_calendars
@@ -103,10 +104,7 @@ def _rows(reader: csv.DictReader[str], path: Path) -> Iterator[dict[str, str]]:
 def load_directory(path: str | Path) -> list[Person]:
     """Read ``directory.csv``; list columns (``skills``, ``is_manager_of``) use ``;``."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"cannot read directory: {exc}") from exc
+    text = safepath.decode(safepath.read_bytes(path, what="directory"), path, what="directory")
     reader = csv.DictReader(_io.StringIO(text, newline=""))
     try:
         header = reader.fieldnames or []
