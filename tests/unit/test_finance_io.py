@@ -158,7 +158,7 @@ def test_bad_input_names_file_line_and_column(
 def test_binary_or_malformed_csv_is_an_input_error(tmp_path: Path) -> None:
     binary = tmp_path / "binary.csv"
     binary.write_bytes(bytes(range(256)) * 4)
-    with pytest.raises(InputError, match="binary|encoding"):
+    with pytest.raises(InputError, match=r"binary|encoding"):
         load_bank(binary)
     quoted = write(
         tmp_path, "quoted.csv", BANK_HEADER + 'B1,2026-10-01,X,1\nB2,2026-10-01,"X"Y,1\n'
