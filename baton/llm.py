@@ -193,6 +193,10 @@ def quote(doc_id: str, text: str, label: str | None = None) -> str:
     return f'<document id="{doc_id}"{about}>\n{body}\n</document>'
 
 
+NO_TOOL_CALL: dict[str, Any] = {"__baton_no_tool_call__": True}
+"""Cached in place of a reply that had no tool call (the cache cannot hold ``None``)."""
+
+
 def cited_schema(notes: type[T], ids: Sequence[str], *, items: str = "findings") -> type[T]:
     """``notes`` whose ``items[*].citations`` may only be one of ``ids``.
 
@@ -203,7 +207,10 @@ def cited_schema(notes: type[T], ids: Sequence[str], *, items: str = "findings")
     """
     items_info = notes.model_fields[items]
     finding: type[BaseModel] = get_args(items_info.annotation)[0]
-    allowed = Literal.__getitem__(tuple(ids))
+    # Sorted: callers may hold the ids in a set, whose order changes with every
+    # process's hash seed; the enum is part of the tool schema and so of the cache key,
+    # and an unsorted one made every re-run in a new process miss the cache.
+    allowed = Literal.__getitem__(tuple(sorted(set(ids))))
     restricted = create_model(
         finding.__name__,
         __base__=finding,
@@ -257,6 +264,12 @@ def ask_structured(
             raw = _invoke_counted(ctx, bound, messages, system + "\n" + prompt, role)
             calls = getattr(raw, "tool_calls", None) or []
             args = calls[0]["args"] if calls else None
+            # Every reply is kept, not only valid ones: at temperature 0 a re-run would
+            # get the same invalid answer (and the same repair prompt) again, so replaying
+            # it keeps a re-run on unchanged inputs free of model calls and identical.
+            store(cache, namespace, key, args if args is not None else NO_TOOL_CALL)
+        if args == NO_TOOL_CALL:
+            args = None
         error = "no tool call in the reply"
         if args is not None:
             try:
@@ -264,8 +277,6 @@ def ask_structured(
             except ValidationError as exc:
                 error = str(exc)
             else:
-                if cached is None:
-                    store(cache, namespace, key, args)  # only answers that validated
                 return parsed
         note = f"\n\nYour previous answer was invalid ({error[:200]}). Answer again."
     return None

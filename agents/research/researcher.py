@@ -81,7 +81,7 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     notes = ask_structured(
         ctx,
         "researcher",
-        cited_schema(ResearchNotes, list(known)),
+        cited_schema(ResearchNotes, [str(s["id"]) for s in sources]),
         PROMPT,
         f"Question: {state['question']}\n\nSources:\n{format_sources(sources)}",
     )
