@@ -20,6 +20,7 @@ import pytest
 
 from baton.config import load_settings
 from baton.registry import Registry
+from baton.scenario import discover
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = {
@@ -27,26 +28,49 @@ INPUTS = {
     "expense-reconciliation": ROOT / "examples" / "finance" / "2026-10",
     "content-calendar": ROOT / "examples" / "marketing",
     "onboarding": ROOT / "examples" / "hr",
+    "compliance-report": ROOT / "examples" / "compliance",
 }
-DRIVER = (
-    "import sys; import baton.retrieval.embeddings as e; from baton.testing import hashing_embed;"
-    " e.embed = hashing_embed; from baton.cli import main; sys.argv = ['baton', *sys.argv[1:]];"
-    " main()"
-)
+DRIVER = """
+import json, sys
+from pathlib import Path
+import baton.retrieval.embeddings as embeddings
+from baton.testing import hashing_embed
+embeddings.embed = hashing_embed  # MiniLM would dominate the test's time
+from baton.config import load_settings
+from baton.scenario import discover
+from baton.retrieval.ingest import ingest
+from baton.runtime import Runner
+settings = load_settings()
+for folder, collection in json.loads(sys.argv[1]):
+    ingest([Path(folder)], collection, settings)
+runner = Runner(settings)
+ids = {}
+for name, path in json.loads(sys.argv[2]).items():
+    ids[name] = runner.start(name, Path(path), review="never").run_id
+runner.close()
+print(json.dumps(ids))
+"""
+COLLECTIONS = [
+    (str(ROOT / "examples" / "docs"), "company-docs"),
+    (str(ROOT / "examples" / "finance" / "policy"), "finance-policy"),
+]
 
 
-def baton(seed: int, *args: str) -> str:
+def run_all(seed: int) -> dict[str, str]:
+    """Every scenario once, in a new process with hash seed ``seed``: run ids by scenario."""
     env = {**os.environ, "PYTHONHASHSEED": str(seed), "BATON_CACHE__ENABLED": "true"}
+    inputs = {name: str(path) for name, path in INPUTS.items()}
     done = subprocess.run(
-        [sys.executable, "-c", DRIVER, *args],
+        [sys.executable, "-c", DRIVER, json.dumps(COLLECTIONS), json.dumps(inputs)],
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+    assert done.returncode == 0, done.stderr[-2000:]
+    ids: dict[str, str] = json.loads(done.stdout.strip().splitlines()[-1])
+    return ids
 
 
 @pytest.fixture(scope="module")
@@ -56,26 +80,28 @@ def calls_per_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tu
     saved = dict(os.environ)
     os.environ.update(BATON_HOME=str(home), BATON_MODEL__PROVIDER="fake")
     try:
-        baton(1, "ingest", str(ROOT / "examples" / "docs"), "-C", "company-docs")
-        baton(2, "ingest", str(ROOT / "examples" / "finance" / "policy"), "-C", "finance-policy")
-        counts: dict[str, list[tuple[int, int]]] = {}
-        for name, path in INPUTS.items():
-            for seed in (11, 12):
-                out = baton(seed, "run", name, "--input", str(path), "--review", "never", "--json")
-                run_id = json.loads(out)["run_id"]
-                baton(seed, "audit", run_id)  # copies the audit trail into the registry
-                registry = Registry(load_settings().registry_path)
-                try:
-                    audit = registry.audit(run_id)
-                finally:
-                    registry.close()
-                counts.setdefault(name, []).append(
-                    (sum(a.llm_calls for a in audit), sum(a.cache_hits for a in audit))
-                )
-        return counts
+        runs = [run_all(11), run_all(12)]
+        registry = Registry(load_settings().registry_path)
+        try:
+            return {
+                name: [
+                    (
+                        sum(a.llm_calls for a in registry.audit(ids[name])),
+                        sum(a.cache_hits for a in registry.audit(ids[name])),
+                    )
+                    for ids in runs
+                ]
+                for name in INPUTS
+            }
+        finally:
+            registry.close()
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def test_every_scenario_is_covered() -> None:
+    assert set(INPUTS) == set(discover())
 
 
 @pytest.mark.parametrize("scenario", sorted(INPUTS))
