@@ -265,6 +265,21 @@ class TrialResult:
     calls_before_kill: int
     committed_nodes: int
     notes: list[str] = field(default_factory=list)
+    calls_after: int = 0
+    reported_nodes: int = 0
+    """Nodes the killed process had reported finished (its ✓ progress lines)."""
+
+    @property
+    def repeated_calls(self) -> int:
+        """Model calls made twice: before the kill and again after it (work lost)."""
+        return self.calls_before_kill + self.calls_after - self.baseline_calls
+
+    baseline_calls: int = 0
+
+    @property
+    def repeated_nodes(self) -> int:
+        """Nodes reported finished before the kill that had to run again after it."""
+        return max(0, self.reported_nodes - self.committed_nodes)
 
     @property
     def ok(self) -> bool:
@@ -284,12 +299,20 @@ class TrialResult:
 class Harness:
     """Baselines and trials for any registered scenario, in throwaway homes under ``root``."""
 
-    def __init__(self, root: Path, docs: Path, collection: str = "company-docs") -> None:
+    def __init__(
+        self,
+        root: Path,
+        docs: Path,
+        collection: str = "company-docs",
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.env = dict(env or {})
+        """Extra environment for every trial process (e.g. ``BATON_RUN__DURABILITY``)."""
         self.root = root
         self.template = root / "template-home"
         logs = root / "template-logs"
         logs.mkdir(parents=True)
-        env = trial_env(self.template, logs)
+        env = trial_env(self.template, logs, **self.env)
         ingest = Driver(root, env, logs, ["ingest", str(docs), "--collection", collection])
         code = ingest.wait()
         assert code == 0, "".join(ingest.stderr)
@@ -306,7 +329,11 @@ class Harness:
     def baseline(self, scenario: str, input_path: Path) -> Baseline:
         base, home, logs = self._fresh(f"baseline-{scenario}")
         driver = Driver(
-            base, trial_env(home, logs), logs, self._run_cmd(scenario, input_path), ["finish"]
+            base,
+            trial_env(home, logs, **self.env),
+            logs,
+            self._run_cmd(scenario, input_path),
+            ["finish"],
         )
         starts = driver.watch_calls()
         code = driver.wait()
@@ -372,7 +399,7 @@ class Harness:
     def run_trial(self, baseline: Baseline, trial: Trial) -> TrialResult:
         base, home, logs = self._fresh(trial.label())
         extra = {KILL_ENV: f"put:{trial.point}"} if trial.kind == "checkpoint-write" else {}
-        env = trial_env(home, logs, **extra)
+        env = trial_env(home, logs, **self.env, **extra)
         first = Driver(
             base, env, logs, self._run_cmd(trial.scenario, baseline.input_path), ["finish"]
         )
@@ -391,7 +418,7 @@ class Harness:
                 done_calls[r["node"]] += int(r.get("llm_calls", 0))
 
         (logs / "nodes.log").unlink(missing_ok=True)
-        second = Driver(base, trial_env(home, logs), logs, ["finish", run_id])
+        second = Driver(base, trial_env(home, logs, **self.env), logs, ["finish", run_id])
         while second.alive():
             time.sleep(0.01)
         second.wait()
@@ -438,4 +465,9 @@ class Harness:
             leftovers=sorted(k for k in final if is_temp(k)),
             calls_before_kill=sum(before.values()),
             committed_nodes=sum(1 for r in records if r["kind"] == "node"),
+            calls_after=sum(after.values()),
+            reported_nodes=sum(
+                1 for line in first.stderr if line.lstrip().startswith(PROGRESS_MARK)
+            ),
+            baseline_calls=baseline.calls,
         )
