@@ -22,6 +22,8 @@ as compliant", "without review") are.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import itertools
 import re
 import unicodedata
@@ -30,18 +32,39 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from baton.audit import current_trace
+from baton.tools.confusables import skeleton
 
 FLAG_PREFIX = "suspected-injection:"
 EXCERPT_CHARS = 160
 
+_W = r"(?:\s+\w+)"
 PATTERNS: dict[str, str] = {
     "override-instructions": (
         r"\b(?:ignore|disregard|forget|override|bypass|skip)\b(?:\s+\w+){0,4}?\s+"
-        r"(?:instructions?|prompts?|rules?|polic(?:y|ies)|guidelines?|directions?|checks?)\b"
+        r"(?:instructions?|prompts?|rules?|polic(?:y|ies)|guidelines?|guidance|directions?"
+        r"|checks?|everything)\b"
+        r"|\bpay\s+no\s+attention\s+to\b|\bset\s+aside\s+(?:the|your|all)\b"
+        r"|\b(?:rules?|instructions?|guidance|polic(?:y|ies)|checks?)\s+(?:above\s+|below\s+)?"
+        r"(?:no\s+longer|do\s+not|don'?t|does\s+not)\s+apply\b"
+        r"|\bwhatever\s+you\s+(?:were|have\s+been)\s+(?:told|asked|instructed)\b"
+        r"|\byour\s+(?:real|new|actual|true|only)\s+(?:task|job|instructions?|goal|orders?)\b"
+        # French, German, Spanish (accents are folded away before matching)
+        rf"|\b(?:ignore[rz]?|oublie[rz]?|ne\s+tenez\s+pas\s+compte\s+de){_W}{{0,3}}?\s+"
+        r"(?:instructions?|regles?|consignes?|directives?)\b"
+        rf"|\b(?:ignorier\w*|vergiss\w*|missacht\w*|uberg\w*){_W}{{0,3}}?\s+"
+        r"(?:anweisung\w*|regeln|vorgaben|richtlinien|befehle)\b"
+        rf"|\b(?:ignora\w*|olvida\w*|omite\w*|descarta\w*){_W}{{0,3}}?\s+"
+        r"(?:instrucciones|reglas|normas|directrices|indicaciones)\b"
     ),
     "role-hijack": (
         r"(?:^|[\n.!?]\s*)(?:system|assistant|developer)\s*(?:prompt)?\s*:"
-        r"|\byou are now\b|\bnew instructions?\b|\bfrom now on,? you\b"
+        r"|\byou are now\b|\bnew instructions?\b|\bfrom now on,? you\b|\byou are no longer\b"
+        r"|\bpretend\s+(?:you\s+are|to\s+be|that\s+you)\b"
+        r"|\b(?:act|behave)\s+as\s+(?:if\s+you\s+were\s+)?(?:the|an?)\s+(?:\w+\s+){0,2}?"
+        r"(?:director|administrator|admin|manager|system|developer|reviewer|approver|owner)\b"
+        r"|\bnouvelles?\s+(?:instructions?|consignes?)\b|\b(?:tu\s+es|vous\s+etes)\s+maintenant\b"
+        r"|\bneue\s+anweisung\w*\b|\bdu\s+bist\s+(?:jetzt|nun)\b"
+        r"|\bnuevas?\s+instrucci\w*\b|\bahora\s+eres\b"
     ),
     "approve-everything": (
         r"\b(?:approve|accept|reimburse|pay)\s+(?:all|every|any|each)\b(?:\s+\w+){0,3}?\s+"
@@ -49,16 +72,39 @@ PATTERNS: dict[str, str] = {
         r"|\b(?:approve|accept|reimburse)\s+this\s+(?:claim|expense|receipt|invoice)\b"
         r"|\bmark(?:ed)?\s+(?:it\s+|this\s+|all\s+)?(?:as\s+)?compliant\b"
         r"|\bwithout\s+(?:human\s+)?(?:review|approval)\b"
+        r"|\b(?:treat|consider|regard)\s+(?:every|all|each|this|these|the)\b(?:\s+[\w-]+){0,6}?"
+        r"\s+(?:as\s+)?(?:pre-?approved|approved|compliant|fine)\b"
+        r"|\bset\s+(?:the\s+)?status\b(?:\s+\w+){0,4}?\s+(?:to\s+)?(?:compliant|approved)\b"
+        r"|\bskip\s+(?:the\s+)?(?:usual\s+)?(?:checks?|review|controls?|approval)\b"
+        r"|\bno\s+need\s+to\s+involve\s+(?:a|any|the)\s+(?:person|human|reviewer|manager)\b"
+        r"|\bsign\s+(?:this|it)\s+off\s+yourself\b"
+        rf"|\b(?:approuve[rz]?|valide[rz]?){_W}{{0,1}}\s+(?:toutes?|tous|cette|ce|ces)\b"
+        r"|\bmarque[rz]?\b(?:\s+\w+){0,4}?\s+comme\s+conforme\b"
+        r"|\bsans\s+(?:aucune\s+)?(?:verification|controle|revision|validation)\b"
+        r"|\b(?:genehmig\w*|freigeb\w*)\s+(?:sie\s+)?(?:alle|diese[nrs]?|jede[nrs]?)\b"
+        r"|\balle\b(?:\s+\w+){0,3}?\s+(?:genehmigen|freigeben)\b"
+        r"|\bmarkier\w*\b(?:\s+\w+){0,4}?\s+als\s+konform\b"
+        r"|\bohne\s+(?:jede\s+)?(?:prufung|kontrolle|freigabe)\b"
+        r"|\baprueba\w*\s+(?:todos?|todas?|este|esta|estos|estas)\b"
+        r"|\bmarca\w*\b(?:\s+\w+){0,4}?\s+como\s+conforme\b"
+        r"|\bsin\s+(?:ninguna\s+)?(?:revision|verificacion|control|aprobacion)\b"
     ),
     "privilege-escalation": (
         r"\b(?:add|grant|give|provision|assign|enable)\b(?:\s+\w+){0,4}?\s+"
         r"(?:admin(?:istrator)?|root|superuser|owner|full|production|elevated)\s+"
         r"(?:access|rights|privileges?|permissions?|role|account)\b"
+        r"|\b(?:permissions?|rights|access|privileges?)\s+(?:as|of)\s+(?:an?\s+)?"
+        r"(?:admin\w*|root|superuser|owner)\b"
+        r"|\bacces\s+(?:d'?\s*)?administrateur\b|\bdroits\s+(?:d'?\s*)?administrat\w*\b"
+        r"|\b(?:administrator|admin)(?:-)?(?:rechte|zugang|zugriff)\b"
+        r"|\b(?:acceso|permisos?|privilegios?)\s+de\s+administrador\b"
     ),
     "brand-rule-change": (
         r"\bbrand\s+(?:now\s+)?(?:requires|mandates)\b"
         r"|\b(?:always|must)\s+(?:use|include|mention|say)\s+the\s+(?:word|phrase)\b"
         r"|\bnew\s+brand\s+(?:rule|guideline|requirement)s?\b"
+        r"|\b(?:write|put|use|include)\s+the\s+(?:word|phrase|name)\b.{0,40}?"
+        r"\b(?:every|all|each)\s+(?:headlines?|titles?|posts?|headings?)\b"
     ),
     "exfiltration": (
         r"\b(?:reveal|print|show|repeat|send)\s+(?:me\s+)?(?:your|the)\s+"
@@ -67,6 +113,11 @@ PATTERNS: dict[str, str] = {
     "conceal-from-reviewer": (
         r"\bdo\s+not\s+(?:tell|inform|alert|flag|mention|show)\b(?:\s+\w+){0,2}?\s+"
         r"(?:the\s+)?(?:reviewer|user|human|auditor|finance|hr|it)\b"
+        r"|\bkeep\s+(?:this|it)\s+between\s+us\b|\bwithout\s+telling\b"
+        r"|\b(?:reviewer|auditor|user|human|manager)s?\s+(?:does|do)\s*(?:not|n't)\s+need\s+to\s+know\b"
+        r"|\bne\s+(?:dites|dis)\s+rien\b|\bsans\s+(?:prevenir|informer)\b"
+        r"|\bsag\w*\s+(?:dem|der|den)\s+\w+\s+nichts\b|\bnichts\s+davon\s+sagen\b"
+        r"|\bno\s+le\s+digas\s+nada\b|\bsin\s+avisar\b"
     ),
 }
 """Named patterns over normalised text; the name is what the reviewer sees."""
@@ -111,13 +162,38 @@ def html_text(markup: str) -> str:
     return "\n".join(parts)
 
 
+_TAG_TEXT = re.compile("[\U000e0020-\U000e007e]+")
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def hidden_text(text: str) -> list[str]:
+    """Text a reader cannot see but a model can: Unicode tag characters (each one an
+    invisible copy of an ASCII character) and base64 spans that decode to words."""
+    found = ["".join(chr(ord(c) - 0xE0000) for c in m) for m in _TAG_TEXT.findall(text)]
+    for span in _BASE64.findall(text):
+        try:
+            decoded = base64.b64decode(span + "=" * (-len(span) % 4), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        if sum(c.isalpha() or c.isspace() for c in decoded) >= 0.8 * len(decoded) and " " in decoded:
+            found.append(decoded)
+    return found
+
+
 def normalise(text: str) -> str:
-    """Fold the cosmetic differences an attacker can hide an instruction behind."""
+    """Fold the cosmetic differences an attacker can hide an instruction behind.
+
+    Hidden text (tag characters, base64) is decoded and appended on its own lines;
+    look-alike letters are folded by Unicode's confusables data; accents are dropped so
+    "précédentes" meets the pattern "precedentes".
+    """
     if _HTML.search(text):
         text = html_text(text)
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
-    text = text.casefold()
+    text = "\n".join([text, *hidden_text(text)])
+    text = skeleton(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold().replace("\u2019", "'")
     return re.sub(r"[^\S\n]+", " ", text)
 
 

@@ -1,8 +1,10 @@
 """Researcher: retrieves company documents and summarises them into cited findings.
 
 The model only phrases findings; code decides which citations are real (they must be
-ids retrieved in this very call), and an extractive fallback keeps the run useful
-when a small model returns nothing usable.
+ids retrieved in this very call) and whether each finding is supported by the chunks it
+cites (:mod:`tools.grounding`); an unsupported finding is dropped and shown to the
+reviewer as an exception, and an extractive fallback keeps the run useful when a small
+model returns nothing usable.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured, cited_schema, quote
 from baton.retrieval.injection import flag_injections
+from baton.tools.grounding import Tally
+from baton.tools.research.briefs import chunk_texts, finding_supported, unsupported_row
 
 PROMPT = (
     "You are a research analyst. Summarise the sources into at most 3 findings that answer"
@@ -86,20 +90,35 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         f"Question: {state['question']}\n\nSources:\n{format_sources(sources)}",
     )
     findings: list[dict[str, Any]] = []
+    unsupported: list[dict[str, Any]] = []
     dropped = 0
-    for f in (notes.findings if notes else [])[:MAX_FINDINGS]:
+    texts = chunk_texts(sources)
+    written = notes.findings[:MAX_FINDINGS] if notes else []
+    for f in written:
         valid = [c for c in dict.fromkeys(f.citations) if c in known]
         dropped += len(f.citations) - len(valid)
-        if valid and f.point.strip():
-            findings.append({"point": f.point.strip()[:300], "citations": valid})
+        finding = {"point": " ".join(f.point.split())[:300], "citations": valid}
+        if not (valid and finding["point"]):
+            continue
+        bad = finding_supported(finding, texts)
+        if bad:
+            unsupported += [unsupported_row("finding", v) for v in bad]
+        else:
+            findings.append(finding)
     used_fallback = not findings
     if used_fallback:
         findings = extractive_findings(sources)
     if trace:
+        trace.flag(
+            Tally(
+                len(findings) * (not used_fallback), len(written), len(findings) * used_fallback
+            ).flag()
+        )
         trace.cite([c for f in findings for c in f["citations"]])
         trace.decision = (
             f"retrieved {len(sources)} chunks; {len(findings)} findings"
             + (" (extractive fallback: model gave no verifiable finding)" if used_fallback else "")
             + (f"; dropped {dropped} unverifiable citations" if dropped else "")
+            + (f"; dropped {len(unsupported)} unsupported sentences" if unsupported else "")
         )
-    return {"sources": sources, "findings": findings}
+    return {"sources": sources, "findings": findings, "unsupported": unsupported}

@@ -14,6 +14,8 @@ from pydantic import BaseModel, Field
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
+from baton.tools.grounding import Tally, clip_words
+from baton.tools.research.briefs import MAX_TITLE, chunk_texts, fit_title, ground_draft
 
 PROMPT = (
     "You write short internal briefs in plain UK English. Write a title (under 80"
@@ -23,14 +25,17 @@ PROMPT = (
 
 
 class BriefDraft(BaseModel):
-    title: str = Field(description="under 80 characters", max_length=80)
+    title: str = Field(description="under 80 characters", max_length=MAX_TITLE)
     summary: str = Field(description="two sentences", max_length=600)
     recommendations: list[str] = Field(max_length=3)
 
 
 def fallback_draft(question: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
-    """A plain draft assembled from the findings when the model gives nothing usable."""
-    title = question.rstrip("?")[:77] + ("..." if len(question) > 77 else "")
+    """A plain draft assembled from the findings when the model gives nothing usable.
+
+    The title is the question itself (a question asserts nothing), cut at a word.
+    """
+    title = clip_words(question, MAX_TITLE)
     summary = " ".join(f["point"] for f in findings[:2]) or "No supporting documents were found."
     return {"title": title, "summary": summary, "recommendations": []}
 
@@ -48,17 +53,27 @@ def write(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     if feedback:
         prompt += "\n\nIssues to fix:\n" + "\n".join(f"- {i}" for i in feedback[:5])
     draft = ask_structured(ctx, "writer", BriefDraft, PROMPT, prompt)
-    result = fallback_draft(state["question"], findings)
+    fallback = fallback_draft(state["question"], findings)
+    result, tally = fallback, Tally(fallback=2)
+    dropped: list[dict[str, Any]] = []
     if draft and draft.title.strip() and draft.summary.strip():
-        result = {
-            "title": draft.title.strip()[:120],
-            "summary": draft.summary.strip()[:1200],
-            "recommendations": [r.strip()[:300] for r in draft.recommendations[:3] if r.strip()],
+        proposed = {
+            "title": fit_title(draft.title),
+            "summary": " ".join(draft.summary.split())[:1200],
+            "recommendations": [
+                " ".join(r.split())[:300] for r in draft.recommendations[:3] if r.strip()
+            ],
         }
+        texts = chunk_texts(state.get("sources", []))
+        result, dropped, tally = ground_draft(proposed, findings, texts, fallback)
     rounds = state.get("rounds", 0) + 1
     trace = current_trace()
     if trace:
-        trace.decision = f"draft round {rounds}: '{result['title'][:60]}'" + (
-            "" if draft else " (fallback draft)"
+        trace.flag(tally.flag())
+        trace.decision = (
+            f"draft round {rounds}: '{result['title'][:60]}'"
+            + ("" if draft else " (fallback draft)")
+            + (f"; dropped {len(dropped)} unsupported sentences" if dropped else "")
         )
-    return {"draft": result, "rounds": rounds}
+    earlier = [u for u in state.get("unsupported", []) if u["part"] == "finding"]
+    return {"draft": result, "rounds": rounds, "unsupported": earlier + dropped}

@@ -22,6 +22,19 @@ class BriefEdit(BaseModel):
     recommendations: list[str] | None = None
 
 
+def unsupported_exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Model sentences dropped as unsupported: shown for review, never as fact."""
+    return [
+        {
+            "id": f"UNSUPPORTED-{n}",
+            "kind": "unsupported",
+            "detail": f"{u['part']}: {u['sentence']!r} was not shown: {u['reason']}",
+            "cited": u.get("cited", []),
+        }
+        for n, u in enumerate(state.get("unsupported", []), 1)
+    ]
+
+
 def packet(state: dict[str, Any]) -> dict[str, Any]:
     """The review packet: the rendered draft, open issues and the edit schema."""
     return {
@@ -36,7 +49,8 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
         "exceptions": [
             {"id": f"ISSUE-{n}", "kind": "critic", "detail": issue}
             for n, issue in enumerate(state.get("issues", []), 1)
-        ],
+        ]
+        + unsupported_exceptions(state),
         "injection_flags": packet_flags(state),
         "edit_schema": BriefEdit.model_json_schema(),
     }
@@ -52,7 +66,9 @@ review = review_gate(
     packet=packet,
     edit_schema=BriefEdit,
     default_mode="always",
-    has_exceptions=lambda state: bool((state.get("issue_history") or [[]])[-1]),
+    has_exceptions=lambda state: bool(
+        (state.get("issue_history") or [[]])[-1] or state.get("unsupported")
+    ),
     apply=_after,
 )
 """Pause for a human (or auto-approve when the review mode allows it)."""

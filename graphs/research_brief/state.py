@@ -39,6 +39,8 @@ class State(TypedDict, total=False):
     findings: list[dict[str, Any]]
     draft: dict[str, Any]
     issues: list[str]
+    unsupported: list[dict[str, Any]]
+    """Model sentences the claim check dropped (tools.grounding), for the reviewer."""
     issue_history: list[list[str]]
     rounds: int
     review: dict[str, Any]

@@ -200,3 +200,60 @@ def test_many_runs_at_once_share_one_runner(runner: Runner) -> None:
     for o in outcomes:
         nodes = [a.node for a in runner.sync_audit(o.run_id) if a.kind == "node"]
         assert nodes.count("researcher") == 1 and nodes.count("formatter") == 1
+
+
+FALSE = (
+    "A discount code for 30% off all products is available on Amazon Prime Day, 12 November 2026."
+)
+CUT_TITLE = ("Cold Brew Pods launch brief: PodBack bags and compostability on 12 November 2")[:80]
+
+
+def _storyteller(role: str, messages: Any, tool: Any) -> Any:
+    """A model that states false facts while citing real, retrieved chunks."""
+    from baton.testing import schema_responder
+
+    reply = schema_responder(role, messages, tool)
+    if role == "researcher" and isinstance(reply, dict) and reply.get("findings"):
+        real = reply["findings"][0]["citations"]
+        reply["findings"] = [{"point": FALSE, "citations": real}]
+    if role == "writer" and isinstance(reply, dict):
+        reply.update(
+            title=CUT_TITLE,
+            summary=f"Cold Brew Pods launch on 12 November 2026. {FALSE}",
+            recommendations=["Offer 30% off on Amazon Prime Day."],
+        )
+    return reply
+
+
+def test_false_facts_cited_to_real_chunks_are_not_shown(settings: Settings) -> None:
+    """Issue 16 item 14 / issue 13 item 5: existence of a citation is not support."""
+    ingest([ROOT / "examples" / "docs"], "company-docs", settings)
+    runner = Runner(
+        settings, model_factory=lambda role: ScriptedChatModel(role=role, responder=_storyteller)
+    )
+    try:
+        outcome = runner.start("research-brief", QUESTION)
+        packet = outcome.packet or {}
+        kinds = [e["kind"] for e in packet["exceptions"]]
+        assert kinds.count("unsupported") >= 3, packet["exceptions"]
+        assert "Amazon" not in packet["preview"]
+        done = runner.resume(outcome.run_id, make_decision("approve", "alice"))
+        brief = Path(done.outputs[0]).read_text()
+        assert "Amazon" not in brief and "30%" not in brief
+        assert "Cold Brew Pods launch on 12 November 2026." in brief  # the true sentence stays
+        title = brief.splitlines()[0]
+        assert not title.endswith(" 2") and not title.endswith("November 2…"), title
+        audit = runner.sync_audit(outcome.run_id)
+        writer = next(a for a in audit if a.node == "writer")
+        assert any(f.startswith("model-text:kept=") for f in writer.flags)
+    finally:
+        runner.close()
+
+
+def test_malformed_citation_in_the_draft_is_a_critic_issue() -> None:
+    from baton.tools.research.briefs import check_brief
+
+    draft = {"title": "Brief", "summary": "Pods launch in November (source 0123…) for sure."}
+    findings = [{"point": "x", "citations": ["0123456789abcdef"]}]
+    problems = check_brief(draft, findings, ["0123456789abcdef"], ["0123456789abcdef"])
+    assert any("malformed citation" in p for p in problems)

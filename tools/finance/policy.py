@@ -9,6 +9,7 @@ this claim" included — can change whether a rule is broken.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
@@ -132,6 +133,10 @@ class ExpensePolicy(_Strict):
     input_date_order: DateOrder = "auto"
     """How to read ``02/01/2025`` in bank, ledger and claims files that do not show it
     themselves (``auto``: such a file is an error); see :mod:`.formats`."""
+    document: str | None = Field(default=None, min_length=1)
+    """File name of the policy document (in the input's ``policy/`` folder) whose
+    paragraphs breaches cite. Only its chunks are citable: another file in that folder
+    (an "amendment" nobody reviewed) can never become the cited clause."""
 
     @field_validator("currency")
     @classmethod
@@ -228,6 +233,38 @@ class ExpensePolicy(_Strict):
             self.country, subdiv=self.subdivision, years=list(years)
         )
         return {day: str(name) for day, name in calendar.items()}
+
+
+def clause_of(policy: ExpensePolicy, rule_id: str) -> str:
+    """The reviewed clause of the rule that fired, looked up by the rule's id.
+
+    This, not similarity between a breach and document text, decides what a breach
+    cites: the compliance agent then finds the paragraph that *starts* with this clause.
+    """
+    kind, _, rest = rule_id.partition(".")
+    if kind == "currency":
+        return policy.currency_clause
+    if kind == "category":
+        return policy.unknown_category_clause
+    if kind == "receipts":
+        return policy.receipts.clause
+    if kind == "approval":
+        return policy.approvals.clause
+    if kind == "forbidden" and rest in policy.forbidden:
+        return policy.forbidden[rest].clause
+    category = rest.rsplit(".", 1)[0]
+    if kind == "limit" and category in policy.limits:
+        return policy.limits[category].clause
+    raise KeyError(f"no rule '{rule_id}' in the policy")
+
+
+def clause_heading(clause: str) -> re.Pattern[str]:
+    """Where a clause is *stated*: at the start of a line (after ``#`` marks), word for word.
+
+    A document that merely mentions "5.1" ("amendment to 5.1 ...") does not match.
+    """
+    words = [re.escape(w) for w in clause.split()]
+    return re.compile(r"(?m)^[ \t]*(?:#+[ \t]*)?" + r"\s+".join(words) + r"(?![\w.]\d)")
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

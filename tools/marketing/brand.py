@@ -37,10 +37,14 @@ class BrandConfig(_Frozen):
 
     ``preferred_words`` maps a word to avoid onto the word to use instead.
     ``product_prefixes`` are the words that start product names ("Fernleaf"), used to
-    spot product names the writer may have invented. ``claim_terms`` are regulated or
-    risky phrases ("home compostable", "carbon neutral") that may only appear when the
-    roadmap or brand documents state them. ``research_ignore_words`` keeps competitor
-    brand names out of the topic-gap analysis.
+    spot product names the writer may have invented; ``approved_products`` are the real
+    ones. ``claim_terms`` are regulated or risky phrases ("home compostable", "carbon
+    neutral") that may only appear when ``approved_claims`` allows them.
+    ``research_ignore_words`` keeps competitor brand names out of the topic-gap analysis.
+
+    Which claims are approved, which products exist and which words are banned come
+    from this reviewed file only, never from ingested documents: a planted
+    "claims-approved-2026.md" in the brand folder is evidence at most, not authority.
     """
 
     brand_name: str = Field(min_length=1)
@@ -53,10 +57,18 @@ class BrandConfig(_Frozen):
     required_ctas: list[str] = Field(min_length=1)
     product_prefixes: list[str] = Field(default_factory=list)
     claim_terms: list[str] = Field(default_factory=list)
+    approved_claims: list[str] = Field(default_factory=list)
+    approved_products: list[str] = Field(default_factory=list)
     research_ignore_words: list[str] = Field(default_factory=list)
 
     @field_validator(
-        "banned_words", "claim_terms", "research_ignore_words", "required_ctas", "tone"
+        "banned_words",
+        "claim_terms",
+        "approved_claims",
+        "approved_products",
+        "research_ignore_words",
+        "required_ctas",
+        "tone",
     )
     @classmethod
     def _no_blank_entries(cls, value: list[str]) -> list[str]:

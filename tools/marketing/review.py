@@ -13,10 +13,13 @@ in the outline
 * every number except list counts 1-10 (percentages, prices, sizes, years, any
   number with a unit or currency) must occur in the facts;
 * every product name - a configured prefix ("Fernleaf") followed by capitalised words -
-  must start with at least two words that occur in the facts ("Fernleaf Ultra" is
-  flagged, "Fernleaf Cold Brew Pods Arrive" is not);
-* every configured claim term ("home compostable", "carbon neutral") must occur in the
-  facts.
+  must start with the first two words of an ``approved_products`` entry ("Fernleaf
+  Ultra" is flagged, "Fernleaf Cold Brew Pods Arrive" is not);
+* every configured claim term ("home compostable", "carbon neutral") must occur in an
+  ``approved_claims`` entry.
+
+Products and claims come from the reviewed brand config only: a brand document that
+says "we are B Corp certified" or lists a new product line approves nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import textstat
 from slugify import slugify
 
 from baton import loops
+from baton.tools.confusables import skeleton
 from baton.tools.marketing._text import contains_phrase, contains_stemmed, words
 from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import Outline, ReviewFailure, Roadmap
@@ -51,9 +55,12 @@ def _listing(labels: Sequence[str]) -> str:
 def _word_rules(fields: Sequence[tuple[str, str]], brand: BrandConfig) -> list[ReviewFailure]:
     """Banned words (must go) and discouraged words (must be replaced by the preferred one).
 
-    Matched on stems, so inflected forms ("utilising", "disruption") are caught too.
+    Matched on stems, so inflected forms ("utilising", "disruption") are caught too, and
+    on the confusables skeleton, so look-alike letters ("rеvolutionary" with a Cyrillic
+    "е", full-width or zero-width tricks) are caught as well.
     """
     out: list[ReviewFailure] = []
+    fields = [(label, skeleton(text)) for label, text in fields]
     for word in brand.banned_words:
         hits = [label for label, text in fields if contains_stemmed(text, word)]
         if hits:
@@ -129,11 +136,16 @@ def find_unsupported_claims(text: str, facts_text: str, brand: BrandConfig) -> l
         if canonical not in facts_numbers:
             claims.append(f"the number {shown!r}")
     for name in _product_names(text, brand.product_prefixes):
-        parts = name.split()
-        if len(parts) >= 2 and not contains_phrase(facts_text, " ".join(parts[:2])):
+        first = " ".join(name.split()[:2])
+        if len(name.split()) >= 2 and not any(
+            contains_phrase(p, first) for p in brand.approved_products
+        ):
             claims.append(f"the product name {name!r}")
+    plain = skeleton(text)
     for term in brand.claim_terms:
-        if contains_phrase(text, term) and not contains_phrase(facts_text, term):
+        if contains_phrase(plain, term) and not any(
+            contains_phrase(c, term) for c in brand.approved_claims
+        ):
             claims.append(f"the claim {term!r}")
     return list(dict.fromkeys(claims))
 
@@ -207,8 +219,8 @@ def review_outline(
         out.append(
             ReviewFailure(
                 rule="unsupported_claim",
-                message=f"{claim} is not in the roadmap or brand documents; "
-                "remove it or use a stated fact",
+                message=f"{claim} is not stated in the roadmap or brand documents, or not"
+                " approved in the brand config; remove it or use a stated fact",
             )
         )
 
