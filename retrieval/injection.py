@@ -175,7 +175,10 @@ def hidden_text(text: str) -> list[str]:
             decoded = base64.b64decode(span + "=" * (-len(span) % 4), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             continue
-        if sum(c.isalpha() or c.isspace() for c in decoded) >= 0.8 * len(decoded) and " " in decoded:
+        if (
+            sum(c.isalpha() or c.isspace() for c in decoded) >= 0.8 * len(decoded)
+            and " " in decoded
+        ):
             found.append(decoded)
     return found
 
