@@ -26,7 +26,7 @@ from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import Outline, PostPlan
 
 PROMPT = (
-    "You outline {channel} posts for {brand}, a UK coffee pod company. Voice: {tone}."
+    "You outline {channel} posts for {brand}{about}. Voice: {tone}."
     " Put the keyword in the title and in the first heading. Title under {limit} characters."
     " Use only the facts given and no other numbers. Fix every problem listed."
 )
@@ -194,6 +194,7 @@ def draft(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         system = PROMPT.format(
             channel=post.channel,
             brand=cfg.brand_name,
+            about=f", {cfg.description}" if cfg.description else "",
             tone=", ".join(cfg.tone),
             limit=cfg.title_max_chars,
         )

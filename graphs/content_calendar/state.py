@@ -88,7 +88,8 @@ def load_input(path: Path) -> dict[str, Any]:
     chunks = load_competitor_chunks(path / "competitors")
     brand_dir = path / "brand"
     documents = load_brand_documents(brand_dir) if brand_dir.exists() else []
-    brand = load_brand_config()
+    brand_file = path / "brand.yaml"  # this company's rules; else the configured default
+    brand = load_brand_config(brand_file) if brand_file.is_file() else load_brand_config()
     facts = build_facts_text(roadmap, [text for _, text in documents])
     candidates = [
         g

@@ -35,6 +35,9 @@ class ReadingLevel(_Frozen):
 class BrandConfig(_Frozen):
     """Everything the reviewer needs to judge an outline against the brand.
 
+    A run uses ``brand.yaml`` from its input folder when there is one, else the
+    configured default (``configs/brand.yaml``).
+
     ``preferred_words`` maps a word to avoid onto the word to use instead.
     ``product_prefixes`` are the words that start product names ("Fernleaf"), used to
     spot product names the writer may have invented; ``approved_products`` are the real
@@ -48,6 +51,10 @@ class BrandConfig(_Frozen):
     """
 
     brand_name: str = Field(min_length=1)
+    description: str = Field(default="", max_length=200)
+    """Who the brand is, in a few words, for the writer's prompt ("a UK bicycle servicing
+    subscription"); the company's facts come from here and the run's documents, never
+    from Baton's code."""
     tone: list[str] = Field(min_length=1)
     banned_words: list[str] = Field(default_factory=list)
     preferred_words: dict[str, str] = Field(default_factory=dict)
