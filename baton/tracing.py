@@ -1,7 +1,7 @@
 """OpenTelemetry spans for runs, nodes, model calls, retrievals and human decisions.
 
 Why here, hooked at four existing seams (the run driver, ``@agent_node``, the one
-model call in ``agents/models.py``, ``ContextStore.retrieve``, the review gate): teams
+model call in ``baton/llm.py``, ``ContextStore.retrieve``, the review gate): teams
 already run trace backends (Jaeger, Tempo, Honeycomb, Langfuse, LangSmith's OTLP
 endpoint), and one hook per seam covers every agent of every scenario without touching
 agent code.
