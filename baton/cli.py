@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -37,7 +38,8 @@ from baton.errors import ModelFailure, UserError
 from baton.progress import LiveProgress
 from baton.registry import STATUSES
 from baton.review import make_decision
-from baton.runtime import Runner, RunOutcome
+from baton.runtime import Runner, RunOutcome, is_read_only, read_only_error
+from baton.safepath import InputWarning
 from baton.tools.csvsafe import safe_cell
 
 app = typer.Typer(
@@ -794,11 +796,29 @@ def _fail(message: str, code: int) -> NoReturn:
     raise SystemExit(code)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Inputs skipped by :mod:`baton.safepath` as one ``warning:`` line each on stderr."""
+    if issubclass(category, InputWarning):
+        err.print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    else:
+        err.print(f"warning: {category.__name__}: {message}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
     """Entry point: map our exceptions to exit codes and one-line messages."""
     started = time.monotonic()
     try:
-        app()
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", InputWarning)
+            warnings.showwarning = _show_warning
+            app()
     except UserError as exc:
         _fail(str(exc), 2)
     except ModelFailure as exc:
@@ -808,6 +828,8 @@ def main() -> None:
     except Exception as exc:  # an internal failure: say so, keep the traceback for debugging
         if os.environ.get("BATON_DEBUG"):
             raise
+        if is_read_only(exc):  # a read-only home before any run started
+            _fail(str(read_only_error(settings(), exc, None)), 2)
         _fail(f"internal error: {type(exc).__name__}: {exc} (set BATON_DEBUG=1 for a traceback)", 1)
     finally:
         if os.environ.get("BATON_TIMING"):

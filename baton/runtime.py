@@ -12,6 +12,7 @@ nodes (and their side effects) never run again.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import os
 import secrets
@@ -121,6 +122,27 @@ def _config(run_id: str) -> RunnableConfig:
         "recursion_limit": 200,
         "max_concurrency": MAX_PARALLEL_BRANCHES,
     }
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """Whether ``exc`` says the home (or an output folder) cannot be written."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        return "readonly" in text or "read-only" in text
+    return isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def read_only_error(settings: Settings, exc: BaseException, run_id: str | None) -> UserError:
+    """One line naming the folder that refused a write and how to continue afterwards.
+
+    Why not "internal error": a home on a full or read-only disk, or with the wrong
+    owner, is the user's to fix, and the checkpoints written before the failure are
+    intact, so the run continues from there (``baton resume``) once it is writable.
+    """
+    where = getattr(exc, "filename", None) or settings.home_dir
+    detail = getattr(exc, "strerror", None) or str(exc)
+    then = f"run `baton resume {run_id}`" if run_id else "run the command again"
+    return UserError(f"{where}: cannot write ({detail}); make it writable, then {then}")
 
 
 class Runner:
@@ -457,6 +479,8 @@ class Runner:
             self._finish(graph, config, run, True, str(exc))
             raise
         except Exception as exc:
+            if is_read_only(exc):
+                raise read_only_error(self.settings, exc, run.id) from None
             self._finish(graph, config, run, True, f"internal error: {type(exc).__name__}: {exc}")
             raise
         return self._finish(graph, config, run, failed, reason)

@@ -237,3 +237,43 @@ def test_warnings_are_one_line(tmp_path: Path) -> None:
 
         assert list_files(tmp_path) == []
     assert len(caught) == 1 and "\n" not in str(caught[0].message)
+
+
+# 8: a home that turns read-only mid-run --------------------------------------------------
+
+
+def test_read_only_home_mid_run_is_one_line_with_a_resume_hint(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+    import sys
+
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    from baton.cli import main
+
+    question = Path(__file__).resolve().parents[2] / "examples" / "research-brief" / "question.yaml"
+    real_put = SqliteSaver.put
+    calls = {"n": 0}
+
+    def put(self: SqliteSaver, *args: object, **kwargs: object) -> object:
+        calls["n"] += 1
+        if calls["n"] > 2:  # the disk turns read-only after the run has started
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real_put(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    docs = question.parents[1] / "docs"
+    monkeypatch.setattr(sys, "argv", ["baton", "ingest", str(docs), "-C", "company-docs"])
+    with pytest.raises(SystemExit) as info:
+        main()
+    assert info.value.code in (0, None)
+    monkeypatch.setattr(SqliteSaver, "put", put)
+    monkeypatch.setattr(sys, "argv", ["baton", "run", "research-brief", "--input", str(question)])
+    with pytest.raises(SystemExit) as info:
+        main()
+    err = capsys.readouterr().err.replace("\n", "")
+    assert info.value.code == 2, err
+    assert "cannot write (attempt to write a readonly database)" in err
+    assert "baton resume research-brief-" in err
+    assert f"error: {load_settings().home_dir}: cannot write" in err
+    assert "Traceback" not in err
