@@ -144,6 +144,9 @@ class ServeSettings(_Section):
     """HTTP basic auth: user name -> environment variable holding that user's password."""
     secret_env: str | None = None
     """Environment variable holding the cookie-signing key; unset: a new key per start."""
+    trusted_proxies: list[str] = Field(default_factory=list)
+    """Addresses (or CIDR ranges) of reverse proxies whose ``X-Forwarded-For`` is believed;
+    empty: forwarded headers are ignored and the client is the connecting peer."""
 
 
 class PriceSettings(_Section):

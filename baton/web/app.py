@@ -15,8 +15,10 @@ import getpass
 import hashlib
 import hmac
 import mimetypes
+import os
 import re
 import secrets
+import stat
 import threading
 import unicodedata
 from collections.abc import AsyncIterator, Sequence
@@ -521,11 +523,13 @@ def _row(run: RunRecord, now: datetime) -> dict[str, Any]:
 
 
 def _output_file(run: RunRecord, name: str) -> Path | None:
-    """The run's registered output called ``name``, if it is a real file in its folder.
+    """The run's registered output called ``name``, if it is still the file the run wrote.
 
     Only names the registry lists are served, and only when the file, with symlinks
     resolved, is still inside the run's output folder: a symlink planted there (or a
     tampered registry row) must not turn the inbox into a reader of any local file.
+    The file must also still look like the one the run wrote (see :func:`_as_written`):
+    a hard link planted in its place passes every path check.
     """
     root = Path(run.output_dir).resolve()
     for registered in run.outputs:
@@ -533,9 +537,38 @@ def _output_file(run: RunRecord, name: str) -> Path | None:
         if path.name != name or path.is_symlink():
             continue
         real = path.resolve()
-        if real.is_relative_to(root) and real.is_file():
+        if real.is_relative_to(root) and _as_written(real, run):
             return real
     return None
+
+
+def _as_written(path: Path, run: RunRecord) -> bool:
+    """A regular file with one link, not older than the run, owned by this user.
+
+    Outputs are written by :func:`baton.outputs.atomic_write` (a fresh inode renamed
+    into place), so each has exactly one name, belongs to the user Baton runs as, and
+    was modified after the run was created. A hard link to another file (``ln
+    /etc/shadow out/brief.md``) has two names and keeps the target's owner and age.
+    The descriptor is opened without following links and checked with ``fstat``.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        info = os.fstat(fd)
+    finally:
+        os.close(fd)
+    try:
+        created = datetime.fromisoformat(run.created_at).timestamp()
+    except ValueError:
+        return False
+    return (
+        stat.S_ISREG(info.st_mode)
+        and info.st_nlink == 1
+        and info.st_uid == os.getuid()
+        and info.st_mtime >= created - 1
+    )
 
 
 def _local(path: str) -> str:
@@ -613,4 +646,18 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
             file=sys.stderr,
         )
     print(f"review inbox: http://{host}:{port}/  (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", **proxy_options(settings))
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's forwarded-header options: trusted only from ``serve.trusted_proxies``.
+
+    uvicorn by default believes ``X-Forwarded-For`` from loopback, so any local client
+    (or a proxy passing the header through) could name itself a new address on every
+    try and never hit the sign-in throttle, which is keyed on the client address. With
+    no proxy configured the headers are ignored and the address is the real peer.
+    """
+    proxies = settings.serve.trusted_proxies
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": list(proxies)}
