@@ -41,6 +41,7 @@ from baton.llm import ask_structured
 from baton.outputs import atomic_write
 from baton.tools.csvsafe import safe_cell
 from baton.tools.finance.models import Candidate, Match, ReconResult
+from baton.tools.finance.packet import expand_decisions, group_exceptions
 from baton.tools.finance.report import (
     SummaryFigures,
     build_summary,
@@ -384,7 +385,9 @@ def apply_decisions(
     """
     book = _Book(recon, bank_amounts, gl_amounts, reviewer)
     by_id = {e["id"]: e for e in exceptions}
-    problems: list[str] = []
+    # A decision may name a packet item (a group or related exceptions merged): it is
+    # applied to each member exception in turn.
+    decisions, problems = expand_decisions(group_exceptions(exceptions), decisions)
     outcomes: dict[str, dict[str, str]] = {}
     for decision in decisions:
         exc = by_id.get(decision["id"])

@@ -27,7 +27,8 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.state import all_exceptions, recon_of
 from baton.retrieval.injection import packet_flags
-from baton.review import known_id, request_review
+from baton.review import known_id, packet_ids, request_review
+from baton.tools.finance.packet import group_exceptions
 
 DEFAULT_REVIEW: Literal["exceptions"] = "exceptions"
 
@@ -50,7 +51,10 @@ class ExceptionDecision(BaseModel):
     @field_validator("id")
     @classmethod
     def _known(cls, value: str, info: ValidationInfo) -> str:
-        """Checked against the packet's exceptions when validated with it (``baton resume``)."""
+        """Checked against the packet's exceptions and items (a group or merged item may
+        be decided as a whole) when validated with it (``baton resume``)."""
+        if value in (packet_ids(info.context, "items") or ()):
+            return value
         return known_id(value, info, "exceptions", "exception")
 
     @model_validator(mode="after")
@@ -69,7 +73,8 @@ class DecisionsEdit(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    decisions: list[ExceptionDecision] = Field(min_length=1, max_length=1000)
+    # No cap below a month's size: a hard month may need a decision on every row.
+    decisions: list[ExceptionDecision] = Field(min_length=1)
 
     @field_validator("decisions")
     @classmethod
@@ -95,8 +100,13 @@ EDIT_EXAMPLE = {
 
 
 def packet(state: dict[str, Any]) -> dict[str, Any]:
-    """The review packet: the draft summary and every exception with its evidence."""
+    """The review packet: the draft summary and the items to decide, with their evidence.
+
+    Related exceptions about the same rows are one item and alike ones are grouped per
+    kind and counterparty (``group_exceptions``); a decision may name an item's id.
+    """
     rows = all_exceptions(state)
+    items = group_exceptions(rows)
     errors = list(state.get("review_errors", []))
     refused = (
         ("## Your last decisions were not applied\n\n" + "".join(f"- {e}\n" for e in errors) + "\n")
@@ -115,12 +125,17 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
         "citation",
         "clause",
         "explanation",
+        "members",
+        "info",
     )
     return {
         "scenario": "expense-reconciliation",
         "preview": refused + state.get("summary_md", ""),
         "counts": dict(Counter(r["kind"] for r in rows)),
         "exceptions": [{k: r[k] for k in keep if r.get(k) not in (None, "", [])} for r in rows],
+        # What a person decides: one item per problem (related exceptions merged, alike
+        # ones grouped per kind and counterparty, new vendors shown as info on rows).
+        "items": [{k: r[k] for k in keep if r.get(k) not in (None, "", [])} for r in items],
         "edit_errors": errors,
         "injection_flags": packet_flags(state),
         "edit_schema": DecisionsEdit.model_json_schema(),

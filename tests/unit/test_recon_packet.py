@@ -1,0 +1,103 @@
+"""The review packet as items: related exceptions merged, alike ones grouped, info on rows."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from baton.agents.finance.reporting import apply_decisions
+from baton.graphs.expense_reconciliation.review import DecisionsEdit
+from baton.tools.finance.models import ReconResult
+from baton.tools.finance.packet import expand_decisions, group_exceptions
+
+
+def row(id_: str, kind: str, refs: list[str], texts: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "kind": kind,
+        "severity": extra.pop("severity", "medium"),
+        "amount": extra.pop("amount", "-10.00"),
+        "detail": f"{kind} {' '.join(refs)}",
+        "refs": refs,
+        "evidence": [
+            {"source": "bank" if r.startswith("B") else "ledger", "id": r, "text": t}
+            for r, t in zip(refs, texts, strict=True)
+        ],
+        "suggested_action": "accept or reject",
+        **extra,
+    }
+
+
+def test_related_exceptions_about_the_same_rows_are_one_item() -> None:
+    # One duplicated payment: two duplicate flags, an unmatched line, an ambiguous match.
+    rows = [
+        row("ANOM-dup-1", "duplicate", ["B1", "B2"], ["NB-3312 ACME", "NB-3312 ACME"]),
+        row("ANOM-dup-2", "duplicate", ["G1", "G2"], ["Acme NB-3312", "Acme NB-3312"]),
+        row("EXC-bank-B2", "unmatched_bank", ["B2"], ["NB-3312 ACME"]),
+        row("EXC-cand-B1", "ambiguous_match", ["B1", "G1", "G2"], ["x", "y", "z"]),
+        row("EXC-bank-B9", "unmatched_bank", ["B9"], ["ZEPHYR LABS"]),
+    ]
+    items = group_exceptions(rows)
+    assert len(items) == 2
+    merged = items[0]
+    assert merged["kind"] == "related"
+    assert [m["id"] for m in merged["members"]] == [r["id"] for r in rows[:4]]
+    assert {e["id"] for e in merged["evidence"]} == {"B1", "B2", "G1", "G2"}
+    assert merged["severity"] == "medium"
+    assert items[1]["id"] == "EXC-bank-B9"  # a lone exception keeps its id
+
+
+def test_new_vendor_is_information_on_its_row_not_an_item() -> None:
+    rows = [
+        row("EXC-gl-G7", "unmatched_ledger", ["G7"], ["Kestrel Tools - drill"]),
+        row("ANOM-new-G7", "new_vendor", ["G7"], ["Kestrel Tools - drill"]),
+        row("ANOM-new-G8", "new_vendor", ["G8"], ["Linden Paper"]),
+    ]
+    items = group_exceptions(rows)
+    assert [i["id"] for i in items] == ["EXC-gl-G7"]
+    assert items[0]["info"] == ["new_vendor G7"]
+
+
+def test_alike_items_group_per_kind_and_counterparty_and_a_decision_names_the_group() -> None:
+    rows = [
+        row(f"EXC-bank-B{n}", "unmatched_bank", [f"B{n}"], ["MONTHLY SERVICE FEE"])
+        for n in range(1, 4)
+    ] + [row("EXC-bank-B7", "unmatched_bank", ["B7"], ["ACH DEBIT ORCHARD CATERING"])]
+    items = group_exceptions(rows)
+    assert len(items) == 2
+    group = next(i for i in items if len(i["members"]) == 3)
+    assert group["id"].startswith("GRP-unmatched_bank-")
+    expanded, problems = expand_decisions(items, [{"id": group["id"], "action": "accept"}])
+    assert problems == []
+    assert [d["id"] for d in expanded] == ["EXC-bank-B1", "EXC-bank-B2", "EXC-bank-B3"]
+    recon = ReconResult(
+        matches=[],
+        offsetting=[],
+        unmatched_bank=["B1", "B2", "B3", "B7"],
+        unmatched_gl=[],
+        candidates=[],
+    )
+    amounts = {b: Decimal("-10.00") for b in ("B1", "B2", "B3", "B7")}
+    _, outcomes = apply_decisions(
+        recon, rows, [{"id": group["id"], "action": "accept"}], amounts, {}, "ana"
+    )
+    assert set(outcomes) == {"EXC-bank-B1", "EXC-bank-B2", "EXC-bank-B3"}
+
+
+def test_match_to_on_a_group_must_name_one_exception() -> None:
+    rows = [
+        row(f"EXC-bank-B{n}", "unmatched_bank", [f"B{n}"], ["MONTHLY SERVICE FEE"])
+        for n in range(1, 3)
+    ]
+    items = group_exceptions(rows)
+    _, problems = expand_decisions(
+        items, [{"id": items[0]["id"], "action": "match_to", "gl_ids": ["G1"]}]
+    )
+    assert len(problems) == 1 and "member's id" in problems[0]
+
+
+def test_decisions_file_takes_a_whole_hard_month() -> None:
+    edit = DecisionsEdit.model_validate(
+        {"decisions": [{"id": f"EXC-bank-B{n}", "action": "accept"} for n in range(12_000)]}
+    )
+    assert len(edit.decisions) == 12_000

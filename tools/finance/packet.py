@@ -1,0 +1,212 @@
+"""The review packet as items a person can finish, not one row per exception.
+
+A hard month raises hundreds of exceptions, most of them about the same few problems.
+Two rules turn them into items that each need one decision:
+
+1. **Related exceptions about the same rows become one item.** A duplicated payment
+   shows up as two duplicate flags, an unmatched row and an ambiguous candidate; they
+   share row ids, so they are one problem and one item carrying all the evidence.
+2. **Alike items are grouped per kind and counterparty.** Twelve unmatched service
+   charges from the bank, or five outstanding cheques to one supplier, are decided
+   together: one item whose members are listed, decidable with one decision naming the
+   group id (members can still be decided one by one by their own ids).
+
+Some findings are information, not a question: a vendor not seen before is shown on
+the rows it concerns (``info``), never as an item of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from baton.tools.finance.normalize import describe
+
+INFO_KINDS = frozenset({"new_vendor"})
+"""Exception kinds shown as information on their rows, never as items to decide."""
+
+GROUPABLE = frozenset(
+    {
+        "unmatched_bank",
+        "unmatched_ledger",
+        "amount_mismatch",
+        "ambiguous_match",
+        "unusual_amount",
+        "weekend_or_holiday",
+        "round_amount",
+        "claim_paid_from_bank",
+    }
+)
+"""Kinds whose items of one counterparty are decided together."""
+
+_SEVERITY = {"low": 0, "medium": 1, "high": 2}
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def _counterparty(row: Mapping[str, Any]) -> str:
+    """The counterparty of an item: the name its first evidence row gives."""
+    for ev in row.get("evidence", []) or []:
+        name = describe(str(ev.get("text", ""))).name
+        if name:
+            return name
+    return ""
+
+
+def _components(rows: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+    """Indices of rows connected through a shared row id, in packet order."""
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        for ref in row.get("refs", []) or []:
+            if ref in owner:
+                a, b = find(owner[ref]), find(i)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                owner[ref] = i
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(rows)):
+        groups[find(i)].append(i)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def _union(values: Iterable[Iterable[Any]]) -> list[Any]:
+    return list(dict.fromkeys(v for vs in values for v in vs))
+
+
+def _merge(
+    item_id: str, kind: str, members: Sequence[Mapping[str, Any]], detail: str, action: str
+) -> dict[str, Any]:
+    amounts = {str(m.get("amount")) for m in members if m.get("amount") not in (None, "")}
+    evidence: dict[tuple[str, str], Mapping[str, str]] = {}
+    for m in members:
+        for ev in m.get("evidence", []) or []:
+            evidence.setdefault((str(ev.get("source")), str(ev.get("id"))), ev)
+    return {
+        "id": item_id,
+        "kind": kind,
+        "severity": max((m["severity"] for m in members), key=lambda s: _SEVERITY.get(s, 0)),
+        "amount": members[0].get("amount") if len(amounts) == 1 else None,
+        "detail": detail,
+        "refs": _union(m.get("refs", []) or [] for m in members),
+        "evidence": [dict(ev) for ev in evidence.values()],
+        "suggested_action": action,
+        "source": members[0].get("source", ""),
+        "members": [
+            {"id": m["id"], "kind": m["kind"], "detail": str(m.get("detail", ""))[:300]}
+            for m in members
+        ],
+        "info": _union(m.get("info", []) or [] for m in members),
+    }
+
+
+def group_exceptions(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The packet's items: related exceptions merged, alike ones grouped, info attached.
+
+    Every exception that is not information belongs to exactly one item; an item with
+    one member keeps that exception's id and shape, so ids already in use stay valid.
+    """
+    info_rows = [r for r in rows if r["kind"] in INFO_KINDS]
+    rows = [r for r in rows if r["kind"] not in INFO_KINDS]
+    info_by_ref: dict[str, list[str]] = defaultdict(list)
+    for r in info_rows:
+        for ref in r.get("refs", []) or []:
+            info_by_ref[ref].append(str(r.get("detail", "")))
+    items: list[dict[str, Any]] = []
+    for component in _components(rows):
+        members = [rows[i] for i in component]
+        if len(members) == 1:
+            item = dict(members[0])
+            item["members"] = [{"id": item["id"], "kind": item["kind"]}]
+        else:
+            kinds = list(dict.fromkeys(m["kind"] for m in members))
+            detail = f"{len(members)} related exceptions about the same rows: " + "; ".join(
+                f"{m['kind']} ({m['id']})" for m in members
+            )
+            item = _merge(
+                f"REL-{members[0]['id']}",
+                kinds[0] if len(kinds) == 1 else "related",
+                members,
+                detail,
+                "decide the members together: accept or reject applies to each; or decide"
+                " a member by its own id (match_to needs the member's id)",
+            )
+        item["info"] = _union(
+            [item.get("info", []) or [], *(info_by_ref.get(ref, []) for ref in item["refs"])]
+        )
+        items.append(item)
+    return _group_alike(items)
+
+
+def _group_alike(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One item per groupable kind and counterparty when several share them."""
+    keyed: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, item in enumerate(items):
+        if item["kind"] in GROUPABLE and len(item["members"]) == 1:
+            keyed[(item["kind"], _counterparty(item))].append(i)
+    grouped: dict[int, dict[str, Any]] = {}
+    absorbed: set[int] = set()
+    for (kind, name), idx in keyed.items():
+        if len(idx) < 2:
+            continue
+        members = [items[i] for i in idx]
+        slug = _SLUG.sub("-", name.lower()).strip("-") or "no-name"
+        who = name or "rows naming no counterparty"
+        grouped[idx[0]] = _merge(
+            f"GRP-{kind}-{slug}",
+            kind,
+            members,
+            f"{len(members)} {kind} items for {who}",
+            str(members[0].get("suggested_action", ""))
+            + " (a decision naming this group applies to every member)",
+        )
+        absorbed.update(idx)
+    return [
+        grouped.get(i, item) for i, item in enumerate(items) if i in grouped or i not in absorbed
+    ]
+
+
+def expand_decisions(
+    items: Sequence[Mapping[str, Any]], decisions: Sequence[Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Decisions naming a group or merged item, as one decision per member exception.
+
+    ``accept``, ``reject`` and ``note`` apply to every member. ``match_to`` names rows
+    of one exception, so on an item it applies only when exactly one member can take
+    it; otherwise the reviewer must name that member's own id. Returns the expanded
+    decisions and the problems found (one line each, naming the item).
+    """
+    by_id = {str(item["id"]): item for item in items}
+    expanded: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for decision in decisions:
+        item = by_id.get(str(decision["id"]))
+        if item is None or len(item.get("members", [])) <= 1:
+            expanded.append(dict(decision))
+            continue
+        members = item["members"]
+        if decision["action"] == "match_to":
+            matchable = [
+                m
+                for m in members
+                if m["kind"] in ("unmatched_bank", "unmatched_ledger", "ambiguous_match")
+            ]
+            if len(matchable) != 1:
+                problems.append(
+                    f"{decision['id']}: match_to names rows of one exception; use a member's id"
+                    f" ({', '.join(m['id'] for m in members)})"
+                )
+                continue
+            expanded.append({**decision, "id": matchable[0]["id"]})
+            continue
+        expanded.extend({**decision, "id": m["id"]} for m in members)
+    return expanded, problems
