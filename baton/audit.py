@@ -25,7 +25,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 
 from langgraph.runtime import Runtime
 
-from baton import tracing
+from baton import served, tracing
 from baton.context import RunContext, resolve_context
 from baton.registry import AuditRecord, utcnow
 
@@ -185,9 +185,12 @@ def agent_node(name: str) -> Callable[[NodeFn], GraphNode]:
             )
             token = _TRACE.set(trace)
             try:
-                with tracing.span(
-                    ctx.settings, ctx.run_id, f"node {name}", node_attributes(ctx, name)
-                ) as span:
+                with (
+                    served.visible_errors(ctx, state),
+                    tracing.span(
+                        ctx.settings, ctx.run_id, f"node {name}", node_attributes(ctx, name)
+                    ) as span,
+                ):
                     update = dict(fn(state, ctx))
                     if span is not None:
                         span.set_attributes(trace_attributes(trace, ctx))

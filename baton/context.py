@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.config import get_config
+from pydantic.json_schema import SkipJsonSchema
 
 from baton.config import Settings, load_settings
 
@@ -30,15 +31,25 @@ ModelFactory = Callable[[str], BaseChatModel]
 
 @dataclass
 class RunContext:
-    """Everything a node needs besides its state."""
+    """Everything a node needs besides its state.
 
-    run_id: str = ""
-    settings: Settings = field(default_factory=load_settings)
-    output_dir: Path = field(default_factory=Path)
+    Only ``review_mode`` is part of the public context schema: the API server keeps
+    just the schema's properties of a client's ``context``, so a client can choose the
+    review mode but never point a run at other settings, folders or models. Every other
+    field is hidden from the JSON schema (``SkipJsonSchema``) and the types are all
+    defined at runtime, so ``TypeAdapter(RunContext)`` builds (``assistants.get_schemas``).
+    """
+
+    run_id: SkipJsonSchema[str] = ""
+    settings: SkipJsonSchema[Settings] = field(default_factory=load_settings)
+    output_dir: SkipJsonSchema[Path] = field(default_factory=Path)
     review_mode: ReviewMode | None = None
-    reviewer: str | None = None
-    model_factory: ModelFactory | None = None
-    _store: ContextStore | None = field(default=None, repr=False)
+    reviewer: SkipJsonSchema[str | None] = None
+    model_factory: SkipJsonSchema[ModelFactory | None] = None
+    served: SkipJsonSchema[bool] = False
+    """Driven by LangGraph Agent Server rather than a Runner (see ``baton.served``)."""
+    _store: Annotated[Any, SkipJsonSchema()] = field(default=None, repr=False)
+    """The ContextStore (typed ``Any`` so the schema needs no Chroma import)."""
 
     def model(self, role: str) -> BaseChatModel:
         """The chat model for one agent role, from the injected factory or the settings."""
@@ -55,7 +66,8 @@ class RunContext:
     def store(self) -> ContextStore:
         """The context store, opened on first use (loading embeddings takes seconds)."""
         if self._store is not None:
-            return self._store
+            store: ContextStore = self._store
+            return store
         from baton.retrieval.store import ContextStore
 
         return ContextStore(self.settings)
@@ -84,5 +96,6 @@ def resolve_context(context: RunContext | None) -> RunContext:
             settings=settings,
             output_dir=settings.runs_dir / thread_id,
             review_mode=context.review_mode if context is not None else None,
+            served=True,
         )
     return _DEFAULTS[thread_id]

@@ -16,14 +16,15 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from langgraph.types import interrupt
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
-from baton import tracing
+from baton import served, tracing
 from baton.audit import human_record
 from baton.context import RunContext
 from baton.errors import UserError
 from baton.registry import utcnow
+from baton.served import auth_user
 
 Action = Literal["approve", "reject", "edit"]
 
@@ -38,7 +39,7 @@ class ReviewDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: Action
-    reviewer: str
+    reviewer: str = Field(min_length=1, max_length=200)
     at: str
     comment: str | None = None
     edits: dict[str, Any] | None = None
@@ -199,12 +200,49 @@ def request_review(
         decision = make_decision("approve", "baton", comment=f"auto-approved: {why}")
         tracing.record_decision(ctx.settings, ctx.run_id, node, decision)
         return decision, [human_record(ctx.run_id, node, "baton", decision.summary())]
-    value = interrupt(packet)
-    try:
-        decision = ReviewDecision.model_validate(value)
-    except ValidationError as exc:
-        raise UserError(f"invalid review decision: {exc.errors()[0]['msg']}") from None
-    if decision.edits is not None:
-        decision.edits = validate_edits(decision.edits, edit_schema, packet=packet)
+    value = interrupt(_pausing(ctx, packet))
+    while True:
+        try:
+            decision = parse_decision(value, edit_schema, packet, on_server=ctx.served)
+            break
+        except UserError as exc:
+            # Refused: ask again with the reason. The bad answer stays consumed by the
+            # first interrupt, so the next resume answers this one and the thread lives on.
+            value = interrupt(_pausing(ctx, {**packet, "refused": str(exc)}))
+    served.set_status(ctx, "running")
     tracing.record_decision(ctx.settings, ctx.run_id, node, decision)
     return decision, [human_record(ctx.run_id, node, decision.reviewer, decision.summary())]
+
+
+def _pausing(ctx: RunContext, packet: dict[str, Any]) -> dict[str, Any]:
+    """A served run shows as awaiting review in the registry while it waits."""
+    served.set_status(ctx, "awaiting_review", packet=packet)
+    return packet
+
+
+def parse_decision(
+    value: Any, edit_schema: type[BaseModel], packet: Mapping[str, Any], *, on_server: bool = False
+) -> ReviewDecision:
+    """Validate a resume value; a bad one raises a one-line :class:`UserError`.
+
+    ``at`` is the server's clock when an API server drives the run (and filled in when
+    missing); ``reviewer`` is the authenticated user when the server has auth, else
+    the payload's.
+    """
+    data: Any = value
+    if isinstance(value, Mapping):
+        data = dict(value)
+        if on_server or not data.get("at"):
+            data["at"] = utcnow()
+        user = auth_user()
+        if user:
+            data["reviewer"] = user
+    try:
+        decision = ReviewDecision.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        raise UserError(f"invalid review decision: {field}: {err['msg']}") from None
+    if decision.edits is not None:
+        decision.edits = validate_edits(decision.edits, edit_schema, "edits", packet=packet)
+    return decision

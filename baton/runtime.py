@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -80,6 +80,16 @@ class RunOutcome(BaseModel):
             reason=run.reason,
             packet=run.packet,
         )
+
+
+def _request(scenario: Scenario, path: Path) -> dict[str, Any]:
+    """Validate the input at ``path`` and return what the graph starts from.
+
+    A scenario with a start request (``REQUEST``) gets the request an Agent Server
+    client would send, which its first node expands; any other the initial state.
+    """
+    request = getattr(scenario, "request", None)
+    return cast(dict[str, Any], request(path)) if request else scenario.load_input(path)
 
 
 def new_run_id(scenario: str) -> str:
@@ -184,7 +194,7 @@ class Runner:
     ) -> RunOutcome:
         """Validate the input, register the run, and drive it to a pause or the end."""
         scenario = get_scenario(scenario_name)
-        initial = scenario.load_input(input_path)
+        initial = _request(scenario, input_path)
         run_id = run_id or new_run_id(scenario.name)
         out = (output_dir or self.settings.runs_dir / run_id).resolve()
         mode = review or scenario.default_review
@@ -228,7 +238,7 @@ class Runner:
             if not graph.get_state(_config(run_id)).created_at:
                 # Killed before its first checkpoint committed: nothing ran, so start the
                 # graph again from the input the run was registered with.
-                command = scenario.load_input(Path(self.registry.get(run_id).input_path))
+                command = _request(scenario, Path(self.registry.get(run_id).input_path))
         return self._drive(scenario, self.registry.get(run_id), command, progress, tokens)
 
     def _resumable(
@@ -337,7 +347,7 @@ class Runner:
         payload: Any = None
         if snapshot.created_at is None:
             try:
-                payload = scenario.load_input(Path(run.input_path))
+                payload = _request(scenario, Path(run.input_path))
             except UserError as exc:  # e.g. the input is not on this worker's filesystem
                 return self._finish(graph, config, run, True, str(exc))
         elif queued.get("decision") and any(

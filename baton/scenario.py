@@ -121,6 +121,20 @@ class Scenario:
         """Validate the user's input and return the graph's initial state."""
         return cast(dict[str, Any], self._mod().load_input(path))
 
+    def request(self, path: Path) -> dict[str, Any]:
+        """Validate the input at ``path``; return what the graph is started with.
+
+        A module with ``REQUEST`` (the pydantic model of its start request, which its
+        first node validates and expands) is sent the request an Agent Server client
+        would send, so ``baton run`` and the server start runs the same way; without
+        one, the graph takes the whole initial state from ``load_input``.
+        """
+        initial = self.load_input(path)
+        model = getattr(self._mod(), "REQUEST", None)
+        if model is None:
+            return initial
+        return {k: initial[k] for k in model.model_fields if k in initial}
+
     @property
     def edit_schema(self) -> type[BaseModel]:
         return cast(type[BaseModel], self._mod().EDIT_SCHEMA)

@@ -31,12 +31,15 @@ from baton.agents.marketing.reviewer import critique, feedback
 from baton.agents.marketing.strategy import strategy
 from baton.context import RunContext
 from baton.graphs.content_calendar.review import review
-from baton.graphs.content_calendar.state import State
+from baton.graphs.content_calendar.state import CalendarInput, CalendarRequest, State, expand
 from baton.graphs.content_calendar.state import load_input as _load_input
+from baton.served import ends_run, takes_request
 from baton.tools.marketing.edits import CalendarEdits
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = CalendarEdits
+REQUEST = CalendarRequest
+"""The start request (Agent Server input), validated by the first node; ``baton run`` sends it."""
 
 
 def route_after_strategy(state: State) -> list[Send] | Literal["schedule"]:
@@ -71,15 +74,18 @@ def route_after_review(state: State) -> Literal["strategy", "review", "publish"]
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(State, context_schema=RunContext)
-    builder.add_node("ingest", ingest_inputs)
+    first = takes_request(
+        CalendarRequest, expand, scenario="content-calendar", default_review=DEFAULT_REVIEW
+    )
+    builder = StateGraph(State, input_schema=CalendarInput, context_schema=RunContext)
+    builder.add_node("ingest", first(ingest_inputs))
     builder.add_node("research", research)
     builder.add_node("strategy", strategy)
     builder.add_node("draft", draft)
     builder.add_node("critic", critique)
     builder.add_node("schedule", schedule)
     builder.add_node("review", review)
-    builder.add_node("publish", publish)
+    builder.add_node("publish", ends_run(publish))
     builder.add_edge(START, "ingest")
     builder.add_edge("ingest", "research")
     builder.add_edge("research", "strategy")

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import operator
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from baton.agents.marketing.common import breaks_brand
 from baton.agents.marketing.drafter import MODEL_ATTEMPTS
@@ -36,7 +39,28 @@ def merge_drafts(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {**old, **new}
 
 
+class CalendarRequest(BaseModel):
+    """The request that starts a content calendar: the input folder (on the server's disk)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_dir: str = Field(
+        min_length=1, description="folder with analytics.csv, competitors/, roadmap.yaml, run.yaml"
+    )
+
+
+class CalendarInput(TypedDict):
+    """Agent Server input schema (validated as :class:`CalendarRequest` by the first node)."""
+
+    input_dir: str
+
+
+def expand(request: CalendarRequest) -> dict[str, Any]:
+    return load_input(Path(request.input_dir))
+
+
 class State(TypedDict, total=False):
+    request: dict[str, Any]
     input_dir: str
     competitors_dir: str
     brand_dir: str | None
@@ -63,6 +87,7 @@ class State(TypedDict, total=False):
     review: dict[str, Any]
     edit_violations: list[dict[str, Any]]
     outputs: Annotated[list[str], operator.add]
+    artefacts: dict[str, str]
     audit: AuditLog
     injection_flags: InjectionLog
 

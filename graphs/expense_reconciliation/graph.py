@@ -34,13 +34,22 @@ from baton.agents.finance.matching import match
 from baton.agents.finance.reporting import critique, publish, report
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
-from baton.graphs.expense_reconciliation.state import MAX_REPORT_ROUNDS, State
+from baton.graphs.expense_reconciliation.state import (
+    MAX_REPORT_ROUNDS,
+    ExpenseInput,
+    ExpenseRequest,
+    State,
+    expand,
+)
 from baton.graphs.expense_reconciliation.state import load_input as _load_input
 from baton.loops import keep_revising
+from baton.served import ends_run, takes_request
 
-__all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
+__all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "REQUEST", "build_graph", "graph", "load_input"]
 
 EDIT_SCHEMA = DecisionsEdit
+REQUEST = ExpenseRequest
+"""The start request (Agent Server input), validated by the first node; ``baton run`` sends it."""
 
 
 def route_after_report_critic(state: State) -> Literal["reporting", "review"]:
@@ -64,15 +73,18 @@ def route_after_review(state: State) -> Literal["reporting", "review", "publish"
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(State, context_schema=RunContext)
-    builder.add_node("extraction", extract)
+    first = takes_request(
+        ExpenseRequest, expand, scenario="expense-reconciliation", default_review=DEFAULT_REVIEW
+    )
+    builder = StateGraph(State, input_schema=ExpenseInput, context_schema=RunContext)
+    builder.add_node("extraction", first(extract))
     builder.add_node("matching", match)
     builder.add_node("anomaly", detect)
     builder.add_node("compliance", comply)
     builder.add_node("reporting", report)
     builder.add_node("report_critic", critique)
     builder.add_node("review", review)
-    builder.add_node("publish", publish)
+    builder.add_node("publish", ends_run(publish))
     builder.add_edge(START, "extraction")
     builder.add_edge("extraction", "matching")
     builder.add_edge("matching", "anomaly")

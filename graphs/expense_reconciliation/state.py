@@ -17,7 +17,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from baton.audit import AuditLog, InjectionLog
 from baton.configs import CONFIG_DIR
@@ -40,7 +43,26 @@ EXCEPTION_KEYS = (
 """State keys holding exception rows, in the order the review packet lists them."""
 
 
+class ExpenseRequest(BaseModel):
+    """The request that starts a reconciliation: the month folder (on the server's disk)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str = Field(min_length=1, description="month folder with bank.csv and ledger.csv")
+
+
+class ExpenseInput(TypedDict):
+    """Agent Server input schema (validated as :class:`ExpenseRequest` by the first node)."""
+
+    folder: str
+
+
+def expand(request: ExpenseRequest) -> dict[str, Any]:
+    return load_input(Path(request.folder))
+
+
 class State(TypedDict, total=False):
+    request: dict[str, Any]
     # input (validated by load_input)
     folder: str
     bank: list[dict[str, Any]]
@@ -75,6 +97,7 @@ class State(TypedDict, total=False):
     review: dict[str, Any]
     review_errors: list[str]
     outputs: Annotated[list[str], operator.add]
+    artefacts: dict[str, str]
     audit: AuditLog
     injection_flags: InjectionLog
 

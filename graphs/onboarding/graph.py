@@ -35,14 +35,23 @@ from baton.agents.onboarding.provisioning import request_it
 from baton.agents.onboarding.scheduling import book_week_one
 from baton.context import RunContext
 from baton.graphs.onboarding.review import DEFAULT_REVIEW, publish, review
-from baton.graphs.onboarding.state import State, intake
+from baton.graphs.onboarding.state import (
+    OnboardingInput,
+    OnboardingRequest,
+    State,
+    expand,
+    intake,
+)
 from baton.graphs.onboarding.state import load_input as _load_input
 from baton.loops import feedback_repeats
+from baton.served import ends_run, takes_request
 from baton.tools.onboarding.edits import PlanEdits
 
-__all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "build_graph", "graph", "load_input"]
+__all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "REQUEST", "build_graph", "graph", "load_input"]
 
 EDIT_SCHEMA = PlanEdits
+REQUEST = OnboardingRequest
+"""The start request (Agent Server input), validated by the first node; ``baton run`` sends it."""
 FAN_OUT = ("buddy", "provisioning", "content", "checkin")
 """The agents that depend only on the input; scheduling follows buddy."""
 
@@ -73,8 +82,11 @@ def route_after_review(state: State) -> list[str]:
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(State, context_schema=RunContext)
-    builder.add_node("intake", intake)
+    first = takes_request(
+        OnboardingRequest, expand, scenario="onboarding", default_review=DEFAULT_REVIEW
+    )
+    builder = StateGraph(State, input_schema=OnboardingInput, context_schema=RunContext)
+    builder.add_node("intake", first(intake))
     builder.add_node("buddy", pick_buddy)
     builder.add_node("scheduling", book_week_one)
     builder.add_node("provisioning", request_it)
@@ -82,7 +94,7 @@ def build_graph(
     builder.add_node("checkin", plan_pulse)
     builder.add_node("critic", check, defer=True)
     builder.add_node("review", review)
-    builder.add_node("publish", publish)
+    builder.add_node("publish", ends_run(publish))
     builder.add_edge(START, "intake")
     for agent in FAN_OUT:
         builder.add_edge("intake", agent)

@@ -11,6 +11,7 @@ approval, so resuming a paused run can never write or re-send anything twice.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from baton.agents.onboarding.buddy import fallback_note
@@ -22,6 +23,7 @@ from baton.graphs.onboarding.state import config_of, inputs_of, plan_of
 from baton.outputs import atomic_write
 from baton.retrieval.injection import packet_flags
 from baton.review import request_review
+from baton.tools.onboarding.calendars import Publication
 from baton.tools.onboarding.critic import check_plan
 from baton.tools.onboarding.edits import PlanEdits, apply_edits, request_ids
 from baton.tools.onboarding.plan import OnboardingPlan, make_schedule, render_outputs
@@ -303,12 +305,35 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     return update
 
 
+def publication(state: dict[str, Any], run_id: str) -> Publication:
+    """The calendars' identity for this run: its id, its review's time, its edit count.
+
+    Everything comes from the checkpointed state (the decision record), never from the
+    clock, so a resumed or re-run publish writes the same bytes.
+    """
+    at = (state.get("review") or {}).get("at")
+    edits = sum(
+        1
+        for r in state.get("audit") or []
+        if r.get("kind") == "human"
+        and r.get("node") == "review"
+        and str(r.get("decision", "")).startswith("edit")
+    )
+    return Publication(
+        run_id=run_id, dtstamp=datetime.fromisoformat(at) if at else None, sequence=edits
+    )
+
+
 @agent_node("publish")
 def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Render every file in memory first, then write each one atomically."""
     plan = plan_of(state)
     files = render_outputs(
-        plan, inputs_of(state), intro_note=state.get("buddy_note", ""), sources=state.get("sources")
+        plan,
+        inputs_of(state),
+        intro_note=state.get("buddy_note", ""),
+        sources=state.get("sources"),
+        publication=publication(state, ctx.run_id),
     )
     paths = [str(atomic_write(ctx.output_dir / name, data)) for name, data in files.items()]
     review_state = state.get("review") or {}

@@ -14,7 +14,10 @@ import operator
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NotRequired
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from baton.audit import AuditLog, InjectionLog, agent_node, current_trace
 from baton.configs import CONFIG_DIR
@@ -44,7 +47,35 @@ GENERAL_QUERY = "first week checklist, company values, security training, benefi
 _GUIDE = re.compile(r"^#\s*(.+?)\s+onboarding\s*$", re.I | re.M)
 
 
+class OnboardingRequest(BaseModel):
+    """The request that plans one new hire: the HR folder, and optionally their own
+    starter file (otherwise the folder's ``starter.yaml``); paths on the server's disk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_dir: str = Field(
+        min_length=1, description="folder with directory.csv, calendars/ and playbook/"
+    )
+    starter_file: str | None = Field(
+        None, min_length=1, description="the new hire's starter YAML (default: starter.yaml)"
+    )
+
+
+class OnboardingInput(TypedDict):
+    """Agent Server input schema (validated as :class:`OnboardingRequest` by intake)."""
+
+    input_dir: str
+    starter_file: NotRequired[str]
+
+
+def expand(request: OnboardingRequest) -> dict[str, Any]:
+    starter = Path(request.starter_file) if request.starter_file else None
+    return load_input(Path(request.input_dir), starter_file=starter)
+
+
 class State(TypedDict, total=False):
+    request: dict[str, Any]
+    starter_file: str
     # snapshot of the validated input (see module docstring)
     input_dir: str
     config_path: str
@@ -81,6 +112,7 @@ class State(TypedDict, total=False):
     edit_problems: list[str]
     reviewer_notes: list[str]
     outputs: Annotated[list[str], operator.add]
+    artefacts: dict[str, str]
     audit: AuditLog
     injection_flags: InjectionLog
 
@@ -114,7 +146,7 @@ def snapshot(inputs: OnboardingInputs) -> dict[str, Any]:
     }
 
 
-def load_input(path: Path) -> dict[str, Any]:
+def load_input(path: Path, starter_file: Path | None = None) -> dict[str, Any]:
     """Validate the whole input folder and the config; return the initial state.
 
     Raises :class:`InputError` (file, line, field) for a malformed calendar, an unknown
@@ -127,11 +159,13 @@ def load_input(path: Path) -> dict[str, Any]:
         raise InputError(
             path, "expected the onboarding input folder (starter.yaml, directory.csv, calendars/)"
         )
-    for name in ("starter.yaml", "directory.csv"):
-        if not (path / name).is_file():
-            raise InputError(path / name, "missing from the input folder")
+    for file in (starter_file or path / "starter.yaml", path / "directory.csv"):
+        if not file.is_file():
+            raise InputError(
+                file, "missing" if starter_file == file else "missing from the input folder"
+            )
     config = load_onboarding_config(CONFIG_PATH)
-    inputs = load_inputs(path, config, config_path=CONFIG_PATH)
+    inputs = load_inputs(path, config, config_path=CONFIG_PATH, starter_path=starter_file)
     _check_playbook(path / PLAYBOOK_DIR)
     return {
         **snapshot(inputs),
@@ -255,13 +289,9 @@ def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
 
     Retrieval happens once, here, so that the parallel agents never share the store or
     the embedding model, and re-running an agent in the critic loop reuses the same
-    passages. A state holding only ``input_dir`` (a run started by a LangGraph server)
-    is completed by validating that folder first.
+    passages. The graph wraps it with ``takes_request``, which first expands the start
+    request (``input_dir``, optional ``starter_file``) into the validated snapshot.
     """
-    update: dict[str, Any] = {}
-    if "starter" not in state:
-        update = load_input(Path(state["input_dir"]))
-        state = {**state, **update}
     collection = state["collection"]
     folder = Path(state["input_dir"]) / PLAYBOOK_DIR
     note = "no playbook folder in the input"
@@ -294,4 +324,4 @@ def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         trace.decision = (
             f"{note}; retrieved {len(role_chunks)} role and {len(access_chunks)} access passages"
         )
-    return {**update, "playbook": note, "role_chunks": role_chunks, "access_chunks": access_chunks}
+    return {"playbook": note, "role_chunks": role_chunks, "access_chunks": access_chunks}

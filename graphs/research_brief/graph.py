@@ -20,12 +20,15 @@ from baton.agents.research.researcher import research
 from baton.agents.research.writer import write
 from baton.context import RunContext
 from baton.graphs.research_brief.review import BriefEdit, review
-from baton.graphs.research_brief.state import State
+from baton.graphs.research_brief.state import BriefInput, BriefRequest, State, expand
 from baton.graphs.research_brief.state import load_input as _load_input
 from baton.loops import keep_revising
+from baton.served import ends_run, takes_request
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = BriefEdit
+REQUEST = BriefRequest
+"""The start request (Agent Server input), validated by the first node; ``baton run`` sends it."""
 
 
 def route_after_critic(state: State) -> Literal["writer", "review"]:
@@ -44,12 +47,15 @@ def route_after_review(state: State) -> Literal["writer", "formatter"]:
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(State, context_schema=RunContext)
-    builder.add_node("researcher", research)
+    first = takes_request(
+        BriefRequest, expand, scenario="research-brief", default_review=DEFAULT_REVIEW
+    )
+    builder = StateGraph(State, input_schema=BriefInput, context_schema=RunContext)
+    builder.add_node("researcher", first(research))
     builder.add_node("writer", write)
     builder.add_node("critic", critique)
     builder.add_node("review", review)
-    builder.add_node("formatter", publish)
+    builder.add_node("formatter", ends_run(publish))
     builder.add_edge(START, "researcher")
     builder.add_edge("researcher", "writer")
     builder.add_edge("writer", "critic")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import operator
 from pathlib import Path
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, Required
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing_extensions import TypedDict
 
 from baton import safepath
 from baton.audit import AuditLog, InjectionLog
@@ -30,7 +31,22 @@ class BriefRequest(BaseModel):
     max_rounds: int = Field(2, ge=1, le=5)
 
 
+class BriefInput(TypedDict, total=False):
+    """What a client sends to start a brief (Agent Server input schema); defaults as the CLI."""
+
+    question: Required[str]
+    collections: list[str]
+    k: int
+    max_rounds: int
+
+
+def expand(request: BriefRequest) -> dict[str, Any]:
+    """The initial state of a validated request: the request with its defaults."""
+    return request.model_dump()
+
+
 class State(TypedDict, total=False):
+    request: dict[str, Any]
     question: str
     collections: list[str]
     k: int
@@ -45,6 +61,7 @@ class State(TypedDict, total=False):
     rounds: int
     review: dict[str, Any]
     outputs: Annotated[list[str], operator.add]
+    artefacts: dict[str, str]
     audit: AuditLog
     injection_flags: InjectionLog
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import icalendar
 import pytest
+import vobject
 from langchain_core.messages import BaseMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.runtime import Runtime
@@ -28,6 +29,7 @@ from baton.config import Settings
 from baton.context import RunContext
 from baton.errors import InputError, UserError
 from baton.graphs.onboarding.graph import build_graph, route_after_critic, route_after_review
+from baton.graphs.onboarding.review import publication
 from baton.graphs.onboarding.state import (
     MAX_ROUNDS,
     State,
@@ -35,6 +37,7 @@ from baton.graphs.onboarding.state import (
     inputs_of,
     intake,
     load_input,
+    plan_of,
 )
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
@@ -45,7 +48,7 @@ from baton.tools.onboarding.critic import check_plan
 from baton.tools.onboarding.edits import PlanEdits, SessionMove, apply_edits
 from baton.tools.onboarding.io import load_inputs
 from baton.tools.onboarding.models import Problem
-from baton.tools.onboarding.plan import OUTPUT_FILES, build_plan
+from baton.tools.onboarding.plan import OUTPUT_FILES, build_plan, render_outputs
 from baton.tools.onboarding.provisioning import catalogue_items
 from baton.tools.onboarding.scheduling import AvailabilityRules, Schedule, schedule_problems
 from baton.tools.onboarding.testing import CONFIG_PATH, EXAMPLE_DIR
@@ -150,9 +153,9 @@ def test_pauses_with_the_plan_then_approve_writes_every_file(
     files = {Path(p).name: Path(p) for p in done.outputs}
     assert set(files) == set(OUTPUT_FILES)
     week = read_events(files["first_week.ics"])
-    assert len(week) == 9 and "security-awareness@onboarding.baton" not in {
-        str(e["UID"]) for e in week
-    }
+    uids = {str(e["UID"]) for e in week}
+    assert len(week) == 9 and not any(u.startswith("security-awareness.") for u in uids)
+    assert all(u.endswith(f".{outcome.run_id}@onboarding.baton") for u in uids)
     config = load_onboarding_config(CONFIG_PATH)
     tickets = json.loads(files["it_requests.json"].read_text())["tickets"]
     allowed = catalogue_items(config.it_catalogue["Software Engineer"])
@@ -536,7 +539,7 @@ def test_edit_moving_a_session_is_checked_and_applied(runner: Runner) -> None:
     done = runner.resume(outcome.run_id, make_decision("edit", "hr", edits=edits))
     assert done.status == "done"
     ics = next(Path(p) for p in done.outputs if p.endswith("first_week.ics"))
-    event = next(e for e in read_events(ics) if str(e["UID"]).startswith("benefits@"))
+    event = next(e for e in read_events(ics) if str(e["UID"]).startswith("benefits."))
     assert event.decoded("DTSTART") == start
 
 
@@ -592,7 +595,7 @@ def test_rule_breaking_edits_go_back_to_the_reviewer(runner: Runner) -> None:
     assert runner.registry.get(run_id).status == "awaiting_review"
     done = runner.resume(run_id, make_decision("approve", "hr"))
     ics = next(Path(p) for p in done.outputs if p.endswith("first_week.ics"))
-    benefits = next(e for e in read_events(ics) if str(e["UID"]).startswith("benefits@"))
+    benefits = next(e for e in read_events(ics) if str(e["UID"]).startswith("benefits."))
     assert benefits.decoded("DTSTART") != clash  # the rejected edit was never applied
     assert counts(runner, run_id)["publish"] == 1
 
@@ -729,3 +732,43 @@ def test_edit_deciding_it_requests_writes_them_and_audits_who(
     published = node_records(runner, run_id, "publish")[0].decision
     assert "held by the reviewer" in published and "hr-alice" in published
     runner.close()
+
+
+def test_calendars_have_per_run_uids_an_organizer_and_count_edits(runner: Runner) -> None:
+    """RFC 5545 identity: two new hires' calendars share no UID, every event names its
+    organiser, an edited plan is SEQUENCE 1 stamped with the decision's time, and the
+    same run publishes the same bytes again. ``vobject`` parses the files independently."""
+    first = runner.start("onboarding", EXAMPLE_DIR)
+    second = runner.start("onboarding", EXAMPLE_DIR)
+    approved = runner.resume(first.run_id, make_decision("approve", "hr"))
+    edited = runner.resume(second.run_id, make_decision("edit", "hr", edits={"buddy_id": "p25"}))
+    assert approved.status == edited.status == "done"
+    state = runner.state(second.run_id)
+    manager = next(p for p in state["directory"] if p["id"] == state["manager_id"])
+    decided = datetime.fromisoformat(state["review"]["at"]).replace(microsecond=0)
+    files_a = {Path(p).name: Path(p) for p in approved.outputs}
+    files_b = {Path(p).name: Path(p) for p in edited.outputs}
+    for name in ("first_week.ics", "checkins.ics"):
+        a, b = read_events(files_a[name]), read_events(files_b[name])
+        uids_a, uids_b = {str(e["UID"]) for e in a}, {str(e["UID"]) for e in b}
+        assert len(uids_a) == len(a) and len(uids_b) == len(b) and not uids_a & uids_b
+        assert {str(e["ORGANIZER"]) for e in a + b} == {f"mailto:{manager['email']}"}
+        assert {int(e["SEQUENCE"]) for e in a} == {0} and {int(e["SEQUENCE"]) for e in b} == {1}
+        assert {e.decoded("DTSTAMP") for e in b} == {decided}
+
+        calendar = vobject.readOne(files_b[name].read_text(encoding="utf-8"))
+        events = calendar.vevent_list
+        assert {v.uid.value for v in events} == uids_b
+        assert {v.organizer.value for v in events} == {f"mailto:{manager['email']}"}
+        assert {v.organizer.params["CN"][0] for v in events} == {manager["name"]}
+        assert {int(v.sequence.value) for v in events} == {1}
+
+    again = render_outputs(
+        plan_of(state),
+        inputs_of(state),
+        intro_note=state.get("buddy_note", ""),
+        sources=state.get("sources"),
+        publication=publication(state, second.run_id),
+    )
+    for name in ("first_week.ics", "checkins.ics"):
+        assert again[name] == files_b[name].read_bytes()

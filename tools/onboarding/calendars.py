@@ -324,7 +324,39 @@ class CalendarEvent:
     categories: tuple[str, ...] = ()
 
 
-def render_ics(events: Iterable[CalendarEvent], *, name: str, dtstamp: datetime) -> bytes:
+@dataclass(frozen=True)
+class Publication:
+    """Which run publishes a calendar, as which revision, and who organises it.
+
+    RFC 5545 identity: a UID must be unique per event across every calendar a client
+    imports, so it carries the run id (two new hires' weeks never share one) and stays
+    the same when the same run publishes again; SEQUENCE counts the reviewer's edits,
+    so a client replaces the events it already has; DTSTAMP is the time of the run's
+    review decision, so the bytes are the same however often the run is resumed.
+    """
+
+    run_id: str = ""
+    dtstamp: datetime | None = None
+    sequence: int = 0
+    organizer: tuple[str, str] | None = None
+    """(name, e-mail) of the organiser; RFC 5545 §3.8.4.3 requires one with attendees."""
+
+    def uid(self, local: str) -> str:
+        return (
+            f"{local}.{self.run_id}@onboarding.baton"
+            if self.run_id
+            else f"{local}@onboarding.baton"
+        )
+
+
+def render_ics(
+    events: Iterable[CalendarEvent],
+    *,
+    name: str,
+    dtstamp: datetime,
+    organizer: tuple[str, str] | None = None,
+    sequence: int = 0,
+) -> bytes:
     """Serialise events with ``icalendar``; ``dtstamp`` is passed in so output is reproducible."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
@@ -334,6 +366,7 @@ def render_ics(events: Iterable[CalendarEvent], *, name: str, dtstamp: datetime)
         event = icalendar.Event()
         event.add("uid", item.uid)
         event.add("dtstamp", dtstamp.astimezone(UTC))
+        event.add("sequence", sequence)
         event.add("dtstart", item.start.astimezone(UTC))
         event.add("dtend", item.end.astimezone(UTC))
         event.add("summary", item.summary)
@@ -341,6 +374,8 @@ def render_ics(events: Iterable[CalendarEvent], *, name: str, dtstamp: datetime)
             event.add("description", item.description)
         if item.categories:
             event.add("categories", list(item.categories))
+        if organizer is not None:
+            event.add("organizer", f"mailto:{organizer[1]}", parameters={"CN": organizer[0]})
         for email in item.attendees:
             event.add("attendee", f"mailto:{email}")
         calendar.add_component(event)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from pydantic import AwareDatetime
 
-from baton.tools.onboarding.calendars import CalendarEvent, render_ics
+from baton.tools.onboarding.calendars import CalendarEvent, Publication, render_ics
 from baton.tools.onboarding.config import CheckinConfig
 from baton.tools.onboarding.models import Problem, Record, Starter
 from baton.tools.onboarding.workdays import holiday_calendar, next_working_day, non_working_reasons
@@ -124,13 +124,14 @@ def checkin_problems(
 
 
 def render_checkins_ics(
-    starter: Starter, checkins: Sequence[CheckIn], *, dtstamp: datetime | None = None
+    starter: Starter, checkins: Sequence[CheckIn], *, publication: Publication | None = None
 ) -> bytes:
     """``checkins.ics``: one event per check-in, with the starter as attendee."""
-    stamp = dtstamp or datetime.combine(starter.start_date, datetime.min.time(), tzinfo=UTC)
+    pub = publication or Publication()
+    stamp = pub.dtstamp or datetime.combine(starter.start_date, datetime.min.time(), tzinfo=UTC)
     events = [
         CalendarEvent(
-            uid=f"checkin-day{c.day}-{starter.email}@onboarding.baton",
+            uid=pub.uid(f"checkin-day{c.day}-{starter.email}"),
             summary=f"Day-{c.day} onboarding pulse check-in: {starter.name}",
             start=c.start,
             end=c.end,
@@ -140,7 +141,13 @@ def render_checkins_ics(
         )
         for c in checkins
     ]
-    return render_ics(events, name="Onboarding check-ins", dtstamp=stamp)
+    return render_ics(
+        events,
+        name="Onboarding check-ins",
+        dtstamp=stamp,
+        organizer=pub.organizer,
+        sequence=pub.sequence,
+    )
 
 
 def render_pulse_surveys_json(starter: Starter, checkins: Sequence[CheckIn]) -> str:

@@ -194,10 +194,15 @@ def load_inputs(
     config: OnboardingConfig,
     *,
     config_path: str | Path = "configs/onboarding.yaml",
+    starter_path: Path | None = None,
 ) -> OnboardingInputs:
-    """Validate the whole input folder against ``config`` and load busy time for week one."""
+    """Validate the whole input folder against ``config`` and load busy time for week one.
+
+    ``starter_path`` replaces the folder's ``starter.yaml``: HR keeps one folder
+    (directory, calendars, playbook) and sends each new hire's own starter file.
+    """
     folder = Path(folder)
-    starter_path = folder / "starter.yaml"
+    starter_path = starter_path or folder / "starter.yaml"
     starter = load_starter(starter_path, config)
     directory = load_directory(folder / "directory.csv")
     manager = find_manager(starter, directory)

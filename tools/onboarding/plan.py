@@ -10,10 +10,12 @@ half-written output folder.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from baton.outputs import atomic_write
 from baton.tools.onboarding.buddy import BuddyCandidate, BuddyMatch, match_buddy, render_buddy_md
+from baton.tools.onboarding.calendars import Publication
 from baton.tools.onboarding.checkins import (
     CheckIn,
     plan_checkins,
@@ -123,17 +125,24 @@ def render_outputs(
     *,
     intro_note: str = "",
     sources: Mapping[str, str] | None = None,
+    publication: Publication | None = None,
 ) -> dict[str, bytes]:
-    """Every output file's bytes, keyed by file name (see :data:`OUTPUT_FILES`)."""
+    """Every output file's bytes, keyed by file name (see :data:`OUTPUT_FILES`).
+
+    The calendars' organiser is the new hire's manager unless ``publication`` names one.
+    """
     starter = inputs.starter
+    pub = publication or Publication()
+    if pub.organizer is None:
+        pub = replace(pub, organizer=(inputs.manager.name, inputs.manager.email))
     return {
-        "first_week.ics": render_first_week_ics(plan.schedule, inputs.emails),
+        "first_week.ics": render_first_week_ics(plan.schedule, inputs.emails, publication=pub),
         "it_requests.json": render_it_requests_json(plan.provisioning).encode(),
         "reading_list.md": render_reading_list(
             starter.name, plan.pathway, sources=sources
         ).encode(),
         "buddy.md": render_buddy_md(starter, plan.buddy, plan.buddy_match, intro_note).encode(),
-        "checkins.ics": render_checkins_ics(starter, plan.checkins),
+        "checkins.ics": render_checkins_ics(starter, plan.checkins, publication=pub),
         "pulse_surveys.json": render_pulse_surveys_json(starter, plan.checkins).encode(),
         "plan.json": (plan.model_dump_json(indent=2) + "\n").encode(),
     }

@@ -30,7 +30,12 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime
 
-from baton.tools.onboarding.calendars import CalendarEvent, merge_intervals, render_ics
+from baton.tools.onboarding.calendars import (
+    CalendarEvent,
+    Publication,
+    merge_intervals,
+    render_ics,
+)
 from baton.tools.onboarding.config import OnboardingConfig, SchedulingConfig
 from baton.tools.onboarding.models import STARTER_ID, Interval, Person, Problem, Record, Starter
 
@@ -642,17 +647,18 @@ def schedule_problems(
 
 
 def render_first_week_ics(
-    schedule: Schedule, emails: Mapping[str, str], *, dtstamp: datetime | None = None
+    schedule: Schedule, emails: Mapping[str, str], *, publication: Publication | None = None
 ) -> bytes:
     """``first_week.ics``: one event per booked session, attendees by e-mail.
 
-    ``dtstamp`` defaults to the first day of week one so the file is byte-for-byte
-    reproducible for the same plan.
+    Without a publication's ``dtstamp`` the stamp is the first day of week one, so the
+    file is byte-for-byte reproducible for the same plan.
     """
-    stamp = dtstamp or datetime.combine(schedule.days[0], time(0), tzinfo=UTC)
+    pub = publication or Publication()
+    stamp = pub.dtstamp or datetime.combine(schedule.days[0], time(0), tzinfo=UTC)
     events = [
         CalendarEvent(
-            uid=f"{s.session_id}@onboarding.baton",
+            uid=pub.uid(s.session_id),
             summary=s.title,
             start=s.start,
             end=s.end,
@@ -662,4 +668,6 @@ def render_first_week_ics(
         )
         for s in schedule.sessions
     ]
-    return render_ics(events, name="First week", dtstamp=stamp)
+    return render_ics(
+        events, name="First week", dtstamp=stamp, organizer=pub.organizer, sequence=pub.sequence
+    )
