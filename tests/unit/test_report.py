@@ -249,3 +249,16 @@ def test_any_consistent_partition_reconciles(
     assert figures.bank.net == sum(bank_amounts, Decimal(0))
     reported = ReportException(id="x", kind="k", severity="low", message="m")
     assert build_summary(bank, ledger, recon, [reported]).exceptions_count == 1
+
+
+def test_period_ends_on_the_last_reported_row_not_the_last_bank_line() -> None:
+    """The issue's bug: 31 October ledger rows, but "Period: 2026-10-01 to 2026-10-30"."""
+    bank = [x.model_copy(update={"date": date(2026, 10, 1)}) for x in BANK]
+    bank[-1] = bank[-1].model_copy(update={"date": date(2026, 10, 30)})
+    ledger = [x.model_copy(update={"date": date(2026, 10, 15)}) for x in LEDGER]
+    ledger[0] = ledger[0].model_copy(update={"date": date(2026, 9, 25)})  # outstanding item
+    ledger[-1] = ledger[-1].model_copy(update={"date": date(2026, 10, 31)})
+    figures = build_summary(bank, ledger, RECON, [])
+    assert (figures.period_start, figures.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
+    text = render_summary_md(figures, [], "")
+    assert "2026-10-01 to 2026-10-31" in text and "2026-10-30" not in text

@@ -127,8 +127,11 @@ def build_summary(
 ) -> SummaryFigures:
     """Compute the month's figures from the reconciliation result, in Decimal.
 
-    ``period`` defaults to the bank statement's first and last dates: the statement
-    defines the month, while the ledger may carry earlier outstanding items.
+    ``period`` defaults to the bank statement's first date up to the last date of any
+    row reported: the statement starts the month, the ledger may carry earlier
+    outstanding items (before the start), and ledger rows after the last bank line (a
+    month-end entry that clears next month) are reported, so the period must include
+    them: a summary of 31 October rows never says "to 30 October".
 
     A bank line (or ledger entry) that appears in more than one bucket is counted in each,
     so an inconsistent reconciliation shows up in :func:`check_arithmetic` rather than
@@ -161,7 +164,9 @@ def build_summary(
     )
     severities = Counter(e.severity for e in exceptions)
     dates = [b.date for b in bank] or [e.date for e in ledger]
-    start, end = period or (min(dates, default=None), max(dates, default=None))
+    first = min(dates, default=None)
+    last = max([*dates, *(e.date for e in ledger)], default=None)
+    start, end = period or (first, last)
     return SummaryFigures(
         currency=currency,
         period_start=start,
