@@ -29,20 +29,38 @@ class IntroNote(BaseModel):
     note: str = Field(description="two sentences", max_length=NOTE_CHARS)
 
 
-def _shared(buddy: BuddyCandidate) -> str:
-    """The skills the buddy shares with the starter, as the score breakdown lists them."""
-    detail = next((p.detail for p in buddy.breakdown if p.criterion == "skills" and p.points), "")
-    return detail.removeprefix("shares ")
+def common_ground(buddy: BuddyCandidate, starter_first: str | None = None) -> str:
+    """What the starter and the buddy have in common, each fact from its own field.
+
+    Shared *skills* are things both work with; the starter's *interests* that the buddy
+    has as skills are things the buddy can teach, never things "you both work with".
+    Addressed to the starter by default, or about them (``starter_first``) for a prompt.
+    """
+    name = buddy.name.split()[0]
+    both, learner = (
+        ("You both", "you want")
+        if starter_first is None
+        else (
+            f"{starter_first} and {name} both",
+            f"{starter_first} wants",
+        )
+    )
+    facts = []
+    if buddy.shared_skills:
+        facts.append(f"{both} work with {', '.join(buddy.shared_skills)}.")
+    if buddy.teaches:
+        facts.append(f"{name} works with {', '.join(buddy.teaches)}, which {learner} to learn.")
+    return " ".join(facts)
 
 
 def fallback_note(starter: Starter, buddy: BuddyCandidate) -> str:
     """A plain introduction from the facts when the model gives nothing usable."""
-    shared = _shared(buddy)
-    common = f" You both work with {shared}." if shared else ""
+    common = common_ground(buddy)
     return (
         f"{starter.name}, meet {buddy.name} ({buddy.role}, {buddy.department}), your onboarding"
-        f" buddy from {starter.start_date:%d %B %Y}.{common} {buddy.name.split()[0]} will"
-        " answer the questions that do not fit a ticket; book a coffee chat in your first week."
+        f" buddy from {starter.start_date:%d %B %Y}.{' ' + common if common else ''}"
+        f" {buddy.name.split()[0]} will answer the questions that do not fit a ticket; book a"
+        " coffee chat in your first week."
     )
 
 
@@ -78,7 +96,8 @@ def pick_buddy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         source = "kept"
     else:
         starter = inputs.starter
-        shared, first, buddy_first = _shared(buddy), starter.name.split()[0], buddy.name.split()[0]
+        first, buddy_first = starter.name.split()[0], buddy.name.split()[0]
+        common = common_ground(buddy, starter_first=first)
         draft = ask_structured(
             ctx,
             "buddy",
@@ -86,7 +105,7 @@ def pick_buddy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             PROMPT,
             f"{buddy.name} ({buddy.role}, {buddy.department}) is the onboarding buddy of"
             f" {starter.name}, our new {starter.role}."
-            + (f" Both work with {shared}." if shared else "")
+            + (f" {common}" if common else "")
             + reviewer_notes(state)
             + f"\nWrite two sentences to {first} about {buddy_first}. Begin with: Hi {first},"
             f" meet {buddy_first}",

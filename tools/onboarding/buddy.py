@@ -41,6 +41,15 @@ class BuddyCandidate(Record):
     score: float
     breakdown: tuple[ScoreComponent, ...]
     ineligible_reason: str | None = None
+    shared_skills: tuple[str, ...] = ()
+    """Skills both have: the starter's ``skills`` that the buddy has too."""
+    teaches: tuple[str, ...] = ()
+    """The starter's ``interests`` (not skills) that the buddy has as skills.
+
+    Kept apart from ``shared_skills`` so generated text states facts from the right
+    field: "you both work with docker", but "Sam knows kubernetes, which you want to
+    learn", never "you both work with kubernetes" for a starter who only wants to.
+    """
 
     @property
     def eligible(self) -> bool:
@@ -178,6 +187,10 @@ def score_candidate(
         score=round(sum(p.points for p in rounded), 2),
         breakdown=rounded,
         ineligible_reason=buddy_ineligibility(person, starter, manager_id),
+        shared_skills=tuple(sorted(_terms(starter.skills) & _terms(person.skills))),
+        teaches=tuple(
+            sorted((_terms(starter.interests) - _terms(starter.skills)) & _terms(person.skills))
+        ),
     )
 
 

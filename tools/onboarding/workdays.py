@@ -25,8 +25,25 @@ def supported_country(country: str, subdivision: str | None = None) -> str | Non
 def holiday_calendar(
     country: str, subdivision: str | None, years: Iterable[int]
 ) -> holidays.HolidayBase:
-    """Public holidays for the starter's country (and region, if given) in ``years``."""
-    return holidays.country_holidays(country, subdiv=subdivision, years=sorted(set(years)))
+    """Public holidays for the starter's country (and region, if given) in ``years``.
+
+    Names are in the country's own language ("Erster Mai" in Berlin): under the process's
+    default locale the package gives English names, and Germany's 1 May then reads
+    "Labor Day", which a reader takes for the American holiday of that name.
+    """
+    years = sorted(set(years))
+    local = holidays.country_holidays(country, subdiv=subdivision, years=years)
+    language = getattr(local, "default_language", None)
+    if not language:
+        return local
+    return holidays.country_holidays(country, subdiv=subdivision, years=years, language=language)
+
+
+def region_of(calendar: holidays.HolidayBase) -> str:
+    """``DE-BE`` / ``US``: whose public holiday a day is, said in every reason."""
+    country = str(getattr(calendar, "country", "") or "")
+    subdivision = getattr(calendar, "subdiv", None)
+    return f"{country}-{subdivision}" if subdivision else country
 
 
 def non_working_reasons(day: date, calendar: holidays.HolidayBase) -> list[str]:
@@ -34,7 +51,8 @@ def non_working_reasons(day: date, calendar: holidays.HolidayBase) -> list[str]:
     reasons: list[str] = []
     if day.weekday() >= 5:
         reasons.append(day.strftime("%A"))
-    reasons.extend(calendar.get_list(day))
+    where = region_of(calendar)
+    reasons.extend(f"{name} (a public holiday in {where})" for name in calendar.get_list(day))
     return reasons
 
 
