@@ -42,7 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from baton.config import Settings
 from baton.errors import ConfigError, UserError
 from baton.registry import AuditRecord, RunRecord
-from baton.review import ReviewDecision, make_decision, validate_edits
+from baton.review import ReviewDecision, make_decision, separation_of_duties, validate_edits
 from baton.runtime import Runner
 from baton.scenario import discover, get_scenario
 from baton.web import views
@@ -462,6 +462,7 @@ def create_app(
         ctx["form"] = form
         try:
             decision = _decision(run, form, who, inbox.runner.state(run_id))
+            separation_of_duties(decision, run.packet)  # shown inline, as the CLI refuses it
         except UserError as exc:
             ctx["error"] = str(exc)
             return page(request, "run.html", ctx, 409 if run.status != "awaiting_review" else 400)

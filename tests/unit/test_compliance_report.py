@@ -263,3 +263,28 @@ def test_clause_model_rejects_bad_ids() -> None:
         Clause.model_validate(
             {"id": "dp 1", "title": "abc", "section": "abc", "figures": ["x"], "report_to": ["a"]}
         )
+
+
+def test_the_inbox_applies_the_two_person_rule_too(settings: Settings, runner: Runner) -> None:
+    from fastapi.testclient import TestClient
+
+    from baton.web import create_app
+    from baton.web.auth import Credentials
+    from tests.unit.test_web_inbox import form_token, submit, wait_for_resume
+
+    run_id = _run_to_approval(runner)
+    with TestClient(create_app(settings, Credentials())) as client:
+        page = client.get(f"/runs/{run_id}").text
+        assert "Dana Reid" in page  # the preparer is shown to the approver
+        client.post("/whoami", data={"csrf_token": form_token(page), "name": "Dana Reid"})
+        refused = submit(client, run_id, client.get(f"/runs/{run_id}").text, {})
+        assert "two-person rule" in refused.text
+        assert runner.registry.get(run_id).status == "awaiting_review"
+        page = client.get(f"/runs/{run_id}").text
+        client.post("/whoami", data={"csrf_token": form_token(page), "name": "Sam Patel"})
+        sent = submit(client, run_id, client.get(f"/runs/{run_id}").text, {})
+        assert sent.status_code == 200
+        wait_for_resume(client, run_id)
+    done = runner.registry.get(run_id)
+    assert done.status == "done"
+    assert len(list((Path(done.output_dir) / "outbox").glob("*.eml"))) == 3
