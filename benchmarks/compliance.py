@@ -63,6 +63,8 @@ class Score:
     recipients_ok: bool
     pii_leaked: int
     two_person_accepted: int
+    pii_found: int
+    pii_planted: int
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -118,6 +120,9 @@ def score_seed(seed: int, work: Path) -> Score:
         for e in packet.get("exceptions", [])
         if e["kind"] == "breach"
     }
+    from baton.tools.compliance.critic import personal_data
+
+    people = (folder / "people.csv").read_text(encoding="utf-8").splitlines()[1:]
     figs_ok = sum((evidence.get(k) or "gap") == v for k, v in truth.figures.items())
     valid = valid_citations(report, f"compliance-{seed}")
     return Score(
@@ -131,6 +136,8 @@ def score_seed(seed: int, work: Path) -> Score:
         recipients_ok={r["recipient"] for r in manifest["sent"]} == truth.recipients,
         pii_leaked=sum(p in report for p in truth.pii),
         two_person_accepted=accepted,
+        pii_found=sum(bool(personal_data(f"Noted: {p}.", people)) for p in truth.pii),
+        pii_planted=len(truth.pii),
     )
 
 
@@ -228,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"| recipients exactly right | {sum(s.recipients_ok for s in group)}/{len(group)} |")
         print(f"| planted personal data in report.md | {sum(s.pii_leaked for s in group)} |")
         print(f"| preparer approvals accepted (3 tries each) | {accepted} |")
+        found, planted = sum(s.pii_found for s in group), sum(s.pii_planted for s in group)
+        print(
+            f"| personal-data detector recall on planted items | {found / max(1, planted):.1%}"
+            f" ({found} of {planted}) |"
+        )
     if sends:
         print(
             f"\nSIGKILL during distribution: {args.kills} trials, {len(sends)} recipients;"
