@@ -339,7 +339,7 @@ def gather(
     return facts, compute(facts, since or "all", period_days(facts, span, now), scenario)
 
 
-_TABLE_ROWS: tuple[tuple[str, str], ...] = (
+TABLE_ROWS: tuple[tuple[str, str], ...] = (
     ("runs", "runs"),
     ("done", "done"),
     ("awaiting_review", "awaiting review"),
@@ -402,6 +402,6 @@ def print_metrics(
     table.add_column("metric")
     for row in rows:
         table.add_column(row.scenario, justify="right")
-    for key, label in _TABLE_ROWS:
+    for key, label in TABLE_ROWS:
         table.add_row(label, *(cell(getattr(r, key)) for r in rows))
     Console().print(table)

@@ -8,7 +8,7 @@ metrics page over it). Times are fixed, so nothing depends on when the test runs
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from baton.config import Settings
@@ -289,11 +289,29 @@ EXPECTED: dict[str, dict[str, Any]] = {
 }
 
 
-def write_trail(settings: Settings) -> None:
-    """Put ``RUNS`` into the home's registry (idempotent)."""
+def _moved(stamp: str, by: timedelta) -> str:
+    return (datetime.fromisoformat(stamp) + by).isoformat()
+
+
+def write_trail(settings: Settings, now: datetime = NOW) -> None:
+    """Put ``RUNS`` into the home's registry (idempotent), moved so ``NOW`` is ``now``.
+
+    Moving every timestamp by the same amount changes no figure, only the period a
+    page or ``--since`` must ask for: the browser test moves them to the present.
+    """
+    by = now - NOW
     registry = Registry(settings.registry_path)
     try:
-        for run_id, scenario, status, created, reason, audit in RUNS:
+        for run_id, scenario, status, created, reason, trail in RUNS:
+            audit = [
+                {
+                    **r,
+                    "started_at": _moved(r["started_at"], by),
+                    "ended_at": _moved(r["ended_at"], by),
+                }
+                for r in trail
+            ]
+            created = _moved(created, by)
             registry.import_run(
                 RunRecord(
                     id=run_id,

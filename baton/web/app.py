@@ -479,6 +479,32 @@ def create_app(
         # from hostile input, e.g. an .html or .svg report, must not render on our origin.
         return FileResponse(path, filename=name, content_disposition_type="attachment")
 
+    @app.get("/metrics")
+    def metrics_page(
+        request: Request, who: Reviewer, scenario: str = "", since: str = "30d"
+    ) -> Response:
+        """Outcome metrics over the audit trail, with server-rendered SVG plots."""
+        from baton.metrics import TABLE_ROWS, cell, gather
+        from baton.web.plots import all_plots
+
+        error = None
+        try:
+            facts, rows = gather(inbox.settings, scenario or None, since or None)
+        except UserError as exc:
+            error, facts, rows = str(exc), [], []
+        table = [(label, [cell(getattr(r, key)) for r in rows]) for key, label in TABLE_ROWS]
+        context = {
+            "who": who,
+            "rows": rows,
+            "table": table,
+            "plots": all_plots(facts),
+            "scenarios": sorted(discover()),
+            "scenario": scenario,
+            "since": since,
+            "error": error,
+        }
+        return page(request, "metrics.html", context, 400 if error else 200)
+
     @app.get("/chunks/{chunk_id}")
     def chunk_page(request: Request, chunk_id: str, who: Reviewer) -> Response:
         found = inbox.chunk(chunk_id)

@@ -119,3 +119,23 @@ def test_metrics_table_over_example_runs_with_an_edit(
     assert lines["agreement"].split("│")[2].strip() == "0.5"
     assert lines["kinds of edits"].split("│")[2].strip() == "title 1"
     assert lines["awaiting review"].split("│")[2].strip() == "1"
+
+
+def test_metrics_page_in_process(config: Path) -> None:
+    """The inbox's metrics page: the same figures as the CLI, three SVG plots, bad input."""
+    from fastapi.testclient import TestClient
+
+    from baton.web import create_app
+    from baton.web.auth import Credentials
+
+    settings = load_settings(config)
+    with TestClient(create_app(settings, Credentials())) as client:
+        html = client.get("/metrics", params={"since": "10000d"}).text
+        assert html.count('src="data:image/svg+xml;base64,') == 3
+        assert '<th class="num">research-brief</th>' in html
+        assert "decisions:match_to 1" in html and "local-x" in html
+        one = client.get("/metrics", params={"scenario": "expense-reconciliation", "since": ""})
+        assert one.status_code == 200 and "research-brief</th>" not in one.text
+        bad = client.get("/metrics", params={"since": "soon"})
+        assert bad.status_code == 400 and "expected a period like 30d" in bad.text
+        assert 'href="/metrics"' in client.get("/").text
