@@ -82,7 +82,9 @@ def latency_distribution(facts: Sequence[RunFacts]) -> str:
     if not shown:
         _empty(ax, "review decisions")
         return _svg(fig)
-    ax.boxplot(list(shown.values()), orientation="horizontal", tick_labels=list(shown), whis=(5, 95))
+    ax.boxplot(
+        list(shown.values()), orientation="horizontal", tick_labels=list(shown), whis=(5, 95)
+    )
     ax.set_xlabel("minutes (box: p25-p75, line: p50, whiskers: p5-p95)")
     ax.grid(axis="x", alpha=0.3)
     return _svg(fig)
