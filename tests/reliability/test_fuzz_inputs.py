@@ -429,3 +429,244 @@ def test_cli_bad_input_exits_2_and_writes_nothing(
     assert len(err.strip().splitlines()) == 1 and Path(relative).name in err
     after = sorted(p for p in home.rglob("*")) if home.exists() else []
     assert not [p for p in after if p not in before and "runs" in p.parts], after
+
+
+# --- hostile files (issue 16): bombs, endless rules, pipes, links ---------------------------
+
+
+def _billion_laughs() -> bytes:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + prev] * 9)}]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+_DEEP_YAML = b"a: " + b"[" * 10_000 + b"]" * 10_000 + b"\n"
+_ENDLESS_RRULE = (
+    b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:spam\r\n"
+    b"DTSTART:20260105T090000Z\r\nDTEND:20260105T090001Z\r\nRRULE:FREQ=SECONDLY\r\n"
+    b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def _pdf_bomb() -> bytes:
+    """A 100 KB PDF whose form XObject inflates to 100 MB (past pypdf's 75 MB limit)."""
+    import zlib
+
+    stream = zlib.compress(b"BT /F1 12 Tf (A) Tj ET " + b" " * 100_000_000, 9)
+    content = b"/X1 Do"
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 5 0 R"
+        b" /Resources << /XObject << /X1 4 0 R >> >> >>",
+        b"<< /Type /XObject /Subtype /Form /BBox [0 0 100 100] /Length %d /Filter /FlateDecode"
+        b" >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objs, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
+    for offset in offsets:
+        out.write(b"%010d 00000 n \n" % offset)
+    out.write(
+        b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    )
+    return out.getvalue()
+
+
+def _timed_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], case: str, *args: str
+) -> tuple[int, str]:
+    """Run the CLI; with RELIABILITY_LOG set, append how long the refusal took."""
+    import os
+    import time
+
+    started = time.monotonic()
+    code, err = _cli(monkeypatch, capsys, *args)
+    if os.environ.get("RELIABILITY_LOG"):
+        with open(os.environ["RELIABILITY_LOG"], "a", encoding="utf-8") as log:
+            record = {"suite": "hostile", "case": case, "exit": code}
+            record["seconds"] = round(time.monotonic() - started, 2)
+            log.write(json.dumps(record) + "\n")
+    return code, err
+
+
+HOSTILE: list[tuple[str, str, str, Any]] = [
+    ("billion-laughs", "onboarding", "starter.yaml", _billion_laughs()),
+    ("billion-laughs", "content-calendar", "roadmap.yaml", _billion_laughs()),
+    ("deep-yaml", "research-brief", "question.yaml", _DEEP_YAML),
+    ("deep-yaml", "onboarding", "starter.yaml", _DEEP_YAML),
+    ("deep-yaml", "content-calendar", "run.yaml", _DEEP_YAML),
+    ("directory", "research-brief", "question.yaml", "dir"),
+    ("directory", "expense-reconciliation", "bank.csv", "dir"),
+    ("endless-rrule", "onboarding", "calendars/p01.ics", _ENDLESS_RRULE),
+    ("fifo", "expense-reconciliation", "bank.csv", "fifo"),
+    ("fifo", "onboarding", "directory.csv", "fifo"),
+    ("symlink-out", "expense-reconciliation", "ledger.csv", "/etc/hostname"),
+    ("symlink-out", "onboarding", "starter.yaml", "/etc/hostname"),
+    ("huge-amount", "expense-reconciliation", "bank.csv", "60digits"),
+    ("year-9999", "expense-reconciliation", "bank.csv", "9999"),
+]
+"""(case, scenario, file, content): bytes to write, or "dir", "fifo", a symlink target."""
+
+
+def _plant(target: Path, content: Any) -> None:
+    import os
+
+    target.unlink()
+    if content == "dir":
+        target.mkdir()
+    elif content == "fifo":
+        os.mkfifo(target)
+    elif content in ("60digits", "9999"):
+        pass
+    elif isinstance(content, str):
+        target.symlink_to(content)
+    else:
+        target.write_bytes(content)
+
+
+@pytest.mark.parametrize(
+    ("case", "scenario", "relative", "content"),
+    HOSTILE,
+    ids=[f"{c}:{s}:{r}" for c, s, r, _ in HOSTILE],
+)
+def test_hostile_file_exits_2_in_one_line(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    case: str,
+    scenario: str,
+    relative: str,
+    content: Any,
+) -> None:
+    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("BATON_MODEL__PROVIDER", "fake")
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "input"
+    shutil.copytree(SOURCES[scenario], folder)
+    target = folder / relative
+    original = target.read_text(encoding="utf-8")
+    _plant(target, content)
+    if content in ("60digits", "9999"):
+        lines = original.splitlines()
+        header = lines[0].split(",")
+        cells = next(csv.reader([lines[1]]))
+        column = "amount" if content == "60digits" else "date"
+        cells[header.index(column)] = "9" * 60 if content == "60digits" else "9999-12-31"
+        lines[1] = ",".join(f'"{c}"' if "," in c else c for c in cells)
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    input_path = folder if relative == "question.yaml" and content == "dir" else None
+    code, err = _timed_cli(
+        monkeypatch,
+        capsys,
+        f"{case}:{scenario}:{relative}",
+        "run",
+        scenario,
+        "--input",
+        str(input_path or _input_path(scenario, folder)),
+    )
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert Path(relative).name in err
+
+
+def _paused_run(tmp_path: Path) -> str:
+    """A run awaiting review, registered directly (what ``--edit`` is checked against)."""
+    from baton.config import load_settings
+    from baton.registry import RunRecord
+    from baton.runtime import Runner
+
+    runner = Runner(load_settings())
+    try:
+        record = RunRecord(
+            id="research-brief-20260101-000000",
+            scenario="research-brief",
+            status="awaiting_review",
+            created_at="2026-01-01T00:00:00+00:00",
+            updated_at="2026-01-01T00:00:00+00:00",
+            input_path=str(tmp_path / "question.yaml"),
+            output_dir=str(tmp_path / "out"),
+            review_mode="always",
+        )
+        assert runner.registry.import_run(record)
+    finally:
+        runner.close()
+    return record.id
+
+
+@pytest.mark.parametrize("case", ["deep-config", "laughs-config", "deep-edit-json"])
+def test_hostile_config_and_edit_files_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    bad = tmp_path / ("edits.json" if "json" in case else "team.yaml")
+    if case == "deep-config":
+        bad.write_bytes(_DEEP_YAML)
+        args = ["--config", str(bad), "runs"]
+    elif case == "laughs-config":
+        bad.write_bytes(_billion_laughs())
+        args = ["--config", str(bad), "runs"]
+    else:
+        bad.write_text('{"edits": ' + "[" * 10_000 + "]" * 10_000 + "}")
+        args = ["resume", _paused_run(tmp_path), "--edit", str(bad)]
+    code, err = _timed_cli(monkeypatch, capsys, case, *args)
+    assert code == 2 and "Traceback" not in err, err
+    assert bad.name in err and len(err.strip().splitlines()) == 1, err
+
+
+@pytest.mark.parametrize("case", ["pdf-bomb", "one-line-10mb", "fifo", "symlink-named-alone"])
+def test_hostile_documents_for_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    """Named alone, each is refused in one line (exit 2); the store gets nothing."""
+    import os
+
+    monkeypatch.setenv("BATON_HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    if case == "pdf-bomb":
+        target = folder / "bomb.pdf"
+        target.write_bytes(_pdf_bomb())
+    elif case == "one-line-10mb":
+        target = folder / "dump.txt"
+        target.write_bytes(b"a" * 10_000_000)
+    elif case == "fifo":
+        target = folder / "pipe.md"
+        os.mkfifo(target)
+    else:
+        target = folder / "leak.md"
+        target.symlink_to("/etc/hostname")
+    code, err = _timed_cli(monkeypatch, capsys, case, "ingest", str(target), "-C", "hostile")
+    assert code == 2 and "Traceback" not in err, err
+    assert target.name in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_symlinked_receipt_never_reaches_the_run_state(
+    inputs: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A receipt linking to ``/proc/self/environ`` is skipped: the API key stays out."""
+    import warnings
+
+    from baton.safepath import InputWarning
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-hostile-canary-0000")
+    folder = inputs["expense-reconciliation"]
+    link = folder / "receipts" / "zz-environ.txt"
+    link.symlink_to("/proc/self/environ")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", InputWarning)
+            state = get_scenario("expense-reconciliation").load_input(folder)
+    finally:
+        link.unlink()
+    assert "sk-hostile-canary" not in json.dumps(state, default=str)
+    assert any("zz-environ.txt" in str(w.message) for w in caught)
