@@ -288,3 +288,26 @@ def test_the_inbox_applies_the_two_person_rule_too(settings: Settings, runner: R
     done = runner.registry.get(run_id)
     assert done.status == "done"
     assert len(list((Path(done.output_dir) / "outbox").glob("*.eml"))) == 3
+
+
+def test_a_direct_graph_resume_by_the_preparer_is_asked_again(runner: Runner) -> None:
+    """LangGraph's server resumes the graph without Runner: the node itself refuses."""
+    from langgraph.types import Command
+
+    from baton.runtime import _config
+    from baton.scenario import get_scenario
+
+    run_id = _run_to_approval(runner)
+    run = runner.registry.get(run_id)
+    graph = runner._graph(get_scenario("compliance-report"))
+    bad = make_decision("approve", "DANA REID").model_dump()
+    graph.invoke(Command(resume=bad), _config(run_id), context=runner._context(run))
+    state = graph.get_state(_config(run_id))
+    assert state.next == ("approval",) and state.interrupts  # still waiting
+    assert "approved_hash" not in state.values
+    good = make_decision("approve", "Sam Patel").model_dump()
+    graph.invoke(Command(resume=good), _config(run_id), context=runner._context(run))
+    final = graph.get_state(_config(run_id))
+    assert final.next == () and final.values["approved_hash"] == final.values["report_hash"]
+    refused = [a for a in final.values["audit"] if "refused" in a.get("decision", "")]
+    assert refused and "two-person rule" in refused[0]["decision"]
