@@ -159,9 +159,11 @@ async def _drive(server: Server, case: Case) -> dict[str, Any]:
     client = get_client(url=server.url, headers=server.auth)
 
     assistants = await client.assistants.search(graph_id=case.graph)
-    schemas = await client.assistants.get_schemas(assistants[0]["assistant_id"])
+    schemas: dict[str, Any] = dict(
+        await client.assistants.get_schemas(assistants[0]["assistant_id"])
+    )
     for key in ("input_schema", "output_schema", "config_schema", "context_schema"):
-        assert schemas.get(key), f"{case.graph}: {key} is null"  # type: ignore[misc]
+        assert schemas.get(key), f"{case.graph}: {key} is null"
     assert set(case.request) <= set(schemas["input_schema"]["properties"])
     assert "artefacts" in schemas["output_schema"]["properties"]
     assert set(schemas["context_schema"]["properties"]) == {"review_mode"}
