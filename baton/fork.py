@@ -83,7 +83,7 @@ def fork_run(
             f"--edit: with this state the graph goes to {', '.join(scheduled) or 'the end'},"
             f" not '{at}'"
         )
-    return runner._drive(scenario, runner.registry.get(run_id), None, progress, tokens)
+    return runner._drive(scenario, runner.registry.get(run_id), None, progress, tokens, first=True)
 
 
 def _checked(graph: Any, edits: dict[str, Any]) -> dict[str, Any]:

@@ -441,8 +441,12 @@ class Runner:
         payload: Any,
         progress: ProgressFn | None,
         tokens: TokenFn | None = None,
+        first: bool | None = None,
     ) -> RunOutcome:
+        """Stream the graph to a pause or the end; ``first``: this drive starts the run
+        (default: when ``payload`` is the input), so its span is the run's trace root."""
         config = _config(run.id)
+        first = isinstance(payload, dict) if first is None else first
         graph = self._graph(scenario)
         reason: str | None = None
         failed = False
@@ -452,7 +456,7 @@ class Runner:
         try:
             with (
                 self.registry.hold(run.id) as lost,
-                run_span(self.settings, run, resumed=not isinstance(payload, dict)),
+                run_span(self.settings, run, resumed=not first),
             ):
                 # A progress object with a ``task`` method (baton.progress.LiveProgress)
                 # also hears when each task starts and ends, to show what is running.

@@ -190,3 +190,23 @@ def test_content_is_exported_only_when_asked(
     assert any("PodBack return bag" in m["attrs"]["gen_ai.input.messages"] for m in models)
     (decision,) = [s for s in receiver.spans if s["name"] == "human_decision review"]
     assert decision["attrs"]["baton.decision.comment"] == "fine"
+
+
+def test_a_fork_is_its_own_trace(
+    receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from baton.fork import fork_run
+
+    parent_id, _ = _traced_run(tmp_path, monkeypatch, receiver.endpoint, content=False)
+    before = len(receiver.spans)
+    runner = Runner(load_settings())
+    try:
+        fork = fork_run(runner, parent_id, "writer", actor="bob")
+    finally:
+        runner.close()
+    spans = receiver.spans[before:]
+    roots = [s for s in spans if not s["parent"]]
+    assert [r["attrs"]["baton.run_id"] for r in roots] == [fork.run_id]
+    assert {s["trace"] for s in spans} == {roots[0]["trace"]}
+    nodes = [s["attrs"]["baton.node"] for s in spans if s["name"].startswith("node ")]
+    assert "researcher" not in nodes and nodes[0] == "writer"
