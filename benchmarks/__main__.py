@@ -14,6 +14,8 @@ from benchmarks import (
     concurrency,
     embedded_e2e,
     ingest,
+    model_checks,
+    model_speed,
     overhead,
     parallel_drafting,
     retrieval_quality,
@@ -31,6 +33,8 @@ def main() -> None:
     retrieval_quality.main([])
     caching.main([])
     embedded_e2e.main([])
+    model_speed.main(["--reps", "1" if quick else "5"])
+    model_checks.main(["--posts", "3"] if quick else [])
     workers.main(["--quick"] if quick else [])
     try:
         from benchmarks import reconciliation

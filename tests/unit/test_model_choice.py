@@ -40,3 +40,27 @@ def test_missing_gguf_is_a_one_line_user_error(
     monkeypatch.setenv("BATON_MODEL__GGUF_PATH", str(tmp_path / "nope.gguf"))
     with pytest.raises(UserError, match=r"model.gguf_path: .*nope.gguf: no such file"):
         gguf_path(load_settings())
+
+
+def test_benchmark_model_specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks.model_checks import model_settings
+
+    base = load_settings()
+    label, embedded = model_settings(base, "embedded", tmp_path)
+    assert (label, embedded.model.provider, embedded.model.gguf_path) == (
+        "embedded",
+        "embedded",
+        None,
+    )
+    label, own = model_settings(base, "big=gguf:/models/big.gguf", tmp_path)
+    assert (label, own.model.model, own.model.gguf_path) == ("big", "big", Path("/models/big.gguf"))
+    assert own.home_dir != embedded.home_dir  # one embedded server per model
+    monkeypatch.setenv("OPENAI_API_KEY", "restored-after-the-test")
+    monkeypatch.delenv("OPENAI_API_KEY")
+    label, served = model_settings(base, "llama3.1=openai:http://localhost:11434/v1", tmp_path)
+    assert served.model.provider == "openai"
+    assert served.model.base_url == "http://localhost:11434/v1"
+    assert served.model.model == "llama3.1" and served.api_key() == "unused"
+    assert not served.cache.enabled
+    with pytest.raises(SystemExit, match="expected NAME=gguf:PATH"):
+        model_settings(base, "x=ftp:somewhere", tmp_path)
