@@ -16,17 +16,21 @@ import yaml
 
 from baton.retrieval.injection import scan, scan_chunks
 
-ATTACKS = Path(__file__).resolve().parents[1] / "tests/data/injection/attacks.yaml"
+DATA = Path(__file__).resolve().parents[1] / "tests/data/injection"
+SETS = {
+    "tuning set (patterns written against it)": DATA / "attacks.yaml",
+    "held-out set (written after, never tuned on)": DATA / "attacks-heldout.yaml",
+}
 
 
-def load() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(ATTACKS.read_text(encoding="utf-8"))
+def load(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
 
 
-def recall_by_category() -> dict[str, tuple[int, int]]:
+def recall_by_category(path: Path) -> dict[str, tuple[int, int]]:
     """Category -> (attacks flagged, attacks)."""
-    data = load()
+    data = load(path)
     out: dict[str, tuple[int, int]] = {}
     for category, texts in data["attacks"].items():
         hits = sum(bool(scan(t, "doc")) for t in texts)
@@ -43,24 +47,25 @@ def recall_by_category() -> dict[str, tuple[int, int]]:
     return out
 
 
-def false_alarms() -> list[str]:
-    return [t for t in load()["benign"] if scan(t, "doc")]
+def false_alarms(path: Path) -> list[str]:
+    return [t for t in load(path)["benign"] if scan(t, "doc")]
 
 
 def main() -> None:
-    rows = recall_by_category()
-    print("| attack category | attacks | flagged | recall |")
-    print("|---|---|---|---|")
-    for category, (hits, total) in rows.items():
-        print(f"| {category} | {total} | {hits} | {hits / total:.0%} |")
-    hits = sum(h for h, _ in rows.values())
-    total = sum(t for _, t in rows.values())
-    print(f"| **all** | **{total}** | **{hits}** | **{hits / total:.0%}** |")
-    benign = load()["benign"]
-    alarms = false_alarms()
-    print(f"\nbenign texts flagged: {len(alarms)} of {len(benign)}")
-    for text in alarms:
-        print(f"  {text}")
+    for name, path in SETS.items():
+        rows = recall_by_category(path)
+        print(f"\n{name}\n")
+        print("| attack category | attacks | flagged | recall |")
+        print("|---|---|---|---|")
+        for category, (hits, total) in rows.items():
+            print(f"| {category} | {total} | {hits} | {hits / total:.0%} |")
+        hits = sum(h for h, _ in rows.values())
+        total = sum(t for _, t in rows.values())
+        print(f"| **all** | **{total}** | **{hits}** | **{hits / total:.0%}** |")
+        alarms = false_alarms(path)
+        print(f"\nbenign texts flagged: {len(alarms)} of {len(load(path)['benign'])}")
+        for text in alarms:
+            print(f"  {text}")
 
 
 if __name__ == "__main__":
