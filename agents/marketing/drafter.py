@@ -21,6 +21,7 @@ from baton.agents.marketing.common import brand, dump, one_of, roadmap
 from baton.audit import agent_node, current_trace, usage_so_far
 from baton.context import RunContext
 from baton.llm import ask_structured
+from baton.tools.grounding import Tally
 from baton.tools.marketing._text import contains_phrase
 from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import Outline, PostPlan
@@ -215,6 +216,8 @@ def draft(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         )
     trace = current_trace()
     if trace:
+        model = source == "model"
+        trace.flag(Tally(int(model), int(bool(state.get("use_model"))), int(not model)).flag())
         trace.cite(post.chunk_ids)
         trace.decision = (
             f"{post.id} attempt {state['attempt']}: '{result.title[:60]}' ({source}{why})"

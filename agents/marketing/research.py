@@ -29,6 +29,7 @@ from baton.llm import ask_structured, cited_schema, quote
 from baton.retrieval.ingest import discover, ingest
 from baton.retrieval.injection import flag_injections
 from baton.retrieval.store import ContextStore
+from baton.tools.grounding import Tally, check_sentence
 from baton.tools.marketing.models import TopicGap
 from baton.tools.marketing.research import find_topic_gaps
 from baton.tools.marketing.review import build_facts_text
@@ -164,7 +165,8 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         for f in notes.findings if notes else []:
             cited = [c for c in dict.fromkeys(f.citations) if c in evidence]
             point = " ".join(f.point.split())
-            if cited and point and not breaks_brand(point, cfg, prompt):
+            grounded = check_sentence(point, {"gaps": prompt}, ["gaps"], mode="facts").supported
+            if cited and point and grounded and not breaks_brand(point, cfg, prompt):
                 findings.append({"point": point[:200], "citations": cited})
             else:
                 dropped += 1
@@ -173,6 +175,8 @@ def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         findings = fallback_findings(gaps)
     trace = current_trace()
     if trace:
+        kept = 0 if fallback else len(findings)
+        trace.flag(Tally(kept, kept + dropped, len(findings) - kept).flag())
         trace.cite([c for f in findings for c in f["citations"]])
         trace.decision = (
             f"{len(gaps)} topic gaps from {len(chunks)} competitor chunks; {len(findings)} findings"

@@ -28,6 +28,7 @@ from baton.agents.marketing.common import (
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
+from baton.tools.grounding import Tally
 from baton.tools.marketing._text import contains_phrase
 from baton.tools.marketing.models import PlanningError, PostPlan, Roadmap, TopicGap
 from baton.tools.marketing.strategy import plan_posts
@@ -144,6 +145,7 @@ def strategy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     limit = int(state.get("model_drafts", MODEL_DRAFTS))
     trace = current_trace()
     if trace:
+        trace.flag(Tally(int(verified), int(note is not None), int(not verified)).flag())
         trace.cite([c for p in posts for c in p.chunk_ids])
         trace.decision = (
             f"planned {len(posts)} posts for {len(plan.launches)} launches"

@@ -18,6 +18,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.onboarding.state import config_of, inputs_of, problems_for, reviewer_notes
 from baton.llm import ask_structured
+from baton.tools.grounding import Tally
 from baton.tools.onboarding.buddy import BuddyCandidate, match_buddy
 from baton.tools.onboarding.models import Starter
 
@@ -114,6 +115,9 @@ def pick_buddy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     if not note:
         why = " (the model's note failed the checks)" if source == "model" else ""
         note, source = fallback_note(inputs.starter, buddy), f"template{why}"
+    if trace and source != "kept":
+        model = not source.startswith("template")
+        trace.flag(Tally(int(model), int(source != "template"), int(not model)).flag())
     if trace:
         others = ", ".join(c.person_id for c in match.alternatives) or "none"
         trace.decision = (

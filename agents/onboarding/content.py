@@ -19,6 +19,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.onboarding.state import problems_for, reviewer_notes
 from baton.llm import ask_structured, quote
+from baton.tools.grounding import Tally, check_sentence
 from baton.tools.onboarding.content import (
     PathwayItem,
     PlaybookChunk,
@@ -76,6 +77,13 @@ def usable_why(text: str | None, title: str) -> str | None:
     return None if line is None or line.rstrip(".!?").casefold() == title.casefold() else line
 
 
+def grounded_why(why: str, passage: str, title: str, role: str) -> bool:
+    """The claim-support check on a why-line: its numbers, dates and names are the passage's
+    (or the item's title and the starter's role); anything else is the model's invention."""
+    source = {"passage": f"{passage}\n{title}\n{role}"}
+    return check_sentence(why, source, ["passage"], mode="facts").supported
+
+
 def extractive_why(text: str) -> str:
     """The passage's first sentence below its headings: always true to the source."""
     body = " ".join(
@@ -105,7 +113,7 @@ def plan_reading(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     kept = {i["title"]: i.get("summary", "") for i in state.get("pathway", [])} if redo else {}
     text_of = {c.chunk_id: c.text for c in chunks}
     items: list[PathwayItem] = []
-    by_model = 0
+    by_model = asked = 0
     for index, item in enumerate(draft_pathway(chunks, per_week=PER_WEEK)):
         passage = text_of[item.chunk_ids[0]]
         why = kept.get(item.title)
@@ -121,6 +129,9 @@ def plan_reading(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 repairs=0,
             )
             why = usable_why(answer.why if answer else None, item.title)
+            asked += 1
+            if why is not None and not grounded_why(why, passage, item.title, starter.role):
+                why = None
             by_model += why is not None
         items.append(item.model_copy(update={"summary": why or extractive_why(passage)}))
     rejected = check_citations(items, text_of)
@@ -138,6 +149,7 @@ def plan_reading(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     cited = {c for i in items for c in i.chunk_ids}
     trace = current_trace()
     if trace:
+        trace.flag(Tally(by_model, asked, len(items) - by_model).flag())
         trace.cite(sorted(cited))
         trace.decision = (
             f"{len(items)} items over {len({i.week for i in items})} weeks from "

@@ -60,7 +60,8 @@ def test_embedded_brief_states_no_unsupported_fact(
     them back from the real Chroma store); a sentence with its own ``[id]`` against that
     chunk, the rest against all cited chunks, as the writer checks them.
     """
-    paused = baton_embedded.json("run", "research-brief", "--input", str(QUESTION))
+    # A generous timeout: on a shared 2-core host the embedded run can take >10 minutes.
+    paused = baton_embedded.json("run", "research-brief", "--input", str(QUESTION), timeout=1800)
     done = baton_embedded.json("resume", paused["run_id"], "--approve", "--reviewer", "ci")
     brief = Path(done["outputs"][0]).read_text()
     cited = sorted(set(re.findall(r"\[([0-9a-f]{16})\]", brief)))
