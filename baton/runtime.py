@@ -227,6 +227,12 @@ class Runner:
         """Continue a paused or failed run from its last checkpoint, in any process."""
         _, scenario = self._resumable(run_id, decision)
         if decision is not None:
+            if not self._graph(scenario).get_state(_config(run_id)).created_at:
+                # Paused, yet no checkpoint here: LangGraph Agent Server holds this thread.
+                raise UserError(
+                    f"run {run_id} is paused on a LangGraph server (no checkpoint here):"
+                    " resume it with the SDK, runs.wait(..., command={'resume': ...})"
+                )
             if not self.registry.claim(run_id, ("awaiting_review",), owner=os.getpid()):
                 raise UserError(f"run {run_id} is no longer awaiting review (resumed elsewhere?)")
             command: Any = Command(resume=decision.model_dump())

@@ -214,6 +214,7 @@ async def _drive(server: Server, case: Case) -> dict[str, Any]:
     return {"thread_id": thread_id, "final": final}
 
 
+@pytest.mark.timeout(2400)  # the first case also ingests three collections and starts the server
 @pytest.mark.parametrize("case", CASES, ids=[c.graph for c in CASES])
 def test_graph_through_langgraph_dev(server: Server, case: Case) -> None:
     result = asyncio.run(_drive(server, case))

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from baton.config import Settings, load_settings
 from baton.errors import ConfigError, UserError
 from baton.langgraph_server import check_model, refusal
-from baton.review import parse_decision
+from baton.review import make_decision, parse_decision
+from baton.runtime import Runner
 from baton.scenario import get_scenario
 from baton.served import artefacts, validate_request
 
@@ -118,3 +119,15 @@ def test_start_up_check_names_a_model_the_endpoint_does_not_serve(
         ConfigError, match=r"does not serve model 'mistral' \(it serves: llama-3, qwen\)"
     ):
         check_model(_openai(monkeypatch, "mistral"))
+
+
+def test_a_run_paused_on_the_server_is_not_resumed_from_the_cli(settings: Settings) -> None:
+    runner = Runner(settings)
+    try:
+        runner.registry.create_run("thread-1", "research-brief", "question", "/tmp/x", "always")
+        runner.registry.set_status("thread-1", "awaiting_review", packet={"scenario": "x"})
+        with pytest.raises(UserError, match="paused on a LangGraph server"):
+            runner.resume("thread-1", make_decision("approve", "ana"))
+        assert runner.registry.get("thread-1").status == "awaiting_review"
+    finally:
+        runner.close()
