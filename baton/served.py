@@ -36,7 +36,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, ValidationError
 
 from baton.context import RunContext, resolve_context
-from baton.errors import UserError
+from baton.errors import BudgetExceeded, ModelFailure, UserError
 from baton.registry import AuditRecord, BaseRegistry, open_registry
 
 M = TypeVar("M", bound=BaseModel)
@@ -46,7 +46,8 @@ MAX_ARTEFACT_BYTES = 5_000_000
 
 
 class RunRefused(ValueError):
-    """A :class:`UserError` raised in a served run, as a type whose message the server shows."""
+    """A user error or a resumable stop (model endpoint down, budget spent) in a served
+    run, as a type whose message the server shows the client."""
 
 
 # Requests ------------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def visible_errors(ctx: RunContext, state: Mapping[str, Any] | None = None) -> I
     except GraphBubbleUp:
         record(ctx, state or {}, {})
         raise
-    except UserError as exc:
+    except (UserError, ModelFailure, BudgetExceeded) as exc:
         if not ctx.served:
             raise
         record(ctx, state or {}, {})

@@ -17,12 +17,13 @@ import pytest
 from pydantic import BaseModel
 
 from baton.config import Settings, load_settings
-from baton.errors import ConfigError, UserError
+from baton.context import RunContext
+from baton.errors import ConfigError, ModelFailure, UserError
 from baton.langgraph_server import check_model, refusal
 from baton.review import make_decision, parse_decision
 from baton.runtime import Runner
 from baton.scenario import get_scenario
-from baton.served import artefacts, validate_request
+from baton.served import RunRefused, artefacts, validate_request, visible_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ("research-brief", "expense-reconciliation", "content-calendar", "onboarding")
@@ -131,3 +132,13 @@ def test_a_run_paused_on_the_server_is_not_resumed_from_the_cli(settings: Settin
         assert runner.registry.get("thread-1").status == "awaiting_review"
     finally:
         runner.close()
+
+
+def test_served_runs_show_user_errors_and_model_failures_as_messages(settings: Settings) -> None:
+    served_ctx = RunContext(run_id="t-1", settings=settings, served=True)
+    for exc in (UserError("starter.yaml:3: role: unknown"), ModelFailure("endpoint down")):
+        with pytest.raises(RunRefused) as info, visible_errors(served_ctx):
+            raise exc
+        assert isinstance(info.value, ValueError) and str(info.value) == str(exc)
+    with pytest.raises(UserError), visible_errors(RunContext(run_id="cli", settings=settings)):
+        raise UserError("the CLI keeps its own error type (exit code 2)")
