@@ -8,6 +8,7 @@ say *what* they want (a prompt and a pydantic model), never *how* to get it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -164,14 +165,34 @@ def _invoke_counted(
                 f"model endpoint refused the request: {exc}"
                 f" {endpoint_advice(ctx.settings, ctx.run_id)}"
             ) from exc
-        usage = getattr(raw, "usage_metadata", None) or {}
-        tokens = int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+        tokens = _usage(raw, prompt)
         tracing.record_reply(span, ctx.settings, raw, tokens, messages)
     trace = current_trace()
     if trace is not None:
         trace.model_seconds += elapsed
         trace.add_call(prompt, *tokens)
     return raw
+
+
+CHARS_PER_TOKEN = 4
+
+
+def _usage(raw: Any, prompt: str) -> tuple[int, int]:
+    """Input and output tokens as the endpoint reported them.
+
+    A streamed reply (``baton run --stream``) from an endpoint that sends no usage in
+    its stream (llama.cpp's server) is estimated at 4 characters per token, so budgets
+    and ``baton metrics`` never see a call as free.
+    """
+    usage = getattr(raw, "usage_metadata", None) or {}
+    if usage:
+        return int(usage.get("input_tokens", 0)), int(usage.get("output_tokens", 0))
+    calls = getattr(raw, "tool_calls", None) or []
+    reply = str(getattr(raw, "content", "")) + "".join(json.dumps(c.get("args")) for c in calls)
+    return (
+        max(1, len(prompt) // CHARS_PER_TOKEN),
+        max(1, len(reply) // CHARS_PER_TOKEN) if reply else 0,
+    )
 
 
 DATA_RULE = (

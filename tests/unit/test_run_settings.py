@@ -66,3 +66,15 @@ def test_tracing_is_off_by_default(settings: Settings) -> None:
     assert not settings.tracing.enabled and settings.tracing.endpoint is None
     with tracing.span(settings, "r", "x", {}) as span:
         assert span is None
+
+
+def test_a_streamed_reply_without_usage_is_estimated_not_free() -> None:
+    """llama.cpp's server sends no usage in a stream: 4 characters per token instead."""
+    from langchain_core.messages import AIMessage
+
+    from baton.llm import _usage
+
+    reply = AIMessage(content="", tool_calls=[{"name": "t", "args": {"a": "x" * 30}, "id": "1"}])
+    assert _usage(reply, "p" * 400) == (100, len('{"a": "' + "x" * 30 + '"}') // 4)
+    reply.usage_metadata = {"input_tokens": 5, "output_tokens": 7, "total_tokens": 12}
+    assert _usage(reply, "p" * 400) == (5, 7)
