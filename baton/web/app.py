@@ -21,18 +21,19 @@ import secrets
 import stat
 import threading
 import unicodedata
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import BaseLoader, ChoiceLoader, FunctionLoader
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -316,6 +317,11 @@ def create_app(
     app.add_middleware(Hardening)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
+    # A scenario's own review template is included as "scenario/<name>"; the file comes
+    # from its InboxView, so the inbox itself names no scenario.
+    templates.env.loader = ChoiceLoader(
+        [cast(BaseLoader, templates.env.loader), FunctionLoader(_scenario_template)]
+    )
     # Escape in every template, not only in the *.html ones select_autoescape() picks:
     # packets and document excerpts are hostile text wherever they are rendered.
     templates.env.autoescape = True
@@ -422,17 +428,18 @@ def create_app(
             "background_error": inbox.errors.get(run.id),
             "error": None,
             "form": {},
-            "rows": [],
-            "grid": None,
-            "week": None,
+            "scenario_template": None,
+            "sections": [],
+            "fields": [],
         }
         if packet is not None and not ctx["live"]:
-            if run.scenario == "expense-reconciliation":
-                ctx["rows"] = views.expense_rows(packet)
-            elif run.scenario == "content-calendar":
-                ctx["grid"] = views.month_grid(state)
-            elif run.scenario == "onboarding":
-                ctx["week"] = views.week_view(state)
+            scenario = get_scenario(run.scenario)
+            view = scenario.inbox
+            ctx["sections"] = views.packet_sections(packet)
+            ctx["fields"] = views.schema_fields(scenario.edit_schema)
+            if view is not None:
+                ctx |= view.context(packet, state)
+                ctx["scenario_template"] = f"scenario/{run.scenario}"
         return ctx
 
     @app.get("/runs/{run_id}")
@@ -529,11 +536,29 @@ def _decision(
         return make_decision("reject", who, comment)
     if action != "approve":
         raise UserError("decision: choose approve or reject")
-    edits = views.form_edits(run.scenario, form, state)
+    scenario = get_scenario(run.scenario)
+    view = scenario.inbox
+    edits = (
+        view.form_edits(form, state)
+        if view is not None
+        else views.generic_edits(form, scenario.edit_schema)
+    )
     if edits is None:
         return make_decision("approve", who, comment)
-    checked = validate_edits(edits, get_scenario(run.scenario).edit_schema, "review form")
+    checked = validate_edits(edits, scenario.edit_schema, "review form")
     return make_decision("edit", who, comment, checked)
+
+
+def _scenario_template(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+    """Jinja source of ``scenario/<name>``: the template file of that scenario's view."""
+    if not name.startswith("scenario/"):
+        return None
+    view = get_scenario(name.removeprefix("scenario/")).inbox
+    if view is None:
+        return None
+    path = Path(view.template)
+    mtime = path.stat().st_mtime
+    return path.read_text(encoding="utf-8"), str(path), lambda: path.stat().st_mtime == mtime
 
 
 def _row(run: RunRecord, now: datetime) -> dict[str, Any]:

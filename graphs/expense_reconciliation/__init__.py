@@ -6,5 +6,6 @@ SCENARIO = Scenario(
     name="expense-reconciliation",
     title="Reconcile bank and ledger, check claims against policy, review exceptions",
     module="baton.graphs.expense_reconciliation.graph",
+    inbox_module="baton.graphs.expense_reconciliation.inbox",
 )
 """Registered in pyproject.toml's ``baton.scenarios`` entry points, like any plugin."""

@@ -6,5 +6,6 @@ SCENARIO = Scenario(
     name="onboarding",
     title="Plan a new hire's first weeks: calendar, IT, reading, buddy, check-ins",
     module="baton.graphs.onboarding.graph",
+    inbox_module="baton.graphs.onboarding.inbox",
 )
 """Registered in pyproject.toml's ``baton.scenarios`` entry points, like any plugin."""

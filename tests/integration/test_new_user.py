@@ -115,7 +115,7 @@ def test_new_user_scaffolds_runs_reviews_in_the_inbox_and_serves_with_langgraph(
         text=True,
         timeout=1500,
     )
-    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
     outcome = json.loads(ran.stdout)
     assert outcome["status"] == "awaiting_review", outcome
     run_id = outcome["run_id"]

@@ -1,0 +1,66 @@
+"""expense-reconciliation in the review inbox: exceptions with their evidence, decided per row.
+
+Each row's controls become one entry of ``{"decisions": [...]}``, exactly the edit file
+``baton resume --edit`` takes, so the browser and the CLI are checked by the same schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from baton.agents.finance.reporting import MATCHABLE_BANK, MATCHABLE_GL
+from baton.web.views import decided, split_ids
+
+EXPENSE_ACTIONS = ("accept", "reject", "match_to", "note")
+
+
+def match_field(kind: str) -> str | None:
+    """Which ids ``match_to`` takes for an exception of this kind (None: not matchable)."""
+    if kind in MATCHABLE_BANK:
+        return "gl_ids"
+    if kind in MATCHABLE_GL:
+        return "bank_ids"
+    return None
+
+
+def expense_rows(packet: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**row, "match_field": match_field(str(row.get("kind", "")))}
+        for row in packet.get("exceptions") or []
+    ]
+
+
+def expense_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
+    """``{"decisions": [...]}`` from the per-exception controls (None: nothing decided)."""
+    decisions: list[dict[str, Any]] = []
+    for x, action, exception_id in decided(form, "x"):
+        decision: dict[str, Any] = {"id": exception_id, "action": action}
+        ids = split_ids(form.get(f"{x}-ids", ""))
+        if ids:
+            # The field name comes from the form: accept only the two id lists.
+            field = form.get(f"{x}-field")
+            decision[field if field in ("gl_ids", "bank_ids") else "gl_ids"] = ids
+        note = form.get(f"{x}-note", "").strip()
+        if note:
+            decision["note"] = note
+        decisions.append(decision)
+    return {"decisions": decisions} if decisions else None
+
+
+class ExpenseInbox:
+    """The :class:`baton.scenario.InboxView` of expense-reconciliation."""
+
+    template = Path(__file__).with_name("inbox.html")
+
+    def context(self, packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
+        return {"rows": expense_rows(packet)}
+
+    def form_edits(
+        self, form: Mapping[str, str], state: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        return expense_edits(form)
+
+
+VIEW = ExpenseInbox()
