@@ -34,13 +34,13 @@ from baton import safepath
 from baton.bounded import LimitError, load_json
 from baton.config import Settings, home_hint, load_settings
 from baton.context import ReviewMode
+from baton.csvsafe import safe_cell
 from baton.errors import ModelFailure, UserError
 from baton.progress import LiveProgress
 from baton.registry import STATUSES
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome, is_read_only, read_only_error
 from baton.safepath import InputWarning
-from baton.tools.csvsafe import safe_cell
 
 app = typer.Typer(
     name="baton",

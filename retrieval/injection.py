@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from baton.audit import current_trace
-from baton.tools.confusables import skeleton
+from baton.confusables import skeleton
 
 FLAG_PREFIX = "suspected-injection:"
 EXCERPT_CHARS = 160

@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
+from baton.csvsafe import safe_cell
 from baton.errors import UserError
 from baton.graphs.expense_reconciliation.state import (
     all_exceptions,
@@ -39,7 +40,6 @@ from baton.graphs.expense_reconciliation.state import (
 )
 from baton.llm import ask_structured
 from baton.outputs import atomic_write
-from baton.tools.csvsafe import safe_cell
 from baton.tools.finance.models import Candidate, Match, ReconResult
 from baton.tools.finance.packet import expand_decisions, group_exceptions
 from baton.tools.finance.report import (

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from baton.tools.csvsafe import TRIGGERS, safe_cell
+from baton.csvsafe import TRIGGERS, safe_cell
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from baton.csvsafe import safe_cell
 from baton.tools.compliance.models import Figure
-from baton.tools.csvsafe import safe_cell
 
 
 def cite(chunk: str | None) -> str:

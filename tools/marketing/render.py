@@ -18,7 +18,7 @@ import icalendar
 import yaml
 from slugify import slugify
 
-from baton.tools.csvsafe import safe_cell
+from baton.csvsafe import safe_cell
 from baton.tools.marketing.models import (
     Calendar,
     CalendarEntry,

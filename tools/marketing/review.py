@@ -31,7 +31,7 @@ import textstat
 from slugify import slugify
 
 from baton import loops
-from baton.tools.confusables import skeleton
+from baton.confusables import skeleton
 from baton.tools.marketing._text import contains_phrase, contains_stemmed, words
 from baton.tools.marketing.brand import BrandConfig
 from baton.tools.marketing.models import Outline, ReviewFailure, Roadmap

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from baton.confusables import skeleton
 from baton.team import ungrounded
-from baton.tools.confusables import skeleton
 from baton.tools.grounding import (
     CITATION,
     Support,
