@@ -43,9 +43,11 @@ def _edges() -> dict[tuple[str, str], list[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         for node in ast.walk(tree):
             modules: list[str] = []
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                continue
             if isinstance(node, ast.Import):
                 modules = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            elif node.level == 0 and node.module:
                 modules = [node.module]
                 if node.module == "baton":  # from baton import agents
                     modules += [f"baton.{a.name}" for a in node.names]
@@ -63,7 +65,8 @@ def _cycles(edges: dict[tuple[str, str], list[str]]) -> list[tuple[str, str]]:
         graph[a].add(b)
 
     def reach(start: str) -> set[str]:
-        seen, todo = set(), [start]
+        seen: set[str] = set()
+        todo = [start]
         while todo:
             for nxt in graph[todo.pop()] - seen:
                 seen.add(nxt)
