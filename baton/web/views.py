@@ -97,7 +97,7 @@ def packet_sections(packet: Mapping[str, Any]) -> list[dict[str, Any]]:
             rows = [[_cell(row.get(c)) for c in columns] for row in value[:MAX_ROWS]]
             sections.append({"title": title, "kind": "table", "columns": columns, "rows": rows})
         elif isinstance(value, list):
-            sections.append({"title": title, "kind": "list", "items": [_cell(v) for v in value]})
+            sections.append({"title": title, "kind": "list", "entries": [_cell(v) for v in value]})
         elif isinstance(value, Mapping):
             rows = [[str(k), _cell(v)] for k, v in value.items()]
             sections.append(
