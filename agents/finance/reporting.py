@@ -40,6 +40,7 @@ from baton.graphs.expense_reconciliation.state import (
 )
 from baton.llm import ask_structured
 from baton.outputs import atomic_write
+from baton.tools.finance.chart import render_chart, weekly_totals
 from baton.tools.finance.models import Candidate, Match, ReconResult
 from baton.tools.finance.packet import expand_decisions, group_exceptions
 from baton.tools.finance.report import (
@@ -577,8 +578,10 @@ def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     if problems:
         narrative += "\n\n**Arithmetic warnings:** " + "; ".join(problems)
     summary = render_summary_md(figures, shown, narrative, title=_summary_title(state))
-    files = output_files(state, recon, decided, summary)
-    paths = [str(atomic_write(ctx.output_dir / name, text)) for name, text in files.items()]
+    files: dict[str, str | bytes] = dict(output_files(state, recon, decided, summary))
+    weeks = weekly_totals(bank_lines(state), recon)  # the chart beside summary.md
+    files["summary.png"] = render_chart(weeks, policy_of(state).currency, "png")
+    paths = [str(atomic_write(ctx.output_dir / name, data)) for name, data in files.items()]
     trace = current_trace()
     if trace:
         added = len(recon.matches) - len(recon_of(state).matches)

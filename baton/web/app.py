@@ -46,7 +46,7 @@ from baton.registry import AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision, separation_of_duties, validate_edits
 from baton.runtime import Runner
 from baton.scenario import discover, get_scenario
-from baton.web import views
+from baton.web import readable, views
 from baton.web.auth import (
     CSRF_FIELD,
     Credentials,
@@ -423,8 +423,10 @@ def create_app(
             "live": run.status == "running" or run.id in inbox.active,
             "packet": packet,
             "audit": audit,
-            "flags": views.flags_of(packet) + [f for a in audit for f in a.flags],
+            "flags": readable.flag_lines(packet, [f for a in audit for f in a.flags]),
             "outputs": [Path(p).name for p in run.outputs],
+            "rendered": readable.rendered_outputs(run, _output_file),
+            "chart": None,  # a scenario's inbox view may add one (an SVG <img>)
             "background_error": inbox.errors.get(run.id),
             "error": None,
             "form": {},
@@ -563,9 +565,12 @@ def _scenario_template(name: str) -> tuple[str, str, Callable[[], bool]] | None:
 
 def _row(run: RunRecord, now: datetime) -> dict[str, Any]:
     packet = run.packet or {}
+    found = discover().get(run.scenario)
     return {
         "id": run.id,
         "scenario": run.scenario,
+        "title": found.title if found else run.scenario,
+        "input": Path(run.input_path).name,
         "status": run.status,
         "age": views.age(run.updated_at, now),
         "created": run.created_at[:16].replace("T", " "),

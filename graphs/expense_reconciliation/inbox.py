@@ -6,11 +6,16 @@ Each row's controls become one entry of ``{"decisions": [...]}``, exactly the ed
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from baton.agents.finance.reporting import MATCHABLE_BANK, MATCHABLE_GL
+from baton.graphs.expense_reconciliation.state import bank_lines, policy_of, recon_of
+from baton.tools.finance.chart import render_chart, weekly_totals
 from baton.web.views import decided, split_ids
 
 EXPENSE_ACTIONS = ("accept", "reject", "match_to", "note")
@@ -49,13 +54,30 @@ def expense_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
     return {"decisions": decisions} if decisions else None
 
 
+def expense_chart(state: Mapping[str, Any]) -> Markup | None:
+    """The expense chart (bank money by week and status) as an inline SVG image.
+
+    Drawn on the server from the reconciliation (code, not the model); a ``data:`` image
+    (allowed by the inbox's CSP ``img-src``) keeps the SVG's own styles working without
+    allowing inline styles on the page itself.
+    """
+    if not state.get("recon") or not state.get("bank"):
+        return None
+    weeks = weekly_totals(bank_lines(state), recon_of(state))
+    svg = render_chart(weeks, policy_of(state).currency, "svg")
+    return Markup(
+        '<img class="chart" id="expense-chart" src="data:image/svg+xml;base64,{0}"'
+        ' alt="Bank money by week: matched, unmatched and under review">'
+    ).format(base64.b64encode(svg).decode("ascii"))
+
+
 class ExpenseInbox:
     """The :class:`baton.scenario.InboxView` of expense-reconciliation."""
 
     template = Path(__file__).with_name("inbox.html")
 
     def context(self, packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-        return {"rows": expense_rows(packet)}
+        return {"rows": expense_rows(packet), "chart": expense_chart(state)}
 
     def form_edits(
         self, form: Mapping[str, str], state: Mapping[str, Any]

@@ -7,8 +7,10 @@ buddy, per-request approve/hold/drop), validated by the same schema against the 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from baton.graphs.onboarding.review import request_rows
 from baton.graphs.onboarding.state import inputs_of, plan_of
@@ -34,6 +36,7 @@ def week_view(state: Mapping[str, Any]) -> dict[str, Any] | None:
             "start": start,
             "end": end,
             "iso": start.isoformat(),
+            "local": start.strftime("%Y-%m-%dT%H:%M"),  # a datetime-local picker's value
             "with": ", ".join(
                 names.get(a.person_id, a.person_id) for a in s.attendees if a.slot != "starter"
             ),
@@ -68,6 +71,22 @@ def week_view(state: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
+def in_zone(value: str, tz: ZoneInfo | None) -> str:
+    """A picker's local ``2026-03-05T14:00`` as ISO 8601 in the starter's time zone.
+
+    The date and time picker gives wall-clock time without an offset; the week is shown
+    in the starter's zone, so that is the zone meant. Text with an offset is normalised,
+    and text that is no date at all is left for the edit schema to report.
+    """
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=tz).isoformat() if tz is not None else value
+    return parsed.isoformat()
+
+
 def onboarding_edits(form: Mapping[str, str], state: Mapping[str, Any]) -> dict[str, Any] | None:
     """``{"moves": [...], "buddy_id": ..., "requests": [...]}`` for what the reviewer changed.
 
@@ -76,9 +95,11 @@ def onboarding_edits(form: Mapping[str, str], state: Mapping[str, Any]) -> dict[
     """
     view = week_view(state) or {"sessions": [], "buddy": None, "requests": []}
     was = {s["id"]: s["iso"] for s in view["sessions"]}
+    tz = ZoneInfo(view["timezone"]) if view.get("timezone") else None
     moves = []
     for n in range(row_count(form)):
         sid, start = form.get(f"s{n}-id", ""), form.get(f"s{n}-start", "").strip()
+        start = in_zone(start, tz)
         if start and start != was.get(sid):
             moves.append({"session_id": sid, "start": start})
     edits: dict[str, Any] = {"moves": moves} if moves else {}

@@ -23,6 +23,7 @@ OUTPUTS = {
     "unmatched_gl.csv",
     "exceptions.csv",
     "summary.md",
+    "summary.png",
 }
 
 

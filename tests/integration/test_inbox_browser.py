@@ -123,8 +123,16 @@ def test_review_in_the_browser(finance: Baton, server: str, page: Page, tmp_path
     assert row.count() == 1
     assert row.locator("td.num").inner_text() == str(len(paused["packet"]["exceptions"]))
 
-    row.locator("a").click()
+    row.locator(f'a[href="/runs/{run_id}"]').click()
     page.wait_for_selector("#review-form")
+    # The chart is drawn on the server (SVG) and shows above the exceptions.
+    chart = page.locator("#expense-chart")
+    chart.scroll_into_view_if_needed()
+    assert chart.evaluate("img => img.complete && img.naturalWidth > 0")
+    shot = artefact_dir(tmp_path) / "inbox-expense-page.png"
+    page.screenshot(path=str(shot), full_page=True)
+    chart.screenshot(path=str(artefact_dir(tmp_path) / "inbox-expense-chart.png"))
+    print(f"screenshot: {shot}")
     assert page.locator("table.exceptions tr[data-id]").count() == len(
         paused["packet"]["exceptions"]
     )

@@ -158,6 +158,7 @@ OUTPUTS = {
     "unmatched_gl.csv",
     "exceptions.csv",
     "summary.md",
+    "summary.png",
 }
 
 

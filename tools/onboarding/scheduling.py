@@ -332,11 +332,11 @@ class _Search:
 
 
 _RULE_TEXT: dict[Rule, str] = {
-    "hours": "working hours / time zone",
-    "lunch": "lunch break",
-    "busy": "existing meetings",
-    "booked": "other onboarding sessions",
-    "cap": "daily meeting-hours cap",
+    "hours": "outside the starter's working hours",
+    "lunch": "in the lunch break",
+    "busy": "in existing meetings",
+    "booked": "in other onboarding sessions",
+    "cap": "over the daily meeting-hours cap",
 }
 
 
@@ -357,9 +357,10 @@ def _explain(
     for pool in request.pools:
         single = pool.candidates[0]
         who = (
-            f"{names.get(single, single)} ({pool.slot})"
+            names.get(single, single)
+            + ("" if pool.slot.startswith("id:") else f" ({_slot_words(pool.slot)})")
             if len(pool.candidates) == 1
-            else f"everyone in {pool.slot!r}"
+            else _pool_words(pool.slot)
         )
         counts: Counter[Rule] = Counter()
         for span in grid:
@@ -374,22 +375,52 @@ def _explain(
     if not blocked:
         return "no start time where every participant slot has a different free person"
 
-    def describe(who: str, counts: Counter[Rule]) -> str:
-        rules = ", ".join(
-            f"{_RULE_TEXT[r]} {n}"
-            for r, n in sorted(counts.items(), key=lambda kv: RULE_ORDER.index(kv[0]))
-        )
-        return f"{who} at {sum(counts.values())} of {len(grid)} start times ({rules})"
+    def main_rule(counts: Counter[Rule]) -> Rule:
+        return max(counts, key=lambda r: (counts[r], -RULE_ORDER.index(r)))
 
     ranked = sorted(blocked.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
     always = [(who, counts) for who, counts in ranked if sum(counts.values()) == len(grid)]
     if always:
-        return f"no {minutes}-minute slot in week one: unavailable " + "; ".join(
-            describe(who, counts) for who, counts in always
+        return f"No {minutes}-minute slot in week one: " + "; ".join(
+            f"{who} {'is free' if who.startswith(('no ', 'nobody ')) else 'is never free'}"
+            f" {_WHY[main_rule(counts)]}"
+            for who, counts in always
         )
-    return f"no {minutes}-minute slot suits everyone at once: unavailable " + "; ".join(
-        describe(who, counts) for who, counts in ranked[:3]
+    return f"No {minutes}-minute slot suits everyone at once: " + "; ".join(
+        f"{who.removeprefix('no ').removeprefix('nobody in ')} is busy at"
+        f" {sum(counts.values())} of the {len(grid)} possible start times: "
+        + ", ".join(
+            f"{n} {_RULE_TEXT[r]}"
+            for r, n in sorted(counts.items(), key=lambda kv: RULE_ORDER.index(kv[0]))
+        )
+        for who, counts in ranked[:3]
     )
+
+
+_WHY: dict[Rule, str] = {
+    "hours": "within the starter's working hours this week (their time zones do not overlap)",
+    "lunch": "outside the lunch break",
+    "busy": "between their existing meetings this week",
+    "booked": "between the other onboarding sessions",
+    "cap": "under the daily meeting-hours cap",
+}
+"""Why a person could never attend, in words a reviewer reads (not rule codes)."""
+
+
+def _slot_words(slot: str) -> str:
+    """``role:Security Engineer`` -> ``security engineer``; ``id:p07`` -> ``p07``."""
+    kind, _, value = slot.partition(":")
+    if kind == "role" and value:
+        return value.lower()
+    return value or slot
+
+
+def _pool_words(slot: str) -> str:
+    """Who a pool is, as the subject of a sentence: ``no security engineer``."""
+    kind, _, value = slot.partition(":")
+    if kind == "role" and value:
+        return f"no {value.lower()}"
+    return f"nobody in {_slot_words(slot)}"
 
 
 def schedule_week_one(
