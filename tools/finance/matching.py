@@ -578,7 +578,7 @@ def _build_edges(
         # the net one, so twice the bank-side tolerance bounds the search.
         reach = 2 * scorer.fee_tolerance(b.units) + 1
         earliest, latest = b.bday - p.lag_days, b.bday + p.lead_days
-        for gi in index.in_range(b.units - reach, b.units + reach):
+        for gi in index.in_range(b.units - scorer.fee_abs_units, b.units + reach):
             g = gl[gi]
             if (
                 g.units != b.units
@@ -607,11 +607,19 @@ def _fee_direction(bank_units: int, gl_units: int, scorer: _Scorer) -> bool:
     (bank gross); the bank credits a wire whole and charges the fee on a line of its own
     while the books took the net the remittance advice promised (bank gross, ledger
     net); the books include the expected fee in a payment the bank debits without it.
-    So the gross side may be either one; the fee is bounded by the tolerance of the
-    gross amount (flat plus proportional, capped by a share of it).
+    So the gross side may be either one. A netted fee is bounded by the tolerance of
+    the ledger amount (flat plus proportional, capped by a share of it); a fee the bank
+    charges apart is a flat wire charge, bounded by the flat part alone.
     """
-    gross = gl_units if abs(gl_units) > abs(bank_units) else bank_units
-    return 0 < abs(gl_units - bank_units) <= scorer.fee_tolerance(gross)
+    if abs(gl_units) > abs(bank_units) and gl_units > 0:
+        return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
+    if abs(bank_units) > abs(gl_units) and bank_units < 0:
+        return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
+    # The other two directions come from a bank's flat charge for a wire, never from
+    # a processor's percentage, so only the flat part of the tolerance applies.
+    return 0 < abs(gl_units - bank_units) <= min(
+        scorer.fee_abs_units, scorer.fee_tolerance(bank_units)
+    )
 
 
 def _explain(edge: _Edge, bank: Sequence[_Rec], gl: Sequence[_Rec]) -> str:
