@@ -617,8 +617,10 @@ def _fee_direction(bank_units: int, gl_units: int, scorer: _Scorer) -> bool:
         return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
     # The other two directions come from a bank's flat charge for a wire, never from
     # a processor's percentage, so only the flat part of the tolerance applies.
-    return 0 < abs(gl_units - bank_units) <= min(
-        scorer.fee_abs_units, scorer.fee_tolerance(bank_units)
+    return (
+        0
+        < abs(gl_units - bank_units)
+        <= min(scorer.fee_abs_units, scorer.fee_tolerance(bank_units))
     )
 
 
