@@ -159,5 +159,5 @@ def strategy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         "dropped_topics": sorted(dropped),
         "model_posts": model_posts(posts, limit),
         "reviews": {},
-        "edit_violations": [],
+        "edit_errors": [],
     }

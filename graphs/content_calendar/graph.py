@@ -68,7 +68,7 @@ def route_after_review(state: State) -> Literal["strategy", "review", "publish"]
     """Reject re-plans with the comment; an edit that broke a rule is shown again."""
     if state.get("review", {}).get("action") == "reject":
         return "strategy"
-    return "review" if state.get("edit_violations") else "publish"
+    return "review" if state.get("edit_errors") else "publish"
 
 
 def build_graph(

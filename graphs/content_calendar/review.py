@@ -28,7 +28,7 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
     """What needs a human: posts still failing review, unplaced posts, rejected edits."""
     out: list[dict[str, Any]] = []
     ids = set(calendar(state).by_id())
-    for n, v in enumerate(state.get("edit_violations", []), 1):
+    for n, v in enumerate(state.get("edit_errors", []), 1):
         out.append(
             {
                 "id": f"EDIT-{n}",
@@ -115,7 +115,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     update: dict[str, Any] = {
         "review": decision.model_dump(),
         "audit": audit,
-        "edit_violations": [],
+        "edit_errors": [],
     }
     if decision.action == "edit" and decision.edits is not None:
         edits = CalendarEdits.model_validate(decision.edits)
@@ -126,7 +126,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             brand(state),
             launches=roadmap(state).launches,
         )
-        update["edit_violations"] = [dump(v) for v in outcome.violations]
+        update["edit_errors"] = [dump(v) for v in outcome.violations]
         if outcome.accepted:
             update["calendar"] = dump(outcome.calendar)
             update["reviews"] = recheck_retitled(state, outcome.calendar, edits)

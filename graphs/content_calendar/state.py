@@ -85,7 +85,7 @@ class State(TypedDict, total=False):
     calendar: dict[str, Any]
     unplaced: list[dict[str, Any]]
     review: dict[str, Any]
-    edit_violations: list[dict[str, Any]]
+    edit_errors: list[dict[str, Any]]
     outputs: Annotated[list[str], operator.add]
     artefacts: dict[str, str]
     audit: AuditLog

@@ -63,7 +63,7 @@ def route_after_report_critic(state: State) -> Literal["reporting", "review"]:
 
 def route_after_review(state: State) -> Literal["reporting", "review", "publish"]:
     """A refused edit asks again; a rejection redrafts the report; the rest publishes."""
-    if state.get("review_errors"):
+    if state.get("edit_errors"):
         return "review"
     if state.get("review", {}).get("action") == "reject":
         return "reporting"

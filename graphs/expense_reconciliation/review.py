@@ -107,7 +107,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
     """
     rows = all_exceptions(state)
     items = group_exceptions(rows)
-    errors = list(state.get("review_errors", []))
+    errors = list(state.get("edit_errors", []))
     refused = (
         ("## Your last decisions were not applied\n\n" + "".join(f"- {e}\n" for e in errors) + "\n")
         if errors
@@ -167,7 +167,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         default_mode=DEFAULT_REVIEW,
         edit_schema=DecisionsEdit,
     )
-    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit, "review_errors": []}
+    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit, "edit_errors": []}
     decisions = list((decision.edits or {}).get("decisions", []))
     trace = current_trace()
     if decision.action == "reject":
@@ -175,7 +175,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         what = f"{decision.reviewer} sent the report back: {decision.comment or 'no comment'}"
     elif decisions:
         problems = check_decisions(state, decisions, decision.reviewer)
-        update["review_errors"] = problems
+        update["edit_errors"] = problems
         listed = "; ".join(
             f"{d['id']} {d['action']}"
             + (

@@ -95,7 +95,7 @@ class State(TypedDict, total=False):
     repair_notes: list[str]
     # review
     review: dict[str, Any]
-    review_errors: list[str]
+    edit_errors: list[str]
     outputs: Annotated[list[str], operator.add]
     artefacts: dict[str, str]
     audit: AuditLog

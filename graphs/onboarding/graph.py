@@ -76,7 +76,7 @@ def route_after_review(state: State) -> list[str]:
     """Reject re-plans every agent; a rule-breaking edit asks again; otherwise publish."""
     if (state.get("review") or {}).get("action") == "reject":
         return list(FAN_OUT)
-    return ["review"] if state.get("edit_problems") else ["publish"]
+    return ["review"] if state.get("edit_errors") else ["publish"]
 
 
 def build_graph(

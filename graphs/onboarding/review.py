@@ -88,7 +88,7 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
             problem.get("ref"),
             "fix it with an edit, or reject with a comment",
         )
-    for problem in state.get("edit_problems", []):
+    for problem in state.get("edit_errors", []):
         add(
             "EDIT",
             "edit",
@@ -275,7 +275,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         default_mode=DEFAULT_REVIEW,
         edit_schema=PlanEdits,
     )
-    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit, "edit_problems": []}
+    update: dict[str, Any] = {"review": decision.model_dump(), "audit": audit, "edit_errors": []}
     notes = list(state.get("reviewer_notes", []))
     outcome: str = decision.action
     if decision.action == "reject":
@@ -285,7 +285,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         edits = PlanEdits.model_validate(decision.edits or {})
         changes, problems = apply_review_edits(state, edits, decision.reviewer)
         update |= changes
-        update["edit_problems"] = problems
+        update["edit_errors"] = problems
         outcome = f"edit sent back ({len(problems)} problems)" if problems else "edit accepted"
         if not problems:
             update["audit"] = audit + [

@@ -109,7 +109,7 @@ class State(TypedDict, total=False):
     verified_chunk_ids: list[str]
     # human review
     review: dict[str, Any]
-    edit_problems: list[str]
+    edit_errors: list[str]
     reviewer_notes: list[str]
     outputs: Annotated[list[str], operator.add]
     artefacts: dict[str, str]

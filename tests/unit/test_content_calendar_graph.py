@@ -248,10 +248,10 @@ def test_needs_redraft_bounds_and_repeats() -> None:
 def test_route_after_review() -> None:
     assert route_after_review({"review": {"action": "reject"}}) == "strategy"
     assert (
-        route_after_review({"review": {"action": "edit"}, "edit_violations": [{"rule": "holiday"}]})
+        route_after_review({"review": {"action": "edit"}, "edit_errors": [{"rule": "holiday"}]})
         == "review"
     )
-    assert route_after_review({"review": {"action": "edit"}, "edit_violations": []}) == "publish"
+    assert route_after_review({"review": {"action": "edit"}, "edit_errors": []}) == "publish"
     assert route_after_review({"review": {"action": "approve"}}) == "publish"
 
 

@@ -597,7 +597,7 @@ def test_routers() -> None:
         )
         == "review"
     )
-    assert route_after_review({"review_errors": ["bad"], "review": {"action": "edit"}}) == "review"
+    assert route_after_review({"edit_errors": ["bad"], "review": {"action": "edit"}}) == "review"
     assert route_after_review({"review": {"action": "reject"}}) == "reporting"
     assert route_after_review({"review": {"action": "approve"}}) == "publish"
 

@@ -607,8 +607,8 @@ def test_route_after_review() -> None:
         "content",
         "checkin",
     ]
-    assert route_after_review({"review": {"action": "edit"}, "edit_problems": ["x"]}) == ["review"]
-    assert route_after_review({"review": {"action": "edit"}, "edit_problems": []}) == ["publish"]
+    assert route_after_review({"review": {"action": "edit"}, "edit_errors": ["x"]}) == ["review"]
+    assert route_after_review({"review": {"action": "edit"}, "edit_errors": []}) == ["publish"]
     assert route_after_review({"review": {"action": "approve"}}) == ["publish"]
 
 
