@@ -115,6 +115,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         tmp / "home",
         BATON_SERVE__USERS='{"ana": "BATON_TEST_ANA_PASSWORD"}',
         BATON_TEST_ANA_PASSWORD=PASSWORD,
+        # Four graphs share one embedded model server: on a busy 2-core machine a call
+        # can wait minutes in its queue, which is slowness, not the failure under test.
+        BATON_MODEL__TIMEOUT_S="900",
         LANGGRAPH_CLI_NO_ANALYTICS="1",
         LANGSMITH_TRACING="false",
     )
