@@ -100,7 +100,9 @@ def page() -> Iterator[Page]:
             args=["--no-sandbox", "--disable-background-networking"],
         )
         try:
-            yield browser.new_page(viewport={"width": 1400, "height": 900})
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(120_000)  # 2 shared cores: a page load can take a while
+            yield page
         finally:
             browser.close()
 

@@ -520,7 +520,7 @@ def test_loopback_hosts_need_no_auth(host: str) -> None:
 
 
 def test_expense_row_field_name_cannot_overwrite_the_decision() -> None:
-    from baton.web.views import expense_edits
+    from baton.graphs.expense_reconciliation.inbox import expense_edits
 
     form = {
         "items": "1",
