@@ -161,6 +161,24 @@ _SECOND = (
     "Architects",
     "Optical",
 )
+_TOWNS = (
+    "Ashford",
+    "Bellmont",
+    "Carver",
+    "Delmar",
+    "Easton",
+    "Fremont",
+    "Glenwood",
+    "Harlan",
+    "Irvington",
+    "Jasper",
+    "Kenmore",
+    "Lyndon",
+    "Milford",
+    "Newport",
+    "Oakdale",
+    "Preston",
+)
 _SUFFIX = ("Inc", "LLC", "Co", "Corp", "Ltd", "", "", "Group", "& Sons", "Partners")
 _SURNAMES = ("Nguyen", "Patel", "Okafor", "Lindqvist", "Moreau", "Haddad", "Kowalski", "Reyes")
 _MERCHANTS = (
@@ -261,11 +279,13 @@ class _Month:
 
     def _party(self, used: set[str], *, person: bool = False) -> _Party:
         rng = self.rng
-        while True:
+        for attempt in range(10_000):
             if person:
                 name = f"{rng.choice(_SURNAMES)} {rng.choice(_SECOND)}"
             else:
                 name = f"{rng.choice(_FIRST)} {rng.choice(_SECOND)}"
+            if attempt >= 20:  # a large month: firms also differ by their town
+                name = f"{rng.choice(_FIRST)} {rng.choice(_TOWNS)} {rng.choice(_SECOND)}"
             if name not in used:
                 used.add(name)
                 break
