@@ -105,7 +105,7 @@ def test_new_user_scaffolds_runs_reviews_in_the_inbox_and_serves_with_langgraph(
     inbox = Server([baton_cli, "serve", "--port", str(port)], project, env, tmp_path / "serve.log")
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait(f"{url}/login", inbox.proc, inbox.log)
+        _wait(f"{url}/login", inbox.proc, inbox.log, timeout=300)
         with httpx.Client(base_url=url, timeout=60) as web:
             listing = web.get("/")
             assert listing.status_code == 200 and run_id in listing.text
@@ -149,7 +149,7 @@ def test_new_user_scaffolds_runs_reviews_in_the_inbox_and_serves_with_langgraph(
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait(f"{url}/ok", dev.proc, dev.log)
+        _wait(f"{url}/ok", dev.proc, dev.log, timeout=300)
         found = httpx.post(f"{url}/assistants/search", json={"graph_id": "my-team"}, timeout=60)
         assistants = found.json()
         assert [a["graph_id"] for a in assistants] == ["my-team"], found.text[:2000]
