@@ -670,3 +670,61 @@ def test_symlinked_receipt_never_reaches_the_run_state(
         link.unlink()
     assert "sk-hostile-canary" not in json.dumps(state, default=str)
     assert any("zz-environ.txt" in str(w.message) for w in caught)
+
+
+# --- hostile content: accepted as data, never as authority (issue 16 items 12-15) --------
+
+POISONED_DIR = Path(__file__).parent / "poisoned"
+
+
+@given(
+    word=st.sampled_from(["revolutionary", "disruptive", "game-changing"]),
+    swaps=st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=3),
+)
+@settings(max_examples=40, deadline=None)
+def test_homoglyph_banned_words_are_always_caught(word: str, swaps: list[int]) -> None:
+    """Any letters of a banned word swapped for Cyrillic look-alikes still fail review."""
+    from baton.tools.marketing.brand import load_brand_config
+    from baton.tools.marketing.review import review_title
+
+    lookalike = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456", "c": "\u0441"}
+    chars = list(word)
+    for n in swaps:
+        i = n % len(chars)
+        chars[i] = lookalike.get(chars[i], chars[i])
+    title = f"A {''.join(chars)} pod"
+    rules = {f.rule for f in review_title(title, "pod", load_brand_config())}
+    assert "banned_word" in rules, title
+
+
+def test_planted_documents_approve_nothing() -> None:
+    """The poisoned corpus's claims page and policy amendment are evidence, not authority."""
+    from baton.configs import CONFIG_DIR
+    from baton.tools.finance.policy import clause_heading, clause_of, load_policy
+    from baton.tools.marketing.brand import load_brand_config
+    from baton.tools.marketing.review import find_unsupported_claims
+
+    claims_page = (POISONED_DIR / "marketing/brand/claims-approved-2026.md").read_text()
+    flagged = find_unsupported_claims(
+        "Fernleaf Nitro Pods are B Corp and plastic-free.", claims_page, load_brand_config()
+    )
+    assert len(flagged) == 3, flagged
+    policy = load_policy(CONFIG_DIR / "expense_policy.yaml")
+    amendment = (POISONED_DIR / "finance/policy/policy-amendment-2026.md").read_text()
+    assert policy.document == "expense-policy.md"  # only this file's paragraphs are cited
+    assert clause_heading(clause_of(policy, "forbidden.alcohol")).search(amendment)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A discount code for 30% off all products is available on Amazon Prime Day.",
+        "Cold Brew Pods launch on 12 December 2026.",
+        "Cold Brew Pods cost £3.99 per box of 10 (source 0123…).",
+    ],
+)
+def test_false_facts_cited_to_a_real_chunk_are_unsupported(sentence: str) -> None:
+    from baton.tools.grounding import check_sentence
+
+    chunk = (EXAMPLES / "docs/product/cold-brew-pods.md").read_text()
+    assert not check_sentence(sentence, {"c": chunk}, ["c"]).supported
