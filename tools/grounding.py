@@ -48,7 +48,8 @@ generalises (see RELIABILITY.md)."""
 
 CITATION = re.compile(r"\[([0-9a-f]{16})\]")
 _CITATION_LIKE = re.compile(
-    r"[\[(]\s*(?:sources?|chunks?|refs?|citations?|doc(?:ument)?s?|ids?)\b[^\])\n]{0,60}[\])]"
+    r"[\[(]\s*(?:sources?|chunks?|refs?|citations?|doc(?:ument)?s?|ids?)\b\s*[:#=]?\s*"
+    r"[0-9a-fA-F]{3,}[^\])\n]{0,40}[\])]"
     r"|[\[(][^\])\n]{0,40}?\b[0-9a-fA-F]{8,}\b[^\])\n]{0,40}?[\])]"
     r"|(?<![0-9a-zA-Z\[])[0-9a-fA-F]{16}(?![0-9a-zA-Z\]])",
     re.IGNORECASE,
@@ -356,7 +357,8 @@ def _misplaced_numbers(own: Facts, texts: Sequence[str]) -> list[str]:
     "Hotels are reimbursed up to £250 per night" against a policy whose £250 is the rail
     limit: the number exists in the chunk, but every chunk sentence holding it shares
     fewer than half as many key terms with the claim as the chunk sentence the claim is
-    most about.
+    most about. A chunk sentence whose key terms the claim repeats in full (a heading
+    "3. ENERGY", a table row) vouches for its numbers.
     """
     parts = [_chunk_facts([s]) for t in texts for s in split_sentences(t)]
     if not parts or not own.numbers:
@@ -366,10 +368,43 @@ def _misplaced_numbers(own: Facts, texts: Sequence[str]) -> list[str]:
     for n in sorted(own.numbers):
         if n.isdigit() and len(n) == 4 and 1900 <= int(n) <= 2100:
             continue  # a year dates the claim; headings such as "Costs in 2025" hold it
-        holders = [len(own.stems & p.stems) for p in parts if n in p.numbers]
-        if holders and max(holders) < need:
+        if n.isdigit() and int(n) <= 10:
+            continue  # list numbers and small counts: present in the chunk is enough
+        holders = [p for p in parts if n in p.numbers]
+        if holders and not any(
+            len(own.stems & p.stems) >= need or p.stems <= own.stems for p in holders
+        ):
             out.append(n)
     return out
+
+
+def _flat(text: str) -> str:
+    lines = (line.strip().lstrip("#*->•+ ").strip() for line in text.splitlines())
+    return " ".join(fold(" ".join(line for line in lines if line)).split())
+
+
+def _verbatim(body: str, texts: Sequence[str]) -> bool:
+    """A sentence that quotes a cited chunk word for word (markup aside) is supported."""
+    quote = _flat(body).rstrip(".!?…")
+    return len(quote) >= 12 and any(quote in _flat(t) for t in texts)
+
+
+def _polarity_conflict(own: Facts, body: str, texts: Sequence[str]) -> str | None:
+    """The chunk sentence that says the opposite of ``body``, if the claim flips one.
+
+    An affirmative claim conflicts when the chunk sentence it overlaps most is negated
+    ("are certified home compostable" vs "are not yet certified home compostable"); a
+    negated claim conflicts when no negated chunk sentence shares two key terms with it.
+    """
+    if not _negated(body):
+        best = _best_sentence(own.stems, texts)
+        return best if best and _negated(best) else None
+    for text in texts:
+        for sentence in split_sentences(text):
+            if "|" not in sentence and _negated(sentence):
+                if len(own.stems & facts_of(sentence).stems) >= min(2, len(own.stems)):
+                    return None
+    return _best_sentence(own.stems, texts) or None
 
 
 def states_fact(sentence: str) -> bool:
@@ -405,6 +440,8 @@ def check_sentence(
     texts = [chunks[i] for i in ids if i in chunks]
     if not texts:
         return Support(body, ids, False, "cites no source that can be opened", 0.0)
+    if _verbatim(body, texts):
+        return Support(body, ids, True, "quotes the source", 1.0)
     own, src = facts_of(body), _chunk_facts(texts)
     missing = [f"the number {n}" for n in sorted(own.numbers - src.numbers)]
     missing += [f"the date {d}" for d in sorted(own.dates - src.dates)]
@@ -424,10 +461,10 @@ def check_sentence(
                 f"only {score:.0%} of its key terms are in the cited source",
                 score,
             )
-        best = _best_sentence(own.stems, texts)
-        if best and _negated(body) != _negated(best):
+        conflict = _polarity_conflict(own, body, texts)
+        if conflict:
             return Support(
-                body, ids, False, f"the cited source says the opposite: {best[:120]!r}", score
+                body, ids, False, f"the cited source says the opposite: {conflict[:120]!r}", score
             )
     return Support(body, ids, True, "", score)
 

@@ -18,7 +18,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured, cited_schema, quote
 from baton.retrieval.injection import flag_injections
-from baton.tools.grounding import Tally
+from baton.tools.grounding import Tally, clip_words
 from baton.tools.research.briefs import chunk_texts, finding_supported, unsupported_row
 
 PROMPT = (
@@ -42,7 +42,7 @@ class ResearchNotes(BaseModel):
 def _first_sentence(text: str) -> str:
     flat = " ".join(line.strip("#*- ") for line in text.splitlines() if line.strip())
     match = re.match(r"(.{20,240}?[.!?])(\s|$)", flat)
-    return (match.group(1) if match else flat[:200]).strip()
+    return (match.group(1) if match else clip_words(flat, 200)).strip()
 
 
 def extractive_findings(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:

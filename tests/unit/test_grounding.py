@@ -148,3 +148,24 @@ def test_precision_and_recall_on_the_labelled_sets(name: str) -> None:
     assert score.tp + score.fn >= 15
     assert score.precision >= 0.9, score
     assert score.recall >= 0.7, score
+
+
+def test_verbatim_extractive_findings_of_every_example_chunk_pass() -> None:
+    """The fallback quotes its source, so the check must never refuse it (103 chunks)."""
+    from pathlib import Path
+
+    from baton.agents.research.researcher import _first_sentence
+    from baton.config import Settings
+    from baton.retrieval.ingest import load_document, splitter_for
+
+    root = Path(__file__).resolve().parents[2] / "examples"
+    refused = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in (".md", ".txt") or "receipts" in path.parts:
+            continue
+        doc = load_document(path)
+        for text in splitter_for(doc.source, Settings()).split_text(doc.text):
+            sentence = _first_sentence(text)
+            if not check_sentence(sentence, {"c": text}, ["c"]).supported:
+                refused.append(sentence)
+    assert refused == []
