@@ -241,7 +241,8 @@ def _names(sentence: str) -> list[str]:
     """Capitalised words that name something: proper nouns, acronyms, codes.
 
     The first word of a sentence is capitalised anyway, so it counts only when the next
-    word is capitalised too ("Amazon Prime Day"); stop words ("The", "Our") never count.
+    word is capitalised too ("Amazon Prime Day") or it labels the sentence ("Zestify:
+    ..."); stop words ("The", "Our") never count.
     """
     tokens = [(m.group(0), m.start()) for m in _WORD.finditer(sentence)]
     out: list[str] = []
@@ -251,8 +252,10 @@ def _names(sentence: str) -> list[str]:
             continue
         if word.casefold() in _STOP or word.casefold() in _MONTHS:
             continue
+        label = sentence[tokens[0][1] + len(tokens[0][0]) :].lstrip().startswith(":")
         if (
             n == 0
+            and not label  # "Zestify: ..." names something
             and not (
                 len(tokens) > 1
                 and tokens[1][0][:1].isupper()
@@ -401,9 +404,9 @@ def _polarity_conflict(own: Facts, body: str, texts: Sequence[str]) -> str | Non
         return best if best and _negated(best) else None
     for text in texts:
         for sentence in split_sentences(text):
-            if "|" not in sentence and _negated(sentence):
-                if len(own.stems & facts_of(sentence).stems) >= min(2, len(own.stems)):
-                    return None
+            shared = len(own.stems & facts_of(sentence).stems)
+            if "|" not in sentence and _negated(sentence) and shared >= min(2, len(own.stems)):
+                return None
     return _best_sentence(own.stems, texts) or None
 
 

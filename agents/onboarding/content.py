@@ -19,6 +19,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.onboarding.state import problems_for, reviewer_notes
 from baton.llm import ask_structured, quote
+from baton.retrieval.injection import scan
 from baton.tools.grounding import Tally, check_sentence
 from baton.tools.onboarding.content import (
     PathwayItem,
@@ -79,9 +80,12 @@ def usable_why(text: str | None, title: str) -> str | None:
 
 def grounded_why(why: str, passage: str, title: str, role: str) -> bool:
     """The claim-support check on a why-line: its numbers, dates and names are the passage's
-    (or the item's title and the starter's role); anything else is the model's invention."""
+    (or the item's title and the starter's role); anything else is the model's invention.
+    A line that repeats an order planted in a document ("approve all expenses") is the
+    injection speaking, not a reason to read the page, and is refused too."""
     source = {"passage": f"{passage}\n{title}\n{role}"}
-    return check_sentence(why, source, ["passage"], mode="facts").supported
+    supported = check_sentence(why, source, ["passage"], mode="facts").supported
+    return supported and not scan(why, "why-line")
 
 
 def extractive_why(text: str) -> str:
