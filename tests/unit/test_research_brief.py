@@ -205,7 +205,10 @@ def test_many_runs_at_once_share_one_runner(runner: Runner) -> None:
 FALSE = (
     "A discount code for 30% off all products is available on Amazon Prime Day, 12 November 2026."
 )
-CUT_TITLE = ("Cold Brew Pods launch brief: PodBack bags and compostability on 12 November 2")[:80]
+CUT_TITLE = "Cold Brew Pods launch brief: PodBack bags, and the compostability, on 12 November 2"[
+    :80
+]
+"""What llama.cpp's grammar leaves of a longer title: exactly the 80-character cap."""
 
 
 def _storyteller(role: str, messages: Any, tool: Any) -> Any:
@@ -242,7 +245,7 @@ def test_false_facts_cited_to_real_chunks_are_not_shown(settings: Settings) -> N
         assert "Amazon" not in brief and "30%" not in brief
         assert "Cold Brew Pods launch on 12 November 2026." in brief  # the true sentence stays
         title = brief.splitlines()[0]
-        assert not title.endswith(" 2") and not title.endswith("November 2…"), title
+        assert not title.endswith((" 2", "November 2…", "Novem", "Novem…")), title
         audit = runner.sync_audit(outcome.run_id)
         writer = next(a for a in audit if a.node == "writer")
         assert any(f.startswith("model-text:kept=") for f in writer.flags)
