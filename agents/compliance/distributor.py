@@ -3,15 +3,14 @@
 It refuses to send anything whose hash is not the approved hash (a report changed after
 approval needs a new approval). Messages go through the outbox in
 ``tools/compliance/distribute.py``, which makes a resumed distributor skip what a
-killed one already wrote. The send time is the approval's time, not the clock, so the
-outputs are byte-identical however many times the node runs.
+killed one already wrote. Messages carry no send time (the relay adds one), so the outputs are
+byte-identical however many times the node runs.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from typing import Any
 
 from baton.audit import agent_node, current_trace
@@ -54,7 +53,6 @@ def send(state: State, ctx: RunContext) -> dict[str, Any]:
         subject=f"{ob['report_title']}, {ob['period_start']} to {ob['period_end']}",
         report=report,
         report_hash=approved,
-        sent_at=datetime.fromisoformat(str(review.get("at"))),
         after_send=SEND_HOOK,
     )
     paths.append(

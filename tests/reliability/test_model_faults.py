@@ -17,10 +17,15 @@ from typing import Any
 
 import pytest
 
-from baton.agents import models as agent_models
+from baton import llm as agent_models
 from baton.config import Settings
 from baton.runtime import Runner, RunOutcome
-from tests.reliability.conftest import MAX_RETRIES, input_for, scenario_names
+from tests.reliability.conftest import (
+    MAX_RETRIES,
+    approve_until_done,
+    input_for,
+    scenario_names,
+)
 from tests.reliability.fault_server import FAULTS, TRANSPORT_FAULTS, FaultServer
 
 pytestmark = pytest.mark.reliability
@@ -76,7 +81,7 @@ def _assert_clean_failure(outcome: RunOutcome) -> None:
 
 def _recover(runner: Runner, server: FaultServer, outcome: RunOutcome) -> RunOutcome:
     server.rate = 0.0
-    resumed = runner.resume(outcome.run_id)
+    resumed = approve_until_done(runner, runner.resume(outcome.run_id))
     assert resumed.status == "done", resumed.reason
     assert runner.registry.get(outcome.run_id).status == "done"
     return resumed
@@ -103,7 +108,9 @@ def test_flaky_endpoint_runs_complete_or_fail_cleanly_then_resume(
         fault_server.rate = FAULT_RATE
         fault_server.reset_counts()
         calls.calls = 0
-        outcome = runner.start(scenario, input_for(scenario), review="never")
+        outcome = approve_until_done(
+            runner, runner.start(scenario, input_for(scenario), review="never")
+        )
         assert outcome.status in ("done", "failed"), outcome
         statuses[outcome.status] += 1
         first = dict(fault_server.counts)

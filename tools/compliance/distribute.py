@@ -14,9 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
 from pathlib import Path
 
 from baton.outputs import atomic_write
@@ -29,18 +27,23 @@ def message_name(report_hash: str, recipient: str) -> str:
     return f"{digest[:20]}.eml"
 
 
-def build_message(
-    sender: str, recipient: str, subject: str, body: str, report: str, sent_at: datetime
-) -> bytes:
+def build_message(sender: str, recipient: str, subject: str, body: str, report: str) -> bytes:
+    """The message bytes, identical every time for the same inputs.
+
+    No ``Date`` header (the relay that submits it adds one, RFC 6409 section 8.3) and a
+    MIME boundary derived from the content rather than random, so a distributor that
+    re-runs after a crash writes exactly the bytes it would have written the first time.
+    """
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = recipient
     msg["Subject"] = subject
-    msg["Date"] = format_datetime(sent_at)
     msg.set_content(body)
     msg.add_attachment(
         report.encode("utf-8"), maintype="text", subtype="markdown", filename="report.md"
     )
+    digest = hashlib.sha256(f"{recipient}\x00{report}".encode()).hexdigest()[:32]
+    msg.set_boundary(f"baton-{digest}")
     return bytes(msg)
 
 
@@ -52,7 +55,6 @@ def distribute(
     subject: str,
     report: str,
     report_hash: str,
-    sent_at: datetime,
     after_send: SendHook | None = None,
 ) -> list[dict[str, str]]:
     """Write one message per recipient unless already written; return the manifest rows."""
@@ -70,7 +72,7 @@ def distribute(
                 body = (
                     f"Please find attached {subject}, as approved.\nReport SHA-256: {report_hash}\n"
                 )
-                atomic_write(path, build_message(sender, recipient, subject, body, report, sent_at))
+                atomic_write(path, build_message(sender, recipient, subject, body, report))
                 status = "written"
                 if after_send is not None:
                     after_send(path)
