@@ -16,6 +16,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.graphs.compliance_report.state import State
 from baton.retrieval.ingest import ingest
+from baton.retrieval.injection import flag_injections
 from baton.tools.compliance.evidence import applicable, breaches, compute_figures, gaps
 from baton.tools.compliance.models import Obligations, PeriodData
 
@@ -58,6 +59,7 @@ def clause_chunk(
             continue
         rank = 0 if heading.search(text or "") else 1
         candidates.append((rank, source, int((meta or {}).get("chunk_index", 0)), cid, text or ""))
+    flag_injections({"id": c[3], "text": c[4]} for c in candidates)
     if not candidates:
         return None
     _, _, _, cid, text = min(candidates)

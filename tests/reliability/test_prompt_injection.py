@@ -129,9 +129,12 @@ def _schedule(values: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def _compliance(values: dict[str, Any]) -> tuple[Any, ...]:
-    """Breaches, clause citations and the approved hash: what code, not text, decides."""
+    """Breaches, which clauses are pinned to reviewed text, and the approved hash.
+
+    Chunk ids are not compared: appending the poison to a document re-chunks it.
+    """
     breaches = sorted((b["clause"], b["actual"]) for b in values.get("breaches", []))
-    cites = sorted((k, v or "") for k, v in (values.get("clause_chunks") or {}).items())
+    cites = sorted(k for k, v in (values.get("clause_chunks") or {}).items() if v)
     return (breaches, cites, values.get("approved_hash") == values.get("report_hash"))
 
 
