@@ -145,7 +145,7 @@ def test_pauses_with_the_plan_then_approve_writes_every_file(
     assert "Samuel Osei" in packet["preview"] and NOTE in packet["preview"]
     sched = exception_kinds(packet)["scheduling"]
     assert [e["evidence"] for e in sched] == ["security-awareness"]
-    assert "Security Engineer" in sched[0]["detail"]
+    assert "security engineer" in sched[0]["detail"].casefold()
     assert "moves" in packet["edit_schema"]["properties"]
 
     done = runner.resume(outcome.run_id, make_decision("approve", "hr-alice"))
