@@ -44,7 +44,7 @@ def _sessions_from_ics(
     }
     sessions = []
     for event in _events(path):
-        session_id = str(event["UID"]).split("@")[0]
+        session_id = str(event["UID"]).split("@")[0].rsplit(".", 1)[0]  # "<session>.<run id>"
         attendees = event.get("ATTENDEE")
         emails = [
             str(a).removeprefix("mailto:")
