@@ -41,7 +41,13 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "examples" / "docs"
-RUNS = {"research-brief": 14, "onboarding": 7, "expense-reconciliation": 5, "content-calendar": 4}
+RUNS = {
+    "research-brief": 12,
+    "onboarding": 7,
+    "expense-reconciliation": 5,
+    "content-calendar": 4,
+    "compliance-report": 2,
+}
 QUESTIONS = (
     "Should we bundle a free PodBack return bag with the Cold Brew Pods launch?",
     "What should the launch brief say about compostability of the pods?",
