@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import queue
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -190,12 +191,28 @@ def committed(home: Path, scenario: str, run_id: str) -> tuple[list[dict[str, An
     return list(records.values()), list(outputs)
 
 
+_RUN_ID = re.compile(rb"[a-z][a-z-]*-\d{8}-[0-9a-f]{6}")
+_DTSTAMP = re.compile(rb"DTSTAMP:[^\r\n]*")
+
+
+def comparable(name: str, data: bytes) -> bytes:
+    """Output bytes with what must differ between two runs masked.
+
+    Calendar files carry the run id in their UIDs (unique per run, so two new hires'
+    calendars never overwrite each other) and the review decision's time as DTSTAMP;
+    everything else must be byte-identical between a crashed run and a clean one.
+    """
+    if name.endswith(".ics"):
+        return _DTSTAMP.sub(b"DTSTAMP:-", _RUN_ID.sub(b"RUN", data))
+    return data
+
+
 def read_outputs(folder: Path) -> dict[str, bytes]:
     """Every file under an output folder by relative path (temporary files included)."""
     if not folder.exists():
         return {}
     return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
+        p.relative_to(folder).as_posix(): comparable(p.name, p.read_bytes())
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }

@@ -36,6 +36,7 @@ from baton.retrieval.ingest import ingest
 from baton.review import make_decision
 from baton.runtime import Runner
 from tests.reliability.conftest import CLI_SCRIPT, SCENARIO_INPUTS, run_cli
+from tests.reliability.crash_harness import read_outputs
 
 pytestmark = pytest.mark.integration
 
@@ -74,9 +75,7 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 def _files(folder: Path) -> dict[str, bytes]:
     """Every file under a run's output folder, by relative path."""
-    if not folder.exists():
-        return {}
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return read_outputs(folder)
 
 
 def _calls(log_dir: Path, run_id: str) -> Counter[str]:
