@@ -162,10 +162,13 @@ class RunSettings(_Section):
     ``durability`` is LangGraph's: ``sync`` writes each step's checkpoint before the
     next step starts, ``async`` writes it in the background while the next step runs,
     ``exit`` writes only when the run pauses, fails or ends (RELIABILITY.md says which
-    survive a SIGKILL without repeating work).
+    survive a SIGKILL without repeating work). ``sync`` is the default because a business
+    run must never repeat a finished step: under ``async`` a SIGKILL can land while the
+    last finished step's checkpoint is still being written, and that step then runs again
+    (seen in CI, RELIABILITY.md).
     """
 
-    durability: Literal["sync", "async", "exit"] = "async"
+    durability: Literal["sync", "async", "exit"] = "sync"
 
 
 class TracingSettings(_Section):

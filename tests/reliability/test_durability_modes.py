@@ -65,8 +65,14 @@ def test_sigkill_under_each_durability_mode(tmp_path: Path, mode: str) -> None:
         # Nothing is written before the run exits: the nodes that had finished run again.
         assert between.committed_nodes == 0 and between.repeated_nodes == 2
         assert all(r.repeated_calls >= r.calls_before_kill - 1 for r in results)
-    else:
-        # sync and async: a node that reported finishing is never run again; at most the
-        # one model call the kill interrupted is made twice.
+    elif mode == "sync":
+        # A node that reported finishing is never run again; at most the one model call
+        # the kill interrupted is made twice.
         assert all(r.repeated_nodes == 0 and r.ok for r in results), rows
         assert all(r.repeated_calls <= 1 for r in results), rows
+    else:
+        # async writes a step's checkpoint while the next step runs, so a kill can land
+        # before the last finished node's write commits: at most that one node runs again
+        # (its calls plus the interrupted one), never an earlier one.
+        assert all(r.repeated_nodes <= 1 for r in results), rows
+        assert all(r.committed_nodes >= r.reported_nodes - 1 for r in results), rows
