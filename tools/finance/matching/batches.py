@@ -1,0 +1,386 @@
+"""Stage 3, batches: a bank line that is a deposit of several ledger entries.
+
+A meet-in-the-middle subset-sum search over nearby open entries books a batch only if
+one subset fits, a chance fit is unlikely, and no other open bank line wants its members.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from baton.tools.finance.matching.params import MatchParams
+from baton.tools.finance.matching.records import Edge, Rec, State
+from baton.tools.finance.models import (
+    Match,
+)
+from baton.tools.finance.normalize import (
+    name_similarity,
+)
+
+
+def _half_subsets(
+    values: Sequence[int], offset: int, max_size: int, ceiling: int
+) -> list[tuple[int, tuple[int, ...]]]:
+    """(sum, indices) of every subset of at most ``max_size`` values summing to <= ceiling."""
+    subsets: list[tuple[int, tuple[int, ...]]] = [(0, ())]
+    for i, value in enumerate(values):
+        subsets += [
+            (total + value, (*members, offset + i))
+            for total, members in subsets
+            if len(members) < max_size and total + value <= ceiling
+        ]
+    return subsets
+
+
+@dataclass(slots=True)
+class _SubsetSums:
+    """Exact solutions by size, and how many chance solutions of each size to expect."""
+
+    solutions: dict[int, list[tuple[int, ...]]]
+    chance: dict[int, float]
+
+
+def _near_counts(
+    values: Sequence[int], target: int, window: int, max_size: int, unit: int
+) -> dict[int, int]:
+    """Per size (2..max_size), subsets whose sum is within ``window`` of ``target`` and has
+    the same minor units (cents) as ``target``.
+
+    Requiring the same cents measures the density of the sums that could really hit the
+    target: with many round amounts in the pool, sums that share the target's cents are
+    spaced one currency unit apart instead of one cent, and chance hits are that much
+    more likely.
+    """
+    half = len(values) // 2
+    left = _half_subsets(values[:half], 0, max_size, target + window)
+    right = _half_subsets(values[half:], half, max_size, target + window)
+    right_sums: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for total, members in right:
+        right_sums[(len(members), total % unit)].append(total)
+    for sums in right_sums.values():
+        sums.sort()
+    sizes = sorted({size for size, _ in right_sums})
+    near: dict[int, int] = defaultdict(int)
+    for total, members in left:
+        low, high = target - window - total, target + window - total
+        residue = (target - total) % unit
+        for r_size in sizes:
+            size = len(members) + r_size
+            candidates = right_sums.get((r_size, residue))
+            if candidates and 2 <= size <= max_size:
+                near[size] += bisect.bisect_right(candidates, high) - bisect.bisect_left(
+                    candidates, low
+                )
+    return near
+
+
+def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -> _SubsetSums:
+    """Meet-in-the-middle subset sum over positive ``values``: exact solutions and chance.
+
+    Enumerating each half (2^(n/2) subsets) keeps a 20-entry pool to a few thousand
+    steps where plain enumeration of sizes up to eight would take millions. The chance
+    of a size is the expected number of *other* subsets of that size hitting the target:
+    the density, around the target (within 5%), of subset sums that share its cents.
+    """
+    half = len(values) // 2
+    left = _half_subsets(values[:half], 0, max_size, target)
+    right = _half_subsets(values[half:], half, max_size, target)
+    right_exact: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
+    for total, members in right:
+        bucket = right_exact[(len(members), total)]
+        if len(bucket) < 3:
+            bucket.append(members)
+    solutions: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+    for total, members in left:
+        for r_size in range(max(0, 2 - len(members)), max_size - len(members) + 1):
+            for other in right_exact.get((r_size, target - total), ()):
+                found = solutions[len(members) + r_size]
+                if len(found) < 3:
+                    found.append(members + other)
+    chance: dict[int, float] = {}
+    if solutions:
+        window = max(unit, target // 20)
+        spacing = unit / (2 * window + 1)
+        for size, count in _near_counts(values, target, window, max_size, unit).items():
+            chance[size] = max(0, count - len(solutions.get(size, ()))) * spacing
+    return _SubsetSums(dict(solutions), chance)
+
+
+@dataclass(slots=True)
+class BatchSearch:
+    bank: int
+    solutions: list[tuple[int, ...]]
+    """Smallest solutions first."""
+    plausible: bool
+    """The smallest solution is unlikely to be a coincidence."""
+    unique: bool
+    """Plausible, alone of its size, and no other size has an unlikely solution."""
+    named: bool = False
+    """The bank line names a counterparty and every member of the solution agrees with it
+    (``STRIPE TRANSFER`` and three ``Stripe sales`` entries): evidence beyond the sum."""
+
+
+def _search_batch(
+    bi: int,
+    items: int | None,
+    target: int,
+    pool: list[int],
+    full_pool: list[int],
+    complete: bool,
+    gl: Sequence[Rec],
+    params: MatchParams,
+    unit: int,
+) -> BatchSearch | None:
+    """The subset of ``pool`` that sums to the bank amount, if exactly one is believable.
+
+    The number of k-subsets grows as C(n, k): a large pool almost always holds some big
+    subset that hits any amount by chance, while a pair or triple that does so is strong
+    evidence. The smallest solution in the (narrow) ``pool`` books only if a chance hit
+    of that size is unlikely and the whole window (``full_pool``) offers no alternative:
+    none of the same size, and none of another size that is itself unlikely by chance
+    (two surprising solutions mean one of them is a coincidence, typically round amounts
+    that add up to another round amount: 700 + 1,200 + 2,100 = 4,000). The chance counts
+    every size up to the solution's, since a coincidence at any of them would have been
+    found first; and when the window held more open entries than could be searched
+    (``complete`` is False) uniqueness cannot be shown, so nothing books.
+    """
+
+    def solve(members: list[int]) -> tuple[_SubsetSums, list[int]]:
+        ordered = sorted(members, key=lambda gi: (-abs(gl[gi].units), gi))
+        values = [abs(gl[gi].units) for gi in ordered]
+        sums = _subset_sums(values, target, params.max_batch_size, unit)
+        if items is not None:
+            # The slip says how many items it holds: only subsets of that size count,
+            # as solutions and as chance rivals alike.
+            sums = _SubsetSums(
+                {k: v for k, v in sums.solutions.items() if k == items},
+                {k: v for k, v in sums.chance.items() if k == items},
+            )
+        return sums, ordered
+
+    sums, ordered = solve(pool)
+    if not sums.solutions:
+        return None
+    smallest = min(sums.solutions)
+    chosen = [tuple(sorted(ordered[i] for i in sol)) for sol in sums.solutions[smallest]]
+    chance = sum(p for size, p in sums.chance.items() if size <= smallest)
+    plausible = chance <= params.batch_max_chance
+    if sorted(full_pool) != sorted(pool):
+        sums, ordered = solve(full_pool)
+    found = {
+        size: [tuple(sorted(ordered[i] for i in sol)) for sol in sols]
+        for size, sols in sums.solutions.items()
+    }
+    others = [sol for sols in found.values() for sol in sols if sol != chosen[0]]
+    rivals = any(
+        len(sol) == smallest or sums.chance.get(len(sol), 0.0) < params.batch_noise_chance
+        for sol in others
+    )
+    solutions = chosen + [sol for sol in others if sol not in chosen]
+    unique = plausible and complete and len(chosen) == 1 and not rivals
+    if not unique and complete:
+        sweep = _sweep(target, full_pool, gl, params, unit)
+        if sweep is not None and items in (None, len(sweep)):
+            return BatchSearch(bi, [sweep, *(s for s in solutions if s != sweep)], True, True)
+    return BatchSearch(bi, solutions, plausible, unique)
+
+
+def _sweep(
+    target: int, pool: Sequence[int], gl: Sequence[Rec], params: MatchParams, unit: int
+) -> tuple[int, ...] | None:
+    """Every open entry of a run of consecutive days, if exactly one such run sums to target.
+
+    A deposit slip holds whatever was received since the previous deposit, so the true
+    batch is usually *all* the open receipts of a few consecutive days. That is one
+    hypothesis per run of days (a handful), not one per subset (thousands), so an exact
+    hit is strong evidence even when some scattered subset of round amounts also adds
+    up. The same chance test as for any subset applies, counted over runs of days only:
+    the expected number of runs whose total lands on the target by coincidence.
+    """
+    by_day: dict[int, list[int]] = defaultdict(list)
+    for gi in pool:
+        by_day[gl[gi].bday].append(gi)
+    days = sorted(by_day)
+    window = max(unit, target // 20)
+    exact: list[tuple[int, ...]] = []
+    near = 0
+    for first in range(len(days)):
+        members: list[int] = []
+        total = 0
+        for day in days[first:]:
+            members += by_day[day]
+            total += sum(abs(gl[gi].units) for gi in by_day[day])
+            if len(members) > params.max_batch_size or total > target + window:
+                break
+            if len(members) < 2:
+                continue
+            if total == target:
+                exact.append(tuple(sorted(members)))
+            elif abs(total - target) <= window and (total - target) % unit == 0:
+                near += 1
+    chance = near * unit / (2 * window + 1)
+    if len(exact) == 1 and chance <= params.batch_max_chance:
+        return exact[0]
+    return None
+
+
+def _names_support(b: Rec, members: Sequence[int], gl: Sequence[Rec], params: MatchParams) -> bool:
+    sims = [name_similarity(b.feat, gl[gi].feat) for gi in members]
+    return all(sim is not None and sim >= params.strong_name for sim in sims)
+
+
+def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
+    """Whether a ledger entry may be part of a batch bank line at all.
+
+    A named bank line (``SQUARE INC``) only batches entries that do not contradict its
+    name, and a bank charge booked in the ledger is never part of a customer deposit.
+    """
+    if g.feat.mentions_bank and not b.feat.bank_originated:
+        return False
+    sim = name_similarity(b.feat, g.feat)
+    return sim is None or sim >= params.weak_name
+
+
+def _search_batches(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    unit: int,
+    cache: dict[tuple[int, tuple[int, ...], tuple[int, ...], bool], BatchSearch | None],
+    skip_bank: set[int],
+    skip_gl: set[int],
+) -> list[BatchSearch]:
+    """Run the subset search for every open bank line over the open entries near it.
+
+    The look-back window widens one business day at a time and the first window with
+    a solution proposes it: deposits are usually made within a day or two of receipt,
+    and a small pool makes a chance hit far less likely than the full window would.
+    The full window is still searched for alternatives before anything books.
+    """
+    open_gl = sorted(state.gl_open - skip_gl, key=lambda i: (gl[i].bday, i))
+    bdays = [gl[i].bday for i in open_gl]
+    results: list[BatchSearch] = []
+    windows = sorted({min(w, params.batch_lag_days) for w in (1, 2, 3, params.batch_lag_days)})
+    for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
+        b = bank[bi]
+        if b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque or bi in skip_bank:
+            continue
+        hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
+        pools: list[tuple[int, ...]] = []
+        complete = True
+        for window in windows:
+            lo = bisect.bisect_left(bdays, b.bday - window)
+            pool = [
+                gi
+                for gi in open_gl[lo:hi]
+                if (gl[gi].units > 0) == (b.units > 0)
+                and abs(gl[gi].units) < abs(b.units)
+                and not gl[gi].reversal
+                and not gl[gi].is_cheque
+                and _may_share_line(b, gl[gi], params)
+            ]
+            if len(pool) > params.batch_pool_limit:
+                complete = False
+                pool.sort(key=lambda gi: (abs(b.bday - gl[gi].bday), gi))
+                pool = pool[: params.batch_pool_limit]
+            key = tuple(sorted(pool))
+            if len(key) >= 2 and (not pools or key != pools[-1]):
+                pools.append(key)
+        for key in pools:
+            cache_key = (bi, key, pools[-1], complete)
+            if cache_key not in cache:
+                cache[cache_key] = _search_batch(
+                    bi,
+                    b.items,
+                    abs(b.units),
+                    list(key),
+                    list(pools[-1]),
+                    complete,
+                    gl,
+                    params,
+                    unit,
+                )
+            search = cache[cache_key]
+            if search is not None:
+                search.named = _names_support(b, search.solutions[0], gl, params)
+                results.append(search)
+                break
+    return results
+
+
+def book_batches(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    unit: int,
+    edges: Sequence[Edge],
+) -> list[BatchSearch]:
+    """Book unique, uncontested subset sums; return the searches left for review.
+
+    A solution is contested when one of its entries also appears in another open bank
+    line's solutions; booking either could steal the other's deposit, so neither books
+    in this round. Booking one batch shrinks the pools, so the search repeats.
+    """
+    searches: list[BatchSearch] = []
+    cache: dict[tuple[int, tuple[int, ...], tuple[int, ...], bool], BatchSearch | None] = {}
+    while True:
+        # A bank line with an open one-to-one explanation (ambiguous so far) is not
+        # batch material: the simpler explanation is still on the table. Nor is a
+        # ledger entry with an exact, name-confirmed counterpart on another line.
+        pending = [
+            e
+            for e in edges
+            if e.bookable
+            and e.score >= params.accept_score
+            and e.b in state.bank_open
+            and e.g in state.gl_open
+        ]
+        skip_bank = {e.b for e in pending}
+        skip_gl = {e.g for e in pending if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name}
+        searches = _search_batches(bank, gl, state, params, unit, cache, skip_bank, skip_gl)
+        # Who else wants each entry: a named batch is only contested by named rivals.
+        wanted: dict[int, list[BatchSearch]] = defaultdict(list)
+        for search in searches:
+            if search.plausible:
+                smallest = len(search.solutions[0])
+                for member in {
+                    gi for sol in search.solutions if len(sol) == smallest for gi in sol
+                }:
+                    wanted[member].append(search)
+        progress = False
+        for search in searches:
+            if not search.unique:
+                continue
+            members = search.solutions[0]
+            if any(
+                other is not search and (other.named or not search.named)
+                for gi in members
+                for other in wanted[gi]
+            ):
+                continue
+            b = bank[search.bank]
+            confidence = round(max(0.7, 0.95 - 0.03 * (len(members) - 2)), 3)
+            for gi in members:
+                state.matches.append(
+                    Match(
+                        bank_id=b.id,
+                        gl_id=gl[gi].id,
+                        kind="batch",
+                        confidence=confidence,
+                        reason=(
+                            f"one of {len(members)} open ledger entries nearby that are the only "
+                            f"subset of that size summing to {b.display_amount}"
+                        ),
+                    )
+                )
+                state.gl_open.discard(gi)
+            state.bank_open.discard(search.bank)
+            progress = True
+        if not progress:
+            break
+    return [s for s in searches if s.bank in state.bank_open]

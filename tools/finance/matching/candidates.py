@@ -1,0 +1,76 @@
+"""Stage 6, candidates: leftover evidence grouped per bank line for the reviewer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from baton.tools.finance.matching.batches import BatchSearch
+from baton.tools.finance.matching.edges import explain
+from baton.tools.finance.matching.records import Edge, Rec, State
+from baton.tools.finance.models import (
+    Candidate,
+)
+
+
+def collect_candidates(
+    edges: Sequence[Edge],
+    batches: Sequence[BatchSearch],
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+) -> list[Candidate]:
+    """Group leftover evidence per bank line; each ledger id is offered to one line only."""
+    rows: dict[int, list[tuple[float, tuple[int, ...], str]]] = defaultdict(list)
+    for e in edges:
+        if e.b in state.bank_open and e.g in state.gl_open:
+            rows[e.b].append((e.score, (e.g,), explain(e, bank, gl)))
+    for search in batches:
+        if search.bank not in state.bank_open:
+            continue
+        for sol in search.solutions:
+            if all(gi in state.gl_open for gi in sol):
+                why = (
+                    "several subsets sum to the amount"
+                    if len(search.solutions) > 1
+                    else ("subset sum contested by another bank line, or too likely by chance")
+                )
+                rows[search.bank].append((0.5, sol, f"possible batch of {len(sol)} entries: {why}"))
+    order = sorted(rows, key=lambda bi: (-max(r[0] for r in rows[bi]), bank[bi].bday, bi))
+    claimed: set[int] = set()
+    candidates: list[Candidate] = []
+    for bi in order:
+        options = sorted(rows[bi], key=lambda r: (-r[0], r[1]))
+        gl_ids: list[int] = []
+        shared: list[int] = []
+        reasons: list[str] = []
+        for score, members, why in options:
+            fresh = [gi for gi in members if gi not in claimed and gi not in gl_ids]
+            # An entry already offered to another line is still offered here (a
+            # symmetric tie must show the reviewer every counterpart), but it is
+            # counted once, under the first line.
+            again = [gi for gi in members if gi in claimed and gi not in shared]
+            gl_ids.extend(fresh)
+            shared.extend(again)
+            if fresh or again:
+                reasons.append(
+                    f"{', '.join(gl[gi].id for gi in fresh + again)} ({min(1.0, score):.2f}): {why}"
+                )
+        if not gl_ids and not shared:
+            continue
+        claimed.update(gl_ids)
+        rivals = len(options)
+        lead = "ambiguous" if rivals > 1 else "low confidence"
+        candidates.append(
+            Candidate(
+                bank_id=bank[bi].id,
+                gl_ids=tuple(gl[gi].id for gi in gl_ids),
+                shared_gl_ids=tuple(gl[gi].id for gi in shared),
+                confidence=round(min(1.0, max(r[0] for r in options)), 3),
+                reason=f"{lead}: " + " | ".join(reasons),
+            )
+        )
+        state.bank_open.discard(bi)
+    for gi in claimed:
+        state.gl_open.discard(gi)
+    return candidates

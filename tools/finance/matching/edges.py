@@ -1,0 +1,279 @@
+"""Stage 1, edges: every plausible (bank line, ledger entry) pair, scored.
+
+Found through an amount index (exact, netted fee, transposed digits), never by a full
+cross product; the score weighs amount, clearing lag, names and references.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from baton.tools.finance.matching.params import EdgeKind, MatchParams
+from baton.tools.finance.matching.records import Edge, Rec, Scale
+from baton.tools.finance.models import (
+    Match,
+    MatchKind,
+)
+from baton.tools.finance.normalize import (
+    name_similarity,
+    ref_in_text,
+)
+
+
+def _transpositions(units: int) -> list[int]:
+    """Amounts that differ from ``units`` by one swap of two adjacent unequal digits."""
+    sign = -1 if units < 0 else 1
+    digits = str(abs(units))
+    found: list[int] = []
+    for i in range(len(digits) - 1):
+        if digits[i] != digits[i + 1] and not (i == 0 and digits[i + 1] == "0"):
+            swapped = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+            found.append(sign * int(swapped))
+    return found
+
+
+class Scorer:
+    """Scores one (bank, ledger) edge; returns None when the pair is impossible."""
+
+    def __init__(self, params: MatchParams, scale: Scale) -> None:
+        self.p = params
+        self.places = scale.places
+        self.unit = 10**scale.places
+        self.fee_abs_units = scale.units(params.fee_abs)
+        # Integer parts per million: exact, and far cheaper than Decimal in the hot loop.
+        self._rel_ppm = int(params.fee_rel * 1_000_000)
+        self._share_ppm = int(params.fee_max_share * 1_000_000)
+
+    def fee_tolerance(self, ledger_units: int) -> int:
+        """Largest fee the bank may have netted: flat plus proportional, capped by a share.
+
+        The cap stops a $50 wire fee from explaining a $20 difference on a $30 card
+        purchase, which would only manufacture rivals for exact matches.
+        """
+        size = abs(ledger_units)
+        return min(
+            self.fee_abs_units + size * self._rel_ppm // 1_000_000,
+            size * self._share_ppm // 1_000_000,
+        )
+
+    def date_score(self, b: Rec, g: Rec, cheque_hit: bool) -> tuple[float, int] | None:
+        """Plausibility of the clearing lag in business days, or None outside the window.
+
+        Most items clear within two business days of booking; each further day makes
+        the pair less likely, and a bank line before its ledger entry (late booking)
+        much less likely still. A cheque whose number matches may take months.
+        """
+        p = self.p
+        lag = b.bday - g.bday
+        # A return or reversal is usually booked from the statement that reports it,
+        # so the books may learn of it days after the bank posted it.
+        lead = p.reversal_lead_days if b.reversal and g.reversal else p.lead_days
+        if lag < -lead:
+            return None
+        if cheque_hit and b.day - g.day <= p.cheque_lag_days:
+            return 1.0, lag
+        if lag > p.lag_days:
+            return None
+        if b.feat.bank_originated:
+            # Bank charges are booked from the statement, on the statement's date.
+            return {0: 1.0, 1: 0.4, -1: 0.4}.get(lag, 0.1), lag
+        if lag < 0:
+            return 0.6 ** (-lag), lag
+        return 0.85 ** max(0, lag - 2), lag
+
+    def score(self, b: Rec, g: Rec, kind: EdgeKind) -> Edge | None:
+        p = self.p
+        if b.cheque_no and g.cheque_no and b.cheque_no != g.cheque_no:
+            return None  # two different cheques can never be the same payment
+        if g.cheque_no and not b.is_cheque:
+            return None  # a numbered cheque clears as a cheque, not as a card or ACH line
+        if b.feat.bank_originated and not g.feat.mentions_bank:
+            return None  # a bank fee or interest line is only matched by an entry booking one
+        cheque_hit = b.cheque_no is not None and b.cheque_no in (g.cheque_no, g.ref_cheque)
+        dated = self.date_score(b, g, cheque_hit)
+        if dated is None:
+            return None
+        date_s, lag = dated
+        # "SERVICE CHARGE" and "Bank charges" name the same payee, the bank itself.
+        sim = None if b.feat.bank_originated else name_similarity(b.feat, g.feat)
+        if g.origin is not None and b.reversal and sim is not None:
+            sim = max(sim, name_similarity(b.feat, g.origin) or 0.0)
+        ref_hit = cheque_hit or (bool(g.ref) and ref_in_text(g.ref, b.feat))
+        note = ""
+        if kind == "exact":
+            amount_s = 1.0
+        elif kind == "fee":
+            fee = abs(g.units - b.units)
+            gross = g.units if abs(g.units) > abs(b.units) else b.units
+            amount_s = 0.4 - 0.3 * fee / max(1, self.fee_tolerance(gross))
+            shown = Decimal(fee).scaleb(-self.places)
+            if abs(g.units) > abs(b.units) and g.units > 0:
+                note = f"fee of {shown} netted by the bank"
+            elif abs(g.units) > abs(b.units):
+                note = f"fee of {shown} included in the ledger amount, charged apart by the bank"
+            elif b.units > 0:
+                note = f"bank shows the gross, the ledger {shown} less (fee charged apart)"
+            else:
+                note = f"fee of {shown} debited with the payment"
+        elif kind == "transposed":
+            amount_s = 0.3
+            note = "two digits transposed (the ledger amount is likely mistyped)"
+        else:
+            amount_s = 0.7
+            note = "amount converted from the claim currency"
+        name_s = 0.5 if sim is None else sim
+        score = 0.4 * amount_s + 0.2 * date_s + 0.4 * name_s + (0.25 if ref_hit else 0.0)
+        if g.reversal != b.reversal:
+            score -= 0.15
+        if b.is_cheque and not g.is_cheque and not cheque_hit:
+            score -= 0.1
+        score = max(0.0, score)
+        sole = False
+        if ref_hit:
+            bookable = True
+        elif sim is not None and sim < p.weak_name:
+            # Names disagree. An amount to the cent, posted within days, with no rival
+            # at all is still near-certain (card networks print brand-family names such
+            # as HAMPTON INN for a Hilton stay); a round amount or any rival is not.
+            bookable = kind == "exact" and b.units % self.unit != 0 and 0 <= lag <= 3
+            sole = bookable
+            if bookable:
+                score = min(score, p.accept_score + 0.05)
+        elif kind != "exact":
+            bookable = sim is not None and sim >= p.strong_name
+        else:
+            bookable = True
+        if not bookable:
+            score = min(score, p.accept_score - 0.01)
+        return Edge(-1, -1, kind, score, bookable, lag, sim, ref_hit, note, sole)
+
+
+class _LedgerIndex:
+    """Ledger entries indexed by exact amount and, for range look-ups, sorted by amount."""
+
+    def __init__(self, gl: Sequence[Rec]) -> None:
+        self.by_units: dict[int, list[int]] = defaultdict(list)
+        for i, rec in enumerate(gl):
+            self.by_units[rec.units].append(i)
+        order = sorted(range(len(gl)), key=lambda i: gl[i].units)
+        self.sorted_idx = order
+        self.sorted_units = [gl[i].units for i in order]
+
+    def in_range(self, low: int, high: int) -> list[int]:
+        """Indices of entries with ``low <= units <= high``."""
+        lo = bisect.bisect_left(self.sorted_units, low)
+        hi = bisect.bisect_right(self.sorted_units, high)
+        return self.sorted_idx[lo:hi]
+
+
+def build_edges(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    scorer: Scorer,
+    *,
+    fx_flags: Sequence[bool] | None = None,
+) -> list[Edge]:
+    """All plausible edges, found through the amount index, never by a full cross product."""
+    p = scorer.p
+    index = _LedgerIndex(gl)
+    best: dict[tuple[int, int], Edge] = {}
+
+    def add(bi: int, gi: int, kind: EdgeKind) -> None:
+        # One edge per pair: a pair explained both as a fee and as a transposition must
+        # not count as its own rival.
+        if fx_flags is not None and fx_flags[gi] and kind != "fx":
+            return
+        edge = scorer.score(bank[bi], gl[gi], kind)
+        if edge is None:
+            return
+        edge.b, edge.g = bi, gi
+        known = best.get((bi, gi))
+        if known is None or edge.score > known.score:
+            best[(bi, gi)] = edge
+
+    for bi, b in enumerate(bank):
+        if b.units == 0:
+            continue
+        for gi in index.by_units.get(b.units, ()):
+            add(bi, gi, "exact")
+        # A fee separates the two amounts in either direction (see _fee_direction).
+        # The tolerance grows with the gross amount, which is at most 1/(1 - share) of
+        # the net one, so twice the bank-side tolerance bounds the search.
+        reach = 2 * scorer.fee_tolerance(b.units) + 1
+        earliest, latest = b.bday - p.lag_days, b.bday + p.lead_days
+        for gi in index.in_range(b.units - scorer.fee_abs_units, b.units + reach):
+            g = gl[gi]
+            if (
+                g.units != b.units
+                and earliest <= g.bday <= latest
+                and (g.units > 0) == (b.units > 0)
+                and _fee_direction(b.units, g.units, scorer)
+            ):
+                add(bi, gi, "fee")
+        if p.allow_transposition:
+            for variant in _transpositions(b.units):
+                for gi in index.by_units.get(variant, ()):
+                    add(bi, gi, "transposed")
+        if fx_flags is not None:
+            spread = int(abs(b.units) * p.fx_tolerance_rel) + 1
+            for gi in index.in_range(b.units - spread, b.units + spread):
+                if fx_flags[gi] and gl[gi].units != 0:
+                    add(bi, gi, "fx")
+    return list(best.values())
+
+
+def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer) -> bool:
+    """Whether a fee explains the difference, in either direction and on either side.
+
+    Banking conventions, all common: a processor or the bank nets its fee from a
+    receipt (ledger gross, bank net); an outgoing wire is debited together with its fee
+    (bank gross); the bank credits a wire whole and charges the fee on a line of its own
+    while the books took the net the remittance advice promised (bank gross, ledger
+    net); the books include the expected fee in a payment the bank debits without it.
+    So the gross side may be either one. A netted fee is bounded by the tolerance of
+    the ledger amount (flat plus proportional, capped by a share of it); a fee the bank
+    charges apart is a flat wire charge, bounded by the flat part alone.
+    """
+    if abs(gl_units) > abs(bank_units) and gl_units > 0:
+        return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
+    if abs(bank_units) > abs(gl_units) and bank_units < 0:
+        return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
+    # The other two directions come from a bank's flat charge for a wire, never from
+    # a processor's percentage, so only the flat part of the tolerance applies.
+    return (
+        0
+        < abs(gl_units - bank_units)
+        <= min(scorer.fee_abs_units, scorer.fee_tolerance(bank_units))
+    )
+
+
+def explain(edge: Edge, bank: Sequence[Rec], gl: Sequence[Rec]) -> str:
+    b, g = bank[edge.b], gl[edge.g]
+    parts = [edge.note or "same amount"]
+    if edge.lag == 0:
+        parts.append("same business day")
+    elif edge.lag > 0:
+        parts.append(f"bank {edge.lag} business day(s) after ledger")
+    else:
+        parts.append(f"bank {-edge.lag} business day(s) before ledger")
+    if edge.ref_hit:
+        parts.append(f"ref {g.cheque_no or g.ref} in bank text")
+    if edge.sim is None:
+        parts.append("bank text names no counterparty")
+    else:
+        parts.append(f"names {edge.sim:.2f} ({b.feat.name!r} ~ {g.feat.name!r})")
+    return "; ".join(parts)
+
+
+def to_match(edge: Edge, bank: Sequence[Rec], gl: Sequence[Rec]) -> Match:
+    kind: MatchKind = "one_to_one" if edge.kind == "exact" else "amount_mismatch"
+    return Match(
+        bank_id=bank[edge.b].id,
+        gl_id=gl[edge.g].id,
+        kind=kind,
+        confidence=round(min(1.0, edge.score), 3),
+        reason=explain(edge, bank, gl),
+    )

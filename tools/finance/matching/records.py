@@ -1,0 +1,275 @@
+"""Bank lines, ledger entries and claims reduced to what matching compares.
+
+Amounts become exact integers in the finest unit present, dates become business-day
+ordinals, and descriptions become features (counterparty name, cheque number, items in
+a deposit), so that the stages compare integers, never strings or Decimals.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from baton.errors import InputError
+from baton.tools.finance.matching.params import (
+    CHEQUE_TYPES,
+    MAX_DECIMALS,
+    REVERSAL_TYPES,
+    EdgeKind,
+    MatchParams,
+)
+from baton.tools.finance.models import (
+    BankLine,
+    Claim,
+    LedgerEntry,
+    Match,
+)
+from baton.tools.finance.normalize import (
+    DescriptionFeatures,
+    describe,
+    normalize_ref,
+)
+
+
+@dataclass(slots=True)
+class Rec:
+    """A bank line or ledger entry reduced to what matching compares."""
+
+    id: str
+    units: int
+    day: int
+    bday: int
+    feat: DescriptionFeatures
+    ref: str = ""
+    cheque_no: str | None = None
+    ref_cheque: str | None = None
+    """A number in ``ref`` that may be the cheque number of a payment of any entry type."""
+    is_cheque: bool = False
+    reversal: bool = False
+    display_amount: Decimal = Decimal(0)
+    origin: DescriptionFeatures | None = None
+    """For a reversal, the features of the entry it reverses (found by reference)."""
+    items: int | None = None
+    """How many items a deposit line says it holds (``REMOTE DEPOSIT 4 ITEMS``)."""
+
+
+@dataclass(slots=True)
+class Edge:
+    b: int
+    g: int
+    kind: EdgeKind
+    score: float
+    bookable: bool
+    lag: int
+    sim: float | None
+    ref_hit: bool
+    note: str = ""
+    sole: bool = False
+    """Bookable only if no other edge touches either end (names disagree)."""
+
+
+@dataclass(slots=True)
+class State:
+    """Which records are still open, shared by the stages."""
+
+    bank_open: set[int]
+    gl_open: set[int]
+    matches: list[Match] = field(default_factory=list)
+
+
+class Scale:
+    """Converts Decimal money to exact integers in the finest unit present in the input."""
+
+    def __init__(self, amounts: Iterable[Decimal]) -> None:
+        places = 2
+        for amount in amounts:
+            exponent = amount.as_tuple().exponent
+            if isinstance(exponent, int):
+                places = max(places, min(MAX_DECIMALS, -exponent))
+        self.places = places
+
+    def units(self, amount: Decimal) -> int:
+        return int(amount.scaleb(self.places).to_integral_value())
+
+
+class BusinessDays:
+    """Business-day ordinals, so a Friday-to-Monday clearing counts as one day."""
+
+    def __init__(self, days: Iterable[date], holidays: tuple[date, ...]) -> None:
+        unique = sorted(set(days))
+        if unique:
+            counts = np.busday_count(
+                np.datetime64("1900-01-01", "D"),
+                np.array(unique, dtype="datetime64[D]"),
+                holidays=np.array(holidays, dtype="datetime64[D]"),
+            )
+            self._ordinal = {d: int(c) for d, c in zip(unique, counts, strict=True)}
+        else:
+            self._ordinal = {}
+
+    def __getitem__(self, day: date) -> int:
+        return self._ordinal[day]
+
+
+def check_ids(records: Sequence[BankLine | LedgerEntry | Claim], what: str) -> None:
+    """Ids are how every result refers to a record, so they must be unique per input."""
+    seen: set[str] = set()
+    for position, record in enumerate(records, start=1):
+        if record.id in seen:
+            raise InputError(what, f"duplicate id {record.id!r}", line=position, column="id")
+        seen.add(record.id)
+
+
+def check_amounts(records: Iterable[BankLine | LedgerEntry | Claim], what: str) -> None:
+    for position, record in enumerate(records, start=1):
+        if not record.amount.is_finite():
+            raise InputError(
+                what, f"amount of {record.id!r} is not a number", line=position, column="amount"
+            )
+
+
+def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
+    feat = describe(line.description)
+    # Only money out can be one of our cheques; "MOBILE CHECK DEPOSIT" is a customer's.
+    paid_cheque = feat.mentions_cheque and line.amount < 0
+    return Rec(
+        id=line.id,
+        units=scale.units(line.amount),
+        day=line.date.toordinal(),
+        bday=bdays[line.date],
+        feat=feat,
+        cheque_no=feat.cheque_no if paid_cheque else None,
+        is_cheque=paid_cheque,
+        reversal=feat.reversal,
+        display_amount=line.amount,
+        items=_item_count(line.description),
+    )
+
+
+_ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES)\b", re.IGNORECASE)
+
+
+def _item_count(text: str) -> int | None:
+    """The item count a deposit line prints; remote-capture deposits usually do."""
+    found = _ITEMS.search(text)
+    return int(found.group(1)) if found and int(found.group(1)) >= 1 else None
+
+
+_REPLACEMENT = re.compile(r"\b(?:REPLACE[SD]?|REPLACEMENT|REPLACING|RE-?ISSUE[SD]?|RE-?ISSUE OF)\b")
+
+_REPLACED_CHEQUE = re.compile(
+    r"(?:VOID(?:ED)?|REPLACE[SD]?|REPLACEMENT\s+FOR|REPLACING|RE-?ISSUE\s+OF)\s+"
+    r"(?:VOID(?:ED)?\s+)?(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*#?\s*(\d{3,10})"
+    r"|(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*#?\s*(\d{3,10})\s*\(?,?\s*VOID(?:ED)?"
+)
+
+_CHEQUE_NUMBERS = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+
+
+def _own_cheque_number(text: str) -> str | None:
+    """The cheque number a ledger text gives for *this* payment.
+
+    Convention of void-and-reissue: the replacement's memo names the cheque it replaces
+    ("replaces voided check 1050", "Reissue of check 1050 (voided)"). That number is the
+    voided cheque's, so it is skipped; any other cheque number in the text is this one.
+    """
+    upper = text.upper()
+    replaced = {a or b for a, b in _REPLACED_CHEQUE.findall(upper)}
+    for number in _CHEQUE_NUMBERS.findall(upper):
+        if number not in replaced:
+            return number.lstrip("0") or "0"
+    return None
+
+
+def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
+    feat = describe(entry.description)
+    kind = entry.entry_type.strip().lower()
+    ref = normalize_ref(entry.ref)
+    # A replacement cheque is a new payment, not a reversal, even though its memo says
+    # "voided" about the cheque it replaces.
+    replacement = _REPLACEMENT.search(entry.description.upper()) is not None
+    reversal = kind in REVERSAL_TYPES or (feat.reversal and not replacement)
+    cheque_no = _own_cheque_number(entry.description) if feat.cheque_no else None
+    # An entry typed as a cheque is one; an untyped entry that names a cheque is one of
+    # ours only if money goes out ("Receipt - Oak Dental chk 1881" is a customer's).
+    is_cheque = kind in CHEQUE_TYPES or (cheque_no is not None and kind == "" and entry.amount < 0)
+    if kind in CHEQUE_TYPES and ref.isdigit():
+        cheque_no = ref.lstrip("0") or "0"
+    # Accounting software keeps the cheque number in the entry's number/ref field
+    # whatever the entry is called ("Bill payment", "Expense", "Payment"), so a
+    # numeric ref on money out may be the number of a cheque: it links to a cheque
+    # line printing the same number, and to nothing else.
+    # The same holds for a number the memo labels as a cheque ("Acme chk 6301").
+    ref_cheque = None
+    if entry.amount < 0 and not reversal:
+        if cheque_no is not None:
+            ref_cheque = cheque_no
+        elif ref.isdigit() and 3 <= len(ref.lstrip("0")) <= 10:
+            ref_cheque = ref.lstrip("0")
+    return Rec(
+        id=entry.id,
+        units=scale.units(entry.amount),
+        day=entry.date.toordinal(),
+        bday=bdays[entry.date],
+        feat=feat,
+        ref=entry.ref,
+        cheque_no=cheque_no if is_cheque else None,
+        ref_cheque=ref_cheque,
+        is_cheque=is_cheque,
+        reversal=reversal,
+        display_amount=entry.amount,
+    )
+
+
+def claim_rec(
+    claim: Claim, scale: Scale, bdays: BusinessDays, params: MatchParams
+) -> tuple[Rec, bool]:
+    """A claim as a pseudo ledger entry (money out); the flag says the amount is converted."""
+    amount = -claim.amount
+    converted = claim.currency.upper() != params.base_currency.upper()
+    if converted:
+        rate = params.fx_rates.get(claim.currency.upper())
+        amount = amount * rate if rate is not None else Decimal(0)
+    feat = describe(claim.merchant)
+    return (
+        Rec(
+            id=claim.id,
+            units=scale.units(amount),
+            day=claim.date.toordinal(),
+            bday=bdays[claim.date],
+            feat=feat,
+            display_amount=claim.amount,
+        ),
+        converted,
+    )
+
+
+def inherit_counterparty(gl: Sequence[Rec]) -> None:
+    """Give a reversal the counterparty of the entry it reverses, found by reference.
+
+    Convention of the reversal leg: a bookkeeper writes "Reverse INV-8663 wrong amount"
+    with the original's reference and no name, while the bank prints the returned
+    payment under the payee's name (``ACH RETURN NORTHGATE CATERING``). The reference
+    ties the reversal to exactly the entries it may cancel (opposite amount, same
+    reference); when those all name one counterparty, the reversal names it too. Used
+    only against bank lines that themselves report a return or reversal.
+    """
+    by_ref: dict[tuple[str, int], list[Rec]] = defaultdict(list)
+    for rec in gl:
+        ref = normalize_ref(rec.ref)
+        if ref and not rec.reversal:
+            by_ref[(ref, rec.units)].append(rec)
+    for rec in gl:
+        ref = normalize_ref(rec.ref)
+        if not (ref and rec.reversal):
+            continue
+        originals = by_ref.get((ref, -rec.units), [])
+        names = {o.feat.name for o in originals}
+        if len(names) == 1 and originals[0].feat.name:
+            rec.origin = originals[0].feat
