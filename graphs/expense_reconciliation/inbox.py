@@ -13,9 +13,9 @@ from typing import Any
 
 from markupsafe import Markup
 
-from baton.agents.finance.reporting import MATCHABLE_BANK, MATCHABLE_GL
 from baton.graphs.expense_reconciliation.state import bank_lines, policy_of, recon_of
 from baton.tools.finance.chart import render_chart, weekly_totals
+from baton.tools.finance.decisions import MATCHABLE_BANK, MATCHABLE_GL
 from baton.web.views import decided, split_ids
 
 EXPENSE_ACTIONS = ("accept", "reject", "match_to", "note")

@@ -16,7 +16,6 @@ from langchain_core.messages import BaseMessage
 
 from baton.agents.finance.compliance import acceptable
 from baton.agents.finance.extraction import instruction_lines
-from baton.agents.finance.reporting import DecisionError, apply_decisions
 from baton.config import Settings
 from baton.errors import InputError, UserError
 from baton.graphs.expense_reconciliation.graph import (
@@ -29,6 +28,7 @@ from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
 from baton.testing import ScriptedChatModel, schema_responder
+from baton.tools.finance.decisions import DecisionError, apply_decisions
 from baton.tools.finance.models import Candidate, Claim, Match, ReconResult
 from baton.tools.finance.policy import Breach
 from baton.tools.finance.report import SummaryFigures, build_summary

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from baton.agents.finance.reporting import apply_decisions
 from baton.graphs.expense_reconciliation.review import DecisionsEdit
+from baton.tools.finance.decisions import apply_decisions
 from baton.tools.finance.models import ReconResult
 from baton.tools.finance.packet import expand_decisions, group_exceptions
 

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from baton.tools.finance.anomaly import Anomaly
-from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
+from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry, Match, ReconResult
 from baton.tools.finance.policy import Breach
 
 ZERO = Decimal(0)
@@ -412,3 +412,84 @@ def render_summary_md(
             )
     lines += ["", "## Commentary", "", narrative.strip() or "_No commentary._", ""]
     return "\n".join(lines)
+
+
+def figure_facts(figures: SummaryFigures) -> str:
+    """The figures a commentary may quote, as short lines for the model's prompt."""
+    cur = figures.currency
+    severity = figures.exceptions_by_severity
+    lines = [f"Period: {figures.period_start} to {figures.period_end}; currency {cur}."]
+    for name, side in (("Bank", figures.bank), ("Ledger", figures.ledger)):
+        lines.append(
+            f"{name}: {side.count} rows, net {side.net}; matched {side.matched_count}"
+            f" ({side.matched_total}); unmatched {side.unmatched_count} ({side.unmatched_total});"
+            f" pending review {side.pending_count}."
+        )
+    lines.append(
+        f"Exceptions: {figures.exceptions_count} ({severity.get('high', 0)} high,"
+        f" {severity.get('medium', 0)} medium, {severity.get('low', 0)} low)."
+    )
+    return "\n".join(lines)
+
+
+def fallback_commentary(figures: SummaryFigures) -> str:
+    """A plain commentary from the figures alone, used whenever the model's is unusable."""
+    b, g = figures.bank, figures.ledger
+    text = (
+        f"{b.matched_count} of {b.count} bank lines and {g.matched_count} of {g.count} ledger"
+        f" entries are matched; {b.unmatched_count} bank lines and {g.unmatched_count} ledger"
+        f" entries are unmatched and {b.pending_count + g.pending_count} rows await review."
+    )
+    if figures.exceptions_count:
+        text += f" {figures.exceptions_count} exceptions were raised for review."
+    else:
+        text += " There are no exceptions."
+    return text
+
+
+def repair_partition(
+    recon: ReconResult, bank_ids: Iterable[str], gl_ids: Iterable[str]
+) -> tuple[ReconResult, list[str]]:
+    """Put every bank and ledger id in exactly one bucket, dropping what names unknown ids.
+
+    Priority is matches, then offsetting pairs, then candidates; whatever is left over is
+    unmatched. Returns the repaired result and one note per kind of repair made.
+    """
+    banks, gls = set(bank_ids), set(gl_ids)
+    notes: list[str] = []
+    matches: list[Match] = []
+    used_gl: set[str] = set()
+    for m in recon.matches:
+        if m.bank_id in banks and m.gl_id in gls and m.gl_id not in used_gl:
+            matches.append(m)
+            used_gl.add(m.gl_id)
+    if len(matches) != len(recon.matches):
+        notes.append(
+            f"dropped {len(recon.matches) - len(matches)} match rows naming unknown"
+            " or already matched ids"
+        )
+    matched_bank = {m.bank_id for m in matches}
+    offsetting = []
+    for pair in recon.offsetting:
+        if {pair.gl_id_a, pair.gl_id_b} <= gls - used_gl and pair.gl_id_a != pair.gl_id_b:
+            offsetting.append(pair)
+            used_gl |= {pair.gl_id_a, pair.gl_id_b}
+    candidates: list[Candidate] = []
+    for cand in recon.candidates:
+        open_gl = tuple(g for g in cand.gl_ids if g in gls and g not in used_gl)
+        if cand.bank_id in banks and cand.bank_id not in matched_bank and open_gl:
+            candidates.append(cand.model_copy(update={"gl_ids": open_gl}))
+            matched_bank.add(cand.bank_id)  # placed: pending review
+            used_gl.update(open_gl)
+    unmatched_bank = sorted(banks - matched_bank)
+    unmatched_gl = sorted(gls - used_gl)
+    if unmatched_bank != sorted(recon.unmatched_bank) or unmatched_gl != sorted(recon.unmatched_gl):
+        notes.append("rebuilt the unmatched lists so every id is in exactly one bucket")
+    repaired = ReconResult(
+        matches=matches,
+        offsetting=offsetting,
+        unmatched_bank=unmatched_bank,
+        unmatched_gl=unmatched_gl,
+        candidates=candidates,
+    )
+    return repaired, notes
