@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from baton.tools.finance.models import BankLine, LedgerEntry, MatchKind
-from benchmarks.recon_synth import GroundTruth, SynthDataset
+from baton.tools.finance.models import MatchKind
+from benchmarks.recon_truth import DraftBook, SynthDataset, assemble, swap_spots, swapped
 
 TUNING_SEEDS = (1, 2, 3)
 HELD_OUT_SEEDS = (11, 12, 13, 14, 15)
@@ -228,20 +228,16 @@ class _Row:
     case: str
 
 
-class _Month:
+class _Month(DraftBook[_Row, _Row]):
     """One business's statement and books, built event by event; ids come at the end."""
 
     def __init__(self, seed: int, n_bank: int, days: int) -> None:
+        super().__init__()
         self.rng = random.Random(f"statements-{seed}")
         rng = self.rng
         self.start = date(rng.choice((2024, 2025, 2026)), rng.randint(1, 12), 1)
         self.end = self.start + timedelta(days=days - 1)
         self.n_bank = n_bank
-        self.bank: list[_Row] = []
-        self.gl: list[_Row] = []
-        self.pairs: list[tuple[int, int, MatchKind, str]] = []
-        self.offsets: list[tuple[int, int, str]] = []
-        self._key = 0
         self.cheque = rng.randint(2000, 9000)
         self.invoice = rng.randint(1000, 9000)
         self.style = rng.choice(("chase", "bofa", "wells", "terse"))
@@ -295,10 +291,6 @@ class _Month:
         if rng.random() < 0.6:
             bank = bank[: rng.randint(16, 22)].rstrip()
         return _Party(full, bank)
-
-    def key(self) -> int:
-        self._key += 1
-        return self._key
 
     def bank_row(self, day: date, text: str, amount: Decimal, case: str) -> int:
         k = self.key()
@@ -466,26 +458,27 @@ def _card(m: _Month) -> None:
     m.pair(b, g, "card_purchase")
 
 
-def _customer_ach(m: _Month) -> None:
+def _customer_receipt(m: _Month, case: str, cap: int, round_share: float) -> None:
+    """A customer pays an invoice by ACH or wire; it clears the same or the next day."""
     party = m.rng.choice(m.customers)
     day = m.work_day()
-    amount = m.amount(1500, round_share=0.3)
+    amount = m.amount(cap, round_share=round_share)
     inv = m.next_invoice()
-    g = m.gl_row(day, m.receipt_text(party, inv), amount, "customer_ach", inv, m.receipt_type)
-    b = m.bank_row(
-        m.clearing(day, 0, 1), m.ach_text(party, out=False, day=day), amount, "customer_ach"
+    g = m.gl_row(day, m.receipt_text(party, inv), amount, case, inv, m.receipt_type)
+    cleared = m.clearing(day, 0, 1)
+    text = (
+        m.ach_text(party, out=False, day=day) if case == "customer_ach" else m.wire_in_text(party)
     )
-    m.pair(b, g, "customer_ach")
+    b = m.bank_row(cleared, text, amount, case)
+    m.pair(b, g, case)
+
+
+def _customer_ach(m: _Month) -> None:
+    _customer_receipt(m, "customer_ach", 1500, 0.3)
 
 
 def _customer_wire(m: _Month) -> None:
-    party = m.rng.choice(m.customers)
-    day = m.work_day()
-    amount = m.amount(8000, round_share=0.4)
-    inv = m.next_invoice()
-    g = m.gl_row(day, m.receipt_text(party, inv), amount, "customer_wire", inv, m.receipt_type)
-    b = m.bank_row(m.clearing(day, 0, 1), m.wire_in_text(party), amount, "customer_wire")
-    m.pair(b, g, "customer_wire")
+    _customer_receipt(m, "customer_wire", 8000, 0.4)
 
 
 def _cheque_paid(
@@ -724,17 +717,10 @@ def _transposed(m: _Month) -> None:
     """The bookkeeper swapped two adjacent digits; the bank amount is right."""
     while True:
         amount = m.amount(900)
-        digits = str(int(amount * 100))
-        spots = [
-            i
-            for i in range(len(digits) - 1)
-            if digits[i] != digits[i + 1] and not (i == 0 and digits[1] == "0")
-        ]
+        spots = swap_spots(amount)
         if spots:
             break
-    i = m.rng.choice(spots)
-    typed = digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
-    booked = Decimal(typed) / 100
+    booked = swapped(amount, m.rng.choice(spots))
     out = m.rng.random() < 0.6
     party = m.rng.choice(m.vendors if out else m.customers)
     day = m.work_day()
@@ -926,39 +912,13 @@ def generate(n_bank: int, seed: int, *, days: int | None = None) -> SynthDataset
 
 def _finish(m: _Month, seed: int) -> SynthDataset:
     rng = m.rng
-    bank_rows = sorted(m.bank, key=lambda r: (r.day, rng.random()))
     # A ledger is numbered in entry order; a statement's same-day order is the bank's.
-    gl_rows = sorted(m.gl, key=lambda r: (r.day, r.key))
-    bank_id = {r.key: f"TX{i:06d}" for i, r in enumerate(bank_rows, start=1)}
-    gl_id = {r.key: f"JE-{i:06d}" for i, r in enumerate(gl_rows, start=1)}
-    bank = [
-        BankLine(id=bank_id[r.key], date=r.day, description=r.text, amount=r.amount)
-        for r in bank_rows
-    ]
-    ledger = [
-        LedgerEntry(
-            id=gl_id[r.key],
-            date=r.day,
-            description=r.text,
-            amount=r.amount,
-            ref=r.ref,
-            entry_type=r.entry_type,
-        )
-        for r in gl_rows
-    ]
-    truth = GroundTruth()
-    for b, g, kind, case in m.pairs:
-        truth.pairs[(bank_id[b], gl_id[g])] = (kind, case)
-    for a, b, case in m.offsets:
-        truth.offsets[frozenset((gl_id[a], gl_id[b]))] = case
-    paired = {b for b, _ in truth.pairs}
-    used = {g for _, g in truth.pairs} | {g for pair in truth.offsets for g in pair}
-    for r in bank_rows:
-        truth.bank_case[bank_id[r.key]] = r.case
-        if bank_id[r.key] not in paired:
-            truth.unmatched_bank[bank_id[r.key]] = r.case
-    for r in gl_rows:
-        truth.gl_case[gl_id[r.key]] = r.case
-        if gl_id[r.key] not in used:
-            truth.unmatched_gl[gl_id[r.key]] = r.case
-    return SynthDataset(bank, ledger, truth, m.start, m.end, seed)
+    return assemble(
+        sorted(m.bank, key=lambda r: (r.day, rng.random())),
+        sorted(m.gl, key=lambda r: (r.day, r.key)),
+        m.pairs,
+        m.offsets,
+        id_formats=("TX{:06d}", "JE-{:06d}"),
+        period=(m.start, m.end),
+        seed=seed,
+    )

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import random
 import string
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from baton.tools.finance.models import BankLine, LedgerEntry, MatchKind
+from baton.tools.finance.models import MatchKind
+from benchmarks.recon_truth import DraftBook, SynthDataset, assemble, swap_spots, swapped
 
 CENT = Decimal("0.01")
 
@@ -255,110 +255,6 @@ _CARD_PREFIXES = (
 
 
 @dataclass
-class GroundTruth:
-    """What a perfect reconciliation of the generated data would report, labelled by case."""
-
-    pairs: dict[tuple[str, str], tuple[MatchKind, str]] = field(default_factory=dict)
-    """(bank_id, gl_id) -> (match kind, case). A batch has one pair per ledger entry."""
-    offsets: dict[frozenset[str], str] = field(default_factory=dict)
-    unmatched_bank: dict[str, str] = field(default_factory=dict)
-    unmatched_gl: dict[str, str] = field(default_factory=dict)
-    bank_case: dict[str, str] = field(default_factory=dict)
-    gl_case: dict[str, str] = field(default_factory=dict)
-
-    def problems(
-        self, bank: list[BankLine], ledger: list[LedgerEntry], fee_limit: Decimal = Decimal(50)
-    ) -> list[str]:
-        """Internal inconsistencies of the truth; empty when the dataset is sound."""
-        issues: list[str] = []
-        bank_by_id = {b.id: b for b in bank}
-        gl_by_id = {g.id: g for g in ledger}
-        if len(bank_by_id) != len(bank) or len(gl_by_id) != len(ledger):
-            issues.append("duplicate ids")
-        bank_seen: Counter[str] = Counter()
-        gl_seen: Counter[str] = Counter()
-        batch_members: dict[str, list[str]] = defaultdict(list)
-        for (bank_id, gl_id), (kind, _case) in self.pairs.items():
-            if bank_id not in bank_by_id or gl_id not in gl_by_id:
-                issues.append(f"pair {bank_id}/{gl_id} names an unknown id")
-                continue
-            gl_seen[gl_id] += 1
-            if kind == "batch":
-                batch_members[bank_id].append(gl_id)
-                continue
-            bank_seen[bank_id] += 1
-            b, g = bank_by_id[bank_id].amount, gl_by_id[gl_id].amount
-            if kind == "one_to_one" and b != g:
-                issues.append(f"one_to_one {bank_id}/{gl_id} amounts differ")
-            if kind == "amount_mismatch" and b == g:
-                issues.append(f"amount_mismatch {bank_id}/{gl_id} amounts equal")
-            if kind == "amount_mismatch" and not (
-                _is_transposition(b, g)
-                or (Decimal(0) < abs(g - b) <= fee_limit + abs(g) * Decimal("0.035"))
-            ):
-                issues.append(
-                    f"amount_mismatch {bank_id}/{gl_id} is neither a fee nor a transposition"
-                )
-        for bank_id, members in batch_members.items():
-            bank_seen[bank_id] += 1
-            total = sum((gl_by_id[g].amount for g in members), Decimal(0))
-            if len(members) < 2 or total != bank_by_id[bank_id].amount:
-                issues.append(f"batch {bank_id} does not add up")
-        for pair in self.offsets:
-            first, second = sorted(pair)
-            if (
-                first not in gl_by_id
-                or second not in gl_by_id
-                or gl_by_id[first].amount != -gl_by_id[second].amount
-            ):
-                issues.append(f"offset {first}/{second} does not net to zero")
-            gl_seen[first] += 1
-            gl_seen[second] += 1
-        for bank_id in self.unmatched_bank:
-            bank_seen[bank_id] += 1
-        for gl_id in self.unmatched_gl:
-            gl_seen[gl_id] += 1
-        for bank_id in bank_by_id:
-            if bank_seen[bank_id] != 1:
-                issues.append(f"bank {bank_id} accounted for {bank_seen[bank_id]} times")
-            if bank_id not in self.bank_case:
-                issues.append(f"bank {bank_id} has no case label")
-        for gl_id in gl_by_id:
-            if gl_seen[gl_id] != 1:
-                issues.append(f"ledger {gl_id} accounted for {gl_seen[gl_id]} times")
-            if gl_id not in self.gl_case:
-                issues.append(f"ledger {gl_id} has no case label")
-        return issues
-
-
-@dataclass
-class SynthDataset:
-    """One generated reconciliation problem and its answer."""
-
-    bank: list[BankLine]
-    ledger: list[LedgerEntry]
-    truth: GroundTruth
-    period_start: date
-    period_end: date
-    seed: int
-
-
-def _is_transposition(a: Decimal, b: Decimal) -> bool:
-    if (a < 0) != (b < 0):
-        return False
-    x, y = str(abs(int(a * 100))), str(abs(int(b * 100)))
-    if len(x) != len(y):
-        return False
-    diff = [i for i in range(len(x)) if x[i] != y[i]]
-    return (
-        len(diff) == 2
-        and diff[1] == diff[0] + 1
-        and x[diff[0]] == y[diff[1]]
-        and x[diff[1]] == y[diff[0]]
-    )
-
-
-@dataclass
 class _Party:
     """A counterparty with the name the ledger uses and the way the bank prints it."""
 
@@ -376,6 +272,10 @@ class _DraftBank:
     amount: Decimal
     case: str
 
+    @property
+    def text(self) -> str:
+        return self.description
+
 
 @dataclass
 class _DraftGL:
@@ -387,11 +287,16 @@ class _DraftGL:
     entry_type: str
     case: str
 
+    @property
+    def text(self) -> str:
+        return self.description
 
-class _Builder:
+
+class _Builder(DraftBook[_DraftBank, _DraftGL]):
     """Accumulates drafts and truth links; ids are assigned at the end, after sorting by date."""
 
     def __init__(self, seed: int, n_bank: int, days: int) -> None:
+        super().__init__()
         self.rng = random.Random(seed)
         rng = self.rng
         year = rng.choice((2023, 2024, 2025))
@@ -402,11 +307,6 @@ class _Builder:
         while self.last_bday.weekday() >= 5:
             self.last_bday -= timedelta(days=1)
         self.n_bank = n_bank
-        self.bank: list[_DraftBank] = []
-        self.gl: list[_DraftGL] = []
-        self.pairs: list[tuple[int, int, MatchKind, str]] = []
-        self.offsets: list[tuple[int, int, str]] = []
-        self._next = 0
         self.cheque_no = rng.randint(1001, 8000)
         self.invoice_no = rng.randint(10000, 60000)
         self.je_no = rng.randint(100, 900)
@@ -445,10 +345,6 @@ class _Builder:
         return _Party(full, descriptor, truncate, "local" if local else "company")
 
     # ----- primitives ----------------------------------------------------------------
-    def key(self) -> int:
-        self._next += 1
-        return self._next
-
     def add_bank(self, day: date, description: str, amount: Decimal, case: str) -> int:
         k = self.key()
         self.bank.append(_DraftBank(k, day, " ".join(description.split()), amount, case))
@@ -774,16 +670,10 @@ def _ev_transposed(bld: _Builder) -> None:
     rng = bld.rng
     while True:
         amount = bld.payment_amount() if rng.random() < 0.6 else bld.card_amount()
-        digits = str(int(amount * 100))
-        spots = [
-            i
-            for i in range(len(digits) - 1)
-            if digits[i] != digits[i + 1] and not (i == 0 and digits[1] == "0")
-        ]
+        spots = swap_spots(amount)
         if spots:
             break
-    i = rng.choice(spots)
-    wrong = Decimal(int(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])) / 100
+    wrong = swapped(amount, rng.choice(spots))
     case = "transposed"
     if rng.random() < 0.5:
         b, g = _supplier_payment(bld, case, amount=amount, show_ref=0.5)
@@ -1265,38 +1155,12 @@ def generate(n_bank: int, seed: int, *, days: int | None = None) -> SynthDataset
 
 def _finish(bld: _Builder, seed: int) -> SynthDataset:
     rng = bld.rng
-    bank_sorted = sorted(bld.bank, key=lambda d: (d.day, rng.random()))
-    gl_sorted = sorted(bld.gl, key=lambda d: (d.day, rng.random()))
-    bank_id = {d.key: f"B{i:06d}" for i, d in enumerate(bank_sorted, start=1)}
-    gl_id = {d.key: f"G{i:06d}" for i, d in enumerate(gl_sorted, start=1)}
-    bank = [
-        BankLine(id=bank_id[d.key], date=d.day, description=d.description, amount=d.amount)
-        for d in bank_sorted
-    ]
-    ledger = [
-        LedgerEntry(
-            id=gl_id[d.key],
-            date=d.day,
-            description=d.description,
-            amount=d.amount,
-            ref=d.ref,
-            entry_type=d.entry_type,
-        )
-        for d in gl_sorted
-    ]
-    truth = GroundTruth()
-    for b_key, g_key, kind, case in bld.pairs:
-        truth.pairs[(bank_id[b_key], gl_id[g_key])] = (kind, case)
-    for a_key, b_key, case in bld.offsets:
-        truth.offsets[frozenset((gl_id[a_key], gl_id[b_key]))] = case
-    paired_bank = {b for b, _g in truth.pairs}
-    used_gl = {g for _b, g in truth.pairs} | {g for pair in truth.offsets for g in pair}
-    for d in bank_sorted:
-        truth.bank_case[bank_id[d.key]] = d.case
-        if bank_id[d.key] not in paired_bank:
-            truth.unmatched_bank[bank_id[d.key]] = d.case
-    for entry in gl_sorted:
-        truth.gl_case[gl_id[entry.key]] = entry.case
-        if gl_id[entry.key] not in used_gl:
-            truth.unmatched_gl[gl_id[entry.key]] = entry.case
-    return SynthDataset(bank, ledger, truth, bld.start, bld.end, seed)
+    return assemble(
+        sorted(bld.bank, key=lambda d: (d.day, rng.random())),
+        sorted(bld.gl, key=lambda d: (d.day, rng.random())),
+        bld.pairs,
+        bld.offsets,
+        id_formats=("B{:06d}", "G{:06d}"),
+        period=(bld.start, bld.end),
+        seed=seed,
+    )

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from baton.tools.finance.matching import reconcile
 from baton.tools.finance.models import ReconResult
 from benchmarks import recon_statements, recon_synth
-from benchmarks.recon_synth import SynthDataset
+from benchmarks.recon_truth import SynthDataset
 
 TARGET_PRECISION = 0.999
 TARGET_RECALL = 0.995

@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from benchmarks.recon_synth import CASES, SynthDataset, generate
+from benchmarks.recon_synth import CASES, generate
+from benchmarks.recon_truth import SynthDataset
 
 
 @pytest.fixture(scope="module")
