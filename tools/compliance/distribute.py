@@ -13,18 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 
-from baton.outputs import atomic_write
+from baton.tools.outbox import SendHook, message_name, send_once
 
-SendHook = Callable[[Path], None]
-
-
-def message_name(report_hash: str, recipient: str) -> str:
-    digest = hashlib.sha256(f"{report_hash}\x00{recipient.casefold()}".encode()).hexdigest()
-    return f"{digest[:20]}.eml"
+__all__ = ["SendHook", "build_message", "distribute", "manifest_json", "message_name"]
 
 
 def build_message(sender: str, recipient: str, subject: str, body: str, report: str) -> bytes:
@@ -66,16 +61,13 @@ def distribute(
             if recipient.casefold() in seen:
                 continue
             seen.add(recipient.casefold())
-            path = outbox / message_name(report_hash, recipient)
-            status = "already in outbox"
-            if not path.exists():
-                body = (
-                    f"Please find attached {subject}, as approved.\nReport SHA-256: {report_hash}\n"
-                )
-                atomic_write(path, build_message(sender, recipient, subject, body, report))
-                status = "written"
-                if after_send is not None:
-                    after_send(path)
+            body = f"Please find attached {subject}, as approved.\nReport SHA-256: {report_hash}\n"
+            path, status = send_once(
+                outbox,
+                message_name(report_hash, recipient),
+                partial(build_message, sender, recipient, subject, body, report),
+                after_send,
+            )
             rows.append(
                 {
                     "role": role,
