@@ -791,6 +791,80 @@ def fork(
     _report(outcome, as_json)
 
 
+schedule_app = typer.Typer(
+    help="Run a scenario on a schedule (executed by `baton tick` or `baton worker`).",
+    no_args_is_help=True,
+)
+app.add_typer(schedule_app, name="schedule")
+
+
+@schedule_app.command("add")
+def schedule_add(
+    scenario: Annotated[str, typer.Argument(help="The scenario to run.")],
+    input_path: Annotated[Path, typer.Option("--input", help="Input file or folder.")],
+    every: Annotated[str | None, typer.Option(help="Interval: 30m, 1h, 1d, 2w.")] = None,
+    cron: Annotated[str | None, typer.Option(help="Cron expression, e.g. '0 * * * *'.")] = None,
+    review: Annotated[Review | None, typer.Option(help="Review mode of each run.")] = None,
+) -> None:
+    """Record a schedule; each due tick starts one normal durable run."""
+    from baton.schedule import Schedules
+
+    runner = _runner()
+    try:
+        added = Schedules(runner.registry).add(
+            scenario, input_path, every=every, cron=cron, review=review.value if review else None
+        )
+    finally:
+        runner.close()
+    out.print(f"{added.id}: {added.scenario} {added.when}, next at {added.next_at}")
+
+
+@schedule_app.command("list")
+def schedule_list(as_json: JsonOpt = False) -> None:
+    """The recorded schedules, their next and last run."""
+    from baton.schedule import Schedules
+
+    runner = _runner()
+    try:
+        rows = Schedules(runner.registry).all()
+    finally:
+        runner.close()
+    if as_json:
+        out.print_json(data=[r.model_dump() for r in rows])
+        return
+    table = Table("id", "scenario", "when", "input", "next at", "last run", box=box.SIMPLE)
+    for r in rows:
+        table.add_row(r.id, r.scenario, r.when, r.input_path, r.next_at, r.last_run_id or "-")
+    out.print(table if rows else "no schedules")
+
+
+@schedule_app.command("remove")
+def schedule_remove(schedule_id: Annotated[str, typer.Argument(help="The schedule id.")]) -> None:
+    """Delete a schedule (runs it started stay)."""
+    from baton.schedule import Schedules
+
+    runner = _runner()
+    try:
+        Schedules(runner.registry).remove(schedule_id)
+    finally:
+        runner.close()
+    out.print(f"removed {schedule_id}")
+
+
+@app.command()
+def tick() -> None:
+    """Run every due schedule once, then expire reviews whose deadline passed (for cron)."""
+    from baton.schedule import tick as run_tick
+
+    runner = _runner()
+    try:
+        report = run_tick(runner)
+    finally:
+        runner.close()
+    for line in report.lines():
+        out.print(line, highlight=False, soft_wrap=True)
+
+
 def _fail(message: str, code: int) -> NoReturn:
     err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise SystemExit(code)

@@ -17,15 +17,15 @@ import os
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import BaseModel
 from tenacity import retry, retry_if_exception, stop_after_delay, wait_random_exponential
 
+from baton import clock
 from baton.config import HOME_HELP
 from baton.errors import UserError
 
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS runs (
     reason TEXT,
     owner INTEGER,
     packet TEXT,
-    outputs TEXT NOT NULL DEFAULT '[]'
+    outputs TEXT NOT NULL DEFAULT '[]',
+    deadline TEXT
 );
 CREATE INDEX IF NOT EXISTS runs_status ON runs(status, updated_at);
 CREATE TABLE IF NOT EXISTS audit (
@@ -72,6 +73,18 @@ CREATE TABLE IF NOT EXISTS audit (
     decision TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_run ON audit(run_id, seq);
+CREATE TABLE IF NOT EXISTS schedules (
+    id TEXT PRIMARY KEY,
+    scenario TEXT NOT NULL,
+    every_s INTEGER,
+    cron TEXT,
+    input_path TEXT NOT NULL,
+    review_mode TEXT,
+    created_at TEXT NOT NULL,
+    last_run_at TEXT,
+    next_at TEXT NOT NULL,
+    last_run_id TEXT
+);
 """
 
 
@@ -80,11 +93,15 @@ _ADDED_COLUMNS = (
     ("model_seconds", "REAL NOT NULL DEFAULT 0"),
     ("flags", "TEXT NOT NULL DEFAULT '[]'"),
 )
+_ADDED_RUN_COLUMNS = (("deadline", "TEXT"),)
 
 
 def utcnow() -> str:
-    """ISO-8601 UTC timestamps: sortable as text and unambiguous across machines."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """ISO-8601 UTC timestamps: sortable as text and unambiguous across machines.
+
+    Read from :func:`baton.clock.now`, so a test clock (``BATON_NOW``) applies here too.
+    """
+    return clock.iso(clock.now())
 
 
 class RunRecord(BaseModel):
@@ -102,6 +119,8 @@ class RunRecord(BaseModel):
     owner: int | None = None
     packet: dict[str, Any] | None = None
     outputs: list[str] = []
+    deadline: str | None = None
+    """When a paused run's review expires (the packet's ``deadline``, UTC), if it has one."""
 
 
 class AuditRecord(BaseModel):
@@ -289,34 +308,60 @@ class BaseRegistry(ABC):
         outputs: Sequence[str] | None = None,
     ) -> None:
         release = self.release_sql if status != "running" else ""
+        deadline = review_deadline(packet) if status == "awaiting_review" else None
         with self._tx() as c:
             c.execute(
                 "UPDATE runs SET status = ?, updated_at = ?, reason = ?, packet = ?,"
-                f" outputs = COALESCE(?, outputs){release} WHERE id = ?",
+                f" outputs = COALESCE(?, outputs), deadline = ?{release} WHERE id = ?",
                 (
                     status,
                     utcnow(),
                     reason,
                     None if packet is None else json.dumps(packet, default=str),
                     None if outputs is None else json.dumps(list(outputs)),
+                    deadline,
                     run_id,
                 ),
             )
 
-    def claim(self, run_id: str, expected: Sequence[RunStatus], owner: int) -> bool:
+    def overdue_reviews(self, now: str) -> list[RunRecord]:
+        """Runs awaiting a review whose deadline is at or before ``now`` (oldest first)."""
+        rows = self._rows(
+            f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE status = 'awaiting_review'"
+            " AND deadline IS NOT NULL AND deadline <= ? ORDER BY deadline, id",
+            (now,),
+        )
+        return [_run_from_row(r) for r in rows]
+
+    def claim(
+        self,
+        run_id: str,
+        expected: Sequence[RunStatus],
+        owner: int,
+        *,
+        due_by: str | None = None,
+    ) -> bool:
         """Atomically move a run from one of ``expected`` to ``running`` under ``owner``.
 
         This is what makes a second, concurrent ``baton resume`` harmless: only one
         process wins the compare-and-set, the other is told the run is no longer waiting.
         A run still marked ``running`` is claimable only if nobody drives it any more
         (its process is gone, or its lease expired), never while someone else does.
+        With ``due_by`` the run's review deadline must also have passed by then, so an
+        expiry racing a re-pause can never expire the *next* review early.
         """
         with self._tx() as c:
-            row = c.execute("SELECT status, owner FROM runs WHERE id = ?", (run_id,)).fetchone()
+            row = c.execute(
+                "SELECT status, owner, deadline FROM runs WHERE id = ?", (run_id,)
+            ).fetchone()
             if row is None:
                 return False
-            status, current = (row["status"], row["owner"]) if isinstance(row, dict) else row
+            status, current, deadline = (
+                (row["status"], row["owner"], row["deadline"]) if isinstance(row, dict) else row
+            )
             if status not in expected:
+                return False
+            if due_by is not None and (deadline is None or deadline > due_by):
                 return False
             if status == "running" and self._held_elsewhere(c, run_id, status, current):
                 return False
@@ -367,10 +412,11 @@ class Registry(BaseRegistry):
     def _migrate(self) -> None:
         """Create the tables, and add columns that older registries lack."""
         self._conn.executescript(SCHEMA)
-        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(audit)")}
-        for column, ddl in _ADDED_COLUMNS:  # registries created by older versions
-            if column not in columns:
-                self._conn.execute(f"ALTER TABLE audit ADD COLUMN {column} {ddl}")
+        for table, added in (("audit", _ADDED_COLUMNS), ("runs", _ADDED_RUN_COLUMNS)):
+            columns = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+            for column, ddl in added:  # registries created by older versions
+                if column not in columns:
+                    self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}")
 
     def close(self) -> None:
         self._conn.close()
@@ -431,6 +477,21 @@ def _pid_alive(pid: int) -> bool:
             return fh.read().split(") ")[-1][:1] != "Z"
     except OSError:
         return True
+
+
+def review_deadline(packet: Mapping[str, Any] | None) -> str | None:
+    """A packet's ``deadline`` as registry time text (UTC), or None without a valid one.
+
+    :func:`baton.review.request_review` refuses a malformed deadline before pausing, so
+    a packet reaching here either has none or a valid one.
+    """
+    raw = (packet or {}).get("deadline")
+    if not raw:
+        return None
+    try:
+        return clock.iso(clock.parse_utc(str(raw), "deadline"))
+    except UserError:
+        return None
 
 
 def _run_from_row(data: dict[str, Any]) -> RunRecord:

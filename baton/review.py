@@ -21,12 +21,19 @@ from pydantic_core import PydanticCustomError
 
 from baton import served, tracing
 from baton.audit import human_record
+from baton.clock import parse_utc
 from baton.context import RunContext
 from baton.errors import UserError
 from baton.registry import utcnow
 from baton.served import auth_user
 
-Action = Literal["approve", "reject", "edit"]
+Action = Literal["approve", "reject", "edit", "expire"]
+"""``expire`` is never a human's: the runtime decides it (reviewer :data:`DEADLINE_REVIEWER`)
+when a packet's ``deadline`` passes (``baton tick``, ``baton worker``). No human surface
+offers it, and :func:`parse_decision` refuses it for a packet without a deadline, so a
+scenario that sets no deadline never sees it."""
+
+DEADLINE_REVIEWER = "baton:deadline"
 
 REJECT_NEEDS_COMMENT = "say why you reject, so the agents can act on it"
 """One rule for every surface (CLI, inbox, API): a rejection sends the work back to the
@@ -194,6 +201,8 @@ def request_review(
     With mode ``never`` (or ``exceptions`` and nothing exceptional) the run approves
     itself, and the audit trail says that no human looked and why.
     """
+    if packet.get("deadline") is not None:
+        parse_utc(str(packet["deadline"]), f"review packet of {node}: deadline")
     mode = ctx.review_mode or default_mode
     if mode == "never" or (mode == "exceptions" and not has_exceptions):
         why = "no exceptions" if mode == "exceptions" else "review=never"
@@ -243,6 +252,11 @@ def parse_decision(
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
         raise UserError(f"invalid review decision: {field}: {err['msg']}") from None
+    if decision.action == "expire" and (on_server or not packet.get("deadline")):
+        raise UserError(
+            "invalid review decision: action: 'expire' is decided by the runtime when a"
+            " review deadline passes, not by a reviewer"
+        )
     if decision.edits is not None:
         decision.edits = validate_edits(decision.edits, edit_schema, "edits", packet=packet)
     return decision

@@ -41,6 +41,7 @@ from baton.registry import (
     database_url,
     open_registry,
     tune_sqlite,
+    utcnow,
     when_locked,
 )
 from baton.review import ReviewDecision, separation_of_duties, validate_edits
@@ -233,7 +234,10 @@ class Runner:
                     f"run {run_id} is paused on a LangGraph server (no checkpoint here):"
                     " resume it with the SDK, runs.wait(..., command={'resume': ...})"
                 )
-            if not self.registry.claim(run_id, ("awaiting_review",), owner=os.getpid()):
+            due_by = utcnow() if decision.action == "expire" else None
+            if not self.registry.claim(
+                run_id, ("awaiting_review",), owner=os.getpid(), due_by=due_by
+            ):
                 raise UserError(f"run {run_id} is no longer awaiting review (resumed elsewhere?)")
             command: Any = Command(resume=decision.model_dump())
         else:
@@ -259,6 +263,11 @@ class Runner:
             if decision is None:
                 raise UserError(
                     f"run {run_id} is awaiting review: pass --approve, --reject or --edit FILE.json"
+                )
+            if decision.action == "expire" and not (run.deadline and run.deadline <= utcnow()):
+                raise UserError(
+                    f"run {run_id}: 'expire' is only for a review whose deadline has passed"
+                    f" (deadline: {run.deadline or 'none'})"
                 )
             if decision.edits is not None:
                 decision.edits = validate_edits(

@@ -7,6 +7,10 @@ for a human, and approved later is continued by whichever worker is free, and a 
 whose worker died is continued by another once the lease expires, from its last
 checkpoint (completed nodes never run again).
 
+Schedules and review deadlines: when the queue is empty a worker also does what
+``baton tick`` does (see :mod:`baton.schedule`): start due scheduled runs and expire
+reviews whose deadline passed.
+
 Stopping: the first SIGTERM or Ctrl-C lets the current run reach its next stop (done,
 paused or failed) and then exits; a second one exits at once, and the run's lease
 simply expires so that another worker continues it.
@@ -28,6 +32,7 @@ from baton.config import Settings
 from baton.errors import UserError
 from baton.pg import PostgresRegistry, QueuedRun
 from baton.runtime import Runner, RunOutcome
+from baton.schedule import tick
 
 LogFn = Callable[[str], None]
 
@@ -80,6 +85,9 @@ def work(settings: Settings, options: WorkerOptions, log: LogFn) -> int:
         idle_since = time.monotonic()
         while not stop.requested and (options.max_runs is None or driven < options.max_runs):
             job = queue.take(queue.holder, options.lease_s)
+            if job is None and _tick(runner, log):
+                idle_since = time.monotonic()
+                continue
             if job is None:
                 idle = time.monotonic() - idle_since
                 if options.idle_exit_s is not None and idle >= options.idle_exit_s:
@@ -97,6 +105,20 @@ def work(settings: Settings, options: WorkerOptions, log: LogFn) -> int:
         return driven
     finally:
         runner.close()
+
+
+def _tick(runner: Runner, log: LogFn) -> bool:
+    """Between queued runs, do what ``baton tick`` does; True if anything was due.
+
+    Every worker ticks; the schedule slot and the expiry are each claimed by a
+    compare-and-set in the shared database, so only one worker acts on each.
+    """
+    report = tick(runner)
+    if not (report.started or report.expired or report.failed):
+        return False
+    for line in report.lines():
+        log(line)
+    return True
 
 
 def _drive_one(runner: Runner, job: QueuedRun, log: LogFn) -> RunOutcome | None:

@@ -1,0 +1,150 @@
+"""Schedules: ``baton tick`` starts one normal run per due slot, never two for the same
+slot (even with ticks racing), coalesces missed slots, and refuses bad input in one line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from baton.config import Settings
+from baton.runtime import Runner
+from baton.schedule import Schedules, parse_every, run_due
+from tests.unit import deadline_scenario as demo
+from tests.unit.deadline_scenario import at, race
+from tests.unit.test_cli import cli
+
+
+@pytest.fixture
+def runner(settings: Settings) -> Iterator[Runner]:
+    r = Runner(settings)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def input_file(tmp_path: Path) -> Path:
+    return demo.register(tmp_path)
+
+
+def started(runner: Runner) -> int:
+    return len(runner.registry.list_runs())
+
+
+def test_an_hourly_schedule_runs_once_per_due_tick_and_coalesces_missed_ticks(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    runner: Runner,
+    input_file: Path,
+) -> None:
+    at(monkeypatch, "2026-12-03T09:00:00Z")
+    code, added, _ = cli(
+        monkeypatch,
+        capsys,
+        "schedule",
+        "add",
+        demo.NAME,
+        "--every",
+        "1h",
+        "--input",
+        str(input_file),
+        "--review",
+        "never",
+    )
+    assert code == 0 and "every 1h" in added
+    code, ticked, _ = cli(monkeypatch, capsys, "tick")
+    assert code == 0 and "started" in ticked and started(runner) == 1
+    assert runner.registry.list_runs()[0].status == "done"  # review never: a whole run
+
+    at(monkeypatch, "2026-12-03T09:59:00Z")
+    assert cli(monkeypatch, capsys, "tick")[1].strip() == "nothing due"
+    assert started(runner) == 1
+
+    at(monkeypatch, "2026-12-03T10:00:30Z")
+    assert len(run_due(runner).started) == 1
+    assert run_due(runner).started == []  # the same slot twice: no second run
+    assert started(runner) == 2
+
+    at(monkeypatch, "2026-12-03T15:30:00Z")  # five slots missed
+    assert len(run_due(runner).started) == 1
+    assert started(runner) == 3
+    (schedule,) = Schedules(runner.registry).all()
+    assert schedule.next_at == "2026-12-03T16:00:00.000+00:00"  # phase kept
+    assert schedule.last_run_at == "2026-12-03T15:30:00.000+00:00"
+    assert schedule.last_run_id == runner.registry.list_runs()[0].id
+    code, listed, _ = cli(monkeypatch, capsys, "schedule", "list", "--json")
+    assert code == 0 and schedule.id in listed
+
+
+def test_a_cron_schedule_waits_for_its_first_slot(
+    monkeypatch: pytest.MonkeyPatch, runner: Runner, input_file: Path
+) -> None:
+    at(monkeypatch, "2026-12-03T09:20:00Z")
+    added = Schedules(runner.registry).add(demo.NAME, input_file, cron="0 * * * *", review="never")
+    assert added.next_at == "2026-12-03T10:00:00.000+00:00"
+    at(monkeypatch, "2026-12-03T09:59:59Z")
+    assert run_due(runner).started == []
+    at(monkeypatch, "2026-12-03T10:00:00Z")
+    assert len(run_due(runner).started) == 1
+    assert Schedules(runner.registry).all()[0].next_at == "2026-12-03T11:00:00.000+00:00"
+
+
+def test_concurrent_ticks_start_a_due_slot_once(
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, runner: Runner, input_file: Path
+) -> None:
+    at(monkeypatch, "2026-12-03T09:00:00Z")
+    Schedules(runner.registry).add(demo.NAME, input_file, every="30m", review="never")
+    reported = race(settings, lambda r: run_due(r).started)
+    assert len(reported) == 1 and started(runner) == 1
+
+
+def test_removed_schedules_stop(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    runner: Runner,
+    input_file: Path,
+) -> None:
+    at(monkeypatch, "2026-12-03T09:00:00Z")
+    added = Schedules(runner.registry).add(demo.NAME, input_file, every="1d", review="never")
+    assert cli(monkeypatch, capsys, "schedule", "remove", added.id)[0] == 0
+    assert run_due(runner).started == [] and started(runner) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["nope", "--every", "1h"], "unknown scenario 'nope'"),
+        ([demo.NAME, "--every", "often"], "--every: expected an interval"),
+        ([demo.NAME, "--every", "0h"], "--every: expected an interval"),
+        ([demo.NAME, "--cron", "61 * * * *"], "--cron: not a valid"),
+        ([demo.NAME, "--cron", "* * *"], "--cron: not a valid"),
+        ([demo.NAME], "say when"),
+        ([demo.NAME, "--every", "1h", "--cron", "0 * * * *"], "say when"),
+        ([demo.NAME, "--every", "1h", "--input", "missing.yaml"], "no such input"),
+    ],
+)
+def test_bad_schedule_input_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    input_file: Path,
+    args: list[str],
+    needle: str,
+) -> None:
+    if "--input" not in args:
+        args = [*args, "--input", str(input_file)]
+    code, _, err = cli(monkeypatch, capsys, "schedule", "add", *args)
+    assert code == 2, err
+    assert needle in err and len(err.strip().splitlines()) == 1
+    assert cli(monkeypatch, capsys, "schedule", "list")[1].strip() == "no schedules"
+
+
+def test_unknown_schedule_id_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = cli(monkeypatch, capsys, "schedule", "remove", "sched-000000")
+    assert code == 2 and "unknown schedule id 'sched-000000'" in err
+
+
+def test_intervals() -> None:
+    assert [parse_every(t) for t in ("30m", "1h", "1d", "2w")] == [1800, 3600, 86400, 1209600]
