@@ -1,0 +1,1 @@
+"""Agents of the launch-team scenario: planner, specialists, critic and fact-checker."""

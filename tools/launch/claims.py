@@ -1,0 +1,112 @@
+"""Atomic claims: extracted from the drafts, checked in code against the chunks they cite.
+
+Why in code first: the fact-checker's model sees only a claim and its sources, and a
+135M model cannot be trusted to notice that "$9.49" is not "$7.49". Every number, date
+and name of a claim must appear in the chunk it cites (:func:`baton.tools.grounding.check_sentence`
+in ``facts`` mode); a claim that fails is *refuted by code*. Only the claims that pass
+are shown to the model, which labels them supported, refuted or not enough information.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+from baton.tools.grounding import CITATION, check_sentence, facts_of, split_sentences, strip_citations
+
+_LEADING = re.compile(r"^(?:\s*\[[0-9a-f]{16}\])+")
+Verdict = Literal["supported", "refuted", "not_enough_info"]
+CHECKED_TYPES = ("research_competitor", "brand_brief", "analyse", "write_post")
+"""Task types whose text states facts (the calendar only schedules them)."""
+
+
+def claim_id(text: str) -> str:
+    """A stable id for a claim: the same sentence in two drafts is one claim."""
+    key = " ".join(strip_citations(text).split()).casefold()
+    return "C-" + hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
+def is_claim(sentence: str) -> bool:
+    """A sentence states a checkable fact when it cites a source or names a number,
+    a date or a name; calls to action and tone carry none."""
+    if CITATION.search(sentence):
+        return True
+    facts = facts_of(strip_citations(sentence))
+    return bool(facts.numbers or facts.dates or facts.names)
+
+
+def _split(line: str) -> list[str]:
+    """One line's sentences; a citation written after the full stop stays with its
+    sentence ("... box of 10. [id]"). Headings name sections and state nothing."""
+    body = line.strip().lstrip("-*> ").strip()
+    if not body or line.lstrip().startswith("#"):
+        return []
+    out: list[str] = []
+    for part in split_sentences(body):
+        lead = _LEADING.match(part)
+        if out and lead:
+            out[-1] = f"{out[-1]} {lead.group(0).strip()}"
+            part = part[lead.end() :].strip()
+        if part:
+            out.append(part)
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a draft, line by line."""
+    return [s for line in text.splitlines() for s in _split(line)]
+
+
+def extract_claims(drafts: Mapping[str, str], ignore: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Every claim of every draft (task id -> text), merged by claim id, in task order.
+
+    ``ignore`` is text that is not a claim of the team (the product name on its own).
+    """
+    skip = {s.casefold() for s in ignore}
+    claims: dict[str, dict[str, Any]] = {}
+    for task_id, text in drafts.items():
+        for sentence in sentences(text):
+            body = strip_citations(sentence).strip()
+            if not body or body.casefold() in skip or not is_claim(sentence):
+                continue
+            cid = claim_id(sentence)
+            entry = claims.setdefault(
+                cid,
+                {"id": cid, "text": body, "citations": CITATION.findall(sentence), "tasks": []},
+            )
+            if task_id not in entry["tasks"]:
+                entry["tasks"].append(task_id)
+    return list(claims.values())
+
+
+def code_verdict(claim: Mapping[str, Any], chunks: Mapping[str, str]) -> tuple[Verdict | None, str]:
+    """``refuted`` / ``not_enough_info`` with the reason, or ``(None, "")`` when the
+    numbers, dates and names all check out and the model should label it."""
+    cited: Sequence[str] = claim.get("citations") or []
+    if not cited:
+        return "not_enough_info", "cites no source"
+    if not any(c in chunks for c in cited):
+        return "not_enough_info", "cites no chunk of the context store"
+    support = check_sentence(str(claim["text"]), chunks, cited, mode="facts")
+    if support.supported:
+        return None, ""
+    return "refuted", support.reason
+
+
+def strip_claims(text: str, removed: Iterable[str]) -> str:
+    """``text`` without the sentences whose claim id is in ``removed`` (line structure kept)."""
+    gone = set(removed)
+    lines: list[str] = []
+    for line in text.splitlines():
+        parts = _split(line)
+        kept = [s for s in parts if claim_id(s) not in gone]
+        if parts and not kept:
+            continue
+        if len(kept) < len(parts):
+            prefix = line[: len(line) - len(line.lstrip())]
+            marker = "- " if line.strip().startswith("- ") else ""
+            line = prefix + marker + " ".join(kept)
+        lines.append(line)
+    return "\n".join(lines)
