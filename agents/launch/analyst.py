@@ -12,7 +12,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.agents.launch.common import cite_line, cited, fact_lines, feedback_block, result, upstream_text
+from baton.agents.launch.common import (
+    cite_line,
+    cited,
+    fact_lines,
+    feedback_block,
+    result,
+    upstream_text,
+)
 from baton.agents.launch.researcher import Fact
 from baton.audit import agent_node
 from baton.context import RunContext

@@ -63,7 +63,9 @@ def plan_calendar(p: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             themes = {e["post"]: e.pop("theme") for e in entries}
             return result(p, "", "model", entries=entries, themes=themes, conflicts=[])
     entries = even_schedule(posts, start, days, req["channels"])
-    themes = {e["post"]: default_theme(req["product"], i, len(posts)) for i, e in enumerate(entries, 1)}
+    themes = {
+        e["post"]: default_theme(req["product"], i, len(posts)) for i, e in enumerate(entries, 1)
+    }
     trace = current_trace()
     if trace is not None and found:
         trace.flag(f"model calendar refused: {found[0]}")

@@ -40,7 +40,9 @@ class PlanDraft(BaseModel):
     tasks: list[Task] = Field(min_length=1, max_length=MAX_TASKS)
 
 
-def model_plan(ctx: RunContext, request: str, counts: Counts, comment: str) -> tuple[list[Task] | None, str]:
+def model_plan(
+    ctx: RunContext, request: str, counts: Counts, comment: str
+) -> tuple[list[Task] | None, str]:
     """The model's plan if it validates, else ``None`` and why not."""
     catalogue = "\n".join(f"- {k}: {v}" for k, v in CATALOGUE.items())
     user = f"Request: {request}"
@@ -71,7 +73,10 @@ def plan(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             tasks, by, note = got, "model", ""
         else:
             tasks, by, note = deterministic_plan(counts), "code (fallback)", why
-    tasks = [t if t.acceptance else t.model_copy(update={"acceptance": ACCEPTANCE.get(t.type, "")}) for t in tasks]
+    tasks = [
+        t if t.acceptance else t.model_copy(update={"acceptance": ACCEPTANCE.get(t.type, "")})
+        for t in tasks
+    ]
     trace = current_trace()
     if trace is not None:
         trace.decision = f"{len(tasks)} tasks planned by {by}" + (f": {note}" if note else "")

@@ -36,7 +36,9 @@ class ResearchNotes(BaseModel):
 
 def fallback(sources: dict[str, str]) -> str:
     """The pages' own fact lines, each cited: true by construction."""
-    lines = [cite_line(line, [cid]) for cid, text in sources.items() for line in fact_lines_of(text)]
+    lines = [
+        cite_line(line, [cid]) for cid, text in sources.items() for line in fact_lines_of(text)
+    ]
     return "\n".join(lines[:MAX_FACTS])
 
 
@@ -67,7 +69,11 @@ def research(p: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             + feedback_block(p)
         )
         notes = ask_structured(
-            ctx, "researcher", cited_schema(ResearchNotes, list(sources), items="facts"), PROMPT, user
+            ctx,
+            "researcher",
+            cited_schema(ResearchNotes, list(sources), items="facts"),
+            PROMPT,
+            user,
         )
         if notes is not None:
             text, by = render(notes, list(sources)), "model"

@@ -45,7 +45,9 @@ def write_post(p: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     """Write post ``index``."""
     index = int(p["task"]["index"])
     inputs = p["inputs"]
-    ours = [ln for r in inputs.values() if r["type"] == "brand_brief" for ln in fact_lines(r["text"])]
+    ours = [
+        ln for r in inputs.values() if r["type"] == "brand_brief" for ln in fact_lines(r["text"])
+    ]
     theirs = [
         ln
         for r in inputs.values()
@@ -72,8 +74,10 @@ def write_post(p: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             + feedback_block(p)
         )
         draft = ask_structured(ctx, "writer", PostDraft, system, user)
-        if draft is not None and cited(draft.body) and not ungrounded(
-            cited(draft.body), allowed, allowed
+        if (
+            draft is not None
+            and cited(draft.body)
+            and not ungrounded(cited(draft.body), allowed, allowed)
         ):
             body, title, by = draft.body.strip(), draft.title.strip(), "model"
     if not body:

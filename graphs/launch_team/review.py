@@ -50,7 +50,11 @@ class PlanEdits(BaseModel):
 
 def exceptions(state: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = [
-        {"id": c["id"], "kind": c["verdict"], "detail": f"{c['text']} ({c.get('reason') or c['by']})"}
+        {
+            "id": c["id"],
+            "kind": c["verdict"],
+            "detail": f"{c['text']} ({c.get('reason') or c['by']})",
+        }
         for c in state.get("claims", [])
         if c["verdict"] in FLAGGED
     ]
@@ -177,15 +181,24 @@ def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     plan = state.get("plan", [])
     out = ctx.output_dir
     written = [
-        atomic_write(out / "plan.json", render.plan_json(plan, state.get("plan_by", ""), state.get("plan_note", "")))
+        atomic_write(
+            out / "plan.json",
+            render.plan_json(plan, state.get("plan_by", ""), state.get("plan_note", "")),
+        )
     ]
     analysis = next((r for r in done.values() if r["type"] == "analyse"), None)
-    research = [done[t["id"]] for t in plan if t["type"] == "research_competitor" and t["id"] in done]
-    body = analysis["text"] if analysis else "\n\n".join(
-        f"### {r.get('competitor', '')}\n\n{r['text']}" for r in research
+    research = [
+        done[t["id"]] for t in plan if t["type"] == "research_competitor" and t["id"] in done
+    ]
+    body = (
+        analysis["text"]
+        if analysis
+        else "\n\n".join(f"### {r.get('competitor', '')}\n\n{r['text']}" for r in research)
     )
     if body:
-        text = f"# Competitive analysis: {state['request']['product']}\n\n" + strip_claims(body, removed)
+        text = f"# Competitive analysis: {state['request']['product']}\n\n" + strip_claims(
+            body, removed
+        )
         written.append(atomic_write(out / "analysis.md", text + "\n"))
     calendar = next((r for r in done.values() if r["type"] == "plan_calendar"), None)
     posts = [(t, done[t["id"]]) for t in plan if t["type"] == "write_post" and t["id"] in done]

@@ -55,6 +55,7 @@ class LaunchRequest(BaseModel):
     collection: str = Field(default="launch", pattern=r"^[a-z0-9][a-z0-9_-]{2,60}$")
     plan: list[Task] | None = Field(default=None, description="a person's plan, checked too")
     review_plan: bool = False
+    fact_check: bool = Field(default=True, description="false only to measure what it catches")
 
     @field_validator("request")
     @classmethod
@@ -151,7 +152,7 @@ def load_input(path: Path) -> dict[str, Any]:
         "brand": brand.model_dump(mode="json"),
         "competitors": competitors,
         "corpus_dir": str(corpus),
-        "fact_check": True,
+        "fact_check": req.fact_check,
         "max_critic_rounds": MAX_CRITIC_ROUNDS,
         "max_check_rounds": MAX_CHECK_ROUNDS,
         "critic_rounds": 0,

@@ -14,7 +14,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from baton.tools.grounding import CITATION, check_sentence, facts_of, split_sentences, strip_citations
+from baton.tools.grounding import (
+    CITATION,
+    check_sentence,
+    facts_of,
+    split_sentences,
+    strip_citations,
+)
 
 _LEADING = re.compile(r"^(?:\s*\[[0-9a-f]{16}\])+")
 Verdict = Literal["supported", "refuted", "not_enough_info"]
@@ -90,9 +96,29 @@ def code_verdict(claim: Mapping[str, Any], chunks: Mapping[str, str]) -> tuple[V
     if not any(c in chunks for c in cited):
         return "not_enough_info", "cites no chunk of the context store"
     support = check_sentence(str(claim["text"]), chunks, cited, mode="facts")
-    if support.supported:
-        return None, ""
-    return "refuted", support.reason
+    if not support.supported:
+        return "refuted", support.reason
+    subject = _subject(str(claim["text"]))
+    texts = " ".join(chunks[c] for c in cited if c in chunks)
+    if subject and not re.search(rf"\b{re.escape(subject)}\b", texts, re.I):
+        return "refuted", f"the cited source does not name '{subject}'"
+    return None, ""
+
+
+def _subject(sentence: str) -> str | None:
+    """The sentence's first word when it may be a name ("Zentora pods cost ...").
+
+    The grounding check skips a sentence's first word (it is capitalised anyway); a
+    claim's subject is exactly where an invented competitor goes, so the fact-checker
+    holds it to the cited source too, unless it is a stop word ("The", "Our").
+    """
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    first = re.match(r"[^\W\d_][\w'’-]*", sentence.strip())
+    if first is None or not first.group(0)[0].isupper():
+        return None
+    word = re.sub(r"['’]s$", "", first.group(0))
+    return None if word.casefold() in ENGLISH_STOP_WORDS else word
 
 
 def strip_claims(text: str, removed: Iterable[str]) -> str:

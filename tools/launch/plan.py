@@ -47,7 +47,7 @@ MAX_POSTS = 20
 MAX_DAYS = 90
 MAX_TASKS = 2 + MAX_COMPETITORS + MAX_POSTS + 1
 """Cap on tasks in one plan (the largest plan the counts' caps allow)."""
-MAX_MODEL_CALLS = 120
+MAX_MODEL_CALLS = 180
 """Cap on the model calls a plan may need, re-runs included (see :func:`model_calls`)."""
 CALLS_PER_TASK: Mapping[str, int] = {RESEARCH: 2, BRAND: 0, ANALYSE: 2, CALENDAR: 2, POST: 2}
 """Worst case per task: one call and one repair (brand facts are code only)."""
@@ -242,9 +242,13 @@ def _check_counts(tasks: Sequence[Task], counts: Counts) -> None:
     if len(calendars) != (1 if counts.days else 0):
         raise PlanError(f"the plan has {len(calendars)} calendars; the request asks for one")
     if calendars and calendars[0].days != counts.days:
-        raise PlanError(f"the request asks for {counts.days} days; the calendar has {calendars[0].days}")
+        raise PlanError(
+            f"the request asks for {counts.days} days; the calendar has {calendars[0].days}"
+        )
     if len(of[ANALYSE]) != (1 if counts.analysis else 0):
-        raise PlanError(f"the plan has {len(of[ANALYSE])} analyses; expected {int(counts.analysis)}")
+        raise PlanError(
+            f"the plan has {len(of[ANALYSE])} analyses; expected {int(counts.analysis)}"
+        )
     if len(of[BRAND]) > 1:
         raise PlanError("the plan has more than one brand brief")
     if (counts.posts or counts.analysis) and not of[BRAND]:
