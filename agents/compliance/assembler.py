@@ -8,9 +8,9 @@ from typing import Any
 
 from baton.agents.compliance.critic import section_issues
 from baton.agents.compliance.drafter import fallback
+from baton.agents.compliance.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.compliance_report.state import State
 from baton.tools.compliance.approval import content_hash
 from baton.tools.compliance.render import render_report
 

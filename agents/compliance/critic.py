@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.agents.compliance.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.compliance_report.state import State
 from baton.tools.compliance.critic import check_sections
 from baton.tools.compliance.models import Clause, Figure
 from baton.tools.compliance.render import section_text

@@ -13,10 +13,10 @@ import csv
 import io
 from typing import Any
 
+from baton.agents.compliance.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.errors import UserError
-from baton.graphs.compliance_report.state import State
 from baton.outputs import atomic_write
 from baton.tools.compliance.approval import content_hash
 from baton.tools.compliance.distribute import SendHook, distribute, manifest_json

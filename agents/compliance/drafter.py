@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.agents.compliance.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.compliance_report.state import State
 from baton.llm import ask_structured, quote
 
 PROMPT = (

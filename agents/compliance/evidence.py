@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from baton.agents.compliance.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.compliance_report.state import State
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import flag_injections
 from baton.tools.compliance.evidence import applicable, breaches, compute_figures, gaps

@@ -24,6 +24,7 @@ from baton.agents.marketing.common import (
     run_options,
     unplaced,
 )
+from baton.agents.marketing.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.outputs import atomic_write
@@ -39,7 +40,7 @@ from baton.tools.marketing.schedule import schedule_posts
 
 
 @agent_node("schedule")
-def schedule(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def schedule(state: State, ctx: RunContext) -> dict[str, Any]:
     """Place the planned posts on dates and attach each post's latest outline."""
     planned = posts(state)
     left: list[UnplacedPost] = []
@@ -104,7 +105,7 @@ def report_md(state: Mapping[str, Any], cal: Calendar, note: str | None = None) 
 
 
 @agent_node("publish")
-def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def publish(state: State, ctx: RunContext) -> dict[str, Any]:
     """Render every output in memory, then write each atomically."""
     cal = calendar(state)
     review = state.get("review") or {}

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process, utils
 from slugify import slugify
 
 from baton.agents.marketing.common import brand, dump, one_of, roadmap
+from baton.agents.marketing.state import DraftTask
 from baton.audit import agent_node, current_trace, usage_so_far
 from baton.context import RunContext
 from baton.llm import ask_structured
@@ -149,7 +150,7 @@ def to_outline(reply: OutlineDraft, post: PostPlan) -> Outline | None:
 
 def draft_task(
     state: Mapping[str, Any], post: Mapping[str, Any], attempt: int, feedback: Sequence[str]
-) -> dict[str, Any]:
+) -> DraftTask:
     """The input of one drafting branch: everything it needs, nothing it could change."""
     review = state.get("review") or {}
     comment = review.get("comment") if review.get("action") == "reject" else None
@@ -186,7 +187,7 @@ def _prompt(post: PostPlan, task: Mapping[str, Any]) -> str:
 
 
 @agent_node("draft")
-def draft(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def draft(state: DraftTask, ctx: RunContext) -> dict[str, Any]:
     """Draft (or redraft) one post's outline: the model if allowed, else the fallback."""
     post = PostPlan.model_validate(state["post"])
     cfg = brand(state)

@@ -23,6 +23,7 @@ from baton.agents.marketing.common import (
     dump,
     roadmap,
 )
+from baton.agents.marketing.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured, cited_schema, quote
@@ -92,7 +93,7 @@ def collection_texts(store: ContextStore, collection: str) -> tuple[list[str], l
 
 
 @agent_node("ingest")
-def ingest_inputs(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def ingest_inputs(state: State, ctx: RunContext) -> dict[str, Any]:
     """Ingest competitor posts and brand documents (idempotent), then load what research needs."""
     competitors = Path(state["competitors_dir"])
     notes = []
@@ -101,8 +102,9 @@ def ingest_inputs(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         f"{COMPETITORS}: +{report.added_files} new, {report.replaced_files} changed, "
         f"{report.unchanged_files} unchanged"
     )
-    if state.get("brand_dir"):
-        report = ingest([Path(state["brand_dir"])], BRAND, ctx.settings, store=ctx.store)
+    brand_dir = state.get("brand_dir")
+    if brand_dir:
+        report = ingest([Path(brand_dir)], BRAND, ctx.settings, store=ctx.store)
         notes.append(
             f"{BRAND}: +{report.added_files} new, {report.replaced_files} changed, "
             f"{report.unchanged_files} unchanged"
@@ -140,7 +142,7 @@ def fallback_findings(gaps: list[TopicGap]) -> list[dict[str, Any]]:
 
 
 @agent_node("research")
-def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def research(state: State, ctx: RunContext) -> dict[str, Any]:
     """Find topic gaps over the stored competitor chunks and the analytics, then summarise."""
     chunks = state.get("competitor_chunks", [])
     # ``source#n`` ids let the gap finder count distinct competitor posts; map back after.

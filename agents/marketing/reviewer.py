@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from baton.agents.marketing.common import brand, dump, list_of, one_of, outline, posts
+from baton.agents.marketing.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
@@ -94,7 +95,7 @@ def _tone_notes(
 
 
 @agent_node("critic")
-def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def critique(state: State, ctx: RunContext) -> dict[str, Any]:
     """Review every outline drafted since the last round; decide which posts go back."""
     cfg, facts = brand(state), state.get("facts", "")
     drafts: dict[str, dict[str, Any]] = state.get("drafts") or {}

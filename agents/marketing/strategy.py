@@ -25,6 +25,7 @@ from baton.agents.marketing.common import (
     roadmap,
     run_options,
 )
+from baton.agents.marketing.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
@@ -93,15 +94,13 @@ def model_posts(posts: Sequence[PostPlan], limit: int) -> list[str]:
     return [p.id for p in sorted(posts, key=lambda p: (-p.score, p.id))[:limit]]
 
 
-def _plan(
-    candidates: Sequence[TopicGap], dropped: set[str], state: dict[str, Any]
-) -> list[PostPlan]:
+def _plan(candidates: Sequence[TopicGap], dropped: set[str], state: State) -> list[PostPlan]:
     kept = [g for g in candidates if g.topic.lower() not in dropped]
     return plan_posts(kept, roadmap(state), run_options(state))
 
 
 @agent_node("strategy")
-def strategy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def strategy(state: State, ctx: RunContext) -> dict[str, Any]:
     """Plan the posts in code, let the model explain (and interpret a rejection), verify."""
     cfg, plan = brand(state), roadmap(state)
     candidates = [g for g in gaps(state) if not breaks_brand(g.topic, cfg, state.get("facts", ""))]

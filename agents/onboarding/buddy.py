@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from baton.agents.onboarding.content import plain_prose
+from baton.agents.onboarding.state import State, config_of, inputs_of, problems_for, reviewer_notes
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.onboarding.state import config_of, inputs_of, problems_for, reviewer_notes
 from baton.llm import ask_structured
 from baton.tools.grounding import Tally
 from baton.tools.onboarding.buddy import BuddyCandidate, match_buddy
@@ -74,7 +74,7 @@ def usable_note(note: str | None, buddy: BuddyCandidate) -> str | None:
 
 
 @agent_node("buddy")
-def pick_buddy(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def pick_buddy(state: State, ctx: RunContext) -> dict[str, Any]:
     """Match a buddy; on a critic round, drop whoever the critic flagged and re-match."""
     inputs, config = inputs_of(state), config_of(state)
     mine = problems_for(state, "buddy")

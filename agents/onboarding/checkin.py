@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.agents.onboarding.state import State, config_of, inputs_of
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.onboarding.state import config_of, inputs_of
 from baton.tools.onboarding.checkins import plan_checkins
 
 
 @agent_node("checkin")
-def plan_pulse(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def plan_pulse(state: State, ctx: RunContext) -> dict[str, Any]:
     """Plan the pulse check-ins."""
     starter = inputs_of(state).starter
     checkins = plan_checkins(starter, config_of(state).checkins)

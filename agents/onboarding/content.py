@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.agents.onboarding.state import State, problems_for, reviewer_notes
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.onboarding.state import problems_for, reviewer_notes
 from baton.llm import ask_structured, quote
 from baton.retrieval.injection import scan
 from baton.tools.grounding import Tally, check_sentence
@@ -99,7 +99,7 @@ def extractive_why(text: str) -> str:
     return (match.group(1) if match else body[:200]).strip()
 
 
-def _verified_chunks(state: dict[str, Any], ctx: RunContext) -> tuple[list[PlaybookChunk], int]:
+def _verified_chunks(state: State, ctx: RunContext) -> tuple[list[PlaybookChunk], int]:
     """Retrieved passages that still exist in the store, and how many did not."""
     raw = state.get("role_chunks", [])
     ids = [c["id"] for c in raw]
@@ -109,7 +109,7 @@ def _verified_chunks(state: dict[str, Any], ctx: RunContext) -> tuple[list[Playb
 
 
 @agent_node("content")
-def plan_reading(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def plan_reading(state: State, ctx: RunContext) -> dict[str, Any]:
     """Draft the pathway; on a critic round, rebuild it from verified passages without the model."""
     starter = Starter.model_validate(state["starter"])
     chunks, missing = _verified_chunks(state, ctx)

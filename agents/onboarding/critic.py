@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.agents.onboarding.state import State, config_of, inputs_of, plan_of
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.onboarding.state import config_of, inputs_of, plan_of
 from baton.tools.onboarding.critic import check_plan
 from baton.tools.onboarding.models import Problem
 
@@ -25,7 +25,7 @@ def problem_key(problem: Problem) -> str:
 
 
 @agent_node("critic")
-def check(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def check(state: State, ctx: RunContext) -> dict[str, Any]:
     """Check the plan; record the problems and this round in the state."""
     plan = plan_of(state)
     cited = sorted({c for item in plan.pathway for c in item.chunk_ids})

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from baton.agents.onboarding.content import MARKUP, plain_prose
+from baton.agents.onboarding.state import State, config_of, inputs_of, problems_for
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.onboarding.state import config_of, inputs_of, problems_for
 from baton.llm import ask_structured, quote
 from baton.tools.onboarding.provisioning import (
     ProvisioningSuggestion,
@@ -84,7 +84,7 @@ def ask_for_suggestions(
 
 
 @agent_node("provisioning")
-def request_it(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def request_it(state: State, ctx: RunContext) -> dict[str, Any]:
     """Build the tickets; ask the model for suggestions once (not again on a critic round)."""
     starter = inputs_of(state).starter
     catalogue = config_of(state).it_catalogue

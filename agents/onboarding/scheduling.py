@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.agents.onboarding.state import State, config_of, inputs_of, problems_for
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.onboarding.state import config_of, inputs_of, problems_for
 from baton.tools.onboarding.plan import make_schedule
 
 
 @agent_node("scheduling")
-def book_week_one(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def book_week_one(state: State, ctx: RunContext) -> dict[str, Any]:
     """Solve week one from scratch (also on a critic round: the solver never breaks a rule)."""
     buddy = state.get("buddy")
     schedule = make_schedule(

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.agents.research.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
@@ -28,7 +29,7 @@ class Critique(BaseModel):
 
 
 @agent_node("critic")
-def critique(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def critique(state: State, ctx: RunContext) -> dict[str, Any]:
     """Verify the draft and collect the issues for the next round."""
     draft, findings = state.get("draft", {}), state.get("findings", [])
     retrieved = [s["id"] for s in state.get("sources", [])]

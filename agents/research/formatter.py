@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baton.agents.research.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.outputs import atomic_write
@@ -15,7 +16,7 @@ from baton.tools.research.briefs import cited_ids, render_brief
 
 
 @agent_node("formatter")
-def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def publish(state: State, ctx: RunContext) -> dict[str, Any]:
     """Apply the reviewer's edits (already validated) and write ``brief.md``."""
     review = state.get("review") or {}
     draft = {**state.get("draft", {}), **(review.get("edits") or {})}

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.agents.research.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured, cited_schema, quote
@@ -59,7 +60,7 @@ def format_sources(sources: list[dict[str, Any]]) -> str:
 
 
 @agent_node("researcher")
-def research(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def research(state: State, ctx: RunContext) -> dict[str, Any]:
     """Retrieve, summarise with the model, keep only verifiable citations."""
     chunks = ctx.store.retrieve(state["question"], state["collections"], k=state.get("k", 6))
     sources = [

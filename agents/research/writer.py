@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.agents.research.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
@@ -41,7 +42,7 @@ def fallback_draft(question: str, findings: list[dict[str, Any]]) -> dict[str, A
 
 
 @agent_node("writer")
-def write(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def write(state: State, ctx: RunContext) -> dict[str, Any]:
     """Draft (or redraft) the brief."""
     findings = state.get("findings", [])
     bullet = "\n".join(f"- {f['point']}" for f in findings)

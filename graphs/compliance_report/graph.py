@@ -22,9 +22,9 @@ from baton.agents.compliance.critic import critique
 from baton.agents.compliance.distributor import send
 from baton.agents.compliance.drafter import draft
 from baton.agents.compliance.evidence import compute_evidence, map_clauses
+from baton.agents.compliance.state import State
 from baton.context import RunContext
 from baton.graphs.compliance_report.review import ReportEdit, approve
-from baton.graphs.compliance_report.state import State
 from baton.graphs.compliance_report.state import load_input as _load_input
 from baton.loops import keep_revising
 

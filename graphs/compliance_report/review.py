@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from baton.agents.compliance.state import State
 from baton.audit import agent_node, human_record
 from baton.context import RunContext
-from baton.graphs.compliance_report.state import State
 from baton.retrieval.injection import packet_flags
 from baton.review import request_review
 from baton.tools.compliance.approval import two_person_violation

@@ -28,10 +28,11 @@ from baton.agents.marketing.coordinator import publish, schedule
 from baton.agents.marketing.drafter import draft, draft_task
 from baton.agents.marketing.research import ingest_inputs, research
 from baton.agents.marketing.reviewer import critique, feedback
+from baton.agents.marketing.state import State
 from baton.agents.marketing.strategy import strategy
 from baton.context import RunContext
 from baton.graphs.content_calendar.review import review
-from baton.graphs.content_calendar.state import CalendarInput, CalendarRequest, State, expand
+from baton.graphs.content_calendar.state import CalendarInput, CalendarRequest, expand
 from baton.graphs.content_calendar.state import load_input as _load_input
 from baton.served import ends_run, takes_request
 from baton.tools.marketing.edits import CalendarEdits

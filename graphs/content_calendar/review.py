@@ -13,6 +13,7 @@ from typing import Any
 
 from baton.agents.marketing.common import brand, calendar, dump, roadmap, run_options
 from baton.agents.marketing.coordinator import report_md
+from baton.agents.marketing.state import State
 from baton.audit import agent_node
 from baton.context import RunContext
 from baton.retrieval.injection import packet_flags
@@ -24,7 +25,7 @@ from baton.tools.marketing.review import review_outline
 ACTION = "approve, reject with a comment, or edit the post (move, retitle, drop)"
 
 
-def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
+def exceptions(state: State) -> list[dict[str, Any]]:
     """What needs a human: posts still failing review, unplaced posts, rejected edits."""
     out: list[dict[str, Any]] = []
     ids = set(calendar(state).by_id())
@@ -64,7 +65,7 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def recheck_retitled(
-    state: dict[str, Any], cal: Calendar, edits: CalendarEdits
+    state: State, cal: Calendar, edits: CalendarEdits
 ) -> dict[str, dict[str, Any]]:
     """Re-run the outline rules on retitled posts so the summary shows their real status."""
     reviews = dict(state.get("reviews") or {})
@@ -85,7 +86,7 @@ def recheck_retitled(
     return reviews
 
 
-def packet(state: dict[str, Any]) -> dict[str, Any]:
+def packet(state: State) -> dict[str, Any]:
     """The review packet: the proposed calendar as Markdown, open issues, the edit schema."""
     cal = calendar(state)
     return {
@@ -101,7 +102,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
 
 
 @agent_node("review")
-def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def review(state: State, ctx: RunContext) -> dict[str, Any]:
     """Pause for a human; apply a valid edit, or hold an invalid one back for another look."""
     items = packet(state)
     decision, audit = request_review(

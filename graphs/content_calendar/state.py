@@ -1,4 +1,4 @@
-"""State and input of the content-calendar scenario.
+"""Input of the content-calendar scenario (its state: ``agents/marketing/state.py``).
 
 The state holds only JSON data (records dumped with dates as ISO strings), so it
 checkpoints cleanly and a resumed run in another process sees exactly what the paused
@@ -7,9 +7,8 @@ one saw, including the brand rules in force when the run started.
 
 from __future__ import annotations
 
-import operator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
@@ -18,7 +17,6 @@ from baton.agents.marketing.common import breaks_brand
 from baton.agents.marketing.drafter import MODEL_ATTEMPTS
 from baton.agents.marketing.reviewer import MAX_REVISIONS
 from baton.agents.marketing.strategy import MODEL_DRAFTS
-from baton.audit import AuditLog, InjectionLog
 from baton.errors import InputError
 from baton.tools.marketing.brand import load_brand_config
 from baton.tools.marketing.inputs import (
@@ -32,11 +30,6 @@ from baton.tools.marketing.models import PlanningError
 from baton.tools.marketing.research import find_topic_gaps
 from baton.tools.marketing.review import build_facts_text
 from baton.tools.marketing.strategy import plan_posts
-
-
-def merge_drafts(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """Reducer for the parallel drafting branches: each writes its own post's outline."""
-    return {**old, **new}
 
 
 class CalendarRequest(BaseModel):
@@ -57,39 +50,6 @@ class CalendarInput(TypedDict):
 
 def expand(request: CalendarRequest) -> dict[str, Any]:
     return load_input(Path(request.input_dir))
-
-
-class State(TypedDict, total=False):
-    request: dict[str, Any]
-    input_dir: str
-    competitors_dir: str
-    brand_dir: str | None
-    options: dict[str, Any]
-    roadmap: dict[str, Any]
-    analytics: list[dict[str, Any]]
-    brand: dict[str, Any]
-    max_revisions: int
-    model_drafts: int
-    model_attempts: int
-    competitor_chunks: list[dict[str, Any]]
-    facts: str
-    brand_chunk_ids: list[str]
-    gaps: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
-    posts: list[dict[str, Any]]
-    rationale: str
-    dropped_topics: list[str]
-    model_posts: list[str]
-    drafts: Annotated[dict[str, dict[str, Any]], merge_drafts]
-    reviews: dict[str, dict[str, Any]]
-    calendar: dict[str, Any]
-    unplaced: list[dict[str, Any]]
-    review: dict[str, Any]
-    edit_errors: list[dict[str, Any]]
-    outputs: Annotated[list[str], operator.add]
-    artefacts: dict[str, str]
-    audit: AuditLog
-    injection_flags: InjectionLog
 
 
 def load_input(path: Path) -> dict[str, Any]:

@@ -33,15 +33,10 @@ from baton.agents.onboarding.content import plan_reading
 from baton.agents.onboarding.critic import check
 from baton.agents.onboarding.provisioning import request_it
 from baton.agents.onboarding.scheduling import book_week_one
+from baton.agents.onboarding.state import State
 from baton.context import RunContext
 from baton.graphs.onboarding.review import DEFAULT_REVIEW, publish, review
-from baton.graphs.onboarding.state import (
-    OnboardingInput,
-    OnboardingRequest,
-    State,
-    expand,
-    intake,
-)
+from baton.graphs.onboarding.state import OnboardingInput, OnboardingRequest, expand, intake
 from baton.graphs.onboarding.state import load_input as _load_input
 from baton.loops import feedback_repeats
 from baton.served import ends_run, takes_request

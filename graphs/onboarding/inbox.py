@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from baton.agents.onboarding.state import inputs_of, plan_of
 from baton.graphs.onboarding.review import request_rows
-from baton.graphs.onboarding.state import inputs_of, plan_of
 from baton.review import validate_edits
 from baton.tools.onboarding.edits import PlanEdits
 from baton.web.views import decided, row_count

@@ -11,15 +11,16 @@ approval, so resuming a paused run can never write or re-send anything twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Literal
 
 from baton.agents.onboarding.buddy import fallback_note
 from baton.agents.onboarding.critic import problem_key
+from baton.agents.onboarding.state import State, config_of, inputs_of, plan_of
 from baton.audit import agent_node, current_trace, human_record
 from baton.context import RunContext
 from baton.errors import InputError
-from baton.graphs.onboarding.state import config_of, inputs_of, plan_of
 from baton.outputs import atomic_write
 from baton.retrieval.injection import packet_flags
 from baton.review import request_review
@@ -37,7 +38,7 @@ EDIT_EXAMPLE = (
 
 
 # Packet ------------------------------------------------------------------------------------
-def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
+def exceptions(state: State) -> list[dict[str, Any]]:
     """Everything a human must decide or know before approving, with a suggested action."""
     plan = plan_of(state)
     out: list[dict[str, Any]] = []
@@ -88,18 +89,18 @@ def exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
             problem.get("ref"),
             "fix it with an edit, or reject with a comment",
         )
-    for problem in state.get("edit_errors", []):
+    for refused in state.get("edit_errors", []):
         add(
             "EDIT",
             "edit",
-            f"your edit was not applied: {problem}",
+            f"your edit was not applied: {refused}",
             None,
             "send a corrected edit, approve the plan as it is, or reject",
         )
     return out
 
 
-def render_preview(state: dict[str, Any]) -> str:
+def render_preview(state: State) -> str:
     """The plan as HR reads it: week one in the starter's time zone, then every other part."""
     plan, inputs = plan_of(state), inputs_of(state)
     starter, tz, names = inputs.starter, inputs.starter.tz, inputs.names
@@ -195,7 +196,7 @@ def request_rows(plan: OnboardingPlan) -> list[dict[str, str]]:
     return rows
 
 
-def packet(state: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]:
+def packet(state: State, found: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "scenario": "onboarding",
         "starter": state["starter"]["name"],
@@ -209,7 +210,7 @@ def packet(state: dict[str, Any], found: list[dict[str, Any]]) -> dict[str, Any]
 
 # Edits -------------------------------------------------------------------------------------
 def _rebook_buddy_sessions(
-    state: dict[str, Any], plan: OnboardingPlan, buddy_id: str, moved: set[str]
+    state: State, plan: OnboardingPlan, buddy_id: str, moved: set[str]
 ) -> OnboardingPlan:
     """A new buddy has their own calendar: re-place the buddy's sessions around it.
 
@@ -225,7 +226,7 @@ def _rebook_buddy_sessions(
 
 
 def apply_review_edits(
-    state: dict[str, Any], edits: PlanEdits, reviewer: str = ""
+    state: State, edits: PlanEdits, reviewer: str = ""
 ) -> tuple[dict[str, Any], list[str]]:
     """The state update for an accepted edit, or the problems it would introduce.
 
@@ -264,7 +265,7 @@ def apply_review_edits(
 
 # Nodes -------------------------------------------------------------------------------------
 @agent_node("review")
-def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def review(state: State, ctx: RunContext) -> dict[str, Any]:
     """Pause for HR; apply and re-check an edit; note a rejection's comment for the re-plan."""
     found = exceptions(state)
     decision, audit = request_review(
@@ -305,7 +306,7 @@ def review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     return update
 
 
-def publication(state: dict[str, Any], run_id: str) -> Publication:
+def publication(state: Mapping[str, Any], run_id: str) -> Publication:
     """The calendars' identity for this run: its id, its review's time, its edit count.
 
     Everything comes from the checkpointed state (the decision record), never from the
@@ -325,7 +326,7 @@ def publication(state: dict[str, Any], run_id: str) -> Publication:
 
 
 @agent_node("publish")
-def publish(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def publish(state: State, ctx: RunContext) -> dict[str, Any]:
     """Render every file in memory first, then write each one atomically."""
     plan = plan_of(state)
     files = render_outputs(

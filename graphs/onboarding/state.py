@@ -1,4 +1,4 @@
-"""State, input and intake of the onboarding scenario.
+"""Input and intake of the onboarding scenario (its state: ``agents/onboarding/state.py``).
 
 The state holds only JSON data. The validated inputs (starter, directory, week-one days,
 everyone's busy time) and the raw config are copied into it once, at the start, so that
@@ -10,31 +10,24 @@ tools need are rebuilt from that snapshot by :func:`inputs_of`, :func:`config_of
 
 from __future__ import annotations
 
-import operator
 import re
-from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NotRequired
+from typing import Any, NotRequired
 
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from baton.audit import AuditLog, InjectionLog, agent_node, current_trace
+from baton.agents.onboarding.state import State, config_of
+from baton.audit import agent_node, current_trace
 from baton.configs import CONFIG_DIR
 from baton.context import RunContext
 from baton.errors import ConfigError, InputError
 from baton.retrieval.ingest import discover, ingest
 from baton.retrieval.injection import flag_injections
 from baton.retrieval.store import Chunk, ContextStore
-from baton.tools.onboarding.buddy import BuddyCandidate, BuddyMatch
-from baton.tools.onboarding.checkins import CheckIn
 from baton.tools.onboarding.config import OnboardingConfig, load_onboarding_config
-from baton.tools.onboarding.content import PathwayItem
 from baton.tools.onboarding.io import OnboardingInputs, load_inputs
-from baton.tools.onboarding.models import STARTER_ID, Interval, Person, Starter
-from baton.tools.onboarding.plan import OnboardingPlan
-from baton.tools.onboarding.provisioning import Provisioning
-from baton.tools.onboarding.scheduling import Schedule
+from baton.tools.onboarding.models import Starter
 from baton.tools.onboarding.yamlio import read_yaml
 
 CONFIG_PATH = CONFIG_DIR / "onboarding.yaml"
@@ -71,50 +64,6 @@ class OnboardingInput(TypedDict):
 def expand(request: OnboardingRequest) -> dict[str, Any]:
     starter = Path(request.starter_file) if request.starter_file else None
     return load_input(Path(request.input_dir), starter_file=starter)
-
-
-class State(TypedDict, total=False):
-    request: dict[str, Any]
-    starter_file: str
-    # snapshot of the validated input (see module docstring)
-    input_dir: str
-    config_path: str
-    config: dict[str, Any]
-    collection: str
-    max_rounds: int
-    starter: dict[str, Any]
-    directory: list[dict[str, Any]]
-    manager_id: str
-    days: list[str]
-    busy: dict[str, list[list[str]]]
-    # intake
-    playbook: str
-    role_chunks: list[dict[str, Any]]
-    access_chunks: list[dict[str, Any]]
-    # one part of the plan per agent
-    buddy_match: dict[str, Any]
-    buddy: dict[str, Any] | None
-    buddy_note: str
-    schedule: dict[str, Any]
-    provisioning: dict[str, Any]
-    suggestions: list[dict[str, Any]]
-    pathway: list[dict[str, Any]]
-    sources: dict[str, str]
-    content_gaps: list[str]
-    checkins: list[dict[str, Any]]
-    # critic loop
-    problems: list[dict[str, Any]]
-    problem_history: list[list[str]]
-    critic_passes: int
-    verified_chunk_ids: list[str]
-    # human review
-    review: dict[str, Any]
-    edit_errors: list[str]
-    reviewer_notes: list[str]
-    outputs: Annotated[list[str], operator.add]
-    artefacts: dict[str, str]
-    audit: AuditLog
-    injection_flags: InjectionLog
 
 
 def _config_error(file: str, line: int | None, field: str, message: str) -> Exception:
@@ -176,58 +125,6 @@ def load_input(path: Path, starter_file: Path | None = None) -> dict[str, Any]:
     }
 
 
-# Rebuilding typed objects from the state ---------------------------------------------------
-def config_of(state: dict[str, Any]) -> OnboardingConfig:
-    return OnboardingConfig.model_validate(state["config"])
-
-
-def inputs_of(state: dict[str, Any]) -> OnboardingInputs:
-    starter = Starter.model_validate(state["starter"])
-    directory = tuple(Person.model_validate(p) for p in state["directory"])
-    tz_of = {p.id: p.tz for p in directory} | {STARTER_ID: starter.tz}
-    busy: dict[str, list[Interval]] = {person: [] for person in tz_of}
-    for person, spans in state.get("busy", {}).items():
-        busy[person] = [
-            Interval(datetime.fromisoformat(s), datetime.fromisoformat(e), label)
-            for s, e, label in spans
-        ]
-    return OnboardingInputs(
-        folder=Path(state["input_dir"]),
-        starter=starter,
-        directory=directory,
-        manager=next(p for p in directory if p.id == state["manager_id"]),
-        days=tuple(date.fromisoformat(d) for d in state["days"]),
-        tz_of=tz_of,
-        busy=busy,
-    )
-
-
-def plan_of(state: dict[str, Any]) -> OnboardingPlan:
-    """The combined plan as the agents left it in the state."""
-    buddy = state.get("buddy")
-    return OnboardingPlan(
-        starter_email=state["starter"]["email"],
-        manager_id=state["manager_id"],
-        buddy_match=BuddyMatch.model_validate(state["buddy_match"]),
-        buddy=BuddyCandidate.model_validate(buddy) if buddy else None,
-        schedule=Schedule.model_validate(state["schedule"]),
-        provisioning=Provisioning.model_validate(state["provisioning"]),
-        pathway=tuple(PathwayItem.model_validate(i) for i in state.get("pathway", [])),
-        checkins=tuple(CheckIn.model_validate(c) for c in state["checkins"]),
-    )
-
-
-def problems_for(state: dict[str, Any], agent: str) -> list[dict[str, Any]]:
-    """The critic's open problems addressed to ``agent`` (empty on a fresh or re-planned run)."""
-    return [p for p in state.get("problems", []) if p.get("agent") == agent]
-
-
-def reviewer_notes(state: dict[str, Any]) -> str:
-    """The HR reviewer's comments so far, as a prompt suffix (they asked for a re-plan)."""
-    notes = state.get("reviewer_notes") or []
-    return "\n\nHR reviewer asked: " + " | ".join(n[:200] for n in notes[-2:]) if notes else ""
-
-
 # Intake ------------------------------------------------------------------------------------
 def _chunk_dicts(chunks: list[Chunk]) -> list[dict[str, Any]]:
     return [
@@ -284,7 +181,7 @@ def retrieve_for_role(
 
 
 @agent_node("intake")
-def intake(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
+def intake(state: State, ctx: RunContext) -> dict[str, Any]:
     """Ingest the input's playbook (idempotent) and retrieve the passages the agents use.
 
     Retrieval happens once, here, so that the parallel agents never share the store or

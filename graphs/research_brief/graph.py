@@ -17,10 +17,11 @@ from langgraph.graph.state import CompiledStateGraph
 from baton.agents.research.critic import critique
 from baton.agents.research.formatter import publish
 from baton.agents.research.researcher import research
+from baton.agents.research.state import State
 from baton.agents.research.writer import write
 from baton.context import RunContext
 from baton.graphs.research_brief.review import BriefEdit, review
-from baton.graphs.research_brief.state import BriefInput, BriefRequest, State, expand
+from baton.graphs.research_brief.state import BriefInput, BriefRequest, expand
 from baton.graphs.research_brief.state import load_input as _load_input
 from baton.loops import keep_revising
 from baton.served import ends_run, takes_request

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from baton.agents.research.state import State
 from baton.retrieval.injection import packet_flags
 from baton.review import ReviewDecision
 from baton.team import review_gate
@@ -22,7 +23,7 @@ class BriefEdit(BaseModel):
     recommendations: list[str] | None = None
 
 
-def unsupported_exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
+def unsupported_exceptions(state: State) -> list[dict[str, Any]]:
     """Model sentences dropped as unsupported: shown for review, never as fact."""
     return [
         {
@@ -35,7 +36,7 @@ def unsupported_exceptions(state: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def packet(state: dict[str, Any]) -> dict[str, Any]:
+def packet(state: State) -> dict[str, Any]:
     """The review packet: the rendered draft, open issues and the edit schema."""
     return {
         "scenario": "research-brief",
@@ -56,7 +57,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _after(state: dict[str, Any], decision: ReviewDecision) -> dict[str, Any]:
+def _after(state: State, decision: ReviewDecision) -> dict[str, Any]:
     """A rejection restarts the critic loop's round budget for the revision."""
     return {"rounds": 0, "issue_history": []} if decision.action == "reject" else {}
 

@@ -1,21 +1,18 @@
-"""State and input of the research-brief scenario.
+"""Input of the research-brief scenario: the question file and the start request.
 
-The state holds only data (no clients or models) so that it checkpoints cleanly and a
-resumed run in another process sees exactly what the paused one saw.
+Its state, which the agents read and write, is ``agents/research/state.py``.
 """
 
 from __future__ import annotations
 
-import operator
 from pathlib import Path
-from typing import Annotated, Any, Required
+from typing import Any, Required
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from typing_extensions import TypedDict
 
 from baton import safepath
-from baton.audit import AuditLog, InjectionLog
 from baton.bounded import LimitError, load_yaml
 from baton.errors import InputError
 
@@ -43,27 +40,6 @@ class BriefInput(TypedDict, total=False):
 def expand(request: BriefRequest) -> dict[str, Any]:
     """The initial state of a validated request: the request with its defaults."""
     return request.model_dump()
-
-
-class State(TypedDict, total=False):
-    request: dict[str, Any]
-    question: str
-    collections: list[str]
-    k: int
-    max_rounds: int
-    sources: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
-    draft: dict[str, Any]
-    issues: list[str]
-    unsupported: list[dict[str, Any]]
-    """Model sentences the claim check dropped (tools.grounding), for the reviewer."""
-    issue_history: list[list[str]]
-    rounds: int
-    review: dict[str, Any]
-    outputs: Annotated[list[str], operator.add]
-    artefacts: dict[str, str]
-    audit: AuditLog
-    injection_flags: InjectionLog
 
 
 def load_input(path: Path) -> dict[str, Any]:

@@ -24,21 +24,14 @@ from baton.agents.onboarding.checkin import plan_pulse
 from baton.agents.onboarding.content import MAX_MODEL_ITEMS, plain_prose, plan_reading, usable_why
 from baton.agents.onboarding.provisioning import plausible_item, request_it
 from baton.agents.onboarding.scheduling import book_week_one
+from baton.agents.onboarding.state import State, config_of, inputs_of, plan_of
 from baton.cli import main
 from baton.config import Settings
 from baton.context import RunContext
 from baton.errors import InputError, UserError
 from baton.graphs.onboarding.graph import build_graph, route_after_critic, route_after_review
 from baton.graphs.onboarding.review import publication
-from baton.graphs.onboarding.state import (
-    MAX_ROUNDS,
-    State,
-    config_of,
-    inputs_of,
-    intake,
-    load_input,
-    plan_of,
-)
+from baton.graphs.onboarding.state import MAX_ROUNDS, intake, load_input
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner

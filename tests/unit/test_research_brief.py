@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from baton.agents.research.state import State
 from baton.config import Settings
 from baton.errors import UserError
 from baton.graphs.research_brief.graph import route_after_critic
-from baton.graphs.research_brief.state import State
 from baton.retrieval.ingest import ingest
 from baton.review import make_decision
 from baton.runtime import Runner
