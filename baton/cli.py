@@ -132,7 +132,10 @@ def _print_packet(packet: dict[str, Any]) -> None:
     if packet.get("preview"):
         _print_markdown(str(packet["preview"]))
     exceptions = packet.get("exceptions") or []
-    if exceptions:
+    items = packet.get("items")
+    if items is not None:
+        _print_items(items, exceptions)
+    elif exceptions:
         err.print(f"[bold]{len(exceptions)} exception(s) for review[/]", highlight=False)
         for exc in exceptions:
             _item(
@@ -148,6 +151,39 @@ def _print_packet(packet: dict[str, Any]) -> None:
         )
         for flag in flags:
             _item(str(flag.get("source", "")), str(flag.get("pattern", "")), flag.get("excerpt"))
+
+
+def _print_items(items: list[dict[str, Any]], exceptions: list[dict[str, Any]]) -> None:
+    """A packet's items: one per problem, each member exception's id printed whole.
+
+    A packet that groups its exceptions (related ones merged, alike ones per
+    counterparty) is decided item by item; a decision may name the item or one member,
+    so both ids are printed, never cut. Exceptions that belong to no item are
+    information (a new vendor): listed last, with their ids, needing no decision.
+    """
+    err.print(
+        f"[bold]{len(items)} item(s) to decide[/] ({len(exceptions)} exception(s))",
+        highlight=False,
+    )
+    grouped: set[str] = set()
+    for item in items:
+        members = item.get("members") or []
+        grouped.update(str(m.get("id")) for m in members)
+        grouped.add(str(item.get("id")))
+        _item(str(item.get("id")), str(item.get("kind") or ""), item.get("detail"))
+        if len(members) > 1:
+            for member in members:
+                line = Text("    – ")
+                line.append(str(member.get("id")), style="bold")
+                line.append(f"  {member.get('kind') or ''}", style="cyan")
+                err.print(line, soft_wrap=True)
+        for info in item.get("info") or []:
+            err.print(Padding(Text(f"info: {info}"), (0, 0, 0, 4), expand=False))
+    rest = [e for e in exceptions if str(e.get("id")) not in grouped]
+    if rest:
+        err.print(f"[bold]{len(rest)} for information (no decision needed)[/]", highlight=False)
+        for exc in rest:
+            _item(str(exc.get("id")), str(exc.get("kind") or ""), exc.get("detail"))
 
 
 def _print_markdown(text: str) -> None:

@@ -574,7 +574,8 @@ def _row(run: RunRecord, now: datetime) -> dict[str, Any]:
         "status": run.status,
         "age": views.age(run.updated_at, now),
         "created": run.created_at[:16].replace("T", " "),
-        "exceptions": len(packet.get("exceptions") or []),
+        # What a person decides: the packet's items when it groups its exceptions.
+        "exceptions": len(packet.get("items", packet.get("exceptions")) or []),
         "flags": len(views.flags_of(packet)),
     }
 

@@ -22,7 +22,14 @@ from pydantic import BaseModel
 
 _MD = MarkdownIt("js-default")  # tables on, raw HTML off: packet text is data, not markup
 _CITATION = re.compile(r"\[(?:<code>)?([0-9a-f]{16})(?:</code>)?\]")
-SHOWN_ELSEWHERE = {"preview", "exceptions", "edit_schema", "injection_flags", "edit_errors"}
+SHOWN_ELSEWHERE = {
+    "preview",
+    "exceptions",
+    "items",
+    "edit_schema",
+    "injection_flags",
+    "edit_errors",
+}
 """Packet keys the run page shows in their own place, not among the generic sections."""
 MAX_ROWS = 500
 

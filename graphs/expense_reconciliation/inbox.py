@@ -1,6 +1,8 @@
-"""expense-reconciliation in the review inbox: exceptions with their evidence, decided per row.
+"""expense-reconciliation in the review inbox: the packet's items, decided per row.
 
-Each row's controls become one entry of ``{"decisions": [...]}``, exactly the edit file
+A row is an item (related exceptions merged, alike ones grouped per counterparty); a
+decision naming it applies to every member, as in a decisions file. Each row's controls
+become one entry of ``{"decisions": [...]}``, exactly the edit file
 ``baton resume --edit`` takes, so the browser and the CLI are checked by the same schema.
 """
 
@@ -30,11 +32,33 @@ def match_field(kind: str) -> str | None:
     return None
 
 
+def item_match_field(row: Mapping[str, Any]) -> str | None:
+    """Which ids ``match_to`` takes for an item: that of its one matchable member.
+
+    ``match_to`` names the rows of one exception, so an item with several matchable
+    members (a group of unmatched lines) is decided by accept, reject or note only,
+    the same rule :func:`~baton.tools.finance.packet.expand_decisions` applies.
+    """
+    members = row.get("members") or [{"kind": row.get("kind", "")}]
+    fields = [f for f in (match_field(str(m.get("kind", ""))) for m in members) if f]
+    return fields[0] if len(fields) == 1 else None
+
+
 def expense_rows(packet: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {**row, "match_field": match_field(str(row.get("kind", "")))}
-        for row in packet.get("exceptions") or []
-    ]
+    """The rows to decide: the packet's items (its exceptions, for a packet without items)."""
+    items = packet.get("items")
+    rows = items if items is not None else packet.get("exceptions") or []
+    return [{**row, "match_field": item_match_field(row)} for row in rows]
+
+
+def info_rows(packet: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Exceptions that belong to no item: information (a new vendor), nothing to decide."""
+    items = packet.get("items")
+    if items is None:
+        return []
+    placed = {str(m.get("id")) for i in items for m in i.get("members") or []}
+    placed |= {str(i.get("id")) for i in items}
+    return [dict(e) for e in packet.get("exceptions") or [] if str(e.get("id")) not in placed]
 
 
 def expense_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
@@ -77,7 +101,13 @@ class ExpenseInbox:
     template = Path(__file__).with_name("inbox.html")
 
     def context(self, packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-        return {"rows": expense_rows(packet), "chart": expense_chart(state)}
+        return {
+            "rows": expense_rows(packet),
+            "info_rows": info_rows(packet),
+            "exception_count": len(packet.get("exceptions") or []),
+            "currency": policy_of(state).currency if state.get("policy") else "",
+            "chart": expense_chart(state),
+        }
 
     def form_edits(
         self, form: Mapping[str, str], state: Mapping[str, Any]

@@ -150,12 +150,20 @@ def test_ids_and_paths_are_never_truncated_or_wrapped_at_80_columns(
     run_id = json.loads(out)[0]["id"]
     assert len(run_id) > 36
     code, out, _ = cli(monkeypatch, capsys, "show", run_id, "--json")
-    ids = [str(e["id"]) for e in json.loads(out)["packet"]["exceptions"]]
+    packet = json.loads(out)["packet"]
+    ids = [str(e["id"]) for e in packet["exceptions"]]
     long_ids = [i for i in ids if len(i) > 16]
     assert long_ids, ids  # ids at least as long as the ones the issue saw cut
     lines = err.splitlines()
     for exc_id in ids:
         assert any(exc_id in line for line in lines), exc_id
+    # The packet is presented as items (related exceptions merged, alike ones grouped):
+    # every item id, and every member id of a merged item, is printed whole too.
+    items = packet["items"]
+    assert any(len(i["members"]) > 1 for i in items)
+    assert f"{len(items)} item(s) to decide" in err
+    for item in items:
+        assert any(str(item["id"]) in line for line in lines), item["id"]
     assert "…" not in err
     code, out, _ = cli(monkeypatch, capsys, "runs")
     assert code == 0 and run_id in out and "…" not in out

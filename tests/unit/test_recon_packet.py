@@ -101,3 +101,28 @@ def test_decisions_file_takes_a_whole_hard_month() -> None:
         {"decisions": [{"id": f"EXC-bank-B{n}", "action": "accept"} for n in range(12_000)]}
     )
     assert len(edit.decisions) == 12_000
+
+
+def test_inbox_rows_are_the_packets_items_and_new_vendors_are_information() -> None:
+    from baton.graphs.expense_reconciliation.inbox import expense_rows, info_rows
+
+    rows = [
+        row(f"EXC-bank-B{n}", "unmatched_bank", [f"B{n}"], ["MONTHLY SERVICE FEE"])
+        for n in range(1, 3)
+    ] + [
+        row("EXC-gl-G9", "unmatched_ledger", ["G9"], ["Orchard Catering"]),
+        row("ANOM-new_vendor-1", "new_vendor", ["B5"], ["NEW PLACE LTD"]),
+    ]
+    items = group_exceptions(rows)
+    packet = {"exceptions": rows, "items": items}
+    shown = expense_rows(packet)
+    assert [r["id"] for r in shown] == [i["id"] for i in items]
+    assert len(shown) == 2  # the two service fees are one group
+    group = next(r for r in shown if len(r["members"]) == 2)
+    # match_to names one exception's rows: a group of two bank lines cannot take it.
+    assert group["match_field"] is None
+    single = next(r for r in shown if r["id"] == "EXC-gl-G9")
+    assert single["match_field"] == "bank_ids"
+    assert [r["id"] for r in info_rows(packet)] == ["ANOM-new_vendor-1"]
+    # A packet from before items existed is still shown, row per exception.
+    assert len(expense_rows({"exceptions": rows})) == 4
