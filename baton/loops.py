@@ -8,7 +8,7 @@ the same, tested way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 
 def feedback_repeats(history: Sequence[object]) -> bool:
@@ -16,7 +16,7 @@ def feedback_repeats(history: Sequence[object]) -> bool:
     return len(history) >= 2 and bool(history[-1]) and history[-1] == history[-2]
 
 
-def keep_revising(history: Sequence[Sequence[object]], rounds: int, max_rounds: int) -> bool:
+def keep_revising(history: Sequence[Collection[object]], rounds: int, max_rounds: int) -> bool:
     """Whether to send the work back once more: open issues, rounds left, no repeat."""
-    latest = history[-1] if history else []
+    latest = history[-1] if history else ()
     return bool(latest) and rounds < max_rounds and not feedback_repeats(history)

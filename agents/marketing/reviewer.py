@@ -8,7 +8,7 @@ outlines that pass every rule (one call per round; plan-based outlines are built
 the brand config, and failing ones are redrafted anyway). Tone notes are advisory: they
 are shown to the human and cannot by themselves keep a post looping.
 Each post's loop is bounded by ``max_revisions`` and stops early when the same
-failures repeat (:func:`needs_redraft`); a post still failing then goes to the human.
+failures repeat (:func:`baton.loops.keep_revising`); a post still failing then goes to the human.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from baton.agents.marketing.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
-from baton.tools.marketing.models import ReviewFailure
-from baton.tools.marketing.review import feedback_repeats, review_outline
+from baton.loops import keep_revising
+from baton.tools.marketing.review import failure_rounds, review_outline
 
 PROMPT = (
     "You check marketing outlines for tone. The brand voice is: {tone}; no hype."
@@ -50,18 +50,6 @@ def tone_schema(ids: list[str]) -> type[ToneNotes]:
         "ToneNote", __base__=ToneNote, post=(one_of(ids), Field(description="outline id"))
     )
     return create_model("ToneNotes", __base__=ToneNotes, notes=(list_of(note), Field(max_length=2)))
-
-
-def needs_redraft(review: Mapping[str, Any], max_revisions: int) -> bool:
-    """Send a post back only for rule failures, within its budget, unless they repeat."""
-    history = [
-        [ReviewFailure.model_validate(f) for f in round_] for round_ in review.get("history", [])
-    ]
-    return (
-        bool(review.get("failures"))
-        and int(review.get("attempt", 1)) - 1 < max_revisions
-        and not feedback_repeats(history)
-    )
 
 
 def feedback(review: Mapping[str, Any]) -> list[str]:
@@ -137,7 +125,12 @@ def critique(state: State, ctx: RunContext) -> dict[str, Any]:
             + (drafts[pid]["source"] == "model"),
         }
         review["status"] = (
-            "passed" if not fails else "revising" if needs_redraft(review, limit) else "escalated"
+            "passed"
+            if not fails
+            # rounds already sent back: the attempts before this one
+            else "revising"
+            if keep_revising(failure_rounds(review["history"]), review["attempt"] - 1, limit)
+            else "escalated"
         )
         reviews[pid] = review
     counts = {

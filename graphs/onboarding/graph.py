@@ -38,7 +38,7 @@ from baton.context import RunContext
 from baton.graphs.onboarding.review import DEFAULT_REVIEW, publish, review
 from baton.graphs.onboarding.state import OnboardingInput, OnboardingRequest, expand, intake
 from baton.graphs.onboarding.state import load_input as _load_input
-from baton.loops import feedback_repeats
+from baton.loops import keep_revising
 from baton.served import ends_run, takes_request
 from baton.tools.onboarding.edits import PlanEdits
 
@@ -54,12 +54,9 @@ FAN_OUT = ("buddy", "provisioning", "content", "checkin")
 def route_after_critic(state: State) -> list[str]:
     """Send each failing part back to its agent, within the rounds, unless nothing changed."""
     problems = state.get("problems", [])
-    history = state.get("problem_history", [])
-    if (
-        not problems
-        or feedback_repeats(history)
-        or state.get("critic_passes", 0) > state.get("max_rounds", 2)
-    ):
+    # rounds already sent back: the critic's passes before this one
+    sent_back = state.get("critic_passes", 0) - 1
+    if not keep_revising(state.get("problem_history", []), sent_back, state.get("max_rounds", 2)):
         return ["review"]
     agents = {p["agent"] for p in problems}
     if "buddy" in agents:

@@ -17,11 +17,11 @@ import pytest
 from langchain_core.messages import BaseMessage
 
 from baton.agents.marketing.common import COMPETITORS
-from baton.agents.marketing.reviewer import needs_redraft
 from baton.cli import main
 from baton.config import Settings
 from baton.errors import InputError, UserError
 from baton.graphs.content_calendar.graph import route_after_review
+from baton.loops import keep_revising
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, open_checkpointer
@@ -29,6 +29,7 @@ from baton.scenario import get_scenario
 from baton.testing import ScriptedChatModel, schema_responder
 from baton.tools.marketing.edits import CalendarEdits, apply_edits
 from baton.tools.marketing.models import Calendar, RunOptions, month_dates
+from baton.tools.marketing.review import failure_rounds
 from baton.tools.marketing.testing import EXAMPLE_DIR
 
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
@@ -235,14 +236,19 @@ def test_critic_loop_is_bounded_stops_on_repeat_and_escalates(
     runner.close()
 
 
-def test_needs_redraft_bounds_and_repeats() -> None:
+def test_post_redraft_bound_and_repeats() -> None:
+    """A post's rounds sent back are its attempts before this one (the critic's rule)."""
     fail = [{"rule": "title_length", "message": "title is 70 characters"}]
     other = [{"rule": "title_length", "message": "title is 65 characters"}]
-    assert needs_redraft({"failures": fail, "attempt": 1, "history": [fail]}, 3)
-    assert needs_redraft({"failures": other, "attempt": 2, "history": [fail, other]}, 3)
-    assert not needs_redraft({"failures": fail, "attempt": 2, "history": [fail, fail]}, 3)
-    assert not needs_redraft({"failures": other, "attempt": 4, "history": [fail, other] * 2}, 3)
-    assert not needs_redraft({"failures": [], "attempt": 1, "history": [[]]}, 3)
+
+    def again(history: list[list[dict[str, str]]], attempt: int) -> bool:
+        return keep_revising(failure_rounds(history), attempt - 1, 3)
+
+    assert again([fail], 1)
+    assert again([fail, other], 2)
+    assert not again([fail, fail], 2)
+    assert not again([fail, other] * 2, 4)
+    assert not again([[]], 1)
 
 
 def test_route_after_review() -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from baton.loops import feedback_repeats
 from baton.tools.marketing.brand import BrandConfig, load_brand_config
 from baton.tools.marketing.inputs import load_brand_documents, load_roadmap
 from baton.tools.marketing.models import ReviewFailure
 from baton.tools.marketing.review import (
     build_facts_text,
-    feedback_repeats,
+    failure_rounds,
     find_unsupported_claims,
     review_outline,
     review_title,
@@ -138,15 +139,15 @@ def test_review_title_for_human_edits(brand: BrandConfig) -> None:
     }
 
 
-def test_feedback_repeats() -> None:
+def test_failure_rounds_make_a_repeat_of_the_same_failure_set() -> None:
     a = [ReviewFailure(rule="title_length", message="title is 72 characters")]
     b = [ReviewFailure(rule="title_length", message="title is 65 characters")]
-    assert not feedback_repeats([])
-    assert not feedback_repeats([a])
-    assert not feedback_repeats([a, b])  # progress: the message changed
-    assert feedback_repeats([b, a, list(reversed(a))])
-    assert feedback_repeats([a, a + a])  # same set of failures
-    assert not feedback_repeats([[], []])  # nothing left to fix is not "stuck"
+    assert not feedback_repeats(failure_rounds([]))
+    assert not feedback_repeats(failure_rounds([a]))
+    assert not feedback_repeats(failure_rounds([a, b]))  # progress: the message changed
+    assert feedback_repeats(failure_rounds([b, a, list(reversed(a))]))
+    assert feedback_repeats(failure_rounds([a, [f.model_dump() for f in a + a]]))  # same set
+    assert not feedback_repeats(failure_rounds([[], []]))  # nothing left to fix: not "stuck"
 
 
 def test_a_banned_word_is_reported_once_with_every_place(brand: BrandConfig, facts: str) -> None:

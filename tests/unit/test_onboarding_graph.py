@@ -411,7 +411,8 @@ def test_route_after_critic_is_bounded_and_sends_work_to_its_agent() -> None:
         state = State(
             max_rounds=2,
             critic_passes=passes,
-            problem_history=[["same"]] * history,
+            # the critic records each round's problems, so the last round is these
+            problem_history=[["same"]] * history if problems else [[]],
             problems=[{"agent": a, "code": "x", "message": "m", "ref": None} for a in problems],
         )
         return route_after_critic(state)

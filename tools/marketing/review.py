@@ -2,7 +2,7 @@
 
 The critic in the graph is this code, not a model: each rule returns a precise,
 fixable message ("title is 72 characters; shorten it to 60 or fewer") that is fed
-back to the writer. :func:`feedback_repeats` lets the loop stop once the writer keeps
+back to the writer. :func:`failure_rounds` lets the loop stop once the writer keeps
 producing the same failures, because a 135M model that did not fix a rule twice will
 not fix it a third time.
 
@@ -25,12 +25,12 @@ says "we are B Corp certified" or lists a new product line approves nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import textstat
 from slugify import slugify
 
-from baton import loops
 from baton.confusables import skeleton
 from baton.tools.marketing._text import contains_phrase, contains_stemmed, words
 from baton.tools.marketing.brand import BrandConfig
@@ -254,12 +254,19 @@ def build_facts_text(roadmap: Roadmap, documents: Iterable[str]) -> str:
     return "\n".join(lines)
 
 
-def feedback_repeats(history: Sequence[Sequence[ReviewFailure]]) -> bool:
-    """True when the last two reviews failed in exactly the same way.
+def failure_rounds(
+    history: Sequence[Sequence[ReviewFailure | Mapping[str, Any]]],
+) -> list[frozenset[tuple[str, str]]]:
+    """Each review round as the set of its (rule, message) failures: the feedback that
+    :func:`baton.loops.keep_revising` compares for a repeat.
 
-    Compares rule *and* message, so shrinking a title from 72 to 65 characters counts as
+    Rule *and* message count, so shrinking a title from 72 to 65 characters counts as
     progress and the loop goes on; an identical failure set twice means it will not.
     """
-    return loops.feedback_repeats(
-        [frozenset((f.rule, f.message) for f in review) for review in history[-2:]]
-    )
+    return [
+        frozenset(
+            (f.rule, f.message) if isinstance(f, ReviewFailure) else (f["rule"], f["message"])
+            for f in review
+        )
+        for review in history
+    ]
