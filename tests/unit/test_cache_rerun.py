@@ -29,7 +29,11 @@ INPUTS = {
     "content-calendar": ROOT / "examples" / "marketing",
     "onboarding": ROOT / "examples" / "hr",
     "compliance-report": ROOT / "examples" / "compliance",
+    "kpi-monitor": ROOT / "examples" / "kpi",
 }
+NOTHING_NEW = {"kpi-monitor"}
+"""Scenarios whose rerun over the same input finds nothing new (kpi-monitor's ledger keeps
+the last run's watermark and the anomalies it reported), so it has nothing to ask."""
 DRIVER = """
 import json, sys
 from pathlib import Path
@@ -110,4 +114,5 @@ def test_a_rerun_in_a_new_process_makes_no_model_calls(
 ) -> None:
     (first_calls, _), (second_calls, second_hits) = calls_per_run[scenario]
     assert first_calls > 0  # the scenario does ask the model
-    assert second_calls == 0 and second_hits >= first_calls
+    assert second_calls == 0
+    assert second_hits >= first_calls or (scenario in NOTHING_NEW and second_hits == 0)

@@ -58,6 +58,9 @@ def mismatched_numbers(text: str, finding: dict[str, Any]) -> list[str]:
 def check_note(text: str, cited: list[str], finding: dict[str, Any], shown: set[str]) -> list[str]:
     """Problems with a drafted note; empty when it may be sent."""
     issues = [f"{n} is not a computed value" for n in mismatched_numbers(text, finding)]
+    kpi = finding["anomaly"]["kpi"]
+    if kpi.replace("_", " ").casefold() not in text.replace("_", " ").casefold():
+        issues.append(f"the note does not name the KPI '{kpi}'")
     issues += [f"citation {c} was not shown" for c in cited if c not in shown]
     return issues
 
