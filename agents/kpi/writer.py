@@ -14,9 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from baton.agents.kpi.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.kpi_monitor.state import State
 from baton.llm import ask_structured, quote
 from baton.retrieval.ingest import ingest
 from baton.tools.kpi.notes import check_note, fallback_note
