@@ -57,6 +57,13 @@ class ModelSettings(_Section):
     max_retries: int = Field(3, ge=0, le=20)
     concurrency: int = Field(2, ge=1, le=256)
     n_ctx: int = Field(2048, ge=256)
+    n_threads: int | None = Field(
+        None,
+        ge=1,
+        description="CPU threads of the embedded llama.cpp server; None: every core. Lower it"
+        " when other work shares the machine: llama.cpp spins all its threads, so on a busy"
+        " host more threads than free cores is slower, not faster.",
+    )
     gguf_path: Path | None = None
     legacy_max_tokens: bool = False
     fake_latency_s: float = Field(0.0, ge=0.0)

@@ -116,8 +116,13 @@ def server_command(settings: Settings, port: int) -> list[str]:
         "--n_ctx",
         str(settings.model.n_ctx),
         "--n_threads",
-        str(max(1, os.cpu_count() or 1)),
+        str(n_threads(settings)),
     ]
+
+
+def n_threads(settings: Settings) -> int:
+    """``model.n_threads``, or every core the machine reports (at least one)."""
+    return settings.model.n_threads or max(1, os.cpu_count() or 1)
 
 
 def start_server(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from baton.config import load_settings
-from baton.errors import UserError
+from baton.errors import ConfigError, UserError
 from baton.llm_server import GGUF_PACKAGE, gguf_path, server_command
 
 
@@ -32,6 +32,24 @@ def test_user_supplied_gguf_and_alias_are_served(
     assert command[command.index("--model") + 1] == str(model.resolve())
     assert command[command.index("--model_alias") + 1] == "bigger"
     assert command[command.index("--n_ctx") + 1] == "4096"
+
+
+def test_n_threads_defaults_to_every_core_and_can_be_lowered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.cpu_count", lambda: 7)
+    command = server_command(load_settings(), 5555)
+    assert command[command.index("--n_threads") + 1] == "7"
+    monkeypatch.setenv("BATON_MODEL__N_THREADS", "1")
+    command = server_command(load_settings(), 5555)
+    assert command[command.index("--n_threads") + 1] == "1"
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_bad_n_threads_names_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("BATON_MODEL__N_THREADS", value)
+    with pytest.raises(ConfigError, match="BATON_MODEL__N_THREADS"):
+        load_settings()
 
 
 def test_missing_gguf_is_a_one_line_user_error(
