@@ -120,7 +120,7 @@ def check_model(settings: Settings) -> Check:
     if cfg.provider == "fake":
         return Check("model", True, "scripted fake model (tests only; no endpoint)")
     if cfg.provider == "embedded":
-        from baton.llm_server import ensure_server, gguf_path, self_test
+        from baton.llm_server import ensure_server, gguf_path, n_threads, self_test
 
         try:
             path = gguf_path(settings)
@@ -134,7 +134,8 @@ def check_model(settings: Settings) -> Check:
         return Check(
             "model",
             True,
-            f"'{cfg.model}' from {path.name} ({size:.0f} MB) at {url}: "
+            f"'{cfg.model}' from {path.name} ({size:.0f} MB, {n_threads(settings)} threads)"
+            f" at {url}: "
             f"one-token completion in {seconds:.2f} s",
         )
     from baton.llm_server import self_test

@@ -77,6 +77,20 @@ def adjudicate(
     ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine], ledger: dict[str, LedgerEntry]
 ) -> str | None:
     """Ask a stronger model which candidate it believes; ``None`` unless it names one."""
+    answer = ask_adjudicator(ctx, candidate, bank, ledger)
+    if answer is None or answer.choice == "none":
+        return None
+    return f"model suggests {answer.choice}: {answer.reason.strip()[:160]}"
+
+
+def ask_adjudicator(
+    ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine], ledger: dict[str, LedgerEntry]
+) -> Adjudication | None:
+    """The model's valid answer (a candidate id or ``none``), else ``None``.
+
+    Separate from :func:`adjudicate` so the labelled-set benchmark can tell a model's
+    "none" from an answer that never validated.
+    """
     ids = [g for g in candidate.gl_ids if g in ledger]
     if not ids or candidate.bank_id not in bank:
         return None
@@ -97,9 +111,9 @@ def adjudicate(
         f"Bank line: {bank_text(bank[candidate.bank_id])}\nLedger entries:\n{lines}",
         repairs=0,
     )
-    if answer is None or answer.choice not in ids:
+    if answer is None or answer.choice not in [*ids, "none"]:
         return None
-    return f"model suggests {answer.choice}: {answer.reason.strip()[:160]}"
+    return answer
 
 
 def claim_exception(match: ClaimMatch, claim: Claim, line: BankLine) -> dict[str, Any]:
