@@ -2,7 +2,12 @@
 
 Compares the installed build (the portable one from ``requirements/llama-portable.txt``)
 with any other build of ``llama-cpp-python`` given as a wheel, e.g. a native
-(``GGML_NATIVE=ON``) wheel built with ``pip wheel --no-cache-dir llama-cpp-python``.
+(``GGML_NATIVE=ON``) wheel built with ``pip wheel --no-cache-dir llama-cpp-python``, or
+with another build of just its CPU backend (``--cpu-lib``): ``GGML_NATIVE`` adds
+``-march=native`` to the ``ggml-cpu`` target only (every other library compiles with the
+same flags either way), so a copy of the installed package whose ``libggml-cpu.so`` is
+swapped for a native one is the native build's compute path, at a fraction of the
+compile time on a busy machine.
 Each measurement is a fresh process (the other build is put first on ``PYTHONPATH``),
 and the builds alternate rep by rep, so background load hits both alike; the table
 reports medians and the ratio to the installed build. Prompt processing and generation
@@ -10,13 +15,16 @@ are timed by llama.cpp itself (``llama_perf_context``); generation bans the end-
 token so every rep generates the same number of tokens.
 
     python -m benchmarks.model_speed [--wheel native=/path/llama_cpp_python-...whl]
+    python -m benchmarks.model_speed --cpu-lib native=/path/build/bin/libggml-cpu.so
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,6 +65,21 @@ def _unpack(wheel: Path, into: Path) -> Path:
     return into
 
 
+def _with_cpu_lib(lib: Path, into: Path) -> Path:
+    """A copy of the installed ``llama_cpp`` package whose CPU backend is ``lib``."""
+    spec = importlib.util.find_spec("llama_cpp")
+    if spec is None or spec.origin is None:
+        raise SystemExit("llama_cpp is not installed")
+    package = shutil.copytree(Path(spec.origin).parent, into / "llama_cpp")
+    swapped = sorted((package / "lib").glob("libggml-cpu.so*"))
+    if not swapped:
+        raise SystemExit(f"no libggml-cpu.so in {package / 'lib'} to replace")
+    for target in swapped:
+        target.unlink()
+        shutil.copyfile(lib, target)
+    return into
+
+
 def _measure(gguf: Path, tokens: int, threads: int, path: Path | None) -> dict[str, Any]:
     env = dict(os.environ)
     if path is not None:
@@ -82,7 +105,13 @@ def _features(info: str) -> str:
     return " ".join(simd)
 
 
-def measure(wheels: dict[str, Path], reps: int, tokens: int, threads: int) -> list[dict[str, Any]]:
+def measure(
+    wheels: dict[str, Path],
+    reps: int,
+    tokens: int,
+    threads: int,
+    cpu_libs: dict[str, Path] | None = None,
+) -> list[dict[str, Any]]:
     from baton.llm_server import gguf_path
 
     gguf = gguf_path()
@@ -90,6 +119,8 @@ def measure(wheels: dict[str, Path], reps: int, tokens: int, threads: int) -> li
         builds: dict[str, Path | None] = {"installed (portable)": None}
         for name, wheel in wheels.items():
             builds[name] = _unpack(wheel, Path(tmp) / name)
+        for name, lib in (cpu_libs or {}).items():
+            builds[name] = _with_cpu_lib(lib, Path(tmp) / name)
         samples: dict[str, list[dict[str, Any]]] = {name: [] for name in builds}
         for _ in range(reps):
             for name, path in builds.items():  # alternate: load hits every build alike
@@ -112,6 +143,11 @@ def measure(wheels: dict[str, Path], reps: int, tokens: int, threads: int) -> li
     return rows
 
 
+def _named(spec: str) -> tuple[str, Path]:
+    name, _, path = spec.partition("=")
+    return name, Path(path)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -121,16 +157,21 @@ def main(argv: list[str] | None = None) -> None:
         metavar="NAME=PATH",
         help="another llama-cpp-python build (wheel file or unpacked folder) to compare",
     )
+    parser.add_argument(
+        "--cpu-lib",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="another build of libggml-cpu.so, run inside a copy of the installed package",
+    )
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=64, help="tokens to generate per rep")
     parser.add_argument("--threads", type=int, default=max(1, os.cpu_count() or 1))
     args = parser.parse_args(argv)
-    wheels = {}
-    for spec in args.wheel:
-        name, _, path = spec.partition("=")
-        wheels[name] = Path(path)
+    wheels = dict(_named(spec) for spec in args.wheel)
+    cpu_libs = dict(_named(spec) for spec in args.cpu_lib)
     load_before = os.getloadavg()[0]
-    rows = measure(wheels, args.reps, args.tokens, args.threads)
+    rows = measure(wheels, args.reps, args.tokens, args.threads, cpu_libs)
     load_after = os.getloadavg()[0]
     base = rows[0]
     print(
