@@ -17,6 +17,11 @@ node (same prompt, same grammar-constrained schema); the brand critic's code rul
 The plan itself (topics, keywords, facts) comes from a run with the scripted model, so
 every model drafts exactly the same posts.
 
+Then each model's classification accuracy on a labelled set is scored
+(:mod:`benchmarks.matching_labelled`: expense-reconciliation's matching adjudicator on
+30 hand-labelled bank lines, against the code matcher's fallback); ``--no-classification``
+skips it.
+
     python -m benchmarks.model_checks                         # the embedded SmolLM2
     python -m benchmarks.model_checks --model embedded \\
         --model big=gguf:/models/qwen2.5-1.5b-instruct-q4_k_m.gguf \\
@@ -37,6 +42,7 @@ from baton.config import Settings, load_settings
 from baton.context import RunContext
 from baton.runtime import Runner
 from baton.testing import hashing_embed
+from benchmarks import matching_labelled
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "marketing"
@@ -142,17 +148,24 @@ def main(argv: list[str] | None = None) -> None:
         help="embedded | NAME=gguf:PATH | NAME=openai:URL (repeat to compare)",
     )
     parser.add_argument("--posts", type=int, default=0, help="only the first N posts (0: all)")
+    parser.add_argument(
+        "--no-classification", action="store_true", help="skip the labelled-set accuracy"
+    )
     args = parser.parse_args(argv)
     specs = args.model or ["embedded"]
     rows = []
+    accuracy = []
     with tempfile.TemporaryDirectory() as tmp:
         state = planned_state(Path(tmp))
         if args.posts:
             state["posts"] = state["posts"][: args.posts]
         base = load_settings()
+        cases = matching_labelled.load_cases()
         for spec in specs:
             label, settings = model_settings(base, spec, Path(tmp))
             rows.append(score(label, settings, state))
+            if not args.no_classification:
+                accuracy.append(matching_labelled.score(label, settings, cases))
     print("\nModel checks: content-calendar drafts scored by the brand critic's code rules")
     print(
         f"{'model':<28} {'posts':>5} {'usable':>7} {'keyword rules':>14} "
@@ -163,6 +176,8 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['model']:<28} {r['posts']:>5} {r['usable']:>7.0%} {r['keyword']:>14.0%} "
             f"{r['claims']:>17.0%} {r['publishable']:>12.0%} {r['s_per_post']:>7.1f}"
         )
+    if accuracy:
+        matching_labelled.print_table(accuracy)
 
 
 if __name__ == "__main__":
