@@ -888,8 +888,11 @@ def schedule_remove(schedule_id: Annotated[str, typer.Argument(help="The schedul
 
 
 @app.command()
-def tick() -> None:
-    """Run every due schedule once, then expire reviews whose deadline passed (for cron)."""
+def tick(as_json: JsonOpt = False) -> None:
+    """Run every due schedule once, then expire reviews whose deadline passed (for cron).
+
+    Exit code 3 if a schedule or an expiry could not be carried out (cron mails it).
+    """
     from baton.schedule import tick as run_tick
 
     runner = _runner()
@@ -897,8 +900,13 @@ def tick() -> None:
         report = run_tick(runner)
     finally:
         runner.close()
-    for line in report.lines():
-        out.print(line, highlight=False, soft_wrap=True)
+    if as_json:
+        out.print_json(data=report.as_json())
+    else:
+        for line in report.lines():
+            out.print(line, highlight=False, soft_wrap=True)
+    if report.failed:
+        raise SystemExit(EXIT_FAILED)
 
 
 def _fail(message: str, code: int) -> NoReturn:

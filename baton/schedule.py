@@ -10,6 +10,8 @@ a worker, never start the same scheduled run twice nor expire the same review tw
   every interval (``--every 1h``) or on a cron expression (``--cron "0 * * * *"``,
   read by ``croniter``). A tick runs each due schedule once and moves its next time
   past *now*, so ticks missed while nothing ran coalesce into one run, not one each.
+  The run's id is derived from the schedule and its slot (:func:`slot_run_id`), so
+  the registry's primary key makes each slot's run exactly once, even under SIGKILL.
 * A **review deadline** is the ``deadline`` (ISO-8601) a scenario puts in its review
   packet. Once it has passed, a tick resumes the paused run through
   :meth:`baton.runtime.Runner.resume` with an ``expire`` decision by
@@ -23,11 +25,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from croniter import croniter
 from pydantic import BaseModel
@@ -179,23 +182,48 @@ class Schedules:
     def due(self, now: datetime) -> list[Schedule]:
         return [s for s in self.all() if s.next_at <= clock.iso(now)]
 
-    def take(self, schedule: Schedule, now: datetime) -> bool:
-        """Claim this due slot (compare-and-set on ``next_at``); False if another tick did."""
+    def advance(self, schedule: Schedule, now: datetime, run_id: str) -> bool:
+        """Move past the slot ``run_id`` served (compare-and-set on ``next_at``).
+
+        False if another tick or worker already moved it.
+        """
         with self.registry._tx() as c:
             cur = c.execute(
-                "UPDATE schedules SET last_run_at = ?, next_at = ? WHERE id = ? AND next_at = ?",
+                "UPDATE schedules SET last_run_at = ?, next_at = ?, last_run_id = ?"
+                " WHERE id = ? AND next_at = ?",
                 (
                     clock.iso(now),
                     clock.iso(next_after(schedule, now)),
+                    run_id,
                     schedule.id,
                     schedule.next_at,
                 ),
             )
             return bool(cur.rowcount == 1)
 
-    def ran(self, schedule_id: str, run_id: str) -> None:
-        with self.registry._tx() as c:
-            c.execute("UPDATE schedules SET last_run_id = ? WHERE id = ?", (run_id, schedule_id))
+
+def slot_run_id(schedule: Schedule) -> str:
+    """The run id of the slot a schedule is due for: one per schedule and slot.
+
+    Why deterministic: the run registry's primary key then makes the slot's run exactly
+    once. Two ticks racing try to register the same id and only one insert succeeds;
+    a tick killed before registering leaves the slot due, so the next tick runs it; a
+    tick killed after registering leaves a run that ``baton resume`` (or a worker,
+    once the lease expires) continues, and the next tick only moves the slot on.
+    """
+    slot = clock.parse_utc(schedule.next_at, "next_at")
+    return f"{schedule.scenario}-{slot:%Y%m%d-%H%M}-{schedule.id.removeprefix('sched-')}"
+
+
+def _is_duplicate(exc: BaseException) -> bool:
+    """Whether ``exc`` is the registry refusing a second run with the same id."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # the scale extra is not installed
+        return False
+    return isinstance(exc, psycopg.IntegrityError)
 
 
 @dataclass
@@ -213,6 +241,16 @@ class TickReport:
         out = [f"{sid}: started {rid} ({status})" for sid, rid, status in self.started]
         out += [f"{rid}: review deadline passed, expired ({st})" for rid, st in self.expired]
         return out + self.failed or ["nothing due"]
+
+    def as_json(self) -> dict[str, list[Any]]:
+        """``baton tick --json``: named fields rather than positional tuples."""
+        return {
+            "started": [
+                {"schedule": sid, "run_id": rid, "status": st} for sid, rid, st in self.started
+            ],
+            "expired": [{"run_id": rid, "status": st} for rid, st in self.expired],
+            "failed": list(self.failed),
+        }
 
 
 def expire_overdue(runner: Runner, report: TickReport | None = None) -> TickReport:
@@ -245,25 +283,52 @@ def expire_overdue(runner: Runner, report: TickReport | None = None) -> TickRepo
 
 
 def run_due(runner: Runner, report: TickReport | None = None) -> TickReport:
-    """Start one run of every due schedule (a normal durable run each)."""
+    """Start one run of every due schedule (a normal durable run each), exactly once."""
     report = report or TickReport()
     schedules = Schedules(runner.registry)
     now = clock.now()
     for schedule in schedules.due(now):
-        if not schedules.take(schedule, now):
-            continue  # another tick or worker took this slot
-        try:
-            mode = cast("ReviewMode | None", schedule.review_mode)
-            outcome = runner.start(schedule.scenario, Path(schedule.input_path), review=mode)
-        except UserError as exc:
-            report.failed.append(f"{schedule.id}: {exc}")
-            continue
-        except Exception as exc:  # the run records its own failure; keep ticking
-            report.failed.append(f"{schedule.id}: internal error: {type(exc).__name__}: {exc}")
-            continue
-        schedules.ran(schedule.id, outcome.run_id)
-        report.started.append((schedule.id, outcome.run_id, outcome.status))
+        run_id = slot_run_id(schedule)
+        existing = runner.registry.find(run_id)
+        if existing is None:
+            _start(runner, schedule, run_id, report)
+        elif existing.status == "running":
+            _continue(runner, schedule, run_id, report)
+        schedules.advance(schedule, now, run_id)
     return report
+
+
+def _continue(runner: Runner, schedule: Schedule, run_id: str, report: TickReport) -> None:
+    """Continue the slot's run if the tick that started it was killed (nobody drives it).
+
+    The runner's claim refuses a run whose process is alive (or whose lease holds), so
+    a run another tick is still driving is left alone.
+    """
+    try:
+        outcome = runner.resume(run_id)
+    except UserError:
+        return  # still driven by another process
+    except Exception as exc:  # the run records its own failure; keep ticking
+        report.failed.append(f"{schedule.id}: internal error: {type(exc).__name__}: {exc}")
+        return
+    report.started.append((schedule.id, outcome.run_id, outcome.status))
+
+
+def _start(runner: Runner, schedule: Schedule, run_id: str, report: TickReport) -> None:
+    """Start the slot's run; a failure is one report line and never stops the tick."""
+    try:
+        mode = cast("ReviewMode | None", schedule.review_mode)
+        outcome = runner.start(
+            schedule.scenario, Path(schedule.input_path), review=mode, run_id=run_id
+        )
+    except UserError as exc:
+        report.failed.append(f"{schedule.id}: {exc}")
+        return
+    except Exception as exc:  # the run records its own failure; keep ticking
+        if not _is_duplicate(exc):  # a duplicate: another tick started this slot
+            report.failed.append(f"{schedule.id}: internal error: {type(exc).__name__}: {exc}")
+        return
+    report.started.append((schedule.id, outcome.run_id, outcome.status))
 
 
 def tick(runner: Runner) -> TickReport:

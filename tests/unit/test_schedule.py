@@ -3,6 +3,9 @@ slot (even with ticks racing), coalesces missed slots, and refuses bad input in 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pytest
 
 from baton.config import Settings
 from baton.runtime import Runner
-from baton.schedule import Schedules, parse_every, run_due
+from baton.schedule import Schedules, parse_every, run_due, slot_run_id
 from tests.unit import deadline_scenario as demo
 from tests.unit.deadline_scenario import at, race
 from tests.unit.test_cli import cli
@@ -99,6 +102,34 @@ def test_concurrent_ticks_start_a_due_slot_once(
     assert len(reported) == 1 and started(runner) == 1
 
 
+def test_a_slot_whose_tick_was_killed_is_continued_once_not_started_again(
+    monkeypatch: pytest.MonkeyPatch, runner: Runner, input_file: Path
+) -> None:
+    at(monkeypatch, "2026-12-03T09:00:00Z")
+    added = Schedules(runner.registry).add(demo.NAME, input_file, every="1h", review="never")
+    # A tick registered the slot's run and was SIGKILLed before its first checkpoint.
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    run_id = slot_run_id(added)
+    runner.registry.create_run(
+        run_id,
+        demo.NAME,
+        str(input_file),
+        str(runner.settings.runs_dir / run_id),
+        "never",
+        owner=int(dead.stdout),
+    )
+    at(monkeypatch, "2026-12-03T09:05:00Z")
+    assert run_due(runner).started == [(added.id, run_id, "done")]
+    assert [r.id for r in runner.registry.list_runs()] == [run_id]
+    assert run_due(runner).started == []  # the slot moved on
+    assert Schedules(runner.registry).all()[0].next_at == "2026-12-03T10:00:00.000+00:00"
+
+
 def test_removed_schedules_stop(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -137,6 +168,28 @@ def test_bad_schedule_input_is_one_line_and_exit_2(
     assert code == 2, err
     assert needle in err and len(err.strip().splitlines()) == 1
     assert cli(monkeypatch, capsys, "schedule", "list")[1].strip() == "no schedules"
+
+
+def test_a_schedule_whose_input_vanished_fails_the_tick_and_others_still_run(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    runner: Runner,
+    input_file: Path,
+    tmp_path: Path,
+) -> None:
+    at(monkeypatch, "2026-12-03T09:00:00Z")
+    doomed = tmp_path / "doomed.yaml"
+    doomed.write_text(input_file.read_text(encoding="utf-8"), encoding="utf-8")
+    gone = Schedules(runner.registry).add(demo.NAME, doomed, every="1h", review="never")
+    kept = Schedules(runner.registry).add(demo.NAME, input_file, every="1h", review="never")
+    doomed.unlink()
+    code, printed, _ = cli(monkeypatch, capsys, "tick", "--json")
+    assert code == 3
+    report = json.loads(printed)
+    assert [s["schedule"] for s in report["started"]] == [kept.id]
+    assert report["started"][0]["status"] == "done"
+    assert len(report["failed"]) == 1 and report["failed"][0].startswith(f"{gone.id}: ")
+    assert started(runner) == 1
 
 
 def test_unknown_schedule_id_is_one_line(
