@@ -181,6 +181,42 @@ def test_duplicate_posting_reversed_leaves_the_first_for_the_bank() -> None:
     }
 
 
+def test_a_near_amount_from_another_returned_item_does_not_undo_the_duplicate_rule() -> None:
+    # A returned item comes back for its full amount: an unrelated return 17.42 away
+    # (a "netted fee" edge to the reversal) must not count as the reversal reaching the
+    # bank, or the duplicate is no longer demoted and ties with the real posting.
+    entry = ("Kingsley Signs Ltd", "-1908.82", "INV-5288", "Bill payment")
+    result = reconcile(
+        [
+            bank("B1", 2, "KINGSLEY SIGNS LTD DES:PAYMENT ID:7354 CCD", "-1908.82"),
+            bank("B2", 3, "ACH RETURN FOXGLOVE PLUMBING", "1891.40"),
+        ],
+        [
+            gl("G1", 0, *entry),
+            gl("G2", 0, *entry),
+            gl("G3", 2, "Reverse duplicate entry - Kingsley Signs Ltd", "1908.82", "INV-5288"),
+        ],
+    )
+    assert ("B1", "G1") in booked(result)
+    assert {frozenset((o.gl_id_a, o.gl_id_b)) for o in result.offsetting} == {
+        frozenset(("G2", "G3"))
+    }
+
+
+def test_payroll_processor_debit_matches_net_pay_in_the_books() -> None:
+    # Payroll convention: the statement names the processor, the books the wages.
+    result = reconcile(
+        [bank("B1", 1, "GUSTO NET 572521", "-16150.00"), bank("B2", 1, "ADP TAX", "-4210.55")],
+        [
+            gl("G1", 0, "Net pay - period ending 02/28", "-16150.00", "", "Journal"),
+            gl("G2", 0, "Payroll taxes - period ending 02/28", "-4210.55", "", "Journal"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    assert describe("PAYCHEX PAYROLL 0331").payroll and describe("Wages March").payroll
+    assert not describe("GUSTAV KLIMT PRINTS").payroll
+
+
 def test_symmetric_tie_offers_every_counterpart_to_every_line() -> None:
     # Two identical payments to one vendor on one day: no booking, but each bank line's
     # candidate names both entries, so the reviewer sees the true pair either way.

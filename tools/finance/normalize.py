@@ -149,6 +149,8 @@ class DescriptionFeatures:
     """The text talks about bank charges or interest (a ledger entry booking such an item)."""
     family: str = ""
     """The parent brand of a sub-brand the text names (``HAMPTON INN`` gives ``HILTON``)."""
+    payroll: bool = False
+    """The text is about payroll: a payroll processor's debit, or wages booked in the books."""
 
 
 # Sub-brands that card networks print instead of the parent brand a bookkeeper books
@@ -194,6 +196,19 @@ _BRAND_FAMILIES: dict[str, str] = {
 # (``STRIPE TRANSFER ST-FZCHMPFK``): the platform is the counterparty.
 _PLATFORMS = frozenset(
     {"STRIPE", "SQUARE", "PAYPAL", "SHOPIFY", "ADYEN", "BRAINTREE", "CLOVER", "TOAST", "ETSY"}
+)
+
+# Payroll convention: an employer that pays through a payroll processor sees the
+# processor's name on the statement (``ADP WAGE PAY``, ``GUSTO NET``, ``PAYCHEX``),
+# never its employees', while the books record what was paid ("Net pay", "Wages",
+# "Payroll taxes"). Both sides then name payroll, only in different words. The
+# processors are the public US payroll providers; extend as needed.
+_PAYROLL_PROCESSOR = re.compile(
+    r"\b(?:ADP|GUSTO|PAYCHEX|PAYLOCITY|PAYCOR|RIPPLING|TRINET|JUSTWORKS|INSPERITY|CERIDIAN"
+    r"|DAYFORCE|ZENEFITS|PAYROLL)\b"
+)
+_PAYROLL_WORDS = re.compile(
+    r"\b(?:PAYROLL|NET\s+PAY|NET\s+WAGES|WAGES|SALARIES|SALARY|PAYROLL\s+TAX(?:ES)?)\b"
 )
 
 _FAMILY = re.compile(
@@ -292,6 +307,7 @@ def describe(text: str) -> DescriptionFeatures:
         bank_originated=_BANK_ORIGINATED.search(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,
         family=_brand_family(upper),
+        payroll=bool(_PAYROLL_PROCESSOR.search(upper) or _PAYROLL_WORDS.search(upper)),
     )
 
 
@@ -414,6 +430,8 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     platform = bank.name.split()[0]
     if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
+    if bank.payroll and ledger.payroll:
+        best = max(best, 0.9)  # a payroll processor's debit and wages in the books
     if bank.family and bank.family != ledger.family:
         # A sub-brand on the card line, the parent brand in the books.
         best = max(best, *(_pair_similarity(bank.family, seg, True) for seg in ledger.segments))

@@ -102,7 +102,12 @@ def penalise_self_cancelling(
     would otherwise tie with it. When the reversal itself reached the bank (a returned
     ACH debit, an NSF cheque) both entries are real bank movements and keep their score.
     """
-    reversal_cleared = {e.g for e in edges if bank[e.b].reversal and gl[e.g].reversal}
+    # A returned item comes back for its full amount (a return fee is a line of its own),
+    # so only an exact-amount edge shows that a reversal reached the bank; a near amount
+    # ("fee netted") from some other returned item proves nothing about this one.
+    reversal_cleared = {
+        e.g for e in edges if e.kind == "exact" and bank[e.b].reversal and gl[e.g].reversal
+    }
     demoted: set[int] = set()
     for i, j in _offset_candidates(gl, range(len(gl)), params):
         if i not in reversal_cleared:
