@@ -272,7 +272,7 @@ def expire_overdue(runner: Runner, report: TickReport | None = None) -> TickRepo
         try:
             outcome = runner.resume(run.id, decision)
         except UserError as exc:
-            if "no longer awaiting review" not in str(exc):
+            if _still_overdue(runner, run.id, now):  # not just lost to another tick
                 report.failed.append(f"{run.id}: {exc}")
             continue
         except Exception as exc:  # recorded on the run by the runner; keep ticking
@@ -280,6 +280,12 @@ def expire_overdue(runner: Runner, report: TickReport | None = None) -> TickRepo
             continue
         report.expired.append((run.id, outcome.status))
     return report
+
+
+def _still_overdue(runner: Runner, run_id: str, now: str) -> bool:
+    """Whether the run still waits on a passed deadline (else another tick took it)."""
+    run = runner.registry.find(run_id)
+    return bool(run and run.status == "awaiting_review" and run.deadline and run.deadline <= now)
 
 
 def run_due(runner: Runner, report: TickReport | None = None) -> TickReport:
