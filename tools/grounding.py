@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -140,13 +141,21 @@ def _blocks(text: str) -> list[str]:
     return [" ".join(b) for b in blocks]
 
 
+_SEGMENTER_LOCK = threading.Lock()
+"""pysbd's Segmenter keeps the text being split on the instance: two threads (parallel
+``Send`` branches) splitting at once get each other's sentences, and ``_split``'s cache
+would keep the garbled result for the rest of the process."""
+
+
 @lru_cache(maxsize=4096)
 def _split(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for block in _blocks(text):
         block = block.lstrip("#*->•+ |").strip()
         if block:
-            out.extend(s.strip() for s in _segmenter().segment(block) if s.strip())
+            with _SEGMENTER_LOCK:
+                parts = _segmenter().segment(block)
+            out.extend(s.strip() for s in parts if s.strip())
     return tuple(out)
 
 

@@ -133,7 +133,8 @@ def fact_check(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 " again; state only what the cited source says."
             )
     hit = dependants(plan, {tid for c in refuted for tid in c["tasks"]})
-    for tid in hit:
+    origins = {tid for c in refuted for tid in c["tasks"]}
+    for tid in sorted(hit - origins):
         feedback.setdefault(tid, []).append("An input was corrected by the fact-checker.")
     if trace is not None:
         trace.decision = (
