@@ -35,6 +35,7 @@ from baton.graphs.expense_reconciliation.state import (
 from baton.llm import ask_structured
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry
+from baton.tools.finance.packet import difference_group
 from baton.tools.finance.policy import ExpensePolicy
 from baton.tools.finance.report import ReportException, exceptions_from_recon
 
@@ -157,12 +158,19 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 adjudicated += 1
                 hint = adjudicate(ctx, candidate, by_bank, by_gl)
                 action += f" ({hint}; not booked)" if hint else ""
+        extra: dict[str, Any] = {}
+        if exc.kind == "amount_mismatch" and len(exc.refs) == 2:
+            line, entry = by_bank.get(exc.refs[0]), by_gl.get(exc.refs[1])
+            if line is not None and entry is not None:
+                cents = (int(line.amount.scaleb(2)), int(entry.amount.scaleb(2)))
+                extra["group"] = difference_group(*cents)
         rows.append(
             exception_row(
                 exc,
                 "matching",
-                evidence_rows=ledger_evidence(exc.refs, bank, ledger),
+                evidence_rows=ledger_evidence(exc.refs, by_bank, by_gl),
                 suggested_action=action,
+                **extra,
             )
         )
     claim_matches = match_claims(claims, bank, params) if claims and bank else []

@@ -126,3 +126,23 @@ def test_inbox_rows_are_the_packets_items_and_new_vendors_are_information() -> N
     assert [r["id"] for r in info_rows(packet)] == ["ANOM-new_vendor-1"]
     # A packet from before items existed is still shown, row per exception.
     assert len(expense_rows({"exceptions": rows})) == 4
+
+
+def test_booked_fee_differences_are_one_decision_transpositions_stay_per_vendor() -> None:
+    from baton.tools.finance.packet import FEE_DIFFERENCES, difference_group
+
+    assert difference_group(-123400, -124300) is None  # 1,234.00 booked as 1,243.00
+    assert difference_group(95040, 98000) == FEE_DIFFERENCES  # 29.60 netted
+    assert difference_group(-23090, -18590) == FEE_DIFFERENCES  # a 45.00 wire fee
+    rows = [
+        row("EXC-diff-B1", "amount_mismatch", ["B1", "G1"], ["STRIPE TRANSFER", "Stripe"]),
+        row("EXC-diff-B2", "amount_mismatch", ["B2", "G2"], ["WIRE OUT SALTMARSH", "Saltmarsh"]),
+        row("EXC-diff-B3", "amount_mismatch", ["B3", "G3"], ["ACH KINGSLEY SIGNS", "Kingsley"]),
+    ]
+    for r in rows[:2]:
+        r["group"] = FEE_DIFFERENCES
+    items = group_exceptions(rows)
+    assert len(items) == 2
+    fees = next(i for i in items if len(i["members"]) == 2)
+    assert fees["id"] == "GRP-amount_mismatch-bank-fees-netted-or-charged-apart"
+    assert FEE_DIFFERENCES in fees["detail"]

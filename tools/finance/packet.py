@@ -45,6 +45,29 @@ _SEVERITY = {"low": 0, "medium": 1, "high": 2}
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
+FEE_DIFFERENCES = "bank fees netted or charged apart"
+"""Group of booked matches whose amounts differ by a fee: one decision posts them all."""
+
+
+def difference_group(bank_units: int, ledger_units: int) -> str | None:
+    """The group of a booked amount difference: fees together, transpositions per vendor.
+
+    A fee the bank netted or charged apart is the same bookkeeping whoever the
+    counterparty (post it to bank charges), so all of a month's fee differences are one
+    decision. Two swapped digits are a typing error in one ledger entry and stay with
+    their counterparty. Amounts are in the smallest currency unit.
+    """
+    a, b = str(abs(bank_units)), str(abs(ledger_units))
+    swapped = (
+        (bank_units < 0) == (ledger_units < 0)
+        and len(a) == len(b)
+        and sorted(a) == sorted(b)
+        and sum(x != y for x, y in zip(a, b, strict=True)) == 2
+        and any(a[i] == b[i + 1] and a[i + 1] == b[i] != a[i] for i in range(len(a) - 1))
+    )
+    return None if swapped else FEE_DIFFERENCES
+
+
 def _counterparty(row: Mapping[str, Any]) -> str:
     """The counterparty of an item: the name its first evidence row gives."""
     for ev in row.get("evidence", []) or []:
@@ -152,7 +175,7 @@ def _group_alike(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     keyed: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i, item in enumerate(items):
         if item["kind"] in GROUPABLE and len(item["members"]) == 1:
-            keyed[(item["kind"], _counterparty(item))].append(i)
+            keyed[(item["kind"], str(item.get("group") or _counterparty(item)))].append(i)
     grouped: dict[int, dict[str, Any]] = {}
     absorbed: set[int] = set()
     for (kind, name), idx in keyed.items():
