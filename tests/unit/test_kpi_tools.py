@@ -219,6 +219,10 @@ def test_router_review_and_dedup_ledger(tmp_path: Path) -> None:
         assert known_as(moved, data["seen"], 86_400) == "A-1"
         later = _anomaly("2026-04-12T00:00:00", "A-3")
         assert known_as(later, data["seen"], 86_400) is None
+        spike = _anomaly("2026-03-11T00:00:00", "A-4").model_copy(update={"kind": "spike"})
+        assert known_as(spike, data["seen"], 86_400) == "A-1"  # the shift's first point
+        far_spike = spike.model_copy(update={"start": "2026-03-15T00:00:00", "id": "A-5"})
+        assert known_as(far_spike, data["seen"], 86_400) is None
 
 
 def test_outbox_sends_each_alert_once_and_webhook_once(tmp_path: Path) -> None:

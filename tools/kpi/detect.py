@@ -125,12 +125,17 @@ def level_shifts(
     scale: float,
     cfg: Settings,
     back: Callable[[float], float],
-) -> list[Event]:
-    """Change points in the deseasonalised series, kept when the level really moved."""
+) -> tuple[list[Event], Array]:
+    """Change points in the deseasonalised series, kept when the level really moved.
+
+    Also returns the step function of the kept shifts, which :func:`detect` removes
+    before fitting the seasonal baseline again (so STL's trend need not bend to them).
+    """
     n = len(level)
     w = max(3, min(period, 30))
+    steps = np.zeros(n)
     if n < 2 * 3:
-        return []
+        return [], steps
     noise = max(robust_scale(np.diff(level), level) / math.sqrt(2), scale * 0.5)
     # KernelCPD with a linear kernel is PELT on the l2 cost, implemented in C.
     algo = rpt.KernelCPD(kernel="linear", min_size=3).fit(level / noise)
@@ -144,6 +149,7 @@ def level_shifts(
         rel = abs(back(after) - back(before)) / max(abs(back(before)), 1e-12)
         if abs(z) < cfg.shift_z or rel < cfg.min_change:
             continue
+        steps[b:] += after - before
         prev = out[-1] if out else None
         if prev and prev.z * z < 0 and b - prev.start <= 2 * w:
             # The level went back: one dip (or bump) from prev.start to b, not two shifts.
@@ -152,7 +158,7 @@ def level_shifts(
             )
             continue
         out.append(Event("level_shift", b, min(b + w, n) - 1, b, back(after), back(before), z))
-    return out
+    return out, steps
 
 
 def detect(
@@ -177,7 +183,11 @@ def detect(
     # The residual's own MAD understates noise where STL overfits; successive differences
     # of the residual (/sqrt 2) do not, so the larger of the two is the scale.
     scale = max(robust_scale(resid, x), robust_scale(np.diff(resid), x) / math.sqrt(2))
-    shifts = level_shifts(x - seasonal, gap, period, scale, cfg, back)
+    shifts, steps = level_shifts(x - seasonal, gap, period, scale, cfg, back)
+    if shifts:  # refit without the shifts: the points after one are not spikes
+        refit, _ = baseline(x - steps, period)
+        expected = refit + steps
+        resid = x - expected
     z = resid / scale
     base = np.exp(expected) if logged else expected
     rel = np.abs(filled - base) / np.maximum(np.abs(base), 1e-12)

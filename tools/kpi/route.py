@@ -4,8 +4,9 @@ Why a ledger in the Baton home: runs are hourly and independent, but "the same a
 spans them. The ledger (one JSON file per monitored input, written atomically under a
 file lock) keeps the watermark each run starts after and every anomaly already reported,
 so tomorrow's run neither re-reads old data nor re-pages an owner. A level shift's
-change point can move by a step or two as data arrives; an anomaly of the same KPI,
-slice and kind starting within one season of a known one is the known one.
+change point can move by a step or two as data arrives, and a level shift's first point
+is first seen as a spike; an anomaly of the same KPI and slice starting within one
+season (same kind) or two steps (other kind) of a known one is the known one.
 """
 
 from __future__ import annotations
@@ -78,16 +79,15 @@ def known_as(anomaly: Anomaly, seen: dict[str, Any], step_seconds: int) -> str |
     """The id this anomaly was already reported under, if any."""
     if anomaly.id in seen:
         return anomaly.id
-    tolerance = step_seconds * season_length(step_seconds)
     start = datetime.fromisoformat(anomaly.start)
     for aid, row in sorted(seen.items()):
-        if (row["kpi"], row["slice"], row["kind"]) != (
-            anomaly.kpi,
-            anomaly.slice_label(),
-            anomaly.kind,
-        ):
+        if (row["kpi"], row["slice"]) != (anomaly.kpi, anomaly.slice_label()):
             continue
-        if abs((datetime.fromisoformat(row["start"]) - start).total_seconds()) <= tolerance:
+        # Same kind: within a season. A spike that turns out to be the first point of a
+        # level shift (or the reverse) is the same incident when they start within 2 steps.
+        steps = season_length(step_seconds) if row["kind"] == anomaly.kind else 2
+        gap = abs((datetime.fromisoformat(row["start"]) - start).total_seconds())
+        if gap <= steps * step_seconds:
             return aid
     return None
 
