@@ -15,6 +15,7 @@ from baton.agents.launch.common import cite_line, fact_lines, feedback_block, re
 from baton.audit import agent_node
 from baton.context import RunContext
 from baton.llm import ask_structured, cited_schema, quote
+from baton.retrieval.injection import scan
 from baton.team import ungrounded
 
 PROMPT = (
@@ -43,7 +44,10 @@ def fallback(sources: dict[str, str]) -> str:
 
 
 def fact_lines_of(page: str) -> list[str]:
-    return [ln.strip()[2:].strip() for ln in page.splitlines() if ln.strip().startswith("- ")]
+    """A page's bullet lines: its facts. A line that reads like an instruction to the
+    model (flagged by the injection scan, as the ingest node flags its chunk) is not one."""
+    lines = [ln.strip()[2:].strip() for ln in page.splitlines() if ln.strip().startswith("- ")]
+    return [ln for ln in lines if not scan(ln, "")]
 
 
 def render(notes: ResearchNotes, allowed: list[str]) -> str:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from baton.audit import agent_node
 from baton.context import RunContext
 from baton.outputs import atomic_write
+from baton.retrieval.injection import packet_flags
 from baton.review import ReviewDecision, known_id
 from baton.team import review_gate
 from baton.tools.launch import render
@@ -106,6 +107,7 @@ def final_packet(state: Mapping[str, Any]) -> dict[str, Any]:
         "exceptions": exceptions(state),
         "plan": plan_rows(state),
         "claims": claim_rows(state),
+        "injection_flags": packet_flags(state),
         "edit_schema": LaunchEdits.model_json_schema(),
     }
 

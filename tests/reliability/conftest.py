@@ -34,6 +34,7 @@ SCENARIO_INPUTS: dict[str, Path] = {
     "content-calendar": EXAMPLES / "marketing",
     "onboarding": EXAMPLES / "hr",
     "compliance-report": EXAMPLES / "compliance",
+    "launch-team": EXAMPLES / "launch" / "request.yaml",
 }
 """Example input per scenario; a scenario missing here fails the suite on purpose."""
 
