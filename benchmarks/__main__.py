@@ -14,6 +14,8 @@ from benchmarks import (
     concurrency,
     embedded_e2e,
     ingest,
+    kpi_nab,
+    kpi_synth,
     model_checks,
     model_speed,
     overhead,
@@ -36,6 +38,8 @@ def main() -> None:
     model_speed.main(["--reps", "1" if quick else "5"])
     model_checks.main(["--posts", "3"] if quick else [])
     workers.main(["--quick"] if quick else [])
+    kpi_nab.main([])
+    kpi_synth.main(["--quick"] if quick else [])
     try:
         from benchmarks import reconciliation
     except ImportError:  # pragma: no cover - optional while scenarios land
