@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
@@ -31,6 +31,11 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import Field
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from baton.runtime import Runner
 
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
 """``(role, messages, tool_schema_or_None) -> tool arguments (dict) or plain text``."""
@@ -259,3 +264,14 @@ def hashing_embed(texts: Sequence[str], batch_size: int = 64) -> Any:
         if not norm:
             out[row, 0] = 1.0
     return out
+
+
+def node_counts(runner: Runner, run_id: str) -> Counter[str]:
+    """How often each node ran in a run (``human:<node>`` for a person's decision), from
+    its audit trail: what a test asserts to show a loop's bound or that resume repeats
+    nothing."""
+    from collections import Counter
+
+    return Counter(
+        r.node if r.kind == "node" else f"human:{r.node}" for r in runner.sync_audit(run_id)
+    )

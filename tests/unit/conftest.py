@@ -13,6 +13,7 @@ import pytest
 from pytest_socket import disable_socket, enable_socket
 
 from baton.config import Settings, load_settings
+from baton.runtime import Runner
 from baton.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,3 +42,12 @@ def _offline_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def settings() -> Settings:
     return load_settings()
+
+
+@pytest.fixture
+def runner(settings: Settings) -> Iterator[Runner]:
+    """A runner on the test's settings (scripted model, throwaway home), closed afterwards;
+    a test module that needs another model or store defines its own ``runner``."""
+    r = Runner(settings)
+    yield r
+    r.close()

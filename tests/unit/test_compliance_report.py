@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,6 @@ from baton.tools.compliance.models import Clause, Figure
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "compliance"
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 def _figures() -> dict[str, Figure]:

@@ -7,7 +7,7 @@ import re
 import shutil
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,20 +26,13 @@ from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, open_checkpointer
 from baton.scenario import get_scenario
-from baton.testing import ScriptedChatModel, schema_responder
+from baton.testing import ScriptedChatModel, node_counts, schema_responder
 from baton.tools.marketing.edits import CalendarEdits, apply_edits
 from baton.tools.marketing.models import Calendar, RunOptions, month_dates
 from baton.tools.marketing.review import failure_rounds
 from baton.tools.marketing.testing import EXAMPLE_DIR
 
 Responder = Callable[[str, Sequence[BaseMessage], dict[str, Any] | None], dict[str, Any] | str]
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 def scripted(settings: Settings, **by_role: Responder) -> Runner:
@@ -59,12 +52,6 @@ def values(runner: Runner, run_id: str) -> dict[str, Any]:
     with open_checkpointer(runner.settings) as saver:
         graph = get_scenario("content-calendar").build(saver)
         return dict(graph.get_state({"configurable": {"thread_id": run_id}}).values)
-
-
-def node_counts(runner: Runner, run_id: str) -> Counter[str]:
-    return Counter(
-        r.node if r.kind == "node" else f"human:{r.node}" for r in runner.sync_audit(run_id)
-    )
 
 
 def drafts_per_post(runner: Runner, run_id: str) -> Counter[str]:

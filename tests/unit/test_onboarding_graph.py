@@ -35,7 +35,7 @@ from baton.graphs.onboarding.state import MAX_ROUNDS, intake, load_input
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner
-from baton.testing import ScriptedChatModel, schema_responder
+from baton.testing import ScriptedChatModel, node_counts, schema_responder
 from baton.tools.onboarding.config import load_onboarding_config
 from baton.tools.onboarding.critic import check_plan
 from baton.tools.onboarding.edits import PlanEdits, SessionMove, apply_edits
@@ -88,14 +88,6 @@ def runner(settings: Settings) -> Iterator[Runner]:
     r = make_runner(settings, scripted({"buddy": {"note": NOTE}}))
     yield r
     r.close()
-
-
-def counts(runner: Runner, run_id: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for rec in runner.sync_audit(run_id):
-        key = rec.node if rec.kind == "node" else f"human:{rec.node}"
-        out[key] = out.get(key, 0) + 1
-    return out
 
 
 def node_records(runner: Runner, run_id: str, node: str) -> list[Any]:
@@ -166,7 +158,7 @@ def test_pauses_with_the_plan_then_approve_writes_every_file(
     cited = set(re.findall(r"\[([0-9a-f]{16})\]", files["reading_list.md"].read_text()))
     assert cited and set(ContextStore(settings).get_chunks(sorted(cited), ["hr-playbook"])) == cited
 
-    seen = counts(runner, outcome.run_id)
+    seen = node_counts(runner, outcome.run_id)
     for node in (
         "intake",
         "buddy",
@@ -182,7 +174,7 @@ def test_pauses_with_the_plan_then_approve_writes_every_file(
     assert seen["human:review"] == 1
     with pytest.raises(UserError, match="already done"):
         runner.resume(outcome.run_id, make_decision("approve", "hr-alice"))
-    assert counts(runner, outcome.run_id) == seen  # finished nodes never run again
+    assert node_counts(runner, outcome.run_id) == seen  # finished nodes never run again
 
 
 def test_independent_agents_fan_out_and_scheduling_waits_for_the_buddy(runner: Runner) -> None:
@@ -446,7 +438,7 @@ def test_critic_loop_stops_after_max_rounds(
 ) -> None:
     patch_critic(monkeypatch, lambda n: [content_problem(f"c{n}")])  # new problem every round
     outcome = runner.start("onboarding", EXAMPLE_DIR)
-    seen = counts(runner, outcome.run_id)
+    seen = node_counts(runner, outcome.run_id)
     assert seen["critic"] == MAX_ROUNDS + 1 and seen["content"] == MAX_ROUNDS + 1
     assert seen["buddy"] == 1 and seen["scheduling"] == 1 and seen["provisioning"] == 1
     redo = node_records(runner, outcome.run_id, "content")[1:]
@@ -461,7 +453,7 @@ def test_critic_loop_stops_early_when_nothing_changes(
 ) -> None:
     patch_critic(monkeypatch, lambda n: [content_problem("same")])
     outcome = runner.start("onboarding", EXAMPLE_DIR)
-    seen = counts(runner, outcome.run_id)
+    seen = node_counts(runner, outcome.run_id)
     assert seen["critic"] == 2 and seen["content"] == 2
     assert outcome.status == "awaiting_review"
 
@@ -478,7 +470,7 @@ def test_critic_failure_goes_back_to_its_agent_only(
         ),
     )
     outcome = runner.start("onboarding", EXAMPLE_DIR)
-    seen = counts(runner, outcome.run_id)
+    seen = node_counts(runner, outcome.run_id)
     assert len(fixed_after_one) == 2
     assert seen["buddy"] == 2 and seen["scheduling"] == 2  # scheduling follows the buddy
     assert seen["content"] == 1 and seen["provisioning"] == 1 and seen["checkin"] == 1
@@ -498,12 +490,12 @@ def test_reject_replans_with_the_comment_and_pauses_again(settings: Settings) ->
     assert again.status == "awaiting_review"
     assert "Earlier review comment: More security." in again.packet["preview"]  # type: ignore[index]
     assert any(role == "content" and "More security." in text for role, text in seen)
-    after = counts(runner, outcome.run_id)
+    after = node_counts(runner, outcome.run_id)
     assert after["intake"] == 1 and after["human:review"] == 1
     for node in ("buddy", "scheduling", "provisioning", "content", "checkin", "critic"):
         assert after[node] == 2, node
     done = runner.resume(outcome.run_id, make_decision("approve", "hr"))
-    assert done.status == "done" and counts(runner, outcome.run_id)["human:review"] == 2
+    assert done.status == "done" and node_counts(runner, outcome.run_id)["human:review"] == 2
     runner.close()
 
 
@@ -583,7 +575,7 @@ def test_rule_breaking_edits_go_back_to_the_reviewer(runner: Runner) -> None:
         assert again.status == "awaiting_review", edits
         details = " ".join(e["detail"] for e in exception_kinds(again.packet)["edit"])
         assert reason in details, (edits, details)
-        assert counts(runner, run_id)["human:review"] == number
+        assert node_counts(runner, run_id)["human:review"] == number
     with pytest.raises(UserError, match="movez"):
         runner.resume(run_id, make_decision("edit", "hr", edits={"movez": []}))
     assert runner.registry.get(run_id).status == "awaiting_review"
@@ -591,7 +583,7 @@ def test_rule_breaking_edits_go_back_to_the_reviewer(runner: Runner) -> None:
     ics = next(Path(p) for p in done.outputs if p.endswith("first_week.ics"))
     benefits = next(e for e in read_events(ics) if str(e["UID"]).startswith("benefits."))
     assert benefits.decoded("DTSTART") != clash  # the rejected edit was never applied
-    assert counts(runner, run_id)["publish"] == 1
+    assert node_counts(runner, run_id)["publish"] == 1
 
 
 def test_route_after_review() -> None:
@@ -747,7 +739,7 @@ def test_calendars_have_per_run_uids_an_organizer_and_count_edits(runner: Runner
         uids_a, uids_b = {str(e["UID"]) for e in a}, {str(e["UID"]) for e in b}
         assert len(uids_a) == len(a) and len(uids_b) == len(b) and not uids_a & uids_b
         assert {str(e["ORGANIZER"]) for e in a + b} == {f"mailto:{manager['email']}"}
-        assert {int(e["SEQUENCE"]) for e in a} == {0} and {int(e["SEQUENCE"]) for e in b} == {1}
+        assert {str(e["SEQUENCE"]) for e in a} == {"0"} and {str(e["SEQUENCE"]) for e in b} == {"1"}
         assert {e.decoded("DTSTAMP") for e in b} == {decided}
 
         calendar = vobject.readOne(files_b[name].read_text(encoding="utf-8"))

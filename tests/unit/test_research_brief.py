@@ -15,7 +15,7 @@ from baton.graphs.research_brief.graph import route_after_critic
 from baton.retrieval.ingest import ingest
 from baton.review import make_decision
 from baton.runtime import Runner
-from baton.testing import ScriptedChatModel
+from baton.testing import ScriptedChatModel, node_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
@@ -27,14 +27,6 @@ def runner(settings: Settings) -> Iterator[Runner]:
     r = Runner(settings)
     yield r
     r.close()
-
-
-def _counts(runner: Runner, run_id: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for rec in runner.sync_audit(run_id):
-        key = rec.node if rec.kind == "node" else f"human:{rec.node}"
-        counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def test_pauses_for_review_then_approve_writes_brief(runner: Runner) -> None:
@@ -49,7 +41,7 @@ def test_pauses_for_review_then_approve_writes_brief(runner: Runner) -> None:
     assert brief.name == "brief.md" and brief.exists()
     text = brief.read_text()
     assert "## Findings" in text and "approve by alice" in text
-    counts = _counts(runner, outcome.run_id)
+    counts = node_counts(runner, outcome.run_id)
     assert counts["researcher"] == 1 and counts["formatter"] == 1
     assert counts["human:review"] == 1
 
@@ -83,12 +75,12 @@ def test_reject_revises_and_pauses_again(runner: Runner) -> None:
     outcome = runner.start("research-brief", QUESTION)
     again = runner.resume(outcome.run_id, make_decision("reject", "carol", comment="shorter"))
     assert again.status == "awaiting_review"
-    counts = _counts(runner, outcome.run_id)
+    counts = node_counts(runner, outcome.run_id)
     assert counts["researcher"] == 1  # research is not redone
     assert counts["human:review"] == 1
     done = runner.resume(outcome.run_id, make_decision("approve", "carol"))
     assert done.status == "done"
-    assert _counts(runner, outcome.run_id)["human:review"] == 2
+    assert node_counts(runner, outcome.run_id)["human:review"] == 2
 
 
 def test_resume_errors_are_user_errors(runner: Runner) -> None:
@@ -101,7 +93,7 @@ def test_resume_errors_are_user_errors(runner: Runner) -> None:
     with pytest.raises(UserError, match="already done"):
         runner.resume(outcome.run_id, make_decision("approve", "x"))
     # the second resume changed nothing
-    assert _counts(runner, outcome.run_id)["formatter"] == 1
+    assert node_counts(runner, outcome.run_id)["formatter"] == 1
 
 
 def test_review_never_completes_without_a_human(runner: Runner) -> None:
@@ -122,7 +114,7 @@ def test_budget_exhaustion_fails_then_resumes(settings: Settings, runner: Runner
     small.close()
     resumed = runner.resume(outcome.run_id)  # default budget is larger
     assert resumed.status == "awaiting_review"
-    assert _counts(runner, outcome.run_id)["researcher"] == 1
+    assert node_counts(runner, outcome.run_id)["researcher"] == 1
 
 
 def test_model_records_tokens_per_node(runner: Runner) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ from tests.unit import deadline_scenario as demo
 from tests.unit.deadline_scenario import at, race
 
 DEADLINE = "2026-12-03T10:00:00Z"
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 @pytest.fixture

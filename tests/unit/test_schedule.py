@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from baton.schedule import Schedules, parse_every, run_due, slot_run_id
 from tests.unit import deadline_scenario as demo
 from tests.unit.deadline_scenario import at, race
 from tests.unit.test_cli import cli
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 @pytest.fixture
