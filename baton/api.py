@@ -8,6 +8,8 @@ from the CLI or the browser, and the reverse.
 
 Every function has an ``a``-prefixed twin for asyncio callers (``await baton.arun(...)``);
 it runs the same code in a worker thread, because agent nodes are synchronous.
+What is public is listed once, in ``baton/__init__.py`` (``__all__``), which imports
+these names lazily.
 
 Errors: :class:`baton.UserError` (and its subclasses :class:`baton.InputError`,
 :class:`baton.ConfigError`) is a mistake the caller can fix; the CLI turns exactly these
@@ -34,26 +36,6 @@ from baton.registry import STATUSES, AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision
 from baton.runtime import ProgressFn, Runner, RunOutcome
 from baton.scenario import Scenario, discover
-
-__all__ = [
-    "IngestResult",
-    "RunDetails",
-    "aaudit_trail",
-    "aingest",
-    "alist_runs",
-    "aresume",
-    "arun",
-    "ashow",
-    "audit_trail",
-    "decision",
-    "ingest",
-    "list_runs",
-    "open_runner",
-    "resume",
-    "run",
-    "scenarios",
-    "show",
-]
 
 
 class RunDetails(BaseModel):
