@@ -19,15 +19,19 @@ bounds a loop. Each block is small and does one thing:
   this run;
 * :func:`policy_gate` - rules in code over structured records (retrieved text is
   evidence, never a rule);
-* :func:`atomic_write` - output files written whole or not at all.
+* :func:`atomic_write` - output files written whole or not at all;
+* :func:`team_graph` - a ``StateGraph`` of named nodes with the run context, its straight
+  edges written as the diagram reads (``"START -> a -> b -> END"``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Generic, TypeVar
 
+from langgraph.graph import END, START, StateGraph
 from pydantic import BaseModel
 
 from baton.audit import GraphNode, agent_node, current_trace
@@ -52,6 +56,7 @@ __all__ = [
     "policy_gate",
     "quote",
     "review_gate",
+    "team_graph",
     "ungrounded",
     "validate_edits",
 ]
@@ -154,3 +159,32 @@ def review_gate(
 
     gate.__doc__ = f"Review gate '{name}': {default_mode} by default."
     return agent_node(name)(gate)
+
+
+def team_graph(
+    state: type[Any],
+    nodes: Mapping[str, Any],
+    *,
+    flow: str = "",
+    input_schema: type[Any] | None = None,
+    deferred: Iterable[str] = (),
+) -> StateGraph[Any, Any, Any, Any]:
+    """A graph of ``nodes`` (name -> node, in order) on ``state`` with the run context,
+    and the edges of ``flow``: straight runs ``"START -> a -> b"``, separated by ``;``.
+
+    Why: every team's graph is the same scaffolding (state, context schema, a node per
+    agent, a chain of edges) around the few routers that make it that team; writing the
+    chain as the flow diagram reads keeps ``graph.py`` on one screen. Routers are added on
+    the returned builder with ``add_conditional_edges``. Nodes named in ``deferred`` wait
+    for every branch of a fan-out before they run (LangGraph's ``defer``).
+    """
+    builder = StateGraph(state, input_schema=input_schema, context_schema=RunContext)
+    waits = set(deferred)
+    for name, node in nodes.items():
+        builder.add_node(name, node, defer=name in waits)
+    ends = {"START": START, "END": END}
+    for run in filter(None, (r.strip() for r in flow.split(";"))):
+        names = [ends.get(n.strip(), n.strip()) for n in run.split("->")]
+        for a, b in pairwise(names):
+            builder.add_edge(a, b)
+    return builder

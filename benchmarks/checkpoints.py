@@ -19,14 +19,10 @@ from baton.config import load_settings
 from baton.runtime import Runner
 from baton.scenario import discover
 from baton.testing import hashing_embed
+from tests.examples import EXAMPLE_INPUTS
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = {
-    "research-brief": ROOT / "examples" / "research-brief" / "question.yaml",
-    "expense-reconciliation": ROOT / "examples" / "finance" / "2026-10",
-    "content-calendar": ROOT / "examples" / "marketing",
-    "onboarding": ROOT / "examples" / "hr",
-}
+EXAMPLES = EXAMPLE_INPUTS
 
 
 def measure(runs: int) -> list[dict[str, float | str]]:

@@ -53,13 +53,13 @@ def measure(posts: int, latency: float) -> dict[str, float]:
         cc_state.load_input = with_model_drafts
         import baton.graphs.content_calendar.graph as cc_graph
 
-        cc_graph._load_input = with_model_drafts  # type: ignore[attr-defined]
+        cc_graph.load_input = with_model_drafts
         try:
             outcome = runner.start("content-calendar", EXAMPLE, review="never")
             audit = runner.sync_audit(outcome.run_id)
         finally:
             cc_state.load_input = original
-            cc_graph._load_input = original  # type: ignore[attr-defined]
+            cc_graph.load_input = original
             runner.close()
     drafts = [a for a in audit if a.node == "draft" and a.llm_calls]
     first_critic = min(_t(a.started_at) for a in audit if a.node == "critic")

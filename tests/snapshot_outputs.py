@@ -19,20 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
-INPUTS: dict[str, Path] = {
-    "research-brief": EXAMPLES / "research-brief" / "question.yaml",
-    "expense-reconciliation": EXAMPLES / "finance" / "2026-10",
-    "content-calendar": EXAMPLES / "marketing",
-    "onboarding": EXAMPLES / "hr",
-    "compliance-report": EXAMPLES / "compliance",
-}
-COLLECTIONS = [
-    (EXAMPLES / "docs", "company-docs"),
-    (EXAMPLES / "finance" / "policy", "finance-policy"),
-]
+from tests.examples import EXAMPLE_COLLECTIONS, EXAMPLE_INPUTS
 
+INPUTS = EXAMPLE_INPUTS
 
 _DTSTAMP = re.compile(r"DTSTAMP:\d{8}T\d{6}Z")
 """An iCalendar event's creation time: the moment the file was written, by the standard."""
@@ -82,7 +71,7 @@ def snapshot(names: list[str]) -> dict[str, str]:
         embeddings.embed = hashing_embed
         try:
             settings = load_settings()
-            for folder, collection in COLLECTIONS:
+            for collection, folder in EXAMPLE_COLLECTIONS.items():
                 ingest([folder], collection, settings)
             runner = Runner(settings)
             try:

@@ -10,11 +10,9 @@ preparer or an editor of the text (two-person rule).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from baton.agents.compliance.assembler import assemble
@@ -23,10 +21,10 @@ from baton.agents.compliance.distributor import send
 from baton.agents.compliance.drafter import draft
 from baton.agents.compliance.evidence import compute_evidence, map_clauses
 from baton.agents.compliance.state import State
-from baton.context import RunContext
 from baton.graphs.compliance_report.review import ReportEdit, approve
-from baton.graphs.compliance_report.state import load_input as _load_input
+from baton.graphs.compliance_report.state import load_input as load_input
 from baton.loops import keep_revising
+from baton.team import team_graph
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = ReportEdit
@@ -53,27 +51,23 @@ def route_after_approval(state: State) -> Literal["drafter", "critic", "distribu
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(State, context_schema=RunContext)
-    builder.add_node("evidence", compute_evidence)
-    builder.add_node("mapper", map_clauses)
-    builder.add_node("drafter", draft)
-    builder.add_node("critic", critique)
-    builder.add_node("assembler", assemble)
-    builder.add_node("approval", approve)
-    builder.add_node("distributor", send)
-    builder.add_edge(START, "evidence")
-    builder.add_edge("evidence", "mapper")
-    builder.add_edge("mapper", "drafter")
-    builder.add_edge("drafter", "critic")
+    builder = team_graph(
+        State,
+        {
+            "evidence": compute_evidence,
+            "mapper": map_clauses,
+            "drafter": draft,
+            "critic": critique,
+            "assembler": assemble,
+            "approval": approve,
+            "distributor": send,
+        },
+        flow="START -> evidence -> mapper -> drafter -> critic; assembler -> approval; "
+        "distributor -> END",
+    )
     builder.add_conditional_edges("critic", route_after_critic)
-    builder.add_edge("assembler", "approval")
     builder.add_conditional_edges("approval", route_after_approval)
-    builder.add_edge("distributor", END)
     return builder.compile(checkpointer=checkpointer, name="compliance-report")
-
-
-def load_input(path: Path) -> dict[str, Any]:
-    return _load_input(path)
 
 
 graph = build_graph()

@@ -16,11 +16,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
@@ -30,11 +28,11 @@ from baton.agents.marketing.research import ingest_inputs, research
 from baton.agents.marketing.reviewer import critique, feedback
 from baton.agents.marketing.state import State
 from baton.agents.marketing.strategy import strategy
-from baton.context import RunContext
 from baton.graphs.content_calendar.review import review
 from baton.graphs.content_calendar.state import CalendarInput, CalendarRequest, expand
-from baton.graphs.content_calendar.state import load_input as _load_input
+from baton.graphs.content_calendar.state import load_input as load_input
 from baton.served import ends_run, takes_request
+from baton.team import team_graph
 from baton.tools.marketing.edits import CalendarEdits
 
 DEFAULT_REVIEW = "always"
@@ -78,29 +76,26 @@ def build_graph(
     first = takes_request(
         CalendarRequest, expand, scenario="content-calendar", default_review=DEFAULT_REVIEW
     )
-    builder = StateGraph(State, input_schema=CalendarInput, context_schema=RunContext)
-    builder.add_node("ingest", first(ingest_inputs))
-    builder.add_node("research", research)
-    builder.add_node("strategy", strategy)
-    builder.add_node("draft", draft)
-    builder.add_node("critic", critique)
-    builder.add_node("schedule", schedule)
-    builder.add_node("review", review)
-    builder.add_node("publish", ends_run(publish))
-    builder.add_edge(START, "ingest")
-    builder.add_edge("ingest", "research")
-    builder.add_edge("research", "strategy")
+    builder = team_graph(
+        State,
+        {
+            "ingest": first(ingest_inputs),
+            "research": research,
+            "strategy": strategy,
+            "draft": draft,
+            "critic": critique,
+            "schedule": schedule,
+            "review": review,
+            "publish": ends_run(publish),
+        },
+        flow="START -> ingest -> research -> strategy; draft -> critic; schedule -> review; "
+        "publish -> END",
+        input_schema=CalendarInput,
+    )
     builder.add_conditional_edges("strategy", route_after_strategy, ["draft", "schedule"])
-    builder.add_edge("draft", "critic")
     builder.add_conditional_edges("critic", route_after_critic, ["draft", "schedule"])
-    builder.add_edge("schedule", "review")
     builder.add_conditional_edges("review", route_after_review)
-    builder.add_edge("publish", END)
     return builder.compile(checkpointer=checkpointer, name="content-calendar")
-
-
-def load_input(path: Path) -> dict[str, Any]:
-    return _load_input(path)
 
 
 graph = build_graph()

@@ -20,11 +20,9 @@ branch that is still running (the scheduling after buddy included) and runs once
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from baton.agents.onboarding.buddy import pick_buddy
@@ -34,12 +32,12 @@ from baton.agents.onboarding.critic import check
 from baton.agents.onboarding.provisioning import request_it
 from baton.agents.onboarding.scheduling import book_week_one
 from baton.agents.onboarding.state import State
-from baton.context import RunContext
 from baton.graphs.onboarding.review import DEFAULT_REVIEW, publish, review
 from baton.graphs.onboarding.state import OnboardingInput, OnboardingRequest, expand, intake
-from baton.graphs.onboarding.state import load_input as _load_input
+from baton.graphs.onboarding.state import load_input as load_input
 from baton.loops import keep_revising
 from baton.served import ends_run, takes_request
+from baton.team import team_graph
 from baton.tools.onboarding.edits import PlanEdits
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "REQUEST", "build_graph", "graph", "load_input"]
@@ -77,32 +75,32 @@ def build_graph(
     first = takes_request(
         OnboardingRequest, expand, scenario="onboarding", default_review=DEFAULT_REVIEW
     )
-    builder = StateGraph(State, input_schema=OnboardingInput, context_schema=RunContext)
-    builder.add_node("intake", first(intake))
-    builder.add_node("buddy", pick_buddy)
-    builder.add_node("scheduling", book_week_one)
-    builder.add_node("provisioning", request_it)
-    builder.add_node("content", plan_reading)
-    builder.add_node("checkin", plan_pulse)
-    builder.add_node("critic", check, defer=True)
-    builder.add_node("review", review)
-    builder.add_node("publish", ends_run(publish))
-    builder.add_edge(START, "intake")
+    builder = team_graph(
+        State,
+        {
+            "intake": first(intake),
+            "buddy": pick_buddy,
+            "scheduling": book_week_one,
+            "provisioning": request_it,
+            "content": plan_reading,
+            "checkin": plan_pulse,
+            "critic": check,
+            "review": review,
+            "publish": ends_run(publish),
+        },
+        flow="START -> intake; publish -> END; buddy -> scheduling",
+        input_schema=OnboardingInput,
+        deferred=["critic"],
+    )
     for agent in FAN_OUT:
         builder.add_edge("intake", agent)
-    builder.add_edge("buddy", "scheduling")
     for agent in ("scheduling", "provisioning", "content", "checkin"):
         builder.add_edge(agent, "critic")
     builder.add_conditional_edges(
         "critic", route_after_critic, ["buddy", "scheduling", *FAN_OUT[1:], "review"]
     )
     builder.add_conditional_edges("review", route_after_review, [*FAN_OUT, "review", "publish"])
-    builder.add_edge("publish", END)
     return builder.compile(checkpointer=checkpointer, name="onboarding")
-
-
-def load_input(path: Path) -> dict[str, Any]:
-    return _load_input(path)
 
 
 graph = build_graph()

@@ -7,11 +7,9 @@ START -> researcher -> writer -> critic --(issues, rounds left, not repeating)--
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from baton.agents.research.critic import critique
@@ -19,12 +17,12 @@ from baton.agents.research.formatter import publish
 from baton.agents.research.researcher import research
 from baton.agents.research.state import State
 from baton.agents.research.writer import write
-from baton.context import RunContext
 from baton.graphs.research_brief.review import BriefEdit, review
 from baton.graphs.research_brief.state import BriefInput, BriefRequest, expand
-from baton.graphs.research_brief.state import load_input as _load_input
+from baton.graphs.research_brief.state import load_input as load_input
 from baton.loops import keep_revising
 from baton.served import ends_run, takes_request
+from baton.team import team_graph
 
 DEFAULT_REVIEW = "always"
 EDIT_SCHEMA = BriefEdit
@@ -51,23 +49,21 @@ def build_graph(
     first = takes_request(
         BriefRequest, expand, scenario="research-brief", default_review=DEFAULT_REVIEW
     )
-    builder = StateGraph(State, input_schema=BriefInput, context_schema=RunContext)
-    builder.add_node("researcher", first(research))
-    builder.add_node("writer", write)
-    builder.add_node("critic", critique)
-    builder.add_node("review", review)
-    builder.add_node("formatter", ends_run(publish))
-    builder.add_edge(START, "researcher")
-    builder.add_edge("researcher", "writer")
-    builder.add_edge("writer", "critic")
+    builder = team_graph(
+        State,
+        {
+            "researcher": first(research),
+            "writer": write,
+            "critic": critique,
+            "review": review,
+            "formatter": ends_run(publish),
+        },
+        flow="START -> researcher -> writer -> critic; formatter -> END",
+        input_schema=BriefInput,
+    )
     builder.add_conditional_edges("critic", route_after_critic)
     builder.add_conditional_edges("review", route_after_review)
-    builder.add_edge("formatter", END)
     return builder.compile(checkpointer=checkpointer, name="research-brief")
-
-
-def load_input(path: Path) -> dict[str, Any]:
-    return _load_input(path)
 
 
 graph = build_graph()

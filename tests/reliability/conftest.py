@@ -22,20 +22,14 @@ from baton.retrieval.ingest import ingest
 from baton.runtime import Runner, RunOutcome
 from baton.scenario import discover
 from baton.testing import hashing_embed
+from tests.examples import EXAMPLE_INPUTS
 from tests.reliability.fault_server import FaultServer
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DOCS = EXAMPLES / "docs"
 
-SCENARIO_INPUTS: dict[str, Path] = {
-    "research-brief": EXAMPLES / "research-brief" / "question.yaml",
-    "expense-reconciliation": EXAMPLES / "finance" / "2026-10",
-    "content-calendar": EXAMPLES / "marketing",
-    "onboarding": EXAMPLES / "hr",
-    "compliance-report": EXAMPLES / "compliance",
-    "launch-team": EXAMPLES / "launch" / "request.yaml",
-}
+SCENARIO_INPUTS = EXAMPLE_INPUTS
 """Example input per scenario; a scenario missing here fails the suite on purpose."""
 
 TIMEOUT_S = 2.0

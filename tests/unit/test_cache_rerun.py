@@ -21,16 +21,10 @@ import pytest
 from baton.config import load_settings
 from baton.registry import Registry
 from baton.scenario import discover
+from tests.examples import EXAMPLE_COLLECTIONS, EXAMPLE_INPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
-INPUTS = {
-    "research-brief": ROOT / "examples" / "research-brief" / "question.yaml",
-    "expense-reconciliation": ROOT / "examples" / "finance" / "2026-10",
-    "content-calendar": ROOT / "examples" / "marketing",
-    "onboarding": ROOT / "examples" / "hr",
-    "compliance-report": ROOT / "examples" / "compliance",
-    "kpi-monitor": ROOT / "examples" / "kpi",
-}
+INPUTS = EXAMPLE_INPUTS
 NOTHING_NEW = {"kpi-monitor"}
 """Scenarios whose rerun over the same input finds nothing new (kpi-monitor's ledger keeps
 the last run's watermark and the anomalies it reported), so it has nothing to ask."""
@@ -54,10 +48,7 @@ for name, path in json.loads(sys.argv[2]).items():
 runner.close()
 print(json.dumps(ids))
 """
-COLLECTIONS = [
-    (str(ROOT / "examples" / "docs"), "company-docs"),
-    (str(ROOT / "examples" / "finance" / "policy"), "finance-policy"),
-]
+COLLECTIONS = [(str(folder), name) for name, folder in EXAMPLE_COLLECTIONS.items()]
 
 
 def run_all(seed: int) -> dict[str, str]:

@@ -15,14 +15,20 @@ import pytest
 
 from baton import cli as baton_cli
 from baton.cli import main
+from tests.examples import EXAMPLE_INPUTS
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = {
-    "research-brief": ROOT / "examples" / "research-brief" / "question.yaml",
-    "expense-reconciliation": ROOT / "examples" / "finance" / "2026-10",
-    "content-calendar": ROOT / "examples" / "marketing",
-    "onboarding": ROOT / "examples" / "hr",
+    name: EXAMPLE_INPUTS[name]
+    for name in (
+        "research-brief",
+        "expense-reconciliation",
+        "content-calendar",
+        "onboarding",
+        "compliance-report",
+    )
 }
+"""The scenarios whose review takes an edit file and a reject with a comment."""
 
 Result = tuple[int, str, str]
 
