@@ -7,21 +7,30 @@ returns each review packet and each output file as text, with only what differs 
 by design masked (the run id and the output folder that carries it). ``python -m
 tests.snapshot_outputs DIR`` writes them to ``DIR`` for a before/after ``diff -r``;
 ``tests/unit/test_snapshot_outputs.py`` compares them with the stored copies.
+
+Chunk ids hash the document's absolute path, so the examples are copied to one fixed
+folder (:data:`PLACE`, under a lock) before running: the snapshot is then the same in
+every checkout, wherever it lives.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.examples import EXAMPLE_COLLECTIONS, EXAMPLE_INPUTS
+from tests.examples import EXAMPLE_COLLECTIONS, EXAMPLE_INPUTS, EXAMPLES
 
 INPUTS = EXAMPLE_INPUTS
+PLACE = Path("/tmp/baton-snapshot")
+"""Where the examples are copied for a run: a fixed path, so chunk ids are too."""
 
 _DTSTAMP = re.compile(r"DTSTAMP:\d{8}T\d{6}Z")
 """An iCalendar event's creation time: the moment the file was written, by the standard."""
@@ -49,6 +58,15 @@ def snapshot(names: list[str]) -> dict[str, str]:
     Runs in a fresh ``BATON_HOME`` with the scripted model; the caller's environment is
     restored afterwards.
     """
+    PLACE.mkdir(parents=True, exist_ok=True)
+    with (PLACE / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one snapshot at a time uses PLACE
+        shutil.rmtree(PLACE / "examples", ignore_errors=True)
+        shutil.copytree(EXAMPLES, PLACE / "examples")
+        return _run(names, lambda p: PLACE / "examples" / p.relative_to(EXAMPLES))
+
+
+def _run(names: list[str], moved: Callable[[Path], Path]) -> dict[str, str]:
     from baton.config import load_settings
     from baton.retrieval import embeddings
     from baton.retrieval.ingest import ingest
@@ -72,11 +90,11 @@ def snapshot(names: list[str]) -> dict[str, str]:
         try:
             settings = load_settings()
             for collection, folder in EXAMPLE_COLLECTIONS.items():
-                ingest([folder], collection, settings)
+                ingest([moved(folder)], collection, settings)
             runner = Runner(settings)
             try:
                 for name in names:
-                    outcome = runner.start(name, INPUTS[name])
+                    outcome = runner.start(name, moved(INPUTS[name]))
                     pauses = 0
                     while outcome.status == "awaiting_review":
                         pauses += 1

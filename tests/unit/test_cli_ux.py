@@ -7,15 +7,14 @@ the consoles held at 80 columns, the width a new user's terminal often has.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from baton import cli as baton_cli
-from baton.cli import main
 from tests.examples import EXAMPLE_INPUTS
+from tests.unit.test_cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUTS = {
@@ -39,15 +38,6 @@ def _eighty_columns(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for console in (baton_cli.out, baton_cli.err):
         monkeypatch.setattr(console, "_width", 80)
     yield
-
-
-def cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> Result:
-    monkeypatch.setattr(sys, "argv", ["baton", *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-    captured = capsys.readouterr()
-    code = info.value.code if isinstance(info.value.code, int) else 0
-    return code, captured.out, captured.err
 
 
 def one_line_error(result: Result, *needles: str) -> str:
