@@ -35,7 +35,7 @@ from baton.graphs.expense_reconciliation.state import (
 from baton.llm import ask_structured
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry
-from baton.tools.finance.packet import difference_group
+from baton.tools.finance.packet import difference_group, open_item_group
 from baton.tools.finance.policy import ExpensePolicy
 from baton.tools.finance.report import ReportException, exceptions_from_recon
 
@@ -147,6 +147,7 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     recon = reconcile(bank, ledger, params)
     by_bank, by_gl = {b.id: b for b in bank}, {e.id: e for e in ledger}
     candidates = {c.bank_id: c for c in recon.candidates}
+    statement_end = max((b.date for b in bank), default=None)
     adjudicated = 0
     rows: list[dict[str, Any]] = []
     for exc in exceptions_from_recon(recon, bank, ledger):
@@ -159,6 +160,8 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 hint = adjudicate(ctx, candidate, by_bank, by_gl)
                 action += f" ({hint}; not booked)" if hint else ""
         extra: dict[str, Any] = {}
+        if exc.kind == "unmatched_ledger" and exc.refs[0] in by_gl:
+            extra["group"] = open_item_group(by_gl[exc.refs[0]], statement_end)
         if exc.kind == "amount_mismatch" and len(exc.refs) == 2:
             line, entry = by_bank.get(exc.refs[0]), by_gl.get(exc.refs[1])
             if line is not None and entry is not None:

@@ -213,8 +213,24 @@ def test_payroll_processor_debit_matches_net_pay_in_the_books() -> None:
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B2", "G2")}
-    assert describe("PAYCHEX PAYROLL 0331").payroll and describe("Wages March").payroll
+    assert describe("PAYCHEX PAYROLL 0331").payroll_processor and describe("Wages").payroll
     assert not describe("GUSTAV KLIMT PRINTS").payroll
+
+
+def test_salaries_paid_to_employees_still_need_agreeing_names() -> None:
+    # Without a processor the statement names the employee: two equal salaries must
+    # each meet their own employee's wages, not tie on the word "salary".
+    result = reconcile(
+        [
+            bank("B1", 1, "FPO G LEE SALARY", "-1312.75"),
+            bank("B2", 1, "FPO R KUMAR SALARY", "-1312.75"),
+        ],
+        [
+            gl("G1", 1, "Ravi Kumar - net wages October", "-1312.75", "PAY-10-KUMAR", "payment"),
+            gl("G2", 1, "Grace Lee - net wages October", "-1312.75", "PAY-10-LEE", "payment"),
+        ],
+    )
+    assert booked(result) == {("B1", "G2"), ("B2", "G1")}
 
 
 def test_symmetric_tie_offers_every_counterpart_to_every_line() -> None:

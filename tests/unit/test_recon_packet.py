@@ -146,3 +146,39 @@ def test_booked_fee_differences_are_one_decision_transpositions_stay_per_vendor(
     fees = next(i for i in items if len(i["members"]) == 2)
     assert fees["id"] == "GRP-amount_mismatch-bank-fees-netted-or-charged-apart"
     assert FEE_DIFFERENCES in fees["detail"]
+
+
+def test_outstanding_cheques_and_deposits_in_transit_are_one_item_each() -> None:
+    from datetime import date
+
+    from baton.tools.finance.models import LedgerEntry
+    from baton.tools.finance.packet import (
+        DEPOSITS_IN_TRANSIT,
+        OUTSTANDING_CHEQUES,
+        open_item_group,
+    )
+
+    def entry(day: int, text: str, amount: str, ref: str = "", kind: str = "") -> LedgerEntry:
+        return LedgerEntry(
+            id="G",
+            date=date(2026, 10, day),
+            description=text,
+            amount=Decimal(amount),
+            ref=ref,
+            entry_type=kind,
+        )
+
+    end = date(2026, 10, 31)
+    assert open_item_group(entry(20, "Leeds Window Cleaning", "-95.00", "", "Check"), end) == (
+        OUTSTANDING_CHEQUES
+    )
+    assert open_item_group(entry(20, "Valley Dental chk 6301", "-10.00"), end) == (
+        OUTSTANDING_CHEQUES
+    )
+    assert open_item_group(entry(22, "Quarry Signs", "-190.00", "6282", "Bill payment"), end)
+    assert open_item_group(entry(30, "SumUp takings 30 Oct", "893.50", "SU-1030"), end) == (
+        DEPOSITS_IN_TRANSIT
+    )
+    # A receipt weeks before the end, or a card payment, is not an ordinary open item.
+    assert open_item_group(entry(10, "SumUp takings 10 Oct", "893.50", "SU-1010"), end) is None
+    assert open_item_group(entry(31, "Tesco - milk", "-25.76", "CARD-1031-TES"), end) is None

@@ -151,6 +151,8 @@ class DescriptionFeatures:
     """The parent brand of a sub-brand the text names (``HAMPTON INN`` gives ``HILTON``)."""
     payroll: bool = False
     """The text is about payroll: a payroll processor's debit, or wages booked in the books."""
+    payroll_processor: bool = False
+    """The text names a payroll processor (``ADP``, ``GUSTO``), not a person paid directly."""
 
 
 # Sub-brands that card networks print instead of the parent brand a bookkeeper books
@@ -205,7 +207,7 @@ _PLATFORMS = frozenset(
 # processors are the public US payroll providers; extend as needed.
 _PAYROLL_PROCESSOR = re.compile(
     r"\b(?:ADP|GUSTO|PAYCHEX|PAYLOCITY|PAYCOR|RIPPLING|TRINET|JUSTWORKS|INSPERITY|CERIDIAN"
-    r"|DAYFORCE|ZENEFITS|PAYROLL)\b"
+    r"|DAYFORCE|ZENEFITS)\b"
 )
 _PAYROLL_WORDS = re.compile(
     r"\b(?:PAYROLL|NET\s+PAY|NET\s+WAGES|WAGES|SALARIES|SALARY|PAYROLL\s+TAX(?:ES)?)\b"
@@ -308,6 +310,7 @@ def describe(text: str) -> DescriptionFeatures:
         mentions_bank=_BANK_WORDS.search(upper) is not None,
         family=_brand_family(upper),
         payroll=bool(_PAYROLL_PROCESSOR.search(upper) or _PAYROLL_WORDS.search(upper)),
+        payroll_processor=_PAYROLL_PROCESSOR.search(upper) is not None,
     )
 
 
@@ -430,8 +433,10 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     platform = bank.name.split()[0]
     if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
-    if bank.payroll and ledger.payroll:
-        best = max(best, 0.9)  # a payroll processor's debit and wages in the books
+    if bank.payroll_processor and ledger.payroll:
+        # A processor's debit and wages in the books. A salary paid straight to an
+        # employee (``FPO LEE SALARY``) names the person, and the names must agree.
+        best = max(best, 0.9)
     if bank.family and bank.family != ledger.family:
         # A sub-brand on the card line, the parent brand in the books.
         best = max(best, *(_pair_similarity(bank.family, seg, True) for seg in ledger.segments))

@@ -20,8 +20,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from typing import Any
 
+from baton.tools.finance.matching.params import CHEQUE_TYPES
+from baton.tools.finance.models import LedgerEntry
 from baton.tools.finance.normalize import describe
 
 INFO_KINDS = frozenset({"new_vendor"})
@@ -66,6 +69,34 @@ def difference_group(bank_units: int, ledger_units: int) -> str | None:
         and any(a[i] == b[i + 1] and a[i + 1] == b[i] != a[i] for i in range(len(a) - 1))
     )
     return None if swapped else FEE_DIFFERENCES
+
+
+OUTSTANDING_CHEQUES = "cheques written, not yet presented"
+DEPOSITS_IN_TRANSIT = "receipts booked at the period end, not yet on the statement"
+_IN_TRANSIT_DAYS = 3
+"""Calendar days before the statement's last line in which a booked receipt may not
+have reached the bank yet (a deposit made on the last afternoon posts next period)."""
+
+
+def open_item_group(entry: LedgerEntry, statement_end: date | None) -> str | None:
+    """The group of an unmatched ledger entry that is an ordinary reconciling item.
+
+    Bank reconciliation convention: cheques the business wrote that the payee has not
+    presented yet, and receipts booked in the last days of the period that the bank
+    posts in the next, are listed on every reconciliation and carried forward. They
+    are decided together (one item each), whoever the counterparty; any other unmatched
+    entry stays with its counterparty. A cheque is recognised by its entry type, a
+    cheque number in the memo, or an all-digit ``ref`` on money out.
+    """
+    if entry.amount < 0:
+        kind = entry.entry_type.strip().lower()
+        ref = entry.ref.strip()
+        if kind in CHEQUE_TYPES or describe(entry.description).cheque_no or ref.isdigit():
+            return OUTSTANDING_CHEQUES
+        return None
+    if statement_end is not None and (statement_end - entry.date).days <= _IN_TRANSIT_DAYS:
+        return DEPOSITS_IN_TRANSIT
+    return None
 
 
 def _counterparty(row: Mapping[str, Any]) -> str:
