@@ -868,10 +868,15 @@ def schedule_list(as_json: JsonOpt = False) -> None:
     if as_json:
         out.print_json(data=[r.model_dump() for r in rows])
         return
-    table = Table("id", "scenario", "when", "input", "next at", "last run", box=box.SIMPLE)
-    for r in rows:
-        table.add_row(r.id, r.scenario, r.when, r.input_path, r.next_at, r.last_run_id or "-")
-    out.print(table if rows else "no schedules")
+    for r in rows:  # one whole line each: ids, paths and cron text are copied, not read
+        out.print(
+            f"{r.id}  {r.scenario}  {r.when}  next {r.next_at}  last {r.last_run_id or '-'}"
+            f"  input {r.input_path}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if not rows:
+        out.print("no schedules")
 
 
 @schedule_app.command("remove")
