@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from baton.config import Settings
-from baton.runtime import Runner
+from baton.runtime import Runner, RunOutcome
 from baton.scaffold import scaffold
 from baton.web import create_app
 from baton.web.auth import Credentials
@@ -35,14 +35,19 @@ def client(settings: Settings, plugin: Path) -> Iterator[TestClient]:
         yield c
 
 
-def test_a_plugin_scenario_is_reviewed_and_edited_through_the_generic_page(
-    settings: Settings, plugin: Path, client: TestClient
-) -> None:
+@pytest.fixture
+def paused(settings: Settings, plugin: Path, client: TestClient) -> RunOutcome:
+    """A run of the plugin scenario, paused at its review (the inbox already serving)."""
     runner = Runner(settings)
     try:
-        paused = runner.start("night-notes", plugin / "examples" / "input.yaml")
+        return runner.start("night-notes", plugin / "examples" / "input.yaml")
     finally:
         runner.close()
+
+
+def test_a_plugin_scenario_is_reviewed_and_edited_through_the_generic_page(
+    settings: Settings, client: TestClient, paused: RunOutcome
+) -> None:
     assert paused.status == "awaiting_review"
     assert paused.run_id in client.get("/").text
     page = client.get(f"/runs/{paused.run_id}").text
@@ -59,13 +64,8 @@ def test_a_plugin_scenario_is_reviewed_and_edited_through_the_generic_page(
 
 
 def test_a_generic_form_error_is_shown_inline_and_changes_nothing(
-    settings: Settings, plugin: Path, client: TestClient
+    client: TestClient, paused: RunOutcome
 ) -> None:
-    runner = Runner(settings)
-    try:
-        paused = runner.start("night-notes", plugin / "examples" / "input.yaml")
-    finally:
-        runner.close()
     page = client.get(f"/runs/{paused.run_id}").text
     too_long = "x" * 61  # NoteEdit.title has max_length=60
     refused = client.post(
