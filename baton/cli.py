@@ -62,6 +62,7 @@ class Review(StrEnum):
     always = "always"
     exceptions = "exceptions"
     never = "never"
+    plan = "plan"
 
 
 class AuditFormat(StrEnum):
@@ -299,7 +300,10 @@ def run(
     scenario: Annotated[str, typer.Argument(help="Scenario name (see `baton scenarios`).")],
     input_path: Annotated[Path, typer.Option("--input", "-i", help="Input file or folder.")],
     config: ConfigOpt = None,
-    review: Annotated[Review | None, typer.Option(help="When to pause for a human.")] = None,
+    review: Annotated[
+        Review | None,
+        typer.Option(help="When to pause for a human (plan: also sign off the plan first)."),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="Output folder (default .baton/runs/RUN).")
     ] = None,

@@ -25,7 +25,7 @@ from baton.config import Settings, load_settings
 if TYPE_CHECKING:
     from baton.retrieval.store import ContextStore
 
-ReviewMode = Literal["always", "exceptions", "never"]
+ReviewMode = Literal["always", "exceptions", "never", "plan"]
 ModelFactory = Callable[[str], BaseChatModel]
 
 

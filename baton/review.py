@@ -193,7 +193,7 @@ def request_review(
     packet: dict[str, Any],
     *,
     has_exceptions: bool,
-    default_mode: Literal["always", "exceptions", "never"],
+    default_mode: Literal["always", "exceptions", "never", "plan"],
     edit_schema: type[BaseModel],
 ) -> tuple[ReviewDecision, list[dict[str, Any]]]:
     """Pause for a human when the review mode says so; returns the decision and audit.
@@ -204,6 +204,8 @@ def request_review(
     if packet.get("deadline") is not None:
         parse_utc(str(packet["deadline"]), f"review packet of {node}: deadline")
     mode = ctx.review_mode or default_mode
+    if mode == "plan":  # the plan's sign-off is the scenario's own gate; the rest: default
+        mode = default_mode
     if mode == "never" or (mode == "exceptions" and not has_exceptions):
         why = "no exceptions" if mode == "exceptions" else "review=never"
         decision = make_decision("approve", "baton", comment=f"auto-approved: {why}")

@@ -46,8 +46,10 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "baton.scenarios"
 PROJECT_FILE = "langgraph.json"
-ReviewMode = Literal["always", "exceptions", "never"]
-REVIEW_MODES: tuple[ReviewMode, ...] = ("always", "exceptions", "never")
+ReviewMode = Literal["always", "exceptions", "never", "plan"]
+REVIEW_MODES: tuple[ReviewMode, ...] = ("always", "exceptions", "never", "plan")
+"""``plan``: also sign off a scenario's plan before it runs (scenarios that plan, e.g.
+launch-team); its other reviews follow the scenario's default mode."""
 
 
 @runtime_checkable

@@ -155,8 +155,8 @@ review = review_gate(
 
 @agent_node("plan_review")
 def plan_review(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
-    """Pause for a sign-off on the plan when the request asks for one."""
-    if not state["request"].get("review_plan"):
+    """Pause for a sign-off on the plan (``--review plan``, or ``review_plan: true``)."""
+    if not (state["request"].get("review_plan") or ctx.review_mode == "plan"):
         return {}
     from dataclasses import replace
 

@@ -241,3 +241,26 @@ def test_bad_inputs_are_one_line_exit_2(
     assert not (tmp_path / "home" / "runs").exists() or not any(
         (tmp_path / "home" / "runs").iterdir()
     )
+
+
+def test_review_plan_from_the_cli_signs_off_the_plan_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = cli(
+        monkeypatch, capsys, "run", "launch-team", "--input", str(COFFEE), "--review", "plan",
+        "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    paused = json.loads(out)
+    assert paused["status"] == "awaiting_review"
+    assert [r["id"] for r in paused["packet"]["plan"]][-1] == "post-5"
+    assert paused["packet"]["exceptions"] == [] and "claims" not in paused["packet"]
+    code, out, err = cli(monkeypatch, capsys, "resume", paused["run_id"], "--approve", "--json")
+    assert code == 0, err
+    after = json.loads(out)
+    # The final review follows the scenario's default (exceptions only), not "always".
+    while after["status"] == "awaiting_review":
+        assert after["packet"]["exceptions"]
+        code, out, err = cli(monkeypatch, capsys, "resume", after["run_id"], "--approve", "--json")
+        after = json.loads(out)
+    assert after["status"] == "done"
