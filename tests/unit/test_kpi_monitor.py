@@ -19,9 +19,7 @@ from baton.graphs.kpi_monitor.state import load_input
 from baton.review import make_decision
 from baton.runtime import Runner
 from baton.tools.kpi.notes import mismatched_numbers
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOP = ROOT / "examples" / "kpi"
+from tests.unit.kpi_data import SHOP, export_until, outbox_files
 
 
 @pytest.fixture
@@ -29,21 +27,6 @@ def runner(settings: Settings) -> Iterator[Runner]:
     r = Runner(settings)
     yield r
     r.close()
-
-
-def _outbox(settings: Settings) -> list[str]:
-    box = settings.home_dir / "kpi-monitor" / "outbox"
-    return sorted(p.name for p in box.glob("*") if p.suffix in (".eml", ".json"))
-
-
-def _copy_until(tmp_path: Path, last: str) -> Path:
-    """The shop example with only the rows up to ``last`` (the export so far)."""
-    folder = tmp_path / "shop"
-    shutil.copytree(SHOP, folder)
-    lines = (SHOP / "kpis.csv").read_text().splitlines()
-    kept = [lines[0], *(line for line in lines[1:] if line[:10] <= last)]
-    (folder / "kpis.csv").write_text("\n".join(kept) + "\n")
-    return folder
 
 
 def test_high_severity_waits_for_a_human_then_the_digest_says_who(
@@ -55,7 +38,7 @@ def test_high_severity_waits_for_a_human_then_the_digest_says_who(
     alerts = paused.packet["alerts"]
     assert len(alerts) == 3 and all(a["severity"] == "high" for a in alerts)
     assert paused.packet["deadline"] == min(a["deadline"] for a in alerts)
-    assert len(_outbox(settings)) == 4  # three high alerts + the west revenue (medium) one
+    assert len(outbox_files(settings)) == 4  # three high alerts + the west revenue (medium) one
     done = runner.resume(paused.run_id, make_decision("approve", "Kim"))
     assert done.status == "done"
     out = Path(done.output_dir)
@@ -85,28 +68,28 @@ def test_notes_state_only_computed_numbers(runner: Runner) -> None:
 def test_a_second_run_alerts_nobody_again(runner: Runner, settings: Settings) -> None:
     first = runner.start("kpi-monitor", SHOP)
     runner.resume(first.run_id, make_decision("approve", "Kim"))
-    before = _outbox(settings)
+    before = outbox_files(settings)
     again = runner.start("kpi-monitor", SHOP)
     assert again.status == "done"  # nothing new: no review
     digest = Path(again.output_dir, "overnight_digest.md").read_text()
     assert "0 new anomalies" in digest and "- nobody" in digest
-    assert _outbox(settings) == before
+    assert outbox_files(settings) == before
 
 
 def test_appended_data_only_alerts_on_what_is_new(
     runner: Runner, settings: Settings, tmp_path: Path
 ) -> None:
-    folder = _copy_until(tmp_path, "2026-03-31")
+    folder = export_until(tmp_path, "2026-03-31")
     first = runner.start("kpi-monitor", folder)
     assert first.packet is not None
     assert {a["id"] for a in first.packet["alerts"]} != set()
     runner.resume(first.run_id, make_decision("reject", "Kim", comment="known incidents"))
-    sent_before = _outbox(settings)
+    sent_before = outbox_files(settings)
     shutil.copy(SHOP / "kpis.csv", folder / "kpis.csv")  # the export grew by 19 days
     second = runner.start("kpi-monitor", folder)
     assert second.packet is not None
     assert len(second.packet["alerts"]) == 1  # the Easter signups spike only
-    new = set(_outbox(settings)) - set(sent_before)
+    new = set(outbox_files(settings)) - set(sent_before)
     assert len(new) == 1 and next(iter(new)).endswith(".json")  # signups: json channel
 
 
@@ -117,12 +100,12 @@ def test_reassign_alerts_the_new_owner_and_waits_for_them(
     assert paused.packet is not None
     target = paused.packet["alerts"][0]["id"]
     edits = {"decisions": [{"id": target, "action": "reassign", "to": "ops@fjordline.example"}]}
-    before = set(_outbox(settings))
+    before = set(outbox_files(settings))
     again = runner.resume(paused.run_id, make_decision("edit", "Kim", edits=edits))
     assert again.status == "awaiting_review" and again.packet is not None
     owners = {a["id"]: a["owner"] for a in again.packet["alerts"]}
     assert owners[target] == "ops@fjordline.example"
-    assert len(set(_outbox(settings)) - before) == 1
+    assert len(set(outbox_files(settings)) - before) == 1
     done = runner.resume(again.run_id, make_decision("approve", "Lee"))
     assert done.status == "done"
 
@@ -137,7 +120,7 @@ def test_an_unknown_alert_id_in_an_edit_is_refused(runner: Runner) -> None:
 
 
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
-    folder = _copy_until(tmp_path, "2026-01-05")  # a single point per KPI
+    folder = export_until(tmp_path, "2026-01-05")  # a single point per KPI
     with pytest.raises(InputError, match="has 1 point"):
         load_input(folder)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
@@ -181,7 +164,7 @@ def test_sigkill_mid_send_then_resume_sends_each_alert_exactly_once(
         check=False,
     )
     assert proc.returncode == -9, proc.stderr
-    assert len(_outbox(settings)) == 2
+    assert len(outbox_files(settings)) == 2
     runs = json.loads(
         subprocess.run(
             [sys.executable, "-m", "baton.cli", "runs", "--json"],
@@ -201,5 +184,5 @@ def test_sigkill_mid_send_then_resume_sends_each_alert_exactly_once(
         check=False,
     )
     assert resumed.returncode == 0, resumed.stderr
-    names = _outbox(settings)
+    names = outbox_files(settings)
     assert len(names) == 4 and len(set(names)) == 4

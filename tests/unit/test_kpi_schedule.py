@@ -5,7 +5,6 @@ escalates after its deadline, up the ladder, and is left unanswered when it runs
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +15,8 @@ from baton.review import DEADLINE_REVIEWER
 from baton.runtime import Runner
 from baton.schedule import expire_overdue, run_due
 from tests.unit.deadline_scenario import at
+from tests.unit.kpi_data import SHOP, export_until, outbox_files
 from tests.unit.test_cli import cli
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOP = ROOT / "examples" / "kpi"
 
 
 @pytest.fixture
@@ -29,21 +26,6 @@ def runner(settings: Settings) -> Iterator[Runner]:
     r.close()
 
 
-def _outbox(settings: Settings) -> set[str]:
-    box = settings.home_dir / "kpi-monitor" / "outbox"
-    return {p.name for p in box.glob("*") if p.suffix in (".eml", ".json")}
-
-
-def _export(tmp_path: Path, last: str) -> Path:
-    folder = tmp_path / "shop"
-    if not folder.exists():
-        shutil.copytree(SHOP, folder)
-    lines = (SHOP / "kpis.csv").read_text().splitlines()
-    kept = [lines[0], *(line for line in lines[1:] if line[:10] <= last)]
-    (folder / "kpis.csv").write_text("\n".join(kept) + "\n")
-    return folder
-
-
 def test_hourly_ticks_over_appended_data_alert_only_on_new_anomalies(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -51,7 +33,7 @@ def test_hourly_ticks_over_appended_data_alert_only_on_new_anomalies(
     settings: Settings,
     tmp_path: Path,
 ) -> None:
-    folder = _export(tmp_path, "2026-03-31")
+    folder = export_until(tmp_path, "2026-03-31")
     at(monkeypatch, "2026-04-01T06:00:00Z")
     code, added, _ = cli(
         monkeypatch,
@@ -69,24 +51,24 @@ def test_hourly_ticks_over_appended_data_alert_only_on_new_anomalies(
     assert code == 0, added
     code, ticked, _ = cli(monkeypatch, capsys, "tick")
     assert code == 0 and "started" in ticked
-    first = _outbox(settings)
+    first = outbox_files(settings)
     assert len(first) == 3  # orders and revenue (app release), revenue (west price rise)
 
     at(monkeypatch, "2026-04-01T06:30:00Z")
     assert run_due(runner).started == []  # not due yet
 
-    _export(tmp_path, "2026-04-03")  # the nightly export appended three days
+    export_until(tmp_path, "2026-04-03")  # the nightly export appended three days
     at(monkeypatch, "2026-04-01T07:00:10Z")
     (started,) = run_due(runner).started
     assert started[2] == "done"
-    new = _outbox(settings) - first
+    new = outbox_files(settings) - first
     assert len(new) == 1 and next(iter(new)).endswith(".json")  # the signups spike only
 
     at(monkeypatch, "2026-04-01T08:00:10Z")  # nothing appended since
     (again,) = run_due(runner).started
     digest = (settings.runs_dir / again[1] / "overnight_digest.md").read_text()
     assert "0 new anomalies" in digest
-    assert len(_outbox(settings)) == 4
+    assert len(outbox_files(settings)) == 4
     assert len(runner.registry.list_runs()) == 3
 
 
@@ -98,7 +80,7 @@ def test_an_unanswered_high_alert_escalates_after_its_deadline(
     assert paused.status == "awaiting_review" and paused.packet is not None
     assert paused.packet["deadline"].startswith("2026-04-20T05:00:00")  # policy: 4 hours
     owners = {a["id"]: a["owner"] for a in paused.packet["alerts"]}
-    before = _outbox(settings)
+    before = outbox_files(settings)
 
     at(monkeypatch, "2026-04-20T04:59:00Z")
     assert expire_overdue(runner).expired == []
@@ -108,7 +90,7 @@ def test_an_unanswered_high_alert_escalates_after_its_deadline(
     run = runner.registry.get(paused.run_id)
     assert run.status == "awaiting_review"
     assert run.deadline is not None and run.deadline.startswith("2026-04-20T09:00:30")
-    assert len(_outbox(settings) - before) == 3  # one escalation alert per waiting alert
+    assert len(outbox_files(settings) - before) == 3  # one escalation alert per waiting alert
     escalations = [a for a in runner.sync_audit(paused.run_id) if a.actor == DEADLINE_REVIEWER]
     lines = [a.decision for a in escalations if "escalated from" in a.decision]
     assert len(lines) == 3
@@ -121,7 +103,7 @@ def test_an_unanswered_high_alert_escalates_after_its_deadline(
 def test_when_the_ladder_runs_out_the_alert_is_left_unanswered(
     monkeypatch: pytest.MonkeyPatch, runner: Runner, tmp_path: Path
 ) -> None:
-    folder = _export(tmp_path, "2026-04-19")
+    folder = export_until(tmp_path, "2026-04-19")
     policy = (folder / "alert_policy.yaml").read_text()
     (folder / "alert_policy.yaml").write_text(re.sub(r"\n\s+ladder: \[.*\]", "", policy))
     at(monkeypatch, "2026-04-20T01:00:00Z")
