@@ -477,7 +477,7 @@ def test_hostile_reviewer_name_and_note_are_inert_in_csv_and_audit(
     page = client.get(f"/runs/{paused}").text
     evil = '=HYPERLINK("http://evil.example","x")'
     client.post("/whoami", data={"csrf_token": form_token(page), "name": evil})
-    x = row_fields(page, "EXC-C-1009-forbidden.alcohol")
+    x = row_fields(page, "EXC-C-1010-forbidden.gifts")
     note = "@SUM(1+1)\x1b[2J*cmd|' /C calc'!A0"
     sent = submit(
         client,
@@ -485,7 +485,7 @@ def test_hostile_reviewer_name_and_note_are_inert_in_csv_and_audit(
         page,
         {
             "items": "60",
-            f"{x}-id": "EXC-C-1009-forbidden.alcohol",
+            f"{x}-id": "EXC-C-1010-forbidden.gifts",
             f"{x}-action": "reject",
             f"{x}-note": note,
         },

@@ -1,5 +1,8 @@
 """Writes examples/kpi/ and examples/kpi-saas/ (run once; the CSVs are committed).
 
+Kept out of examples/scripts/, which holds public-API scripts that the tests execute:
+running this one would rewrite the committed examples.
+
 examples/kpi/ is Fjordline Outdoor, a web and app shop in three regions, 15 weeks of daily
 KPIs with three stories: an app release that broke checkout (2026-02-17, rolled back on
 2026-02-21), a price rise in the west region only (2026-03-10) and an Easter newsletter
