@@ -107,3 +107,12 @@ def test_plan_is_seeded_and_covers_kinds(tmp_path: Path) -> None:
     serial = Harness.plan(baseline([]), random.Random(1), 8)
     assert "fan-out" not in {t.kind for t in serial}
     assert all(1 <= t.point <= 9 for t in serial) and isinstance(serial[0], Trial)
+
+
+def test_crash_trials_launch_team(tmp_path: Path) -> None:
+    """launch-team killed mid-plan (inside the parallel task wave, between nodes, mid-call):
+    resumed, it continues the same plan and no finished task runs again."""
+    harness = Harness(tmp_path, DOCS)
+    results = _run(harness, {"launch-team": ["fan-out", "between-nodes", "mid-node"]})
+    assert {r.trial.kind for r in results} == {"fan-out", "between-nodes", "mid-node"}
+    _check(results)
