@@ -22,6 +22,8 @@ from baton.tools.grounding import (
     strip_citations,
 )
 
+_SPACE_BEFORE_STOP = re.compile(r"\s+([.,;:!?])")
+"""Where a removed citation leaves a gap ("... of 10 ." -> "... of 10.")."""
 _LEADING = re.compile(r"^(?:\s*\[[0-9a-f]{16}\])+")
 Verdict = Literal["supported", "refuted", "not_enough_info"]
 CHECKED_TYPES = ("research_competitor", "brand_brief", "analyse", "write_post")
@@ -74,7 +76,7 @@ def extract_claims(drafts: Mapping[str, str], ignore: Iterable[str] = ()) -> lis
     claims: dict[str, dict[str, Any]] = {}
     for task_id, text in drafts.items():
         for sentence in sentences(text):
-            body = strip_citations(sentence).strip()
+            body = _SPACE_BEFORE_STOP.sub(r"\1", strip_citations(sentence).strip())
             if not body or body.casefold() in skip or not is_claim(sentence):
                 continue
             cid = claim_id(sentence)
