@@ -232,5 +232,29 @@ def test_graph_through_langgraph_dev(server: Server, case: Case) -> None:
     assert {r["node"] for r in audit if r["kind"] == "node"} >= {"review", *shown_nodes(shown)}
 
 
+def test_every_installed_scenario_is_served_with_schemas(server: Server) -> None:
+    """The graphs driven above are four; every built-in scenario must at least be served,
+    with non-null schemas, so an integrator can start any of them from Studio or the SDK."""
+    from importlib.metadata import entry_points
+
+    from langgraph_sdk import get_client
+
+    async def served() -> dict[str, dict[str, Any]]:
+        client = get_client(url=server.url, headers=server.auth)
+        found: dict[str, dict[str, Any]] = {}
+        for assistant in await client.assistants.search(limit=100):
+            found[assistant["graph_id"]] = dict(
+                await client.assistants.get_schemas(assistant["assistant_id"])
+            )
+        return found
+
+    schemas = asyncio.run(served())
+    installed = {ep.name for ep in entry_points(group="baton.scenarios")}
+    assert installed <= set(schemas), installed - set(schemas)
+    for name in installed:
+        assert schemas[name].get("input_schema"), f"{name}: input_schema is null"
+        assert schemas[name].get("context_schema"), f"{name}: context_schema is null"
+
+
 def shown_nodes(shown: dict[str, Any]) -> set[str]:
     return {n["node"] for n in shown["nodes"] if n["kind"] == "node"}
