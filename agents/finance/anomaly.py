@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from baton.audit import agent_node, current_trace
-from baton.context import RunContext
-from baton.graphs.expense_reconciliation.state import (
+from baton.agents.finance.state import (
     bank_lines,
     claims_of,
     exception_row,
@@ -21,6 +19,8 @@ from baton.graphs.expense_reconciliation.state import (
     ledger_entries,
     policy_of,
 )
+from baton.audit import agent_node, current_trace
+from baton.context import RunContext
 from baton.tools.finance.anomaly import Anomaly, detect_anomalies
 from baton.tools.finance.report import exception_from_anomaly
 

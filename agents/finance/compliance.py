@@ -24,9 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.audit import agent_node, current_trace
-from baton.context import RunContext
-from baton.graphs.expense_reconciliation.state import (
+from baton.agents.finance.state import (
     claim_text,
     claims_of,
     evidence,
@@ -35,6 +33,8 @@ from baton.graphs.expense_reconciliation.state import (
     policy_of,
     quoted_numbers,
 )
+from baton.audit import agent_node, current_trace
+from baton.context import RunContext
 from baton.llm import ask_structured, quote
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import flag_injections

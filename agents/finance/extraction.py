@@ -22,15 +22,15 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
-from baton.audit import agent_node, current_trace
-from baton.context import RunContext
-from baton.graphs.expense_reconciliation.state import (
+from baton.agents.finance.state import (
     claim_text,
     claims_of,
     evidence,
     exception_row,
     hosted,
 )
+from baton.audit import agent_node, current_trace
+from baton.context import RunContext
 from baton.llm import ask_structured, quote
 from baton.retrieval.injection import flag_injections, scan
 from baton.tools.finance.models import Claim

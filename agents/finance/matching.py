@@ -17,9 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from baton.audit import agent_node, current_trace
-from baton.context import RunContext
-from baton.graphs.expense_reconciliation.state import (
+from baton.agents.finance.state import (
     bank_lines,
     bank_text,
     claim_text,
@@ -32,6 +30,8 @@ from baton.graphs.expense_reconciliation.state import (
     ledger_evidence,
     policy_of,
 )
+from baton.audit import agent_node, current_trace
+from baton.context import RunContext
 from baton.llm import ask_structured
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry

@@ -22,10 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from baton.audit import agent_node, current_trace
-from baton.context import RunContext
-from baton.errors import UserError
-from baton.graphs.expense_reconciliation.state import (
+from baton.agents.finance.state import (
     all_exceptions,
     bank_lines,
     hosted,
@@ -35,6 +32,9 @@ from baton.graphs.expense_reconciliation.state import (
     recon_of,
     to_report_exception,
 )
+from baton.audit import agent_node, current_trace
+from baton.context import RunContext
+from baton.errors import UserError
 from baton.llm import ask_structured
 from baton.outputs import atomic_write
 from baton.tools.finance.chart import render_chart, weekly_totals

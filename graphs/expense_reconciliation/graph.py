@@ -32,13 +32,13 @@ from baton.agents.finance.compliance import comply
 from baton.agents.finance.extraction import extract
 from baton.agents.finance.matching import match
 from baton.agents.finance.reporting import critique, publish, report
+from baton.agents.finance.state import State
 from baton.context import RunContext
 from baton.graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
 from baton.graphs.expense_reconciliation.state import (
     MAX_REPORT_ROUNDS,
     ExpenseInput,
     ExpenseRequest,
-    State,
     expand,
 )
 from baton.graphs.expense_reconciliation.state import load_input as _load_input

@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from baton.graphs.expense_reconciliation.state import bank_lines, policy_of, recon_of
+from baton.agents.finance.state import bank_lines, policy_of, recon_of
 from baton.tools.finance.chart import render_chart, weekly_totals
 from baton.tools.finance.decisions import MATCHABLE_BANK, MATCHABLE_GL
 from baton.web.views import decided, split_ids

@@ -23,9 +23,9 @@ from pydantic import (
 )
 
 from baton.agents.finance.reporting import amounts
+from baton.agents.finance.state import all_exceptions, recon_of
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.graphs.expense_reconciliation.state import all_exceptions, recon_of
 from baton.retrieval.injection import packet_flags
 from baton.review import known_id, packet_ids, request_review
 from baton.tools.finance.decisions import DecisionError, apply_decisions

@@ -16,6 +16,7 @@ from langchain_core.messages import BaseMessage
 
 from baton.agents.finance.compliance import acceptable
 from baton.agents.finance.extraction import instruction_lines
+from baton.agents.finance.state import State as ExpenseState
 from baton.config import Settings
 from baton.errors import InputError, UserError
 from baton.graphs.expense_reconciliation.graph import (
@@ -23,7 +24,6 @@ from baton.graphs.expense_reconciliation.graph import (
     route_after_report_critic,
     route_after_review,
 )
-from baton.graphs.expense_reconciliation.state import State as ExpenseState
 from baton.retrieval.store import ContextStore
 from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome

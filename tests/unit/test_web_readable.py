@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from baton.graphs.expense_reconciliation.state import bank_lines, policy_of, recon_of
+from baton.agents.finance.state import bank_lines, policy_of, recon_of
 from baton.registry import RunRecord
 from baton.review import make_decision
 from baton.runtime import Runner
