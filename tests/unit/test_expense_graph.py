@@ -453,23 +453,27 @@ def test_receipt_text_cannot_change_a_policy_outcome(month: Path, settings: Sett
     runner.close()
 
 
+ALCOHOL_CLAIM = Claim(
+    id="C-9",
+    employee="Owen",
+    date=date(2026, 10, 10),
+    merchant="Laithwaites",
+    amount=Decimal("64.00"),
+    currency="GBP",
+    category="alcohol",
+)
+ALCOHOL_BREACH = Breach(
+    claim_id="C-9",
+    rule_id="forbidden.alcohol",
+    kind="forbidden_category",
+    message="category 'alcohol' is not reimbursable",
+    clause="5.1 Alcohol is not reimbursed",
+)
+"""An alcohol claim and the breach it makes (the policy authority tests use them too)."""
+
+
 def test_model_explanations_must_name_the_rule_and_invent_no_number() -> None:
-    claim = Claim(
-        id="C-9",
-        employee="Owen",
-        date=date(2026, 10, 10),
-        merchant="Laithwaites",
-        amount=Decimal("64.00"),
-        currency="GBP",
-        category="alcohol",
-    )
-    breach = Breach(
-        claim_id="C-9",
-        rule_id="forbidden.alcohol",
-        kind="forbidden_category",
-        message="category 'alcohol' is not reimbursable",
-        clause="5.1 Alcohol is not reimbursed",
-    )
+    claim, breach = ALCOHOL_CLAIM, ALCOHOL_BREACH
     assert acceptable("Alcohol is never reimbursed under rule 5.1.", breach, claim)
     assert not acceptable("5.2 Personal gifts are not reimbursed.", breach, claim)  # wrong rule
     assert not acceptable("Alcohol over 70.00 is not reimbursed.", breach, claim)  # made-up
