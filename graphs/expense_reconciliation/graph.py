@@ -20,11 +20,9 @@ finance-policy``). Without it, breaches are still found but cite no clause.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from baton.agents.finance.anomaly import detect
@@ -33,7 +31,6 @@ from baton.agents.finance.extraction import extract
 from baton.agents.finance.matching import match
 from baton.agents.finance.reporting import critique, publish, report
 from baton.agents.finance.state import State
-from baton.context import RunContext
 from baton.graphs.expense_reconciliation.review import DEFAULT_REVIEW, DecisionsEdit, review
 from baton.graphs.expense_reconciliation.state import (
     MAX_REPORT_ROUNDS,
@@ -41,9 +38,10 @@ from baton.graphs.expense_reconciliation.state import (
     ExpenseRequest,
     expand,
 )
-from baton.graphs.expense_reconciliation.state import load_input as _load_input
+from baton.graphs.expense_reconciliation.state import load_input as load_input
 from baton.loops import keep_revising
 from baton.served import ends_run, takes_request
+from baton.team import team_graph
 
 __all__ = ["DEFAULT_REVIEW", "EDIT_SCHEMA", "REQUEST", "build_graph", "graph", "load_input"]
 
@@ -76,29 +74,25 @@ def build_graph(
     first = takes_request(
         ExpenseRequest, expand, scenario="expense-reconciliation", default_review=DEFAULT_REVIEW
     )
-    builder = StateGraph(State, input_schema=ExpenseInput, context_schema=RunContext)
-    builder.add_node("extraction", first(extract))
-    builder.add_node("matching", match)
-    builder.add_node("anomaly", detect)
-    builder.add_node("compliance", comply)
-    builder.add_node("reporting", report)
-    builder.add_node("report_critic", critique)
-    builder.add_node("review", review)
-    builder.add_node("publish", ends_run(publish))
-    builder.add_edge(START, "extraction")
-    builder.add_edge("extraction", "matching")
-    builder.add_edge("matching", "anomaly")
-    builder.add_edge("anomaly", "compliance")
-    builder.add_edge("compliance", "reporting")
-    builder.add_edge("reporting", "report_critic")
+    builder = team_graph(
+        State,
+        {
+            "extraction": first(extract),
+            "matching": match,
+            "anomaly": detect,
+            "compliance": comply,
+            "reporting": report,
+            "report_critic": critique,
+            "review": review,
+            "publish": ends_run(publish),
+        },
+        flow="START -> extraction -> matching -> anomaly -> compliance -> reporting"
+        " -> report_critic; publish -> END",
+        input_schema=ExpenseInput,
+    )
     builder.add_conditional_edges("report_critic", route_after_report_critic)
     builder.add_conditional_edges("review", route_after_review)
-    builder.add_edge("publish", END)
     return builder.compile(checkpointer=checkpointer, name="expense-reconciliation")
-
-
-def load_input(path: Path) -> dict[str, Any]:
-    return _load_input(path)
 
 
 graph = build_graph()

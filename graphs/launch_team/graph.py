@@ -19,11 +19,9 @@ reviewer invalidated it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Send
 
@@ -37,11 +35,11 @@ from baton.agents.launch.ingest import ingest_corpus
 from baton.agents.launch.planner import plan
 from baton.agents.launch.researcher import research
 from baton.agents.launch.writer import write_post
-from baton.context import RunContext
 from baton.graphs.launch_team.review import LaunchEdits, plan_review, publish, review
 from baton.graphs.launch_team.state import State
-from baton.graphs.launch_team.state import load_input as _load_input
+from baton.graphs.launch_team.state import load_input as load_input
 from baton.served import ends_run
+from baton.team import team_graph
 from baton.tools.launch.plan import ANALYSE, BRAND, CALENDAR, POST, RESEARCH, Task, ready
 
 DEFAULT_REVIEW = "exceptions"
@@ -92,23 +90,25 @@ def route_after_review(state: State) -> Literal["dispatch", "publish"]:
 def build_graph(
     checkpointer: BaseCheckpointSaver[Any] | None = None,
 ) -> CompiledStateGraph[Any, Any, Any, Any]:
-    builder = StateGraph(State, context_schema=RunContext)
-    builder.add_node("ingest", ingest_corpus)
-    builder.add_node("planner", plan)
-    builder.add_node("plan_review", plan_review)
-    builder.add_node("dispatch", dispatch)
-    builder.add_node("researcher", research)
-    builder.add_node("brand", brand_brief)
-    builder.add_node("analyst", analyse)
-    builder.add_node("calendar", plan_calendar)
-    builder.add_node("writer", write_post)
-    builder.add_node("critic", critique)
-    builder.add_node("fact_checker", fact_check)
-    builder.add_node("review", review)
-    builder.add_node("publish", ends_run(publish))
-    builder.add_edge(START, "ingest")
-    builder.add_edge("ingest", "planner")
-    builder.add_edge("planner", "plan_review")
+    builder = team_graph(
+        State,
+        {
+            "ingest": ingest_corpus,
+            "planner": plan,
+            "plan_review": plan_review,
+            "dispatch": dispatch,
+            "researcher": research,
+            "brand": brand_brief,
+            "analyst": analyse,
+            "calendar": plan_calendar,
+            "writer": write_post,
+            "critic": critique,
+            "fact_checker": fact_check,
+            "review": review,
+            "publish": ends_run(publish),
+        },
+        flow="START -> ingest -> planner -> plan_review; publish -> END",
+    )
     builder.add_conditional_edges("plan_review", route_after_plan_review)
     builder.add_conditional_edges("dispatch", route_dispatch, [*SPECIALISTS.values(), "critic"])
     for node in SPECIALISTS.values():
@@ -116,12 +116,7 @@ def build_graph(
     builder.add_conditional_edges("critic", route_after_critic)
     builder.add_conditional_edges("fact_checker", route_after_check)
     builder.add_conditional_edges("review", route_after_review)
-    builder.add_edge("publish", END)
     return builder.compile(checkpointer=checkpointer, name="launch-team")
-
-
-def load_input(path: Path) -> dict[str, Any]:
-    return _load_input(path)
 
 
 graph = build_graph()
