@@ -193,17 +193,22 @@ def committed(home: Path, scenario: str, run_id: str) -> tuple[list[dict[str, An
 
 _RUN_ID = re.compile(rb"[a-z][a-z-]*-\d{8}-[0-9a-f]{6}")
 _DTSTAMP = re.compile(rb"DTSTAMP:[^\r\n]*")
+_DEADLINE = re.compile(rb'"deadline": "[^"]*"')
 
 
 def comparable(name: str, data: bytes) -> bytes:
     """Output bytes with what must differ between two runs masked.
 
     Calendar files carry the run id in their UIDs (unique per run, so two new hires'
-    calendars never overwrite each other) and the review decision's time as DTSTAMP;
+    calendars never overwrite each other) and the review decision's time as DTSTAMP; a
+    review deadline counts from when the review opened on the wall clock, so a run that
+    reopens it after a crash gives the reviewer the full window again (JSON ``deadline``);
     everything else must be byte-identical between a crashed run and a clean one.
     """
     if name.endswith(".ics"):
         return _DTSTAMP.sub(b"DTSTAMP:-", _RUN_ID.sub(b"RUN", data))
+    if name.endswith(".json"):
+        return _DEADLINE.sub(b'"deadline": "-"', data)
     return data
 
 
