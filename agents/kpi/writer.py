@@ -19,6 +19,7 @@ from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured, quote
 from baton.retrieval.ingest import ingest
+from baton.retrieval.injection import flag_injections
 from baton.tools.kpi.notes import check_note, fallback_note
 
 COLLECTION = "kpi-runbooks"
@@ -52,6 +53,12 @@ def evidence_lines(finding: dict[str, Any]) -> str:
 
 def _runbook(ctx: RunContext, kpi: str) -> tuple[str, str] | None:
     hits = ctx.store.retrieve(f"runbook {kpi} anomaly cause", [COLLECTION], k=1)
+    # A runbook is data shown to the model: a passage that reads like an instruction is
+    # flagged for the reviewer and the audit, as every agent does with what it reads.
+    flag_injections(
+        {"id": h.id, "text": h.text, "source": h.source, "index": h.metadata.get("chunk_index", 0)}
+        for h in hits
+    )
     return (hits[0].id, hits[0].text) if hits else None
 
 

@@ -19,6 +19,7 @@ from baton.audit import agent_node, human_record
 from baton.context import RunContext
 from baton.graphs.kpi_monitor.nodes import deliver
 from baton.graphs.kpi_monitor.state import State
+from baton.retrieval.injection import packet_flags
 from baton.review import known_id, request_review
 from baton.tools.kpi.escalation import WAITING, decide, next_deadline
 from baton.tools.kpi.models import AlertPolicy
@@ -74,6 +75,7 @@ def packet(state: State) -> dict[str, Any]:
         "exceptions": [
             {"id": i["id"], "kind": "alert", "detail": notes[i["id"]]["text"]} for i in waiting
         ],
+        "injection_flags": packet_flags(state),
         "edit_schema": TriageEdit.model_json_schema(),
     }
 

@@ -82,6 +82,7 @@ def build_inputs(root: Path, poisoned: bool) -> tuple[Path, dict[str, Path]]:
     launch = shutil.copytree(
         input_for("launch-team").parent, root / "launch", ignore=shutil.ignore_patterns("bike-*")
     )
+    kpi = shutil.copytree(input_for("kpi-monitor"), root / "kpi")
     if poisoned:
         for name, target in {
             "docs": docs,
@@ -90,6 +91,7 @@ def build_inputs(root: Path, poisoned: bool) -> tuple[Path, dict[str, Path]]:
             "hr": hr,
             "compliance": compliance,
             "launch": launch,
+            "kpi": kpi,
         }.items():
             for payload in (POISONED / name).rglob("*"):
                 if payload.is_file():
@@ -103,6 +105,7 @@ def build_inputs(root: Path, poisoned: bool) -> tuple[Path, dict[str, Path]]:
         "onboarding": hr,
         "compliance-report": compliance,
         "launch-team": launch / "request.yaml",
+        "kpi-monitor": kpi,
     }
     return docs, inputs
 
@@ -153,6 +156,13 @@ def _launch(values: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
+def _kpi(values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Each anomaly's route: owner, whether it alerts, whether a human must decide."""
+    return sorted(
+        (aid, r["owner"], r["alert"], r["review"]) for aid, r in values.get("routes", {}).items()
+    )
+
+
 GATES: dict[str, dict[str, Gate]] = {
     "research-brief": {"citations": _citations_valid},
     "expense-reconciliation": {"policy decisions": _breaches},
@@ -160,6 +170,7 @@ GATES: dict[str, dict[str, Gate]] = {
     "content-calendar": {"schedule rules": _schedule},
     "compliance-report": {"breaches, citations, approval": _compliance},
     "launch-team": {"plan, calendar": _launch},
+    "kpi-monitor": {"routing": _kpi},
 }
 """Deterministic outcomes per scenario; a new scenario must say what its gates are."""
 
