@@ -49,6 +49,15 @@ RUNS = {
     "content-calendar": 4,
     "compliance-report": 2,
 }
+NOT_HERE = {
+    "kpi-monitor": "a monitor's runs on one input are not independent: each alerts only on "
+    "anomalies no earlier run saw (de-duplication across runs), so a repeat cannot equal a "
+    "single-process reference; its sending under SIGKILL is tested in "
+    "tests/unit/test_kpi_monitor.py",
+    "launch-team": "not yet measured in the thirty-run mix (its SIGKILL trials are in "
+    "tests/reliability/test_crash_trials.py)",
+}
+"""Registered scenarios left out of this test, with the reason."""
 QUESTIONS = (
     "Should we bundle a free PodBack return bag with the Cold Brew Pods launch?",
     "What should the launch brief say about compostability of the pods?",
@@ -109,13 +118,15 @@ def test_three_workers_share_thirty_runs_and_survive_a_sigkill(
     monkeypatch.setenv("BATON_FAKE_CALL_LOG", str(log_dir / "{run}.log"))
     ingest([DOCS], "company-docs", scale_env)
 
-    inputs: dict[str, list[Path]] = {name: [path] for name, path in SCENARIO_INPUTS.items()}
+    inputs: dict[str, list[Path]] = {
+        name: [path] for name, path in SCENARIO_INPUTS.items() if name not in NOT_HERE
+    }
     inputs["research-brief"] = []
     for n, question in enumerate(QUESTIONS):
         path = tmp_path / f"question-{n}.yaml"
         path.write_text(json.dumps({"question": question, "collections": ["company-docs"]}))
         inputs["research-brief"].append(path)
-    assert set(RUNS) == set(inputs), "every scenario takes part"
+    assert set(RUNS) == set(inputs), "every scenario takes part or says why not (NOT_HERE)"
 
     runner = Runner(scale_env)
     queue = runner.registry
