@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 
 from baton.tools.onboarding.calendars import CalendarEvent, Publication, render_ics
 from baton.tools.onboarding.config import CheckinConfig
-from baton.tools.onboarding.models import Problem, Record, Starter
+from baton.tools.onboarding.models import Problem, ProblemLog, Record, Starter
 from baton.tools.onboarding.workdays import holiday_calendar, next_working_day, non_working_reasons
 
 
@@ -65,26 +65,12 @@ def checkin_problems(
 ) -> list[Problem]:
     """Differences from the rule: recomputing is cheaper and stricter than re-deriving."""
     expected = {c.day: c for c in plan_checkins(starter, config)}
-    problems: list[Problem] = []
+    problems = ProblemLog("checkin")
     got = {c.day: c for c in checkins}
     for day in sorted(set(expected) - set(got)):
-        problems.append(
-            Problem(
-                agent="checkin",
-                code="missing-checkin",
-                message=f"no check-in for day {day}",
-                ref=str(day),
-            )
-        )
+        problems.add("missing-checkin", f"no check-in for day {day}", str(day))
     for day in sorted(set(got) - set(expected)):
-        problems.append(
-            Problem(
-                agent="checkin",
-                code="unexpected-checkin",
-                message=f"check-in for day {day} is not configured",
-                ref=str(day),
-            )
-        )
+        problems.add("unexpected-checkin", f"check-in for day {day} is not configured", str(day))
     calendar = holiday_calendar(
         starter.country, starter.subdivision, {c.scheduled_date.year for c in checkins}
     )
@@ -93,34 +79,23 @@ def checkin_problems(
         if have.scheduled_date != want.scheduled_date:
             off = non_working_reasons(have.scheduled_date, calendar)
             why = f" ({' / '.join(off)})" if off else ""
-            problems.append(
-                Problem(
-                    agent="checkin",
-                    code="not-a-working-day" if off else "wrong-date",
-                    message=f"day-{day} check-in is on {have.scheduled_date}{why}, "
-                    f"expected {want.scheduled_date}",
-                    ref=str(day),
-                )
+            problems.add(
+                "not-a-working-day" if off else "wrong-date",
+                f"day-{day} check-in is on {have.scheduled_date}{why}, "
+                f"expected {want.scheduled_date}",
+                str(day),
             )
         if have.start.astimezone(starter.tz).date() != have.scheduled_date:
-            problems.append(
-                Problem(
-                    agent="checkin",
-                    code="wrong-date",
-                    message=f"day-{day} check-in starts on another day than {have.scheduled_date}",
-                    ref=str(day),
-                )
+            problems.add(
+                "wrong-date",
+                f"day-{day} check-in starts on another day than {have.scheduled_date}",
+                str(day),
             )
         if set(want.questions) - set(have.questions):
-            problems.append(
-                Problem(
-                    agent="checkin",
-                    code="missing-questions",
-                    message=f"day-{day} check-in lacks configured questions",
-                    ref=str(day),
-                )
+            problems.add(
+                "missing-questions", f"day-{day} check-in lacks configured questions", str(day)
             )
-    return problems
+    return problems.found
 
 
 def render_checkins_ics(

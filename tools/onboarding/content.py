@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from baton.tools.onboarding.models import Problem, Record
+from baton.tools.onboarding.models import Problem, ProblemLog, Record
 
 
 class PathwayItem(Record):
@@ -82,41 +82,24 @@ def check_citations(
 ) -> list[Problem]:
     """Every item must cite at least one chunk, and every cited chunk must exist."""
     known = set(known_chunk_ids)
-    problems: list[Problem] = []
+    problems = ProblemLog("content")
     seen: set[tuple[int, str]] = set()
     for index, item in enumerate(items):
         ref = f"items[{index}] {item.title!r}"
         if not item.chunk_ids:
-            problems.append(
-                Problem(
-                    agent="content",
-                    code="uncited-item",
-                    message=f"{ref} cites no playbook chunk",
-                    ref=item.title,
-                )
-            )
+            problems.add("uncited-item", f"{ref} cites no playbook chunk", item.title)
         for chunk_id in item.chunk_ids:
             if chunk_id not in known:
-                problems.append(
-                    Problem(
-                        agent="content",
-                        code="unknown-chunk",
-                        message=f"{ref} cites {chunk_id!r}, which is not in the playbook store",
-                        ref=chunk_id,
-                    )
+                problems.add(
+                    "unknown-chunk",
+                    f"{ref} cites {chunk_id!r}, which is not in the playbook store",
+                    chunk_id,
                 )
         key = (item.week, item.title.casefold())
         if key in seen:
-            problems.append(
-                Problem(
-                    agent="content",
-                    code="duplicate-item",
-                    message=f"{ref} appears twice in week {item.week}",
-                    ref=item.title,
-                )
-            )
+            problems.add("duplicate-item", f"{ref} appears twice in week {item.week}", item.title)
         seen.add(key)
-    return problems
+    return problems.found
 
 
 def render_reading_list(

@@ -16,7 +16,7 @@ from baton.tools.onboarding.checkins import checkin_problems
 from baton.tools.onboarding.config import OnboardingConfig
 from baton.tools.onboarding.content import check_citations
 from baton.tools.onboarding.io import OnboardingInputs
-from baton.tools.onboarding.models import Problem
+from baton.tools.onboarding.models import Problem, ProblemLog
 from baton.tools.onboarding.plan import OnboardingPlan
 from baton.tools.onboarding.provisioning import provisioning_problems
 from baton.tools.onboarding.scheduling import AvailabilityRules, schedule_problems
@@ -66,7 +66,7 @@ def _session_roster_problems(
     plan: OnboardingPlan, inputs: OnboardingInputs, config: OnboardingConfig
 ) -> list[Problem]:
     """Each required session booked or excepted exactly once, with the right people."""
-    problems: list[Problem] = []
+    problems = ProblemLog("scheduling")
     required = [t for t in config.sessions if t.applies_to.matches(inputs.starter)]
     counts = Counter(s.session_id for s in plan.schedule.sessions) + Counter(
         e.session_id for e in plan.schedule.exceptions
@@ -74,59 +74,42 @@ def _session_roster_problems(
     templates = {t.id: t for t in required}
     for template in required:
         if counts[template.id] == 0:
-            problems.append(
-                Problem(
-                    agent="scheduling",
-                    code="missing-session",
-                    message=f"required session {template.id!r} is neither booked nor an exception",
-                    ref=template.id,
-                )
+            problems.add(
+                "missing-session",
+                f"required session {template.id!r} is neither booked nor an exception",
+                template.id,
             )
     for session_id, count in sorted(counts.items()):
         if count > 1:
-            problems.append(
-                Problem(
-                    agent="scheduling",
-                    code="duplicate-session",
-                    message=f"session {session_id!r} appears {count} times",
-                    ref=session_id,
-                )
+            problems.add(
+                "duplicate-session", f"session {session_id!r} appears {count} times", session_id
             )
         if session_id not in templates:
-            problems.append(
-                Problem(
-                    agent="scheduling",
-                    code="unexpected-session",
-                    message=f"session {session_id!r} is not required for this starter",
-                    ref=session_id,
-                )
+            problems.add(
+                "unexpected-session",
+                f"session {session_id!r} is not required for this starter",
+                session_id,
             )
     expected = {"manager": inputs.manager.id, "buddy": plan.buddy.person_id if plan.buddy else None}
     for session in plan.schedule.sessions:
         wanted = templates.get(session.session_id)
         if wanted is not None and session.end - session.start != wanted.duration:
-            problems.append(
-                Problem(
-                    agent="scheduling",
-                    code="wrong-duration",
-                    message=f"{session.session_id} lasts {session.end - session.start}, "
-                    f"config says {wanted.duration}",
-                    ref=session.session_id,
-                )
+            problems.add(
+                "wrong-duration",
+                f"{session.session_id} lasts {session.end - session.start}, "
+                f"config says {wanted.duration}",
+                session.session_id,
             )
         for attendee in session.attendees:
             want = expected.get(attendee.slot)
             if attendee.slot in expected and attendee.person_id != want:
-                problems.append(
-                    Problem(
-                        agent="scheduling",
-                        code="wrong-attendee",
-                        message=f"{session.session_id}: {attendee.slot} should be {want}, "
-                        f"not {attendee.person_id}",
-                        ref=session.session_id,
-                    )
+                problems.add(
+                    "wrong-attendee",
+                    f"{session.session_id}: {attendee.slot} should be {want}, "
+                    f"not {attendee.person_id}",
+                    session.session_id,
                 )
-    return problems
+    return problems.found
 
 
 def check_plan(

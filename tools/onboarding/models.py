@@ -9,7 +9,7 @@ names and needs nothing else to do that.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -122,3 +122,19 @@ class Problem(Record):
     code: str
     message: str
     ref: str | None = None
+
+
+@dataclass
+class ProblemLog:
+    """The problems one rule check finds, all addressed to the same agent.
+
+    Why: a check routes every finding back to one agent, so the agent is named once here
+    and each finding states only what differs: its code, message and ref.
+    """
+
+    agent: AgentName
+    found: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, message: str, ref: str | None = None) -> None:
+        """Record one finding for this log's agent."""
+        self.found.append(Problem(agent=self.agent, code=code, message=message, ref=ref))

@@ -20,7 +20,7 @@ from typing import Literal
 
 from baton.errors import ConfigError
 from baton.tools.onboarding.config import CatalogueEntry
-from baton.tools.onboarding.models import Problem, Record, Starter
+from baton.tools.onboarding.models import Problem, ProblemLog, Record, Starter
 
 ItemKind = Literal["account", "equipment", "access_group"]
 RequestAction = Literal["approve", "hold", "drop"]
@@ -162,7 +162,7 @@ def provisioning_problems(
     provisioning: Provisioning, starter: Starter, catalogue: Mapping[str, CatalogueEntry]
 ) -> list[Problem]:
     """Tickets must match the catalogue exactly: nothing extra, nothing missing, no duplicates."""
-    problems: list[Problem] = []
+    problems = ProblemLog("provisioning")
     entry = catalogue.get(starter.role)
     if entry is None:
         return [
@@ -177,45 +177,27 @@ def provisioning_problems(
     for ticket in provisioning.tickets:
         key = (ticket.kind, ticket.item)
         if key not in allowed:
-            problems.append(
-                Problem(
-                    agent="provisioning",
-                    code="outside-catalogue",
-                    message=f"{ticket.kind} {ticket.item!r} is not in the catalogue "
-                    f"for {starter.role}",
-                    ref=ticket.ticket_id,
-                )
+            problems.add(
+                "outside-catalogue",
+                f"{ticket.kind} {ticket.item!r} is not in the catalogue for {starter.role}",
+                ticket.ticket_id,
             )
         if key in seen:
-            problems.append(
-                Problem(
-                    agent="provisioning",
-                    code="duplicate-ticket",
-                    message=f"{ticket.kind} {ticket.item!r} is requested twice",
-                    ref=ticket.ticket_id,
-                )
+            problems.add(
+                "duplicate-ticket",
+                f"{ticket.kind} {ticket.item!r} is requested twice",
+                ticket.ticket_id,
             )
         seen.add(key)
         if ticket.requested_for != starter.email:
-            problems.append(
-                Problem(
-                    agent="provisioning",
-                    code="wrong-recipient",
-                    message=f"{ticket.ticket_id} is for {ticket.requested_for}, "
-                    f"not {starter.email}",
-                    ref=ticket.ticket_id,
-                )
+            problems.add(
+                "wrong-recipient",
+                f"{ticket.ticket_id} is for {ticket.requested_for}, not {starter.email}",
+                ticket.ticket_id,
             )
     for kind, item in sorted(allowed - seen - provisioning.narrowed()):
-        problems.append(
-            Problem(
-                agent="provisioning",
-                code="missing-ticket",
-                message=f"no ticket for catalogue {kind} {item!r}",
-                ref=item,
-            )
-        )
-    return problems
+        problems.add("missing-ticket", f"no ticket for catalogue {kind} {item!r}", item)
+    return problems.found
 
 
 def render_it_requests_json(provisioning: Provisioning) -> str:
