@@ -10,9 +10,9 @@ it is and to whom (never from time or the attempt), and is written atomically (t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from baton.outputs import atomic_write
 
@@ -40,3 +40,14 @@ def send_once(
     if after_send is not None:
         after_send(path)
     return path, "written"
+
+
+def outbox_tally(results: Iterable[Mapping[str, Any]]) -> str:
+    """ "N written now, M already in the outbox" over send results carrying a ``status``.
+
+    Why: the audit note of a sending node must tell a first send from a resumed one
+    that found its messages already written; every scenario words that the same way.
+    """
+    statuses = [r["status"] for r in results]
+    written = statuses.count("written")
+    return f"{written} written now, {len(statuses) - written} already in the outbox"

@@ -21,6 +21,7 @@ from baton.outputs import atomic_write
 from baton.tools.compliance.approval import content_hash
 from baton.tools.compliance.distribute import SendHook, distribute, manifest_json
 from baton.tools.compliance.render import evidence_rows
+from baton.tools.outbox import outbox_tally
 
 SEND_HOOK: SendHook | None = None
 """Called after each message is written; the crash tests use it to SIGKILL mid-send."""
@@ -60,9 +61,7 @@ def send(state: State, ctx: RunContext) -> dict[str, Any]:
     )
     trace = current_trace()
     if trace:
-        written = sum(r["status"] == "written" for r in rows)
         trace.decision = (
-            f"sent to {len(rows)} recipients ({written} now, {len(rows) - written} already in the"
-            f" outbox); approved by {approver}"
+            f"sent to {len(rows)} recipients ({outbox_tally(rows)}); approved by {approver}"
         )
     return {"outputs": [str(p) for p in paths]}

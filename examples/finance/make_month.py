@@ -106,6 +106,19 @@ class Month:
         if START <= bank_day <= END:
             self.clear(bank_day, bank_text, pence, tag)
 
+    def same_day(
+        self,
+        day: date,
+        gl_text: str,
+        bank_text: str,
+        pence: int,
+        ref: str,
+        entry_type: str,
+        tag: str = "",
+    ) -> None:
+        """A :meth:`pair` the bank posts on the day it is booked."""
+        self.pair(day, gl_text, day, bank_text, pence, ref, entry_type, tag)
+
 
 def takings(m: Month) -> None:
     """Daily SumUp card payouts per site (next business day), weekend cash banked on Monday."""
@@ -131,20 +144,18 @@ def takings(m: Month) -> None:
     for day in days(START, END):
         for code, site in SITES.items():
             if day.weekday() == 3:
-                m.pair(
+                m.same_day(
                     day,
                     f"Deliveroo - weekly payout {site}",
-                    day,
                     "DELIVEROO.CO.UK PAYOUT",
                     m.pence(210, 640),
                     f"DLV-{day:%m%d}-{code}",
                     "receipt",
                 )
             if day.weekday() == 0:
-                m.pair(
+                m.same_day(
                     day,
                     f"Uber Eats - weekly payout {site}",
-                    day,
                     f"UBER EATS UK {code}",
                     m.pence(150, 480),
                     f"UE-{day:%m%d}-{code}",
@@ -184,10 +195,9 @@ def suppliers(m: Month) -> None:
             )
             m.clear(day, f"FPO BEANHAUS ROASTERS REF {invoice}", -125400, "transposition")
             continue
-        m.pair(
+        m.same_day(
             day,
             f"Beanhaus Roasters - {invoice}",
-            day,
             f"FPO BEANHAUS ROASTERS REF {invoice}",
             -pence,
             invoice,
@@ -206,10 +216,9 @@ def suppliers(m: Month) -> None:
             tag = ""
             if day == date(2026, 10, 20) and code == "CHA":
                 pence, tag = -146200, "unusual_amount"  # keyed 1,462.00 for 146.20
-            m.pair(
+            m.same_day(
                 day,
                 f"Dales Dairy Ltd - milk {site}",
-                day,
                 "DD DALES DAIRY LTD",
                 pence,
                 ref,
@@ -226,10 +235,9 @@ def suppliers(m: Month) -> None:
             number += 1
             ref = f"NB-{number}"
             pence = -m.pence(150, 260)
-            m.pair(
+            m.same_day(
                 day,
                 f"Northern Bakehouse - {ref} {code}",
-                day,
                 f"FPO NORTHERN BAKEHOUS REF {ref}",
                 pence,
                 ref,
@@ -238,10 +246,9 @@ def suppliers(m: Month) -> None:
             )
             if ref == "NB-3312":
                 again = day + timedelta(days=1)
-                m.pair(
+                m.same_day(
                     again,
                     f"Northern Bakehouse - {ref} {code}",
-                    again,
                     f"FPO NORTHERN BAKEHOUS REF {ref}",
                     pence,
                     ref,
@@ -266,39 +273,35 @@ def suppliers(m: Month) -> None:
                     "weekend_lag",
                 )
         if weekday == 2:
-            m.pair(
+            m.same_day(
                 day,
                 "Bidfood - oat milk and syrups",
-                day,
                 "DD BIDFOOD LTD",
                 -m.pence(310, 480),
                 f"BF-{day:%m%d}",
                 "payment",
             )
-            m.pair(
+            m.same_day(
                 day,
                 "Booker Wholesale - cups and lids",
-                day,
                 "POS BOOKER LTD LEEDS",
                 -m.pence(120, 260),
                 f"BK-{day:%m%d}",
                 "payment",
             )
         if weekday in (1, 4):
-            m.pair(
+            m.same_day(
                 day,
                 "Sainsbury's - milk and fruit top-up",
-                day,
                 "POS SAINSBURYS S/MKT",
                 -m.pence(9, 35),
                 f"CARD-{day:%m%d}-SAI",
                 "payment",
             )
         if day in (date(2026, 10, 6), date(2026, 10, 20)):
-            m.pair(
+            m.same_day(
                 day,
                 "Costco - bulk sugar and cups",
-                day,
                 "POS COSTCO WHOLESALE",
                 -m.pence(140, 230),
                 f"CST-{day:%m%d}",
@@ -333,10 +336,9 @@ def suppliers(m: Month) -> None:
             "payment",
             tag,
         )
-    m.pair(
+    m.same_day(
         date(2026, 10, 29),
         "Amazon Marketplace - refund cleaning cloths",
-        date(2026, 10, 29),
         "AMZN MKTP UK*RF1AB9CX",
         1899,
         "AMZ-RF1AB9",
@@ -344,19 +346,17 @@ def suppliers(m: Month) -> None:
         "cryptic_description",
     )
     for day, pence in [(date(2026, 10, 7), -41890), (date(2026, 10, 21), -38655)]:
-        m.pair(
+        m.same_day(
             day,
             "Vegware - compostable packaging",
-            day,
             f"FPO VEGWARE LTD REF VW{day:%m%d}",
             pence,
             f"VW-{day:%m%d}",
             "payment",
         )
-    m.pair(
+    m.same_day(
         date(2026, 10, 14),
         "Screwfix - tap washers and fittings",
-        date(2026, 10, 14),
         "POS SCREWFIX DIRECT",
         -3746,
         "SFX-1014",
@@ -372,10 +372,9 @@ def overheads(m: Month) -> None:
         "KGM": ("Leeds City Markets", -98000),
     }
     for code, (landlord, pence) in rent.items():
-        m.pair(
+        m.same_day(
             START,
             f"{landlord} - rent October {code}",
-            START,
             f"SO {landlord.upper()[:14]} RENT",
             pence,
             f"RENT-10-{code}",
@@ -449,7 +448,7 @@ def overheads(m: Month) -> None:
         (date(2026, 10, 26), "Squarespace - website", "POS SQSP* INV1729", -2100, "SQSP-10"),
     ]
     for day, gl_text, bank_text, pence, ref in fixed:
-        m.pair(day, gl_text, day, bank_text, pence, ref, "payment")
+        m.same_day(day, gl_text, bank_text, pence, ref, "payment")
     staff = [
         ("Asha Patel", -221540),
         ("Tom Reilly", -198730),
@@ -470,10 +469,9 @@ def overheads(m: Month) -> None:
     ]
     for name, pence in staff:
         initial, surname = name.split()
-        m.pair(
+        m.same_day(
             date(2026, 10, 30),
             f"{name} - net wages October",
-            date(2026, 10, 30),
             f"FPO {initial[0]} {surname.upper()} SALARY",
             pence,
             f"PAY-10-{surname.upper()[:5]}",
@@ -486,10 +484,9 @@ def overheads(m: Month) -> None:
         ("Dan Cole", -6105),
     ]:
         initial, surname = name.split()
-        m.pair(
+        m.same_day(
             date(2026, 10, 2),
             f"{name} - expenses September",
-            date(2026, 10, 2),
             f"FPO {initial[0]} {surname.upper()} EXPENSES",
             pence,
             f"EXP-09-{surname.upper()[:5]}",
@@ -514,10 +511,9 @@ def customers(m: Month) -> None:
             invoice += 1
             raised = date(2026, 10, 1) + timedelta(days=7 * week + m.rng.randint(0, 4))
             paid = business_day_on_or_after(raised)
-            m.pair(
+            m.same_day(
                 paid,
                 f"{buyer} - INV FL-{invoice}",
-                paid,
                 f"BGC {buyer.upper()[:16]} FL{invoice}",
                 m.pence(180, 720),
                 f"FL-{invoice}",
@@ -621,10 +617,9 @@ def cheques_and_bank_only(m: Month) -> None:
     )
     # A new vendor, paid in two parts on one day, together over the £1,000 director band.
     for part, pence in (("1/2", -60000), ("2/2", -55000)):
-        m.pair(
+        m.same_day(
             date(2026, 10, 20),
             f"QuickFix Facilities - boiler repair {part}",
-            date(2026, 10, 20),
             "FPO QUICKFIX FACILITI REF QF77",
             pence,
             f"QF-77-{part[0]}",

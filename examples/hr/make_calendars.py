@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import random
 import sys
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -102,43 +101,27 @@ def build(directory: list[dict[str, str]]) -> dict[str, icalendar.Calendar]:
                 one.add("rrule", {"freq": "weekly", "interval": 2, "byday": WEEKDAYS[index % 5]})
                 calendars[owner].add_component(one)
 
-    def add(pid: str, events: Iterable[icalendar.Event]) -> None:
-        for event in events:
-            calendars[pid].add_component(event)
+    def add(pid: str, event: icalendar.Event) -> icalendar.Event:
+        calendars[pid].add_component(event)
+        return event
 
-    offsite = _at(WEEK_ONE[0], time(13, 0), tz["p02"])
-    add(
-        "p02",
-        [
-            _event(
-                "p02-offsite",
-                "Leadership offsite",
-                offsite,
-                offsite + timedelta(hours=2, minutes=30),
-            )
-        ],
+    def timed(pid: str, uid: str, title: str, day: date, start: time, end: time) -> icalendar.Event:
+        """One event on ``pid``'s calendar, from ``start`` to ``end`` in their own zone."""
+        return add(
+            pid, _event(f"{pid}-{uid}", title, _at(day, start, tz[pid]), _at(day, end, tz[pid]))
+        )
+
+    timed("p02", "offsite", "Leadership offsite", WEEK_ONE[0], time(13, 0), time(15, 30))
+    add("p09", _event("p09-ooo", "Out of office", WEEK_ONE[2], WEEK_ONE[3]))
+    timed("p06", "focus", "Focus time", WEEK_ONE[1], time(13, 0), time(17, 0)).add(
+        "transp", "TRANSPARENT"
     )
-    add("p09", [_event("p09-ooo", "Out of office", WEEK_ONE[2], WEEK_ONE[3])])
-    focus = _event(
-        "p06-focus",
-        "Focus time",
-        _at(WEEK_ONE[1], time(13, 0), tz["p06"]),
-        _at(WEEK_ONE[1], time(17, 0), tz["p06"]),
+    timed("p17", "cancelled", "Cancelled review", WEEK_ONE[0], time(9, 0), time(12, 0)).add(
+        "status", "CANCELLED"
     )
-    focus.add("transp", "TRANSPARENT")
-    add("p06", [focus])
-    cancelled = _event(
-        "p17-cancelled",
-        "Cancelled review",
-        _at(WEEK_ONE[0], time(9, 0), tz["p17"]),
-        _at(WEEK_ONE[0], time(12, 0), tz["p17"]),
-    )
-    cancelled.add("status", "CANCELLED")
-    add("p17", [cancelled])
     floating = datetime.combine(WEEK_ONE[1], time(9, 0))  # no time zone: read in the owner's zone
-    add("p10", [_event("p10-floating", "Dentist", floating, floating + timedelta(hours=1))])
-    triage = _at(WEEK_ONE[0], time(9, 30), tz["p19"])
-    add("p19", [_event("p19-rollout", "Laptop rollout", triage, triage + timedelta(hours=3))])
+    add("p10", _event("p10-floating", "Dentist", floating, floating + timedelta(hours=1)))
+    timed("p19", "rollout", "Laptop rollout", WEEK_ONE[0], time(9, 30), time(12, 30))
 
     for cal in calendars.values():
         cal.add_missing_timezones()

@@ -25,7 +25,7 @@ from baton.tools.kpi.io import load_folder
 from baton.tools.kpi.models import AlertPolicy, Anomaly
 from baton.tools.kpi.monitor import analyse, watermarks
 from baton.tools.kpi.route import known_as, ledger_path, locked_ledger, read_ledger, remember, route
-from baton.tools.outbox import SendHook
+from baton.tools.outbox import SendHook, outbox_tally
 
 SEND_HOOK: SendHook | None = None
 """Called after each alert file is written; the crash tests use it to SIGKILL mid-send."""
@@ -126,11 +126,7 @@ def send(state: State, ctx: RunContext) -> dict[str, Any]:
         ledger["watermarks"] = {**ledger.get("watermarks", {}), **state.get("watermarks", {})}
     trace = current_trace()
     if trace:
-        fresh = sum(s["status"] == "written" for s in sent)
-        trace.decision = (
-            f"{len(sent)} alerts ({fresh} written now, {len(sent) - fresh} already in the"
-            f" outbox); {len(items)} wait for a human"
-        )
+        trace.decision = f"{len(sent)} alerts ({outbox_tally(sent)}); {len(items)} wait for a human"
     return {"sent": sent, "items": items}
 
 
