@@ -16,6 +16,7 @@ Market KGM) and sells roasted beans wholesale to local delis.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import random
 from dataclasses import dataclass
@@ -90,24 +91,6 @@ class Month:
 
     def pair(
         self,
-        gl_day: date,
-        gl_text: str,
-        bank_day: date,
-        bank_text: str,
-        pence: int,
-        ref: str,
-        entry_type: str,
-        tag: str = "",
-    ) -> None:
-        """A clean one-to-one: the same amount on both sides (bank posts on a business day)."""
-        if bank_day > END:
-            tag = "deposit_in_transit" if pence > 0 else "outstanding_payment"
-        self.book(gl_day, gl_text, pence, ref, entry_type, tag)
-        if START <= bank_day <= END:
-            self.clear(bank_day, bank_text, pence, tag)
-
-    def same_day(
-        self,
         day: date,
         gl_text: str,
         bank_text: str,
@@ -115,9 +98,34 @@ class Month:
         ref: str,
         entry_type: str,
         tag: str = "",
+        *,
+        bank_day: date | None = None,
     ) -> None:
-        """A :meth:`pair` the bank posts on the day it is booked."""
-        self.pair(day, gl_text, day, bank_text, pence, ref, entry_type, tag)
+        """A clean one-to-one: the same amount on both sides, the bank posting on ``bank_day``
+        (a business day; by default the day it is booked)."""
+        bank_day = bank_day or day
+        if bank_day > END:
+            tag = "deposit_in_transit" if pence > 0 else "outstanding_payment"
+        self.book(day, gl_text, pence, ref, entry_type, tag)
+        if START <= bank_day <= END:
+            self.clear(bank_day, bank_text, pence, tag)
+
+    def pay_staff(
+        self, day: date, name: str, what: str, bank_word: str, ref: str, pence: int
+    ) -> None:
+        """A transfer to one of the staff: the bank line shows initial, surname and a word."""
+        initial, surname = name.split()
+        bank_text = f"FPO {initial[0]} {surname.upper()} {bank_word}"
+        ref = f"{ref}-{surname.upper()[:5]}"
+        self.pair(day, f"{name} - {what}", bank_text, pence, ref, "payment")
+
+    def invoice_paid(self, day: date, buyer: str, number: int, pence: int, tag: str) -> None:
+        """A wholesale invoice's payment in the ledger, named and referenced by its number."""
+        self.book(day, f"{buyer} - INV FL-{number}", pence, f"FL-{number}", "receipt", tag)
+
+    def cheque(self, day: date, payee: str, number: str, pence: int, tag: str) -> None:
+        """A cheque written in the ledger, named and referenced by its number."""
+        self.book(day, f"{payee} - cheque {number}", pence, f"CHQ{number}", "payment", tag)
 
 
 def takings(m: Month) -> None:
@@ -133,18 +141,18 @@ def takings(m: Month) -> None:
             m.pair(
                 day,
                 f"SumUp card takings - {site} {day.day} {day.strftime('%b')}",
-                pay_day,
                 f"SUMUP PAYOUT {day.strftime('%d%b').upper()} {code}",
                 pence,
                 f"SU-{code}-{day.strftime('%m%d')}",
                 "receipt",
                 tag,
+                bank_day=pay_day,
             )
     # Delivery platforms pay weekly per site: Deliveroo on Thursdays, Uber Eats on Mondays.
     for day in days(START, END):
         for code, site in SITES.items():
             if day.weekday() == 3:
-                m.same_day(
+                m.pair(
                     day,
                     f"Deliveroo - weekly payout {site}",
                     "DELIVEROO.CO.UK PAYOUT",
@@ -153,7 +161,7 @@ def takings(m: Month) -> None:
                     "receipt",
                 )
             if day.weekday() == 0:
-                m.same_day(
+                m.pair(
                     day,
                     f"Uber Eats - weekly payout {site}",
                     f"UBER EATS UK {code}",
@@ -195,7 +203,7 @@ def suppliers(m: Month) -> None:
             )
             m.clear(day, f"FPO BEANHAUS ROASTERS REF {invoice}", -125400, "transposition")
             continue
-        m.same_day(
+        m.pair(
             day,
             f"Beanhaus Roasters - {invoice}",
             f"FPO BEANHAUS ROASTERS REF {invoice}",
@@ -216,7 +224,7 @@ def suppliers(m: Month) -> None:
             tag = ""
             if day == date(2026, 10, 20) and code == "CHA":
                 pence, tag = -146200, "unusual_amount"  # keyed 1,462.00 for 146.20
-            m.same_day(
+            m.pair(
                 day,
                 f"Dales Dairy Ltd - milk {site}",
                 "DD DALES DAIRY LTD",
@@ -235,7 +243,7 @@ def suppliers(m: Month) -> None:
             number += 1
             ref = f"NB-{number}"
             pence = -m.pence(150, 260)
-            m.same_day(
+            m.pair(
                 day,
                 f"Northern Bakehouse - {ref} {code}",
                 f"FPO NORTHERN BAKEHOUS REF {ref}",
@@ -246,7 +254,7 @@ def suppliers(m: Month) -> None:
             )
             if ref == "NB-3312":
                 again = day + timedelta(days=1)
-                m.same_day(
+                m.pair(
                     again,
                     f"Northern Bakehouse - {ref} {code}",
                     f"FPO NORTHERN BAKEHOUS REF {ref}",
@@ -265,15 +273,15 @@ def suppliers(m: Month) -> None:
                 m.pair(
                     day,
                     f"Leeds Kirkgate Market - fruit {site}",
-                    business_day_on_or_after(day),
                     "POS LEEDS KIRKGATE MKT",
                     pence,
                     f"CARD-{day:%m%d}-{code}",
                     "payment",
                     "weekend_lag",
+                    bank_day=business_day_on_or_after(day),
                 )
         if weekday == 2:
-            m.same_day(
+            m.pair(
                 day,
                 "Bidfood - oat milk and syrups",
                 "DD BIDFOOD LTD",
@@ -281,7 +289,7 @@ def suppliers(m: Month) -> None:
                 f"BF-{day:%m%d}",
                 "payment",
             )
-            m.same_day(
+            m.pair(
                 day,
                 "Booker Wholesale - cups and lids",
                 "POS BOOKER LTD LEEDS",
@@ -290,7 +298,7 @@ def suppliers(m: Month) -> None:
                 "payment",
             )
         if weekday in (1, 4):
-            m.same_day(
+            m.pair(
                 day,
                 "Sainsbury's - milk and fruit top-up",
                 "POS SAINSBURYS S/MKT",
@@ -299,7 +307,7 @@ def suppliers(m: Month) -> None:
                 "payment",
             )
         if day in (date(2026, 10, 6), date(2026, 10, 20)):
-            m.same_day(
+            m.pair(
                 day,
                 "Costco - bulk sugar and cups",
                 "POS COSTCO WHOLESALE",
@@ -311,12 +319,12 @@ def suppliers(m: Month) -> None:
             m.pair(
                 day,
                 "Tesco - milk top-up",
-                business_day_on_or_after(day),
                 "POS TESCO STORES 2231",
                 -m.pence(6, 28),
                 f"CARD-{day:%m%d}-TES",
                 "payment",
                 "weekend_lag" if weekday == 5 else "",
+                bank_day=business_day_on_or_after(day),
             )
 
     for day, item, pence, suffix in [
@@ -329,14 +337,14 @@ def suppliers(m: Month) -> None:
         m.pair(
             day,
             f"Amazon Marketplace - {item}",
-            business_day_on_or_after(day),
             f"AMZN MKTP UK*{suffix}",
             pence,
             f"AMZ-{suffix[:6]}",
             "payment",
             tag,
+            bank_day=business_day_on_or_after(day),
         )
-    m.same_day(
+    m.pair(
         date(2026, 10, 29),
         "Amazon Marketplace - refund cleaning cloths",
         "AMZN MKTP UK*RF1AB9CX",
@@ -346,7 +354,7 @@ def suppliers(m: Month) -> None:
         "cryptic_description",
     )
     for day, pence in [(date(2026, 10, 7), -41890), (date(2026, 10, 21), -38655)]:
-        m.same_day(
+        m.pair(
             day,
             "Vegware - compostable packaging",
             f"FPO VEGWARE LTD REF VW{day:%m%d}",
@@ -354,7 +362,7 @@ def suppliers(m: Month) -> None:
             f"VW-{day:%m%d}",
             "payment",
         )
-    m.same_day(
+    m.pair(
         date(2026, 10, 14),
         "Screwfix - tap washers and fittings",
         "POS SCREWFIX DIRECT",
@@ -362,6 +370,29 @@ def suppliers(m: Month) -> None:
         "SFX-1014",
         "payment",
     )
+
+
+OVERHEADS = """\
+day|ledger text|bank text|pence|ref
+1|Leeds City Council - business rates HDY|DD LEEDS CITY COUNCIL|-31800|RATES-HDY
+1|Leeds City Council - business rates CHA|DD LEEDS CITY COUNCIL|-24650|RATES-CHA
+5|British Gas Business - HDY|DD BRITISH GAS BUSINE|-41267|BG-HDY-10
+5|British Gas Business - CHA|DD BRITISH GAS BUSINE|-35512|BG-CHA-10
+5|British Gas Business - KGM|DD BRITISH GAS BUSINE|-18820|BG-KGM-10
+8|Yorkshire Water - HDY|DD YORKSHIRE WATER|-8740|YW-HDY-10
+8|Yorkshire Water - CHA|DD YORKSHIRE WATER|-6915|YW-CHA-10
+12|BT Business - broadband HDY|DD BT GROUP PLC|-4599|BT-HDY-10
+12|BT Business - broadband CHA|DD BT GROUP PLC|-4999|BT-CHA-10
+12|BT Business - broadband KGM|DD BT GROUP PLC|-3899|BT-KGM-10
+15|Hiscox - business insurance|DD HISCOX UK|-9640|HX-10
+15|NEST Pensions - October contributions|DD NEST PENSIONS|-68412|NEST-10
+16|Biffa Waste - collections|DD BIFFA WASTE SERVI|-15620|BIF-10
+19|Xero - subscription|POS XERO UK|-4200|XERO-10
+19|Google Workspace - subscription|POS GOOGLE*WORKSPACE|-2760|GWS-10
+22|HMRC - PAYE and NIC September|FPO HMRC CUMBERNAULD|-341216|PAYE-09
+26|Squarespace - website|POS SQSP* INV1729|-2100|SQSP-10
+"""
+"""Fixed October direct debits and card payments, one a line: each posts on its own day."""
 
 
 def overheads(m: Month) -> None:
@@ -372,7 +403,7 @@ def overheads(m: Month) -> None:
         "KGM": ("Leeds City Markets", -98000),
     }
     for code, (landlord, pence) in rent.items():
-        m.same_day(
+        m.pair(
             START,
             f"{landlord} - rent October {code}",
             f"SO {landlord.upper()[:14]} RENT",
@@ -380,75 +411,9 @@ def overheads(m: Month) -> None:
             f"RENT-10-{code}",
             "payment",
         )
-    fixed = [
-        (
-            date(2026, 10, 1),
-            "Leeds City Council - business rates HDY",
-            "DD LEEDS CITY COUNCIL",
-            -31800,
-            "RATES-HDY",
-        ),
-        (
-            date(2026, 10, 1),
-            "Leeds City Council - business rates CHA",
-            "DD LEEDS CITY COUNCIL",
-            -24650,
-            "RATES-CHA",
-        ),
-        (
-            date(2026, 10, 5),
-            "British Gas Business - HDY",
-            "DD BRITISH GAS BUSINE",
-            -41267,
-            "BG-HDY-10",
-        ),
-        (
-            date(2026, 10, 5),
-            "British Gas Business - CHA",
-            "DD BRITISH GAS BUSINE",
-            -35512,
-            "BG-CHA-10",
-        ),
-        (
-            date(2026, 10, 5),
-            "British Gas Business - KGM",
-            "DD BRITISH GAS BUSINE",
-            -18820,
-            "BG-KGM-10",
-        ),
-        (date(2026, 10, 8), "Yorkshire Water - HDY", "DD YORKSHIRE WATER", -8740, "YW-HDY-10"),
-        (date(2026, 10, 8), "Yorkshire Water - CHA", "DD YORKSHIRE WATER", -6915, "YW-CHA-10"),
-        (date(2026, 10, 12), "BT Business - broadband HDY", "DD BT GROUP PLC", -4599, "BT-HDY-10"),
-        (date(2026, 10, 12), "BT Business - broadband CHA", "DD BT GROUP PLC", -4999, "BT-CHA-10"),
-        (date(2026, 10, 12), "BT Business - broadband KGM", "DD BT GROUP PLC", -3899, "BT-KGM-10"),
-        (date(2026, 10, 15), "Hiscox - business insurance", "DD HISCOX UK", -9640, "HX-10"),
-        (
-            date(2026, 10, 15),
-            "NEST Pensions - October contributions",
-            "DD NEST PENSIONS",
-            -68412,
-            "NEST-10",
-        ),
-        (date(2026, 10, 16), "Biffa Waste - collections", "DD BIFFA WASTE SERVI", -15620, "BIF-10"),
-        (date(2026, 10, 19), "Xero - subscription", "POS XERO UK", -4200, "XERO-10"),
-        (
-            date(2026, 10, 19),
-            "Google Workspace - subscription",
-            "POS GOOGLE*WORKSPACE",
-            -2760,
-            "GWS-10",
-        ),
-        (
-            date(2026, 10, 22),
-            "HMRC - PAYE and NIC September",
-            "FPO HMRC CUMBERNAULD",
-            -341216,
-            "PAYE-09",
-        ),
-        (date(2026, 10, 26), "Squarespace - website", "POS SQSP* INV1729", -2100, "SQSP-10"),
-    ]
-    for day, gl_text, bank_text, pence, ref in fixed:
-        m.same_day(day, gl_text, bank_text, pence, ref, "payment")
+    for row in csv.DictReader(io.StringIO(OVERHEADS), delimiter="|"):
+        day = date(2026, 10, int(row["day"]))
+        m.pair(day, row["ledger text"], row["bank text"], int(row["pence"]), row["ref"], "payment")
     staff = [
         ("Asha Patel", -221540),
         ("Tom Reilly", -198730),
@@ -468,30 +433,14 @@ def overheads(m: Month) -> None:
         ("Ben Carter", -58410),
     ]
     for name, pence in staff:
-        initial, surname = name.split()
-        m.same_day(
-            date(2026, 10, 30),
-            f"{name} - net wages October",
-            f"FPO {initial[0]} {surname.upper()} SALARY",
-            pence,
-            f"PAY-10-{surname.upper()[:5]}",
-            "payment",
-        )
+        m.pay_staff(date(2026, 10, 30), name, "net wages October", "SALARY", "PAY-10", pence)
     for name, pence in [
         ("Asha Patel", -8640),
         ("Tom Reilly", -23415),
         ("Marta Nowak", -3920),
         ("Dan Cole", -6105),
     ]:
-        initial, surname = name.split()
-        m.same_day(
-            date(2026, 10, 2),
-            f"{name} - expenses September",
-            f"FPO {initial[0]} {surname.upper()} EXPENSES",
-            pence,
-            f"EXP-09-{surname.upper()[:5]}",
-            "payment",
-        )
+        m.pay_staff(date(2026, 10, 2), name, "expenses September", "EXPENSES", "EXP-09", pence)
 
 
 def customers(m: Month) -> None:
@@ -511,7 +460,7 @@ def customers(m: Month) -> None:
             invoice += 1
             raised = date(2026, 10, 1) + timedelta(days=7 * week + m.rng.randint(0, 4))
             paid = business_day_on_or_after(raised)
-            m.same_day(
+            m.pair(
                 paid,
                 f"{buyer} - INV FL-{invoice}",
                 f"BGC {buyer.upper()[:16]} FL{invoice}",
@@ -521,32 +470,11 @@ def customers(m: Month) -> None:
             )
     # One payment covering two invoices (a batch on the bank side).
     first, second = 31240, 27810
-    m.book(
-        date(2026, 10, 23),
-        "Meanwood Kitchen - INV FL-1107",
-        first,
-        "FL-1107",
-        "receipt",
-        "batch_payment",
-    )
-    m.book(
-        date(2026, 10, 23),
-        "Meanwood Kitchen - INV FL-1108",
-        second,
-        "FL-1108",
-        "receipt",
-        "batch_payment",
-    )
+    m.invoice_paid(date(2026, 10, 23), "Meanwood Kitchen", 1107, first, "batch_payment")
+    m.invoice_paid(date(2026, 10, 23), "Meanwood Kitchen", 1108, second, "batch_payment")
     m.clear(date(2026, 10, 23), "BGC MEANWOOD KITCHEN FL1107 8", first + second, "batch_payment")
     # GoCardless collects 486.00 and pays out net of its fee.
-    m.book(
-        date(2026, 10, 16),
-        "Roundhay Larder - INV FL-1099",
-        48600,
-        "FL-1099",
-        "receipt",
-        "fee_netted",
-    )
+    m.invoice_paid(date(2026, 10, 16), "Roundhay Larder", 1099, 48600, "fee_netted")
     m.book(
         date(2026, 10, 16),
         "GoCardless - collection fee FL-1099",
@@ -560,12 +488,12 @@ def customers(m: Month) -> None:
     m.pair(
         date(2026, 10, 7),
         "Otley Road Deli - INV FL-1090 cheque",
-        date(2026, 10, 8),
         "CHQ DEPOSIT 100231",
         61200,
         "FL-1090",
         "receipt",
         "nsf_deposit",
+        bank_day=date(2026, 10, 8),
     )
     m.clear(date(2026, 10, 13), "RETURNED CHQ REFER TO DRAWER 100231", -61200, "nsf_return")
     m.clear(date(2026, 10, 13), "UNPAID ITEM FEE", -800, "bank_fee")
@@ -573,23 +501,9 @@ def customers(m: Month) -> None:
 
 def cheques_and_bank_only(m: Month) -> None:
     """Cheques (prior period, void and reissue, outstanding) and bank-only items."""
-    m.book(
-        date(2026, 9, 25),
-        "Chapel Allerton Signs - cheque 000398",
-        -26000,
-        "CHQ000398",
-        "payment",
-        "prior_period_cheque",
-    )
+    m.cheque(date(2026, 9, 25), "Chapel Allerton Signs", "000398", -26000, "prior_period_cheque")
     m.clear(date(2026, 10, 6), "CHQ 000398", -26000, "prior_period_cheque")
-    m.book(
-        date(2026, 10, 5),
-        "Kirkgate Plumbing - cheque 000412",
-        -48000,
-        "CHQ000412",
-        "payment",
-        "void_original",
-    )
+    m.cheque(date(2026, 10, 5), "Kirkgate Plumbing", "000412", -48000, "void_original")
     m.book(
         date(2026, 10, 8),
         "Kirkgate Plumbing - void cheque 000412",
@@ -598,26 +512,12 @@ def cheques_and_bank_only(m: Month) -> None:
         "void",
         "void_reversal",
     )
-    m.book(
-        date(2026, 10, 8),
-        "Kirkgate Plumbing - cheque 000413",
-        -48000,
-        "CHQ000413",
-        "payment",
-        "void_reissue",
-    )
+    m.cheque(date(2026, 10, 8), "Kirkgate Plumbing", "000413", -48000, "void_reissue")
     m.clear(date(2026, 10, 14), "CHQ 000413", -48000, "void_reissue")
-    m.book(
-        date(2026, 10, 28),
-        "Leeds Window Cleaning - cheque 000414",
-        -9500,
-        "CHQ000414",
-        "payment",
-        "outstanding_cheque",
-    )
+    m.cheque(date(2026, 10, 28), "Leeds Window Cleaning", "000414", -9500, "outstanding_cheque")
     # A new vendor, paid in two parts on one day, together over the £1,000 director band.
     for part, pence in (("1/2", -60000), ("2/2", -55000)):
-        m.same_day(
+        m.pair(
             date(2026, 10, 20),
             f"QuickFix Facilities - boiler repair {part}",
             "FPO QUICKFIX FACILITI REF QF77",
