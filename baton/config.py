@@ -67,6 +67,11 @@ class ModelSettings(_Section):
     gguf_path: Path | None = None
     legacy_max_tokens: bool = False
     fake_latency_s: float = Field(0.0, ge=0.0)
+    adjudication_books: Literal["hosted", "any"] = Field(
+        "hosted",
+        description="whose pick among a reconciliation's candidates may book a pair once code"
+        " re-checks amounts and dates: only a hosted endpoint's (openai), or any model's",
+    )
 
 
 class StoreSettings(_Section):

@@ -2,11 +2,24 @@
 
 ``reconcile`` books only pairs the evidence settles. Unmatched rows, amount differences
 and ambiguous or low-confidence candidates become exceptions with the rows involved as
-evidence. Only when a stronger endpoint is configured (``model.provider: openai``) may
-the model adjudicate leftover candidates, and even then its pick is only a *suggestion*
-on the exception (code checks the id is one of the candidates); nothing is booked
-without a human. Expense claims are matched to bank lines too: a claim the company's
-own account already paid is flagged as a possible double reimbursement.
+evidence. When a stronger endpoint is configured (``model.provider: openai``) the model
+may adjudicate up to :data:`MAX_ADJUDICATIONS` leftover candidate sets, with the
+evidence rows in the prompt. Its pick *books* the pair only when code re-checks it
+(:func:`~tools.finance.adjudication.verify_pick`: one of the offered entries, amounts
+within the engine's tolerance for that kind of difference, dates inside the engine's
+window, neither record already booked); the match's reason, an information row in the
+packet and the node's audit record name the model and the evidence. A pick that fails
+the re-check stays a hint on the candidate.
+
+The embedded model (SmolLM2-135M) is asked nothing here by default, and would only
+hint if asked: it picked the right entry for 9 of 30 labelled candidate sets
+(``benchmarks/matching_labelled.py``), worse than the engine's own ranking, so letting
+it book would trade the engine's precision for noise. ``model.adjudication_books:
+any`` lets any configured model adjudicate and book (for a local model known to be
+strong).
+
+Expense claims are matched to bank lines too: a claim the company's own account already
+paid is flagged as a possible double reimbursement.
 """
 
 from __future__ import annotations
@@ -28,13 +41,15 @@ from baton.agents.finance.state import (
     hosted,
     ledger_entries,
     ledger_evidence,
+    ledger_text,
     policy_of,
 )
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
 from baton.llm import ask_structured
+from baton.tools.finance.adjudication import book_pick, verify_pick
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
-from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry
+from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry, ReconResult
 from baton.tools.finance.packet import difference_group, open_item_group
 from baton.tools.finance.policy import ExpensePolicy
 from baton.tools.finance.report import ReportException, exceptions_from_recon
@@ -74,14 +89,67 @@ def _candidate_action(candidate: Candidate) -> str:
     return f"match_to one or more of {', '.join(candidate.gl_ids)}, or reject"
 
 
-def adjudicate(
-    ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine], ledger: dict[str, LedgerEntry]
-) -> str | None:
-    """Ask a stronger model which candidate it believes; ``None`` unless it names one."""
-    answer = ask_adjudicator(ctx, candidate, bank, ledger)
-    if answer is None or answer.choice == "none":
-        return None
-    return f"model suggests {answer.choice}: {answer.reason.strip()[:160]}"
+def may_adjudicate(ctx: RunContext) -> bool:
+    """Whether this run's model adjudicates candidates (and may book after the re-check)."""
+    return hosted(ctx) or ctx.settings.model.adjudication_books == "any"
+
+
+def adjudicate_all(
+    ctx: RunContext,
+    recon: ReconResult,
+    bank: dict[str, BankLine],
+    ledger: dict[str, LedgerEntry],
+    params: MatchParams,
+) -> tuple[ReconResult, dict[str, str], list[dict[str, Any]]]:
+    """Ask the model about up to :data:`MAX_ADJUDICATIONS` candidates; book re-checked picks.
+
+    Returns the reconciliation with the booked pairs, a hint per candidate the model
+    named an entry for but code refused to book (bank id -> text), and one information
+    row per booked pair naming the model, its reason and the evidence rows.
+    """
+    hints: dict[str, str] = {}
+    booked: list[dict[str, Any]] = []
+    for bank_id in [c.bank_id for c in recon.candidates[:MAX_ADJUDICATIONS]]:
+        candidate = next((c for c in recon.candidates if c.bank_id == bank_id), None)
+        if candidate is None:  # released by an earlier booking that took its only entry
+            continue
+        answer = ask_adjudicator(ctx, candidate, bank, ledger)
+        if answer is None or answer.choice == "none":
+            continue
+        reason = answer.reason.strip()[:160]
+        checked = verify_pick(recon, candidate, answer.choice, bank, ledger, params)
+        if isinstance(checked, str):
+            hints[candidate.bank_id] = f"model suggests {answer.choice}: {reason}; not booked:"
+            hints[candidate.bank_id] += f" {checked}"
+            continue
+        kind, why = checked
+        who = f"model {ctx.model_name()}"
+        recon = book_pick(
+            recon,
+            candidate.bank_id,
+            answer.choice,
+            kind,
+            f"booked by {who} after code re-check ({why}); model: {reason}",
+        )
+        refs = [candidate.bank_id, answer.choice]
+        booked.append(
+            exception_row(
+                ReportException(
+                    id=f"EXC-model-{candidate.bank_id}",
+                    kind="model_booked",
+                    severity="low",
+                    amount=bank[candidate.bank_id].amount,
+                    message=f"{who} booked {candidate.bank_id} to {answer.choice} of"
+                    f" {', '.join(candidate.gl_ids)} ({reason}); code re-checked: {why}",
+                    refs=refs,
+                ),
+                "matching",
+                evidence_rows=ledger_evidence(refs, bank, ledger),
+                suggested_action="information: booked; a match_to or reject on the rows"
+                " corrects it",
+            )
+        )
+    return recon, hints, booked
 
 
 def ask_adjudicator(
@@ -89,7 +157,7 @@ def ask_adjudicator(
 ) -> Adjudication | None:
     """The model's valid answer (a candidate id or ``none``), else ``None``.
 
-    Separate from :func:`adjudicate` so the labelled-set benchmark can tell a model's
+    Separate from :func:`adjudicate_all` so the labelled-set benchmark can tell a model's
     "none" from an answer that never validated.
     """
     ids = [g for g in candidate.gl_ids if g in ledger]
@@ -101,9 +169,7 @@ def ask_adjudicator(
         __base__=Adjudication,
         choice=(allowed, Field(description="a ledger id or 'none'")),  # type: ignore[arg-type]
     )
-    lines = "\n".join(
-        f"[{g}] {ledger[g].date} {ledger[g].description} {ledger[g].amount}" for g in ids
-    )
+    lines = "\n".join(f"[{g}] {ledger_text(ledger[g])}" for g in ids)
     answer = ask_structured(
         ctx,
         "matching",
@@ -146,19 +212,20 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
     params = match_params(policy, holidays_of(state, policy))
     recon = reconcile(bank, ledger, params)
     by_bank, by_gl = {b.id: b for b in bank}, {e.id: e for e in ledger}
+    hints: dict[str, str] = {}
+    model_rows: list[dict[str, Any]] = []
+    if may_adjudicate(ctx) and recon.candidates:
+        recon, hints, model_rows = adjudicate_all(ctx, recon, by_bank, by_gl, params)
+    rows = list(model_rows)
     candidates = {c.bank_id: c for c in recon.candidates}
     statement_end = max((b.date for b in bank), default=None)
-    adjudicated = 0
-    rows: list[dict[str, Any]] = []
     for exc in exceptions_from_recon(recon, bank, ledger):
         action = SUGGESTIONS.get(exc.kind, "")
         candidate = candidates.get(exc.refs[0]) if exc.kind == "ambiguous_match" else None
         if candidate is not None:
             action = _candidate_action(candidate)
-            if hosted(ctx) and adjudicated < MAX_ADJUDICATIONS:
-                adjudicated += 1
-                hint = adjudicate(ctx, candidate, by_bank, by_gl)
-                action += f" ({hint}; not booked)" if hint else ""
+            if candidate.bank_id in hints:
+                action += f" ({hints[candidate.bank_id]})"
         extra: dict[str, Any] = {}
         if exc.kind == "unmatched_ledger" and exc.refs[0] in by_gl:
             extra["group"] = open_item_group(by_gl[exc.refs[0]], statement_end)
@@ -187,7 +254,12 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             f"{len(recon.matches)} match rows, {len(recon.offsetting)} offsetting pairs,"
             f" {len(recon.unmatched_bank)} bank and {len(recon.unmatched_gl)} ledger unmatched,"
             f" {len(recon.candidates)} candidates; {len(rows)} exceptions"
-            + (f"; model adjudicated {adjudicated}" if adjudicated else "")
+            + (
+                f"; {ctx.model_name()} booked {len(model_rows)} after re-check:"
+                f" {', '.join(r['refs'][0] + '->' + r['refs'][1] for r in model_rows)}"
+                if model_rows
+                else ""
+            )
         )
     return {
         "recon": recon.model_dump(mode="json"),

@@ -409,7 +409,7 @@ def test_apply_decisions_refuses_ids_that_are_not_open() -> None:
     assert outcomes["EXC-bank-B-2"]["decided_by"] == "eve"
 
 
-def test_only_a_hosted_model_adjudicates_candidates_and_it_books_nothing(
+def test_only_a_hosted_model_adjudicates_and_its_rechecked_pick_books_once(
     month: Path, settings: Settings
 ) -> None:
     log: list[tuple[str, str]] = []
@@ -424,11 +424,19 @@ def test_only_a_hosted_model_adjudicates_candidates_and_it_books_nothing(
     )
     runner = scripted(hosted, recording(log, judge))
     paused = runner.start(SCENARIO, month)
+    asked = len([role for role, _ in log if role == "matching"])
+    assert asked == 2  # B-4 (GL-4 or GL-5) and B-6 (GL-7)
     exceptions = _exceptions(paused)
-    assert "model suggests GL-5" in exceptions["EXC-cand-B-4"]["suggested_action"]
+    assert "EXC-cand-B-4" not in exceptions  # booked: GL-5 is offered, same amount and day
+    booked = exceptions["EXC-model-B-4"]
+    assert booked["kind"] == "model_booked" and "GL-5" in booked["detail"]
+    assert "EXC-model-B-4" not in {i["id"] for i in paused.packet["items"]}  # information
     assert "model suggests" not in exceptions["EXC-cand-B-6"]["suggested_action"]  # not a choice
     done = runner.resume(paused.run_id, make_decision("approve", "fay"))
-    assert "B-4" not in {r["bank_id"] for r in _rows(done, "matches.csv")}
+    assert len([role for role, _ in log if role == "matching"]) == asked  # resume: no new calls
+    matches = {r["bank_id"]: r for r in _rows(done, "matches.csv")}
+    assert matches["B-4"]["gl_id"] == "GL-5" and "booked by model" in matches["B-4"]["reason"]
+    assert "GL-4" in {r["id"] for r in _rows(done, "unmatched_gl.csv")}
     runner.close()
 
 

@@ -27,7 +27,7 @@ from baton.tools.finance.matching.params import CHEQUE_TYPES
 from baton.tools.finance.models import LedgerEntry
 from baton.tools.finance.normalize import describe
 
-INFO_KINDS = frozenset({"new_vendor"})
+INFO_KINDS = frozenset({"new_vendor", "model_booked"})
 """Exception kinds shown as information on their rows, never as items to decide."""
 
 GROUPABLE = frozenset(
