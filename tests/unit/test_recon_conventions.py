@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from baton.tools.finance.matching import reconcile
+from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
 from baton.tools.finance.normalize import describe
 
@@ -251,3 +251,50 @@ def test_symmetric_tie_offers_every_counterpart_to_every_line() -> None:
     for cand in result.candidates:
         assert set(cand.gl_ids + cand.shared_gl_ids) == {"G1", "G2"}
     assert sorted(g for c in result.candidates for g in c.gl_ids) == ["G1", "G2"]
+
+
+def test_deposit_slip_after_a_working_week_reaches_back_five_business_days() -> None:
+    # A business that deposits once a week takes Monday to the bank with every cheque
+    # received the week before: the earliest is five business days old, beyond the
+    # ordinary batch window, and only the whole week sums to the slip.
+    receipts = [
+        gl(f"G{day}", day, name, amount, entry_type="receipt")
+        for day, name, amount in [
+            (0, "Payment from Okafor Audio", "394.28"),
+            (1, "Payment from Quarry Engineering", "977.04"),
+            (2, "Payment from Ironwood Group", "1941.96"),
+            (3, "Payment from Lindqvist Plumbing", "568.24"),
+            (4, "Payment from Lindqvist Roofing", "1450.17"),
+        ]
+    ]
+    slip = [bank("B1", 7, "BRANCH DEPOSIT", "5331.69")]
+    result = reconcile(slip, receipts)
+    assert booked(result) == {("B1", f"G{day}") for day in range(5)}
+    narrow = reconcile(slip, receipts, MatchParams(batch_sweep_days=0))
+    assert not booked(narrow)
+
+
+def test_a_rival_deposit_that_can_do_without_an_entry_does_not_block_a_unique_batch() -> None:
+    # Thursday's slip has one solution, which takes Thursday's 1,350.00 cheque. Friday's
+    # slip could take that cheque or Friday's own 1,350.00: it does not need Thursday's,
+    # so Thursday books first and Friday's slip is then unique too.
+    thursday = [
+        gl("A1", 3, "Payment from Patel Staffing", "1676.23", entry_type="receipt"),
+        gl("A2", 3, "Payment from Kingsley Audio", "799.08", entry_type="receipt"),
+        gl("X", 3, "Payment from Foxglove Plumbing", "1350.00", entry_type="receipt"),
+    ]
+    friday = [
+        gl("B1", 4, "Payment from Eastlake Electric", "2900.00", entry_type="receipt"),
+        gl("B2", 4, "Payment from Driftwood Security", "1073.04", entry_type="receipt"),
+        gl("X2", 4, "Payment from Eastlake Textiles", "1350.00", entry_type="receipt"),
+        gl("T", 4, "Payment from Harbor Bakery", "433.17", entry_type="receipt"),
+    ]
+    result = reconcile(
+        [bank("D1", 3, "BRANCH DEPOSIT", "3825.31"), bank("D2", 4, "BRANCH DEPOSIT", "5323.04")],
+        thursday + friday,
+    )
+    assert booked(result) == {("D1", "A1"), ("D1", "A2"), ("D1", "X")} | {
+        ("D2", "B1"),
+        ("D2", "B2"),
+        ("D2", "X2"),
+    }

@@ -109,6 +109,9 @@ def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -
     return _SubsetSums(dict(solutions), chance)
 
 
+_CacheKey = tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]
+
+
 @dataclass(slots=True)
 class BatchSearch:
     bank: int
@@ -129,6 +132,7 @@ def _search_batch(
     target: int,
     pool: list[int],
     full_pool: list[int],
+    sweep_pool: list[int],
     complete: bool,
     gl: Sequence[Rec],
     params: MatchParams,
@@ -163,7 +167,11 @@ def _search_batch(
 
     sums, ordered = solve(pool)
     if not sums.solutions:
-        return None
+        return (
+            None
+            if pool != full_pool
+            else _swept(bi, items, target, sweep_pool, [], gl, params, unit)
+        )
     smallest = min(sums.solutions)
     chosen = [tuple(sorted(ordered[i] for i in sol)) for sol in sums.solutions[smallest]]
     chance = sum(p for size, p in sums.chance.items() if size <= smallest)
@@ -181,11 +189,34 @@ def _search_batch(
     )
     solutions = chosen + [sol for sol in others if sol not in chosen]
     unique = plausible and complete and len(chosen) == 1 and not rivals
-    if not unique and complete:
-        sweep = _sweep(target, full_pool, gl, params, unit)
-        if sweep is not None and items in (None, len(sweep)):
-            return BatchSearch(bi, [sweep, *(s for s in solutions if s != sweep)], True, True)
+    if not unique:
+        swept = _swept(bi, items, target, sweep_pool, solutions, gl, params, unit)
+        if swept is not None:
+            return swept
     return BatchSearch(bi, solutions, plausible, unique)
+
+
+def _swept(
+    bi: int,
+    items: int | None,
+    target: int,
+    pool: Sequence[int],
+    solutions: list[tuple[int, ...]],
+    gl: Sequence[Rec],
+    params: MatchParams,
+    unit: int,
+) -> BatchSearch | None:
+    """The deposit-slip hypothesis (:func:`_sweep`) over the wider sweep window, if it holds.
+
+    Convention of the deposit slip: a business deposits the cheques it received since
+    its previous deposit, so a slip made on a Monday after a holiday, or once a week,
+    reaches back a whole working week. Only the run-of-days hypothesis may look that far
+    (a handful of hypotheses); arbitrary subsets stay within the batch window.
+    """
+    sweep = _sweep(target, pool, gl, params, unit)
+    if sweep is None or items not in (None, len(sweep)):
+        return None
+    return BatchSearch(bi, [sweep, *(s for s in solutions if s != sweep)], True, True)
 
 
 def _sweep(
@@ -250,7 +281,7 @@ def _search_batches(
     state: State,
     params: MatchParams,
     unit: int,
-    cache: dict[tuple[int, tuple[int, ...], tuple[int, ...], bool], BatchSearch | None],
+    cache: dict[_CacheKey, BatchSearch | None],
     skip_bank: set[int],
     skip_gl: set[int],
 ) -> list[BatchSearch]:
@@ -265,16 +296,16 @@ def _search_batches(
     bdays = [gl[i].bday for i in open_gl]
     results: list[BatchSearch] = []
     windows = sorted({min(w, params.batch_lag_days) for w in (1, 2, 3, params.batch_lag_days)})
+    sweep_days = max(params.batch_lag_days, params.batch_sweep_days)
     for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
         b = bank[bi]
         if b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque or bi in skip_bank:
             continue
         hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
-        pools: list[tuple[int, ...]] = []
-        complete = True
-        for window in windows:
+
+        def members(window: int, b: Rec = b, hi: int = hi) -> list[int]:
             lo = bisect.bisect_left(bdays, b.bday - window)
-            pool = [
+            return [
                 gi
                 for gi in open_gl[lo:hi]
                 if (gl[gi].units > 0) == (b.units > 0)
@@ -283,6 +314,12 @@ def _search_batches(
                 and not gl[gi].is_cheque
                 and _may_share_line(b, gl[gi], params)
             ]
+
+        sweep_pool = tuple(sorted(members(sweep_days)))
+        pools: list[tuple[int, ...]] = []
+        complete = True
+        for window in windows:
+            pool = members(window)
             if len(pool) > params.batch_pool_limit:
                 complete = False
                 pool.sort(key=lambda gi: (abs(b.bday - gl[gi].bday), gi))
@@ -290,8 +327,10 @@ def _search_batches(
             key = tuple(sorted(pool))
             if len(key) >= 2 and (not pools or key != pools[-1]):
                 pools.append(key)
+        if not pools and len(sweep_pool) >= 2:
+            pools.append(())
         for key in pools:
-            cache_key = (bi, key, pools[-1], complete)
+            cache_key = (bi, key, pools[-1], sweep_pool, complete)
             if cache_key not in cache:
                 cache[cache_key] = _search_batch(
                     bi,
@@ -299,6 +338,7 @@ def _search_batches(
                     abs(b.units),
                     list(key),
                     list(pools[-1]),
+                    list(sweep_pool),
                     complete,
                     gl,
                     params,
@@ -327,7 +367,7 @@ def book_batches(
     in this round. Booking one batch shrinks the pools, so the search repeats.
     """
     searches: list[BatchSearch] = []
-    cache: dict[tuple[int, tuple[int, ...], tuple[int, ...], bool], BatchSearch | None] = {}
+    cache: dict[_CacheKey, BatchSearch | None] = {}
     while True:
         # A bank line with an open one-to-one explanation (ambiguous so far) is not
         # batch material: the simpler explanation is still on the table. Nor is a
@@ -343,14 +383,15 @@ def book_batches(
         skip_bank = {e.b for e in pending}
         skip_gl = {e.g for e in pending if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name}
         searches = _search_batches(bank, gl, state, params, unit, cache, skip_bank, skip_gl)
-        # Who else wants each entry: a named batch is only contested by named rivals.
+        # Who else needs each entry: a named batch is only contested by named rivals, and
+        # a rival with another solution of its size that leaves the entry alone does not
+        # need it (once this batch books, the rival's pool shrinks and is searched again).
         wanted: dict[int, list[BatchSearch]] = defaultdict(list)
         for search in searches:
             if search.plausible:
                 smallest = len(search.solutions[0])
-                for member in {
-                    gi for sol in search.solutions if len(sol) == smallest for gi in sol
-                }:
+                sols = [set(sol) for sol in search.solutions if len(sol) == smallest]
+                for member in set.intersection(*sols):
                     wanted[member].append(search)
         progress = False
         for search in searches:

@@ -82,6 +82,14 @@ class MatchParams(BaseModel):
         0, ge=0, description="business days a batch may precede its entries"
     )
     batch_lag_days: int = Field(4, ge=0, description="business days a batch may follow its entries")
+    batch_sweep_days: int = Field(
+        7,
+        ge=0,
+        description=(
+            "business days a deposit slip may reach back when it holds every open receipt"
+            " of a run of days (a working week's receipts deposited after a weekend or holiday)"
+        ),
+    )
     batch_pool_limit: int = Field(
         24, ge=2, le=30, description="open entries searched per batch line"
     )
