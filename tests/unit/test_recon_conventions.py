@@ -298,3 +298,14 @@ def test_a_rival_deposit_that_can_do_without_an_entry_does_not_block_a_unique_ba
         ("D2", "B2"),
         ("D2", "X2"),
     }
+
+
+def test_outgoing_wire_debited_with_a_flat_fee_above_the_share_cap() -> None:
+    # A $45.00 outgoing-wire charge is flat whatever the amount: on a $185.90 payment it
+    # is 24% of it, above the cap meant for percentage fees, and still ordinary.
+    result = reconcile(
+        [bank("B1", 3, "WIRE TYPE:WIRE OUT BNF:SALTMARSH ROOFING LTD ID:9395442483", "-230.90")],
+        [gl("G1", 0, "Payment to Saltmarsh Roofing Ltd", "-185.90", "INV-3501", "Bill payment")],
+    )
+    assert booked(result) == {("B1", "G1")}
+    assert result.matches[0].kind == "amount_mismatch"

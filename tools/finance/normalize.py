@@ -110,6 +110,7 @@ _ABBREVIATIONS: dict[str, str] = {
 }
 
 _CHEQUE = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:PAID\s*)?(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+_WIRE = re.compile(r"\b(?:FED)?WIRE\b")
 _CHEQUE_WORD = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ)\b")
 _REVERSAL = re.compile(
     r"\b(?:VOID\w*|REVERS\w*|REV|NSF|RETURN\w*|RET|CANCEL\w*|CHARGEBACK|REFUND\w*|UNPAID|BOUNCED)\b"
@@ -153,6 +154,8 @@ class DescriptionFeatures:
     """The text is about payroll: a payroll processor's debit, or wages booked in the books."""
     payroll_processor: bool = False
     """The text names a payroll processor (``ADP``, ``GUSTO``), not a person paid directly."""
+    wire: bool = False
+    """The text reports a wire transfer (``WIRE OUT``, ``FEDWIRE``, ``WIRE TYPE:``)."""
 
 
 # Sub-brands that card networks print instead of the parent brand a bookkeeper books
@@ -311,6 +314,7 @@ def describe(text: str) -> DescriptionFeatures:
         family=_brand_family(upper),
         payroll=bool(_PAYROLL_PROCESSOR.search(upper) or _PAYROLL_WORDS.search(upper)),
         payroll_processor=_PAYROLL_PROCESSOR.search(upper) is not None,
+        wire=_WIRE.search(upper) is not None,
     )
 
 

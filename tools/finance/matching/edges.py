@@ -108,7 +108,7 @@ class Scorer:
         elif kind == "fee":
             fee = abs(g.units - b.units)
             gross = g.units if abs(g.units) > abs(b.units) else b.units
-            amount_s = 0.4 - 0.3 * fee / max(1, self.fee_tolerance(gross))
+            amount_s = 0.4 - 0.3 * min(1.0, fee / max(1, self.fee_tolerance(gross)))
             shown = Decimal(fee).scaleb(-self.places)
             if abs(g.units) > abs(b.units) and g.units > 0:
                 note = f"fee of {shown} netted by the bank"
@@ -210,7 +210,7 @@ def build_edges(
                 g.units != b.units
                 and earliest <= g.bday <= latest
                 and (g.units > 0) == (b.units > 0)
-                and _fee_direction(b.units, g.units, scorer)
+                and _fee_direction(b.units, g.units, scorer, wire=b.feat.wire)
             ):
                 add(bi, gi, "fee")
         if p.allow_transposition:
@@ -225,7 +225,7 @@ def build_edges(
     return list(best.values())
 
 
-def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer) -> bool:
+def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer, *, wire: bool = False) -> bool:
     """Whether a fee explains the difference, in either direction and on either side.
 
     Banking conventions, all common: a processor or the bank nets its fee from a
@@ -236,11 +236,19 @@ def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer) -> bool:
     So the gross side may be either one. A netted fee is bounded by the tolerance of
     the ledger amount (flat plus proportional, capped by a share of it); a fee the bank
     charges apart is a flat wire charge, bounded by the flat part alone.
+
+    An outgoing wire is debited with the bank's flat wire charge (typically $15-$50
+    whatever the amount), so on a bank line that reports a wire the flat part bounds
+    the fee even where it exceeds the share cap meant for percentage fees: a $45 charge
+    on a $185.90 wire is ordinary.
     """
     if abs(gl_units) > abs(bank_units) and gl_units > 0:
         return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
     if abs(bank_units) > abs(gl_units) and bank_units < 0:
-        return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
+        limit = scorer.fee_tolerance(gl_units)
+        if wire:
+            limit = max(limit, scorer.fee_abs_units)
+        return 0 < gl_units - bank_units <= limit
     # The other two directions come from a bank's flat charge for a wire, never from
     # a processor's percentage, so only the flat part of the tolerance applies.
     return (
