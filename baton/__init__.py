@@ -37,7 +37,7 @@ _EXPORTS = {
     "open_runner": "baton.api",
     "decision": "baton.api",
     "RunDetails": "baton.api",
-    "IngestResult": "baton.api",
+    "IngestResult": "baton.stores",
     "RunOutcome": "baton.runtime",
     "Runner": "baton.runtime",
     "RunRecord": "baton.registry",
@@ -94,7 +94,6 @@ __all__ = [
 
 if TYPE_CHECKING:
     from baton.api import (
-        IngestResult,
         RunDetails,
         aaudit_trail,
         aingest,
@@ -119,6 +118,7 @@ if TYPE_CHECKING:
     from baton.review import ReviewDecision
     from baton.runtime import Runner, RunOutcome
     from baton.scenario import InboxView, Scenario, ScenarioProtocol
+    from baton.stores import IngestResult
 
 
 def __getattr__(name: str) -> Any:

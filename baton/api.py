@@ -23,7 +23,6 @@ import asyncio
 import getpass
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +35,7 @@ from baton.registry import STATUSES, AuditRecord, RunRecord
 from baton.review import ReviewDecision, make_decision
 from baton.runtime import ProgressFn, Runner, RunOutcome
 from baton.scenario import Scenario, discover
+from baton.stores import IngestResult
 
 
 class RunDetails(BaseModel):
@@ -47,19 +47,6 @@ class RunDetails(BaseModel):
     review_mode: str
     audit: list[AuditRecord]
     checkpoint_bytes: int
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    """What an ingest did: chunks added/replaced, files unchanged and files skipped (why)."""
-
-    collection: str
-    added_files: int
-    added_chunks: int
-    replaced_files: int
-    replaced_chunks: int
-    unchanged_files: int
-    skipped: list[tuple[str, str]]
 
 
 @contextmanager
@@ -210,19 +197,11 @@ def ingest(
     settings: Settings | None = None,
 ) -> IngestResult:
     """Add files and folders to the context store's ``collection``, idempotently."""
-    from baton.retrieval.ingest import ingest as do_ingest
+    from baton.stores import store_backend
 
     items = [paths] if isinstance(paths, Path | str) else list(paths)
-    report = do_ingest([Path(p) for p in items], collection, settings or load_settings(config))
-    return IngestResult(
-        collection=collection,
-        added_files=report.added_files,
-        added_chunks=report.added_chunks,
-        replaced_files=report.replaced_files,
-        replaced_chunks=report.replaced_chunks,
-        unchanged_files=report.unchanged_files,
-        skipped=list(report.skipped),
-    )
+    cfg = settings or load_settings(config)
+    return store_backend(cfg).ingest([Path(p) for p in items], collection, cfg, None)
 
 
 async def arun(scenario: str, input: Path | str, **kwargs: Any) -> RunOutcome:

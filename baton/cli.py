@@ -606,11 +606,11 @@ def ingest(
     collection: Annotated[str, typer.Option("--collection", "-C", help="Target collection.")],
 ) -> None:
     """Add documents (.md .txt .pdf .html .csv) to the context store, idempotently."""
-    from baton.retrieval.ingest import discover
-    from baton.retrieval.ingest import ingest as do_ingest
+    from baton.stores import store_backend
 
     cfg = settings()
-    files, _ = discover(paths)
+    backend = store_backend(cfg)
+    files = backend.discover(paths)
     with Progress(
         TextColumn("[bold]ingest[/]"),
         BarColumn(),
@@ -624,7 +624,7 @@ def ingest(
         def tick(source: str) -> None:
             bar.update(task, advance=1, description=Path(source).name)
 
-        report = do_ingest(paths, collection, cfg, progress=tick)
+        report = backend.ingest(paths, collection, cfg, tick)
     for path, why in report.skipped:
         err.print(f"[yellow]skipped[/] {path}: {why}", highlight=False)
     out.print(
@@ -637,7 +637,7 @@ def ingest(
 
 def _store(cfg: Settings, *, required: bool) -> Any:
     """The context store, or ``None`` when the home has none (never created by a read)."""
-    from baton.retrieval.store import ContextStore
+    from baton.stores import store_backend
 
     if cfg.store.mode == "embedded" and not cfg.chroma_path.exists():
         missing = (
@@ -648,7 +648,7 @@ def _store(cfg: Settings, *, required: bool) -> Any:
             raise UserError(missing)
         err.print(missing, highlight=False, soft_wrap=True)
         return None
-    return ContextStore(cfg)
+    return store_backend(cfg).open(cfg)
 
 
 @store_app.command("list")

@@ -77,6 +77,11 @@ class ModelSettings(_Section):
 class StoreSettings(_Section):
     """Where the Chroma context store lives and how documents are chunked."""
 
+    backend: str | None = Field(
+        None,
+        description="The context store plugin as module:attribute (see baton.stores);"
+        " configs/baton.yaml names the built-in Chroma store.",
+    )
     mode: Literal["embedded", "http"] = "embedded"
     path: Path | None = None
     url: str | None = None

@@ -14,16 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 from langgraph.config import get_config
 from pydantic.json_schema import SkipJsonSchema
 
 from baton.config import Settings, load_settings
-
-if TYPE_CHECKING:
-    from baton.retrieval.store import ContextStore
 
 ReviewMode = Literal["always", "exceptions", "never", "plan"]
 ModelFactory = Callable[[str], BaseChatModel]
@@ -63,14 +60,14 @@ class RunContext:
         return "fake" if self.settings.model.provider == "fake" else self.settings.model.model
 
     @cached_property
-    def store(self) -> ContextStore:
-        """The context store, opened on first use (loading embeddings takes seconds)."""
+    def store(self) -> Any:
+        """The context store, opened on first use (loading embeddings takes seconds) by the
+        configured backend (``store.backend``, see :mod:`baton.stores`)."""
         if self._store is not None:
-            store: ContextStore = self._store
-            return store
-        from baton.retrieval.store import ContextStore
+            return self._store
+        from baton.stores import store_backend
 
-        return ContextStore(self.settings)
+        return store_backend(self.settings).open(self.settings)
 
     def reviewer_name(self) -> str:
         return self.reviewer or self.settings.review.reviewer or getpass.getuser()

@@ -71,9 +71,9 @@ def check_store(settings: Settings) -> Check:
             f"no context store yet at {settings.chroma_path} (`baton ingest` creates it)",
         )
     try:
-        from baton.retrieval.store import ContextStore
+        from baton.stores import store_backend
 
-        collections = ContextStore(settings).collections()
+        collections = store_backend(settings).open(settings).collections()
     except UserError as exc:
         return Check("store", False, str(exc))
     except Exception as exc:  # any backend failure is the finding, reported in one line

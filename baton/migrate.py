@@ -99,7 +99,7 @@ def _reachable(target: Settings) -> None:
     """
     import psycopg
 
-    from baton.retrieval.store import make_client
+    from baton.stores import store_backend
 
     try:
         psycopg.connect(database_url(target), connect_timeout=5).close()
@@ -107,7 +107,7 @@ def _reachable(target: Settings) -> None:
         lines = str(exc).strip().splitlines() or [type(exc).__name__]
         raise UserError(f"cannot reach PostgreSQL (BATON_DATABASE_URL): {lines[0]}") from None
     try:
-        make_client(target).heartbeat()
+        store_backend(target).client(target).heartbeat()
     except UserError:
         raise
     except Exception as exc:
@@ -267,9 +267,9 @@ BATCH = 256
 
 
 def copy_collections(source: Settings, target: Settings, say: Progress) -> list[Copied]:
-    from baton.retrieval.store import make_client
+    from baton.stores import store_backend
 
-    src, dst = make_client(source), make_client(target)
+    src, dst = store_backend(source).client(source), store_backend(target).client(target)
     rows = []
     for item in src.list_collections():
         name = item if isinstance(item, str) else item.name

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 
 from baton.config import load_settings
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[1]
 

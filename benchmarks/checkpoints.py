@@ -16,9 +16,9 @@ import tempfile
 from pathlib import Path
 
 from baton.config import load_settings
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
 from baton.scenario import discover
-from baton.testing import hashing_embed
 from tests.examples import EXAMPLE_INPUTS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -33,7 +33,7 @@ KILL_DRIVER = textwrap.dedent(
     """
     import os, signal, sys
     import baton.retrieval.embeddings as embeddings
-    from baton.testing import hashing_embed
+    from baton.retrieval.testing import hashing_embed
     embeddings.embed = hashing_embed
     from baton.agents.compliance import distributor
     from baton.config import load_settings
@@ -203,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=20)
     args = parser.parse_args(argv)
     import baton.retrieval.embeddings as embeddings
-    from baton.testing import hashing_embed
+    from baton.retrieval.testing import hashing_embed
 
     embeddings.embed = hashing_embed  # the benchmark measures the gates, not MiniLM
     with tempfile.TemporaryDirectory() as tmp:

@@ -61,7 +61,7 @@ def home() -> Iterator[Path]:
         }
     )
     import baton.retrieval.embeddings as embeddings
-    from baton.testing import hashing_embed
+    from baton.retrieval.testing import hashing_embed
 
     embeddings.embed = hashing_embed
     try:

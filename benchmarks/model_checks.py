@@ -40,8 +40,8 @@ from typing import Any
 
 from baton.config import Settings, load_settings
 from baton.context import RunContext
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 from benchmarks import matching_labelled
 
 ROOT = Path(__file__).resolve().parents[1]

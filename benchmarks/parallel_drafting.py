@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from baton.config import load_settings
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "marketing"
 

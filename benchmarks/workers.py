@@ -42,8 +42,9 @@ from psycopg import sql
 from baton.config import Settings, load_settings
 from baton.migrate import oldest_first, put_tuple
 from baton.registry import open_registry
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner, open_checkpointer
-from baton.testing import hashing_embed, throwaway_services
+from baton.testing import throwaway_services
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
@@ -51,7 +52,7 @@ EXPENSES = ROOT / "examples" / "finance" / "2026-10"
 WORKER = (
     "import sys\n"
     "import baton.retrieval.embeddings as embeddings\n"
-    "from baton.testing import hashing_embed\n"
+    "from baton.retrieval.testing import hashing_embed\n"
     "embeddings.embed = hashing_embed\n"
     "from baton.cli import main\n"
     "sys.argv = ['baton', 'worker', '--poll', '0.1']\n"

@@ -70,9 +70,9 @@ def _run(names: list[str], moved: Callable[[Path], Path]) -> dict[str, str]:
     from baton.config import load_settings
     from baton.retrieval import embeddings
     from baton.retrieval.ingest import ingest
+    from baton.retrieval.testing import hashing_embed
     from baton.review import make_decision
     from baton.runtime import Runner
-    from baton.testing import hashing_embed
 
     saved_env, saved_embed = dict(os.environ), embeddings.embed
     files: dict[str, str] = {}

@@ -190,11 +190,11 @@ class Inbox:
         return [AuditRecord.model_validate({**r, "seq": n}) for n, r in enumerate(raw)]
 
     def chunk(self, chunk_id: str) -> Any:
-        from baton.retrieval.store import ContextStore
+        from baton.stores import store_backend
 
         with self._lock:
             if self._store is None:
-                self._store = ContextStore(self.settings)
+                self._store = store_backend(self.settings).open(self.settings)
         names = [name for name, _ in self._store.collections()]
         return self._store.get_chunks([chunk_id], names).get(chunk_id)
 

@@ -24,9 +24,9 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
 from baton.config import load_settings
 from baton.retrieval.ingest import ingest
+from baton.retrieval.testing import hashing_embed
 from baton.review import make_decision
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"

@@ -19,9 +19,9 @@ import pytest
 
 from baton.config import Settings, load_settings
 from baton.retrieval.ingest import ingest
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner, RunOutcome
 from baton.scenario import discover
-from baton.testing import hashing_embed
 from tests.examples import EXAMPLE_INPUTS
 from tests.reliability.fault_server import FaultServer
 
@@ -40,7 +40,7 @@ CLI_SCRIPT = textwrap.dedent(
     """
     import sys
     from baton.retrieval import embeddings as retrieval_embeddings
-    from baton.testing import hashing_embed
+    from baton.retrieval.testing import hashing_embed
     retrieval_embeddings.embed = hashing_embed
     from baton.cli import main
     sys.argv = ["baton", *sys.argv[1:]]

@@ -31,7 +31,8 @@ from typing import Any
 
 from baton.audit import current_trace
 from baton.retrieval import embeddings as retrieval_embeddings
-from baton.testing import ScriptedChatModel, hashing_embed
+from baton.retrieval.testing import hashing_embed
+from baton.testing import ScriptedChatModel
 
 NODE_LOG_ENV = "BATON_TEST_NODE_LOG"
 PUT_LOG_ENV = "BATON_TEST_PUT_LOG"

@@ -28,10 +28,11 @@ from langchain_core.messages import BaseMessage
 from baton.config import load_settings
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import FLAG_PREFIX
+from baton.retrieval.testing import hashing_embed
 from baton.review import make_decision
 from baton.runtime import Runner
 from baton.scenario import get_scenario
-from baton.testing import ScriptedChatModel, fill_schema, hashing_embed, schema_responder
+from baton.testing import ScriptedChatModel, fill_schema, schema_responder
 from tests.reliability.conftest import DOCS, EXAMPLES, input_for, scenario_names
 
 pytestmark = pytest.mark.reliability

@@ -21,7 +21,8 @@ import psycopg
 import pytest
 
 from baton.config import Settings, load_settings
-from baton.testing import hashing_embed, throwaway_services
+from baton.retrieval.testing import hashing_embed
+from baton.testing import throwaway_services
 
 
 def _unavailable(reason: str) -> None:

@@ -13,8 +13,8 @@ import pytest
 from pytest_socket import disable_socket, enable_socket
 
 from baton.config import Settings, load_settings
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[2]
 

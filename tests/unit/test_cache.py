@@ -11,8 +11,8 @@ import yaml
 
 from baton.config import Settings
 from baton.retrieval.ingest import ingest
+from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
-from baton.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"

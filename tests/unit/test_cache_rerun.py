@@ -32,7 +32,7 @@ DRIVER = """
 import json, sys
 from pathlib import Path
 import baton.retrieval.embeddings as embeddings
-from baton.testing import hashing_embed
+from baton.retrieval.testing import hashing_embed
 embeddings.embed = hashing_embed  # MiniLM would dominate the test's time
 from baton.config import load_settings
 from baton.scenario import discover

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import baton
-from baton.testing import hashing_embed
+from baton.retrieval.testing import hashing_embed
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "examples" / "scripts"
