@@ -34,7 +34,7 @@ from slugify import slugify
 from baton.confusables import skeleton
 from baton.tools.marketing._text import contains_phrase, contains_stemmed, words
 from baton.tools.marketing.brand import BrandConfig
-from baton.tools.marketing.models import Outline, ReviewFailure, Roadmap
+from baton.tools.marketing.models import Outline, ReviewFailure, ReviewRule, Roadmap
 
 _NUMBER_RE = re.compile(r"([£$€]?)(\d+(?:[.,]\d+)*)(\s?%|\s?percent\b)?", re.IGNORECASE)
 
@@ -61,24 +61,17 @@ def _word_rules(fields: Sequence[tuple[str, str]], brand: BrandConfig) -> list[R
     """
     out: list[ReviewFailure] = []
     fields = [(label, skeleton(text)) for label, text in fields]
-    for word in brand.banned_words:
+    rules: list[tuple[str, ReviewRule, str]] = [
+        (w, "banned_word", f"remove the banned word {w!r} from") for w in brand.banned_words
+    ]
+    rules += [
+        (avoid, "preferred_word", f"write {prefer!r} instead of {avoid!r} in")
+        for avoid, prefer in brand.preferred_words.items()
+    ]
+    for word, rule, fix in rules:
         hits = [label for label, text in fields if contains_stemmed(text, word)]
         if hits:
-            out.append(
-                ReviewFailure(
-                    rule="banned_word",
-                    message=f"remove the banned word {word!r} from: {_listing(hits)}",
-                )
-            )
-    for avoid, prefer in brand.preferred_words.items():
-        hits = [label for label, text in fields if contains_stemmed(text, avoid)]
-        if hits:
-            out.append(
-                ReviewFailure(
-                    rule="preferred_word",
-                    message=f"write {prefer!r} instead of {avoid!r} in: {_listing(hits)}",
-                )
-            )
+            out.append(ReviewFailure(rule=rule, message=f"{fix}: {_listing(hits)}"))
     return out
 
 

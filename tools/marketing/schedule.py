@@ -37,6 +37,7 @@ from baton.tools.marketing.models import (
     RoadmapEvent,
     RunOptions,
     ScheduleInfeasible,
+    ScheduleRule,
     UnplacedPost,
     Violation,
     month_dates,
@@ -269,55 +270,36 @@ def validate_schedule(
     blocked = blocked_dates(options)
     first, last = options.month_start, options.month_end
     out: list[Violation] = []
+
+    def flag(rule: ScheduleRule, message: str, post_id: str | None = None) -> None:
+        out.append(Violation(rule=rule, message=message, post_id=post_id))
+
     ids: set[str] = set()
     by_channel: dict[str, list[CalendarEntry]] = defaultdict(list)
     for e in calendar.entries:
         pid, d = e.post.id, e.date
         if pid in ids:
-            out.append(
-                Violation(
-                    rule="duplicate_post", post_id=pid, message=f"post {pid} appears more than once"
-                )
-            )
+            flag("duplicate_post", f"post {pid} appears more than once", pid)
         ids.add(pid)
         if e.channel not in options.channels:
-            out.append(
-                Violation(
-                    rule="unknown_channel",
-                    post_id=pid,
-                    message=f"channel {e.channel!r} is not in the run options",
-                )
-            )
+            flag("unknown_channel", f"channel {e.channel!r} is not in the run options", pid)
             continue
         if not first <= d <= last:
-            out.append(
-                Violation(
-                    rule="outside_month",
-                    post_id=pid,
-                    message=f"{d.isoformat()} is outside {options.month}",
-                )
-            )
+            flag("outside_month", f"{d.isoformat()} is outside {options.month}", pid)
         if d.weekday() not in options.weekdays_for(e.channel):
-            out.append(
-                Violation(
-                    rule="weekday",
-                    post_id=pid,
-                    message=f"{d.isoformat()} is a {weekday_name(d)}, "
-                    f"not a publishing day for {e.channel}",
-                )
+            flag(
+                "weekday",
+                f"{d.isoformat()} is a {weekday_name(d)}, not a publishing day for {e.channel}",
+                pid,
             )
         if d in blocked:
-            out.append(
-                Violation(rule="holiday", post_id=pid, message=f"{d.isoformat()} is a holiday")
-            )
+            flag("holiday", f"{d.isoformat()} is a holiday", pid)
         if e.post.must_publish_before is not None and d >= e.post.must_publish_before:
-            out.append(
-                Violation(
-                    rule="launch_deadline",
-                    post_id=pid,
-                    message=f"{d.isoformat()} is not before "
-                    f"{e.post.must_publish_before.isoformat()} ({e.post.launch})",
-                )
+            flag(
+                "launch_deadline",
+                f"{d.isoformat()} is not before "
+                f"{e.post.must_publish_before.isoformat()} ({e.post.launch})",
+                pid,
             )
         by_channel[e.channel].append(e)
     for channel, items in by_channel.items():
@@ -326,32 +308,25 @@ def validate_schedule(
         for prev, cur in itertools.pairwise(items):
             gap = (cur.date - prev.date).days
             if gap == 0:
-                out.append(
-                    Violation(
-                        rule="same_day_channel",
-                        post_id=cur.post.id,
-                        message=f"{cur.post.id} and {prev.post.id} are both on {channel} "
-                        f"on {cur.date.isoformat()}",
-                    )
+                flag(
+                    "same_day_channel",
+                    f"{cur.post.id} and {prev.post.id} are both on {channel} "
+                    f"on {cur.date.isoformat()}",
+                    cur.post.id,
                 )
             elif gap < spacing:
-                out.append(
-                    Violation(
-                        rule="spacing",
-                        post_id=cur.post.id,
-                        message=f"{cur.post.id} is {gap} day(s) after {prev.post.id} "
-                        f"on {channel}; minimum is {spacing}",
-                    )
+                flag(
+                    "spacing",
+                    f"{cur.post.id} is {gap} day(s) after {prev.post.id} "
+                    f"on {channel}; minimum is {spacing}",
+                    cur.post.id,
                 )
     for launch in launches:
         if launch.kind != "launch":
             continue
         if not any(e.post.launch == launch.name and e.date < launch.date for e in calendar.entries):
-            out.append(
-                Violation(
-                    rule="launch_uncovered",
-                    message=f"launch {launch.name!r} has no supporting post "
-                    f"before {launch.date.isoformat()}",
-                )
+            flag(
+                "launch_uncovered",
+                f"launch {launch.name!r} has no supporting post before {launch.date.isoformat()}",
             )
     return out

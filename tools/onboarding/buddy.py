@@ -101,32 +101,19 @@ def score_candidate(
     parts: list[ScoreComponent] = []
 
     if person.department == starter.department:
-        parts.append(
-            ScoreComponent(
-                criterion="department",
-                points=w.same_department,
-                max_points=w.same_department,
-                detail=f"same department ({person.department})",
-            )
-        )
+        points, relation = w.same_department, "same department"
     elif config.adjacent(person.department, starter.department):
-        parts.append(
-            ScoreComponent(
-                criterion="department",
-                points=w.adjacent_department,
-                max_points=w.same_department,
-                detail=f"adjacent team ({person.department})",
-            )
-        )
+        points, relation = w.adjacent_department, "adjacent team"
     else:
-        parts.append(
-            ScoreComponent(
-                criterion="department",
-                points=0.0,
-                max_points=w.same_department,
-                detail=f"other department ({person.department})",
-            )
+        points, relation = 0.0, "other department"
+    parts.append(
+        ScoreComponent(
+            criterion="department",
+            points=points,
+            max_points=w.same_department,
+            detail=f"{relation} ({person.department})",
         )
+    )
 
     wanted = _terms(starter.skills) | _terms(starter.interests)
     shared = sorted(wanted & _terms(person.skills))
