@@ -10,21 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.integration.conftest import ROOT, Baton, make_env
+from tests.unit.test_expense_graph import OUTPUTS  # the same files on the scripted model
 
 pytestmark = pytest.mark.integration
 
 MONTH = ROOT / "examples" / "finance" / "2026-10"
 POLICY = ROOT / "examples" / "finance" / "policy"
 DECISIONS = ROOT / "examples" / "finance" / "decisions-2026-10.json"
-OUTPUTS = {
-    "matches.csv",
-    "offsetting.csv",
-    "unmatched_bank.csv",
-    "unmatched_gl.csv",
-    "exceptions.csv",
-    "summary.md",
-    "summary.png",
-}
 
 
 def _csv(path: Path) -> list[dict[str, str]]:

@@ -44,6 +44,14 @@ def fake_home(home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def _assert_all_done_and_audited(runner: Runner, run_ids: list[str] | None = None) -> None:
+    """All RUNS runs finished, and each of ``run_ids`` (default: every run) has an audit trail."""
+    rows = runner.registry.list_runs()
+    assert len(rows) == RUNS and {r.status for r in rows} == {"done"}
+    for run_id in [row.id for row in rows] if run_ids is None else run_ids:
+        assert runner.sync_audit(run_id), f"{run_id} has no audit trail"
+
+
 def test_ten_runs_at_once_share_one_sqlite_home(fake_home: Path) -> None:
     """Ten ``baton run`` processes at once on one home: no "database is locked"."""
     names = scenario_names()
@@ -72,10 +80,7 @@ def test_ten_runs_at_once_share_one_sqlite_home(fake_home: Path) -> None:
     try:
         for row in runner.registry.list_runs():
             approve_until_done(runner, RunOutcome.of(row))
-        rows = runner.registry.list_runs()
-        assert len(rows) == RUNS and {r.status for r in rows} == {"done"}
-        for row in rows:
-            assert runner.sync_audit(row.id), f"{row.id} has no audit trail"
+        _assert_all_done_and_audited(runner)
     finally:
         runner.close()
 
@@ -98,10 +103,7 @@ def test_ten_runs_at_once_in_threads_of_one_process(fake_home: Path) -> None:
     assert not any("locked" in str(r) for r in reasons)
     runner = Runner(load_settings())
     try:
-        rows = runner.registry.list_runs()
-        assert len(rows) == RUNS and {r.status for r in rows} == {"done"}
-        for o in outcomes:
-            assert runner.sync_audit(o.run_id), f"{o.run_id} has no audit trail"
+        _assert_all_done_and_audited(runner, [o.run_id for o in outcomes])
     finally:
         runner.close()
 

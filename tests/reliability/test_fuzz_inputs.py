@@ -580,20 +580,15 @@ def test_hostile_file_exits_2_in_one_line(
 def _paused_run(tmp_path: Path) -> str:
     """A run awaiting review, registered directly (what ``--edit`` is checked against)."""
     from baton.config import load_settings
-    from baton.registry import RunRecord
     from baton.runtime import Runner
+    from tests.records import run_record
 
     runner = Runner(load_settings())
     try:
-        record = RunRecord(
+        record = run_record(
             id="research-brief-20260101-000000",
-            scenario="research-brief",
-            status="awaiting_review",
-            created_at="2026-01-01T00:00:00+00:00",
-            updated_at="2026-01-01T00:00:00+00:00",
             input_path=str(tmp_path / "question.yaml"),
             output_dir=str(tmp_path / "out"),
-            review_mode="always",
         )
         assert runner.registry.import_run(record)
     finally:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from collections.abc import Callable, Iterator, Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,9 +28,9 @@ from baton.review import make_decision
 from baton.runtime import Runner, RunOutcome
 from baton.testing import ScriptedChatModel, schema_responder
 from baton.tools.finance.decisions import DecisionError, apply_decisions
-from baton.tools.finance.models import Candidate, Claim, Match, ReconResult
-from baton.tools.finance.policy import Breach
+from baton.tools.finance.models import Candidate, Match, ReconResult
 from baton.tools.finance.report import SummaryFigures, build_summary
+from tests.records import breach, claim
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_MD = ROOT / "examples" / "finance" / "policy" / "expense-policy.md"
@@ -118,13 +117,6 @@ def recording(
         return schema_responder(role, messages, tool)
 
     return respond
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 @pytest.fixture
@@ -461,22 +453,8 @@ def test_receipt_text_cannot_change_a_policy_outcome(month: Path, settings: Sett
     runner.close()
 
 
-ALCOHOL_CLAIM = Claim(
-    id="C-9",
-    employee="Owen",
-    date=date(2026, 10, 10),
-    merchant="Laithwaites",
-    amount=Decimal("64.00"),
-    currency="GBP",
-    category="alcohol",
-)
-ALCOHOL_BREACH = Breach(
-    claim_id="C-9",
-    rule_id="forbidden.alcohol",
-    kind="forbidden_category",
-    message="category 'alcohol' is not reimbursable",
-    clause="5.1 Alcohol is not reimbursed",
-)
+ALCOHOL_CLAIM = claim()
+ALCOHOL_BREACH = breach()
 """An alcohol claim and the breach it makes (the policy authority tests use them too)."""
 
 

@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,13 +19,6 @@ from baton.review import make_decision
 from baton.runtime import Runner
 from baton.tools.kpi.notes import mismatched_numbers
 from tests.unit.kpi_data import SHOP, export_until, outbox_files
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 def test_high_severity_waits_for_a_human_then_the_digest_says_who(

@@ -5,7 +5,6 @@ escalates after its deadline, up the ladder, and is left unanswered when it runs
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,13 +16,6 @@ from baton.schedule import expire_overdue, run_due
 from tests.unit.deadline_scenario import at
 from tests.unit.kpi_data import SHOP, export_until, outbox_files
 from tests.unit.test_cli import cli
-
-
-@pytest.fixture
-def runner(settings: Settings) -> Iterator[Runner]:
-    r = Runner(settings)
-    yield r
-    r.close()
 
 
 def test_hourly_ticks_over_appended_data_alert_only_on_new_anomalies(

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from baton.tools.finance.io import load_month, read_receipt
-from baton.tools.finance.models import Claim
 from baton.tools.finance.receipts import (
     ParsedReceipt,
     ReceiptRecord,
@@ -20,6 +19,7 @@ from baton.tools.finance.receipts import (
     cross_check,
     parse_receipt,
 )
+from tests import records
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = ROOT / "examples" / "finance" / "2026-10"
@@ -238,13 +238,12 @@ def test_cross_check_ignores_fields_the_parser_could_not_read() -> None:
 
 
 def test_claim_vs_receipt_reports_the_claimed_amount_against_the_receipt() -> None:
-    claim = Claim(
+    claim = records.claim(
         id="C-1014",
         employee="Dan Cole",
         date=date(2026, 10, 15),
         merchant="Ryman",
         amount=Decimal("86.40"),
-        currency="GBP",
         category="office_supplies",
     )
     assert claim_vs_receipt(claim, record()) == [

@@ -12,13 +12,11 @@ from baton.tools.finance.anomaly import Anomaly, EvidenceRow
 from baton.tools.finance.models import (
     BankLine,
     Candidate,
-    Claim,
     LedgerEntry,
     Match,
     OffsetPair,
     ReconResult,
 )
-from baton.tools.finance.policy import Breach
 from baton.tools.finance.report import (
     ReportException,
     SummaryFigures,
@@ -29,6 +27,7 @@ from baton.tools.finance.report import (
     exceptions_from_recon,
     render_summary_md,
 )
+from tests.records import breach, claim
 
 DAY = date(2026, 10, 5)
 
@@ -154,23 +153,8 @@ def test_exceptions_from_each_producer() -> None:
         evidence=[EvidenceRow(source="bank", id="B1", text="t")],
     )
     assert exception_from_anomaly(anomaly).refs == ["B1"]
-    claim = Claim(
-        id="C-1",
-        employee="A",
-        date=DAY,
-        merchant="Laithwaites",
-        amount=Decimal("64.00"),
-        currency="GBP",
-        category="alcohol",
-    )
-    breach = Breach(
-        claim_id="C-1",
-        rule_id="forbidden.alcohol",
-        kind="forbidden_category",
-        message="no",
-        clause="5.1",
-    )
-    converted = exception_from_breach(breach, claim)
+    alcohol = claim(id="C-1", employee="A", date=DAY)
+    converted = exception_from_breach(breach(claim_id="C-1", message="no", clause="5.1"), alcohol)
     assert (converted.severity, converted.amount, converted.id) == (
         "high",
         Decimal("64.00"),

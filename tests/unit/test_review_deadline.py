@@ -13,11 +13,12 @@ import pytest
 from baton.config import Settings
 from baton.errors import UserError
 from baton.langgraph_server import refusal
-from baton.registry import SCHEMA, Registry, RunRecord, utcnow
+from baton.registry import SCHEMA, Registry, utcnow
 from baton.review import DEADLINE_REVIEWER, ReviewDecision, parse_decision
 from baton.runtime import Runner
 from baton.schedule import expire_overdue
 from baton.web.app import _decision as inbox_decision
+from tests.records import run_record
 from tests.unit import deadline_scenario as demo
 from tests.unit.deadline_scenario import at, race
 
@@ -141,16 +142,8 @@ def test_no_human_surface_can_send_expire(monkeypatch: pytest.MonkeyPatch) -> No
         parse_decision(value, demo.NoEdit, {})
     assert parse_decision(value, demo.NoEdit, packet).action == "expire"
     # the inbox form offers approve and reject only
-    run = RunRecord(
-        id="r1",
-        scenario=demo.NAME,
-        status="awaiting_review",
-        created_at=DEADLINE,
-        updated_at=DEADLINE,
-        input_path=".",
-        output_dir=".",
-        review_mode="always",
-        packet=packet,
+    run = run_record(
+        id="r1", scenario=demo.NAME, created_at=DEADLINE, updated_at=DEADLINE, packet=packet
     )
     with pytest.raises(UserError, match="choose approve or reject"):
         inbox_decision(run, {"decision": "expire"}, "x", {})

@@ -17,10 +17,10 @@ from baton.runtime import Runner
 from baton.web import create_app
 from baton.web.app import proxy_options
 from baton.web.auth import Credentials
-from tests.unit.test_web_inbox import form_token, paused, runner
+from tests.unit.test_web_inbox import form_token, paused
 from tests.unit.test_web_security import TOKEN, planted_run
 
-__all__ = ["paused", "runner"]  # fixtures used here
+__all__ = ["paused"]  # fixture used here
 
 
 @pytest.fixture

@@ -23,9 +23,8 @@ from baton.runtime import Runner
 from baton.web import create_app
 from baton.web.auth import Credentials, check_bind, is_loopback
 from tests.unit.test_cli import assert_user_error, cli
-from tests.unit.test_expense_graph import runner
 
-__all__ = ["form_token", "runner", "submit"]  # shared with test_web_scenarios
+__all__ = ["form_token", "submit"]  # shared with test_web_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 MONTH = ROOT / "examples" / "finance" / "2026-10"

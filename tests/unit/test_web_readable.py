@@ -9,15 +9,15 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from baton.agents.finance.state import bank_lines, policy_of, recon_of
-from baton.registry import RunRecord
 from baton.review import make_decision
 from baton.runtime import Runner
 from baton.tools.finance.chart import render_chart, weekly_totals
 from baton.web.readable import rendered_outputs
+from tests.records import run_record
 from tests.unit.test_web_inbox import client, paused, submit
-from tests.unit.test_web_scenarios import EXAMPLES, fields, finish, pause, runner
+from tests.unit.test_web_scenarios import EXAMPLES, fields, finish, pause
 
-__all__ = ["client", "paused", "runner"]  # fixtures
+__all__ = ["client", "paused"]  # fixtures
 
 
 def test_markdown_outputs_are_rendered_in_the_page_and_still_downloadable(
@@ -44,15 +44,11 @@ def test_rendered_markdown_is_sanitised(tmp_path: Path) -> None:
         "# Notes\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n"
         "[click](javascript:alert(3))\n"
     )
-    run = RunRecord(
+    run = run_record(
         id="r",
         scenario="s",
         status="done",
-        created_at="",
-        updated_at="",
-        input_path="",
         output_dir=str(tmp_path),
-        review_mode="always",
         outputs=[str(hostile), str(tmp_path / "data.csv")],
     )
     (doc,) = rendered_outputs(run, lambda _run, name: tmp_path / name)

@@ -16,9 +16,7 @@ from baton.retrieval.ingest import ingest
 from baton.runtime import Runner
 from baton.web import create_app
 from baton.web.auth import Credentials
-from tests.unit.test_web_inbox import runner, submit
-
-__all__ = ["runner"]  # the fixture, shared with test_expense_graph
+from tests.unit.test_web_inbox import submit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -29,16 +29,16 @@ from baton.runtime import Runner
 from baton.web import app as web_app
 from baton.web import create_app
 from baton.web.auth import Credentials, Throttle, check_bind, loopback_hosts
+from tests.records import run_record
 from tests.unit.test_web_inbox import (
     form_token,
     paused,
     row_fields,
-    runner,
     submit,
     wait_for_resume,
 )
 
-__all__ = ["paused", "runner"]  # fixtures used here
+__all__ = ["paused"]  # fixture used here
 
 TEMPLATES = Path(web_app.__file__).parent / "templates"
 TOKEN = "team-token-123"
@@ -61,15 +61,13 @@ def planted_run(runner: Runner, tmp_path: Path, **fields: Any) -> RunRecord:
     """A run written straight into the registry, as a tampered or hostile row would be."""
     out = tmp_path / "out"
     out.mkdir(exist_ok=True)
-    record = RunRecord(
+    planted = "2026-11-21T10:00:00+00:00"
+    record = run_record(
         id=fields.pop("id", "run-planted"),
-        scenario="research-brief",
-        status=fields.pop("status", "awaiting_review"),
-        created_at="2026-11-21T10:00:00+00:00",
-        updated_at="2026-11-21T10:00:00+00:00",
+        created_at=planted,
+        updated_at=planted,
         input_path=str(tmp_path / "question.yaml"),
         output_dir=str(out),
-        review_mode="always",
         **fields,
     )
     assert runner.registry.import_run(record)
