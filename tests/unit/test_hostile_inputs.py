@@ -171,27 +171,25 @@ def test_ingest_skips_a_link_out_of_the_folder_and_refuses_one_named_alone(tmp_p
 # 4: unbounded RRULE -----------------------------------------------------------------------
 
 
-def test_secondly_rrule_without_end_is_refused(tmp_path: Path) -> None:
+def _busy_in_first_week_of_2026(tmp_path: Path, event: str) -> list[Interval]:
+    """The busy spans, in 5-12 January 2026 (UTC), of a calendar holding one event."""
     path = tmp_path / "p01.ics"
     path.write_text(
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:spam\n"
-        "DTSTART:20260105T090000Z\nDTEND:20260105T090001Z\nRRULE:FREQ=SECONDLY\n"
-        "END:VEVENT\nEND:VCALENDAR\n"
+        f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\n{event}END:VEVENT\nEND:VCALENDAR\n"
     )
     window = Interval(datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC))
+    return load_busy(path, ZoneInfo("UTC"), window)
+
+
+def test_secondly_rrule_without_end_is_refused(tmp_path: Path) -> None:
+    event = "UID:spam\nDTSTART:20260105T090000Z\nDTEND:20260105T090001Z\nRRULE:FREQ=SECONDLY\n"
     with pytest.raises(InputError, match="FREQ=SECONDLY repeats more than"):
-        load_busy(path, ZoneInfo("UTC"), window)
+        _busy_in_first_week_of_2026(tmp_path, event)
 
 
 def test_weekly_rule_since_years_still_expands(tmp_path: Path) -> None:
-    path = tmp_path / "p01.ics"
-    path.write_text(
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nBEGIN:VEVENT\nUID:1\n"
-        "DTSTART:20100104T090000Z\nDTEND:20100104T100000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO\n"
-        "END:VEVENT\nEND:VCALENDAR\n"
-    )
-    window = Interval(datetime(2026, 1, 5, tzinfo=UTC), datetime(2026, 1, 12, tzinfo=UTC))
-    busy = load_busy(path, ZoneInfo("UTC"), window)
+    event = "UID:1\nDTSTART:20100104T090000Z\nDTEND:20100104T100000Z\nRRULE:FREQ=WEEKLY;BYDAY=MO\n"
+    busy = _busy_in_first_week_of_2026(tmp_path, event)
     assert [b.start for b in busy] == [datetime(2026, 1, 5, 9, tzinfo=UTC)]
 
 

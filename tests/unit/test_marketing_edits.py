@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def calendar() -> Calendar:
 
 
 def _apply(
-    calendar: Calendar, options: RunOptions, brand: BrandConfig, *edits: dict[str, object]
+    calendar: Calendar, options: RunOptions, brand: BrandConfig, *edits: Mapping[str, object]
 ) -> tuple[Calendar, set[str], bool]:
     parsed = CalendarEdits.model_validate({"edits": list(edits)})
     outcome = apply_edits(calendar, parsed, options, brand, launches=[LAUNCH])
@@ -58,27 +59,16 @@ def _apply(
 def test_valid_move_retitle_and_drop_are_applied(
     calendar: Calendar, options: RunOptions, brand: BrandConfig
 ) -> None:
-    edited, rules, accepted = _apply(
-        calendar,
-        options,
-        brand,
-        {"action": "move", "post_id": "plain", "date": "2026-11-03"},
-        {"action": "retitle", "post_id": "news", "title": "Cold brew pods for busy mornings"},
-        {"action": "drop", "post_id": "launch-post"},
-        {"action": "move", "post_id": "news", "date": "2026-11-11"},
-    )
+    move = {"action": "move", "post_id": "plain", "date": "2026-11-03"}
+    retitle = {"action": "retitle", "post_id": "news", "title": "Cold brew pods for busy mornings"}
+    move_news = {"action": "move", "post_id": "news", "date": "2026-11-11"}
+    drop = {"action": "drop", "post_id": "launch-post"}
+    edited, rules, accepted = _apply(calendar, options, brand, move, retitle, drop, move_news)
     assert accepted is False  # dropping the only launch post leaves the launch uncovered
     assert rules == {"launch_uncovered"}
     assert edited == calendar
 
-    edited, rules, accepted = _apply(
-        calendar,
-        options,
-        brand,
-        {"action": "move", "post_id": "plain", "date": "2026-11-03"},
-        {"action": "retitle", "post_id": "news", "title": "Cold brew pods for busy mornings"},
-        {"action": "move", "post_id": "news", "date": "2026-11-11"},
-    )
+    edited, rules, accepted = _apply(calendar, options, brand, move, retitle, move_news)
     assert accepted and rules == set()
     by_id = edited.by_id()
     assert by_id["plain"].date == date(2026, 11, 3)

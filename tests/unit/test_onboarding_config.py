@@ -46,25 +46,9 @@ def test_unknown_key_names_line_and_field(tmp_path: Path) -> None:
     assert "\n" not in message
 
 
-def test_bad_value_names_nested_field(tmp_path: Path) -> None:
-    path = _shipped_with("    duration_minutes: 60\n", "    duration_minutes: -5\n", tmp_path)
-    with pytest.raises(
-        ConfigError, match=r":\d+: sessions\[0\]\.duration_minutes: .*greater than 0"
-    ):
-        load_onboarding_config(path)
-
-
 def test_unquoted_clock_time_is_read_as_time_not_base_60(tmp_path: Path) -> None:
     path = _shipped_with('{start: "09:00", end: "17:00"}', "{start: 09:00, end: 17:00}", tmp_path)
     assert load_onboarding_config(path).scheduling.working_hours.end == time(17, 0)
-
-
-def test_invalid_clock_time(tmp_path: Path) -> None:
-    path = _shipped_with('end: "17:00"', 'end: "25:00"', tmp_path)
-    with pytest.raises(
-        ConfigError, match=r"scheduling\.working_hours\.end: expected a quoted clock"
-    ):
-        load_onboarding_config(path)
 
 
 def test_broken_yaml_reports_line(tmp_path: Path) -> None:
@@ -73,37 +57,58 @@ def test_broken_yaml_reports_line(tmp_path: Path) -> None:
         load_onboarding_config(path)
 
 
-def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
-    path = _shipped_with(
-        "  week_one_days: 5\n", "  week_one_days: 5\n  week_one_days: 3\n", tmp_path
-    )
-    with pytest.raises(ConfigError, match=r"scheduling\.week_one_days: key appears more than once"):
-        load_onboarding_config(path)
-
-
-def test_session_must_include_starter(tmp_path: Path) -> None:
-    path = _shipped_with("participants: [starter, manager]", "participants: [manager]", tmp_path)
-    with pytest.raises(ConfigError, match=r"sessions\[2\]: participants must include 'starter'"):
-        load_onboarding_config(path)
-
-
-def test_bad_participant_reference(tmp_path: Path) -> None:
-    path = _shipped_with(
-        "participants: [starter, manager]", "participants: [starter, boss]", tmp_path
-    )
-    with pytest.raises(ConfigError, match=r"sessions\[2\]\.participants\[1\]: .*'boss'"):
-        load_onboarding_config(path)
-
-
-def test_session_for_unknown_role(tmp_path: Path) -> None:
-    path = _shipped_with("roles: [Account Executive]}", "roles: [Astronaut]}", tmp_path)
-    with pytest.raises(ConfigError, match="unknown roles"):
-        load_onboarding_config(path)
-
-
-def test_lunch_outside_working_hours(tmp_path: Path) -> None:
-    path = _shipped_with('lunch: {start: "12:00"', 'lunch: {start: "08:00"', tmp_path)
-    with pytest.raises(ConfigError, match="lunch must lie inside working_hours"):
+@pytest.mark.parametrize(
+    ("old", "new", "error"),
+    [
+        pytest.param(
+            "    duration_minutes: 60\n",
+            "    duration_minutes: -5\n",
+            r":\d+: sessions\[0\]\.duration_minutes: .*greater than 0",
+            id="bad_value_names_nested_field",
+        ),
+        pytest.param(
+            'end: "17:00"',
+            'end: "25:00"',
+            r"scheduling\.working_hours\.end: expected a quoted clock",
+            id="invalid_clock_time",
+        ),
+        pytest.param(
+            "  week_one_days: 5\n",
+            "  week_one_days: 5\n  week_one_days: 3\n",
+            r"scheduling\.week_one_days: key appears more than once",
+            id="duplicate_key_is_an_error",
+        ),
+        pytest.param(
+            "participants: [starter, manager]",
+            "participants: [manager]",
+            r"sessions\[2\]: participants must include 'starter'",
+            id="session_must_include_starter",
+        ),
+        pytest.param(
+            "participants: [starter, manager]",
+            "participants: [starter, boss]",
+            r"sessions\[2\]\.participants\[1\]: .*'boss'",
+            id="bad_participant_reference",
+        ),
+        pytest.param(
+            "roles: [Account Executive]}",
+            "roles: [Astronaut]}",
+            "unknown roles",
+            id="session_for_unknown_role",
+        ),
+        pytest.param(
+            'lunch: {start: "12:00"',
+            'lunch: {start: "08:00"',
+            "lunch must lie inside working_hours",
+            id="lunch_outside_working_hours",
+        ),
+    ],
+)
+def test_one_bad_edit_to_the_shipped_config_is_refused(
+    old: str, new: str, error: str, tmp_path: Path
+) -> None:
+    path = _shipped_with(old, new, tmp_path)
+    with pytest.raises(ConfigError, match=error):
         load_onboarding_config(path)
 
 

@@ -96,12 +96,27 @@ def test_unknown_country_and_timezone(folder: Path, config: OnboardingConfig) ->
         load_starter(path, config)
 
 
-def test_missing_directory_columns(folder: Path) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "error", "line"),
+    [
+        pytest.param(
+            ",mentor_capacity,is_manager_of",
+            ",capacity,is_manager_of",
+            "missing column\\(s\\): mentor_capacity",
+            1,
+            id="missing_directory_columns",
+        ),
+        pytest.param("p25,Oliver", "p24,Oliver", "duplicate id 'p24'", 26, id="duplicate_id"),
+    ],
+)
+def test_directory_error_names_its_line(
+    folder: Path, old: str, new: str, error: str, line: int
+) -> None:
     path = folder / "directory.csv"
-    _edit(path, ",mentor_capacity,is_manager_of", ",capacity,is_manager_of")
-    with pytest.raises(InputError, match="missing column\\(s\\): mentor_capacity") as err:
+    _edit(path, old, new)
+    with pytest.raises(InputError, match=error) as err:
         load_directory(path)
-    assert err.value.line == 1
+    assert err.value.line == line
 
 
 def test_bad_directory_value_names_row_and_column(folder: Path) -> None:
@@ -111,14 +126,6 @@ def test_bad_directory_value_names_row_and_column(folder: Path) -> None:
         load_directory(path)
     assert err.value.line == _line(path, "p10,")
     assert err.value.column == "level"
-
-
-def test_duplicate_directory_id(folder: Path) -> None:
-    path = folder / "directory.csv"
-    _edit(path, "p25,Oliver", "p24,Oliver")
-    with pytest.raises(InputError, match="duplicate id 'p24'") as err:
-        load_directory(path)
-    assert err.value.line == 26
 
 
 def test_manager_must_be_in_directory(folder: Path, config: OnboardingConfig) -> None:

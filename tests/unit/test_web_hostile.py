@@ -18,7 +18,7 @@ from baton.web import create_app
 from baton.web.app import proxy_options
 from baton.web.auth import Credentials
 from tests.unit.test_web_inbox import form_token, paused
-from tests.unit.test_web_security import TOKEN, planted_run
+from tests.unit.test_web_security import TOKEN, output_folder_beside_a_secret, planted_run
 
 __all__ = ["paused"]  # fixture used here
 
@@ -32,10 +32,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 def test_a_hard_link_planted_as_an_output_is_not_served(
     client: TestClient, runner: Runner, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    secret = tmp_path / "secret.txt"
-    secret.write_text("payroll passwords")
+    out, secret = output_folder_beside_a_secret(tmp_path)
     os.link(secret, out / "brief.md")  # same inode, a path inside the output folder
     (out / "report.csv").write_text("a,b\n1,2\n")
     run = planted_run(

@@ -65,6 +65,17 @@ def submit(client: TestClient, run_id: str, html: str, data: dict[str, str]) -> 
     )
 
 
+GIFTS = "EXC-C-1010-forbidden.gifts"
+"""An exception of the example month with a row of its own in the review form."""
+
+
+def reject_gifts(client: TestClient, run_id: str, html: str, note: str) -> Any:
+    """Submit the review form rejecting the gifts exception with ``note``, approving the rest."""
+    x = row_fields(html, GIFTS)
+    data = {"items": "60", f"{x}-id": GIFTS, f"{x}-action": "reject", f"{x}-note": note}
+    return submit(client, run_id, html, data)
+
+
 def wait_for_resume(client: TestClient, run_id: str) -> None:
     client.app.state.inbox.resumes[run_id].result()  # type: ignore[attr-defined]
 
@@ -184,18 +195,7 @@ def test_web_decision_lands_in_the_audit_trail_and_the_cli_is_refused(
     page = client.get(f"/runs/{paused}").text
     named = client.post("/whoami", data={"csrf_token": form_token(page), "name": "Priya"})
     assert named.status_code == 200  # redirected back to the inbox
-    x = row_fields(page, "EXC-C-1010-forbidden.gifts")
-    sent = submit(
-        client,
-        paused,
-        page,
-        {
-            "items": "60",
-            f"{x}-id": "EXC-C-1010-forbidden.gifts",
-            f"{x}-action": "reject",
-            f"{x}-note": "gifts are never reimbursed",
-        },
-    )
+    sent = reject_gifts(client, paused, page, "gifts are never reimbursed")
     assert sent.status_code == 200 and sent.url.path == f"/runs/{paused}"
     wait_for_resume(client, paused)
     assert runner.registry.get(paused).status == "done"

@@ -15,7 +15,7 @@ from baton.tools.finance.chart import render_chart, weekly_totals
 from baton.web.readable import rendered_outputs
 from tests.records import run_record
 from tests.unit.test_web_inbox import client, paused, submit
-from tests.unit.test_web_scenarios import EXAMPLES, fields, finish, pause
+from tests.unit.test_web_scenarios import EXAMPLES, fields, finish, pause, paused_page
 
 __all__ = ["client", "paused"]  # fixtures
 
@@ -83,8 +83,7 @@ def test_expense_page_has_the_chart_and_summary_png_is_written_beside_summary_md
 def test_a_session_is_moved_with_a_date_time_picker_in_the_starters_zone(
     client: TestClient, runner: Runner
 ) -> None:
-    run_id = pause(runner, "onboarding", EXAMPLES / "hr")
-    page = client.get(f"/runs/{run_id}").text
+    run_id, page = paused_page(client, runner, "onboarding", EXAMPLES / "hr")
     assert 'type="datetime-local"' in page and "Europe/Berlin" in page
     assert "ISO 8601" not in page
     form = fields(page, "s")
@@ -102,8 +101,7 @@ def test_a_session_is_moved_with_a_date_time_picker_in_the_starters_zone(
 def test_an_unbookable_session_is_explained_in_plain_words(
     client: TestClient, runner: Runner
 ) -> None:
-    run_id = pause(runner, "onboarding", EXAMPLES / "hr")
-    page = client.get(f"/runs/{run_id}").text
+    _, page = paused_page(client, runner, "onboarding", EXAMPLES / "hr")
     assert "no security engineer is free within the starter&#39;s working hours" in page
     assert "role:Security Engineer" not in page and "start times (" not in page
 

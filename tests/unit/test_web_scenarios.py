@@ -33,6 +33,12 @@ def pause(runner: Runner, scenario: str, path: Path) -> str:
     return outcome.run_id
 
 
+def paused_page(client: TestClient, runner: Runner, scenario: str, path: Path) -> tuple[str, str]:
+    """Start ``scenario`` on ``path`` up to its review; its run id and its inbox page."""
+    run_id = pause(runner, scenario, path)
+    return run_id, client.get(f"/runs/{run_id}").text
+
+
 def fields(html: str, prefix: str) -> dict[str, str]:
     """Form inputs named ``<prefix><n>-<part>`` with their pre-filled values."""
     return dict(re.findall(rf'name="({prefix}\d+-(?:id|date|title|start))" value="([^"]*)"', html))
@@ -45,8 +51,7 @@ def finish(client: TestClient, run_id: str) -> None:
 def test_calendar_month_grid_and_post_edits(
     client: TestClient, runner: Runner, settings: Settings
 ) -> None:
-    run_id = pause(runner, "content-calendar", EXAMPLES / "marketing")
-    page = client.get(f"/runs/{run_id}").text
+    run_id, page = paused_page(client, runner, "content-calendar", EXAMPLES / "marketing")
     posts = runner.state(run_id)["calendar"]["entries"]
     assert page.count('<div class="post ') == len(posts)  # every post sits in the grid
     assert "November 2026" in page
@@ -102,8 +107,7 @@ def test_calendar_month_grid_and_post_edits(
 def test_onboarding_week_buddy_and_session_moves(
     client: TestClient, runner: Runner, settings: Settings
 ) -> None:
-    run_id = pause(runner, "onboarding", EXAMPLES / "hr")
-    page = client.get(f"/runs/{run_id}").text
+    run_id, page = paused_page(client, runner, "onboarding", EXAMPLES / "hr")
     state = runner.state(run_id)
     assert page.count('<div class="weekday">') == len(state["schedule"]["days"])
     assert page.count('<div class="session">') == len(state["schedule"]["sessions"])
@@ -133,8 +137,8 @@ def test_research_brief_packet_is_rendered_with_linked_citations(
     client: TestClient, runner: Runner, settings: Settings
 ) -> None:
     ingest([EXAMPLES / "docs"], "company-docs", settings)
-    run_id = pause(runner, "research-brief", EXAMPLES / "research-brief" / "question.yaml")
-    page = client.get(f"/runs/{run_id}").text
+    question = EXAMPLES / "research-brief" / "question.yaml"
+    _, page = paused_page(client, runner, "research-brief", question)
     assert '<details class="preview" open>' in page
     cited = re.findall(r'href="/chunks/([0-9a-f]{16})"', page)
     assert cited, "no citation linked"
@@ -146,8 +150,7 @@ def test_research_brief_packet_is_rendered_with_linked_citations(
 def test_onboarding_it_request_decisions(
     client: TestClient, runner: Runner, settings: Settings
 ) -> None:
-    run_id = pause(runner, "onboarding", EXAMPLES / "hr")
-    page = client.get(f"/runs/{run_id}").text
+    run_id, page = paused_page(client, runner, "onboarding", EXAMPLES / "hr")
     rows = runner.state(run_id)["provisioning"]["tickets"]
     form = fields(page, "r")
     assert [form[f"r{n}-id"] for n in range(len(rows))] == [t["ticket_id"] for t in rows]

@@ -33,7 +33,7 @@ from tests.records import run_record
 from tests.unit.test_web_inbox import (
     form_token,
     paused,
-    row_fields,
+    reject_gifts,
     submit,
     wait_for_resume,
 )
@@ -72,6 +72,15 @@ def planted_run(runner: Runner, tmp_path: Path, **fields: Any) -> RunRecord:
     )
     assert runner.registry.import_run(record)
     return record
+
+
+def output_folder_beside_a_secret(tmp_path: Path) -> tuple[Path, Path]:
+    """A run's output folder and, outside it, a secret file an attack tries to reach from it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("payroll passwords")
+    return out, secret
 
 
 def sign_in(c: TestClient, name: str = "Ana") -> None:
@@ -306,10 +315,7 @@ def test_session_cookie_does_not_carry_a_plain_hash_of_the_token(
 def test_downloads_serve_only_registered_files_inside_the_output_folder(
     client: TestClient, runner: Runner, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    secret = tmp_path / "secret.txt"
-    secret.write_text("payroll passwords")
+    out, secret = output_folder_beside_a_secret(tmp_path)
     (out / "report.html").write_text("<script>alert(1)</script>")
     (out / "leak.csv").symlink_to(secret)
     outside = tmp_path / "elsewhere" / "notes.md"
@@ -475,19 +481,8 @@ def test_hostile_reviewer_name_and_note_are_inert_in_csv_and_audit(
     page = client.get(f"/runs/{paused}").text
     evil = '=HYPERLINK("http://evil.example","x")'
     client.post("/whoami", data={"csrf_token": form_token(page), "name": evil})
-    x = row_fields(page, "EXC-C-1010-forbidden.gifts")
     note = "@SUM(1+1)\x1b[2J*cmd|' /C calc'!A0"
-    sent = submit(
-        client,
-        paused,
-        page,
-        {
-            "items": "60",
-            f"{x}-id": "EXC-C-1010-forbidden.gifts",
-            f"{x}-action": "reject",
-            f"{x}-note": note,
-        },
-    )
+    sent = reject_gifts(client, paused, page, note)
     assert sent.status_code == 200
     wait_for_resume(client, paused)
     assert runner.registry.get(paused).status == "done"
