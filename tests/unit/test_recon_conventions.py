@@ -309,3 +309,13 @@ def test_outgoing_wire_debited_with_a_flat_fee_above_the_share_cap() -> None:
     )
     assert booked(result) == {("B1", "G1")}
     assert result.matches[0].kind == "amount_mismatch"
+
+
+def test_incoming_wire_net_of_a_flat_fee_above_the_share_cap() -> None:
+    # The receiving bank takes its flat $25.00 incoming-wire charge from a $153.00
+    # remittance (16%, above the share cap for percentage fees).
+    result = reconcile(
+        [bank("B1", 3, "WIRE TRANSFER IN GOLDEN ROCK LAB", "128.00")],
+        [gl("G1", 0, "Receipt - Golden Rock Labs", "153.00", "19073", "receipt")],
+    )
+    assert booked(result) == {("B1", "G1")}

@@ -237,14 +237,14 @@ def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer, *, wire: bool
     the ledger amount (flat plus proportional, capped by a share of it); a fee the bank
     charges apart is a flat wire charge, bounded by the flat part alone.
 
-    An outgoing wire is debited with the bank's flat wire charge (typically $15-$50
-    whatever the amount), so on a bank line that reports a wire the flat part bounds
-    the fee even where it exceeds the share cap meant for percentage fees: a $45 charge
-    on a $185.90 wire is ordinary.
+    Banks charge a flat fee per wire (typically $15-$50 whatever the amount), taken
+    from an incoming wire or debited with an outgoing one, so on a bank line that
+    reports a wire the flat part bounds the fee even where it exceeds the share cap
+    meant for percentage fees: a $45 charge on a $185.90 wire is ordinary.
     """
-    if abs(gl_units) > abs(bank_units) and gl_units > 0:
-        return 0 < gl_units - bank_units <= scorer.fee_tolerance(gl_units)
-    if abs(bank_units) > abs(gl_units) and bank_units < 0:
+    if (abs(gl_units) > abs(bank_units) and gl_units > 0) or (
+        abs(bank_units) > abs(gl_units) and bank_units < 0
+    ):
         limit = scorer.fee_tolerance(gl_units)
         if wire:
             limit = max(limit, scorer.fee_abs_units)
