@@ -319,3 +319,19 @@ def test_incoming_wire_net_of_a_flat_fee_above_the_share_cap() -> None:
         [gl("G1", 0, "Receipt - Golden Rock Labs", "153.00", "19073", "receipt")],
     )
     assert booked(result) == {("B1", "G1")}
+
+
+def test_reversal_naming_the_original_reference_in_its_memo_inherits_the_payee() -> None:
+    # The journal has no ref, only "Reverse INV-6803 wrong amount"; the bank prints the
+    # returned payment under the payee's name.
+    result = reconcile(
+        [
+            bank("B1", 0, "ACH DEBIT FAIRVIEW PACKAGING PARTNERS", "-4000.00"),
+            bank("B2", 4, "FAIRVIEW PACKAGING PARTNERS RETURN R13", "4000.00"),
+        ],
+        [
+            gl("G1", 0, "Payment to Fairview Packaging Partners", "-4000.00", "INV-6803"),
+            gl("G2", 4, "Reverse INV-6803 wrong amount", "4000.00", "", "Reversal"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}

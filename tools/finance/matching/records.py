@@ -57,6 +57,8 @@ class Rec:
     """For a reversal, the features of the entry it reverses (found by reference)."""
     items: int | None = None
     """How many items a deposit line says it holds (``REMOTE DEPOSIT 4 ITEMS``)."""
+    memo: str = ""
+    """A ledger entry's description as written (a reversal's memo may hold a reference)."""
 
 
 @dataclass(slots=True)
@@ -224,6 +226,7 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         is_cheque=is_cheque,
         reversal=reversal,
         display_amount=entry.amount,
+        memo=entry.description,
     )
 
 
@@ -259,6 +262,10 @@ def inherit_counterparty(gl: Sequence[Rec]) -> None:
     ties the reversal to exactly the entries it may cancel (opposite amount, same
     reference); when those all name one counterparty, the reversal names it too. Used
     only against bank lines that themselves report a return or reversal.
+
+    The reference may sit in the reversal's memo rather than its ref field (a journal
+    "Reverse INV-6803 wrong amount" with no ref): a word of the memo that is exactly
+    the ref of an original of the opposite amount counts the same.
     """
     by_ref: dict[tuple[str, int], list[Rec]] = defaultdict(list)
     for rec in gl:
@@ -266,10 +273,11 @@ def inherit_counterparty(gl: Sequence[Rec]) -> None:
         if ref and not rec.reversal:
             by_ref[(ref, rec.units)].append(rec)
     for rec in gl:
-        ref = normalize_ref(rec.ref)
-        if not (ref and rec.reversal):
+        if not rec.reversal:
             continue
-        originals = by_ref.get((ref, -rec.units), [])
+        ref = normalize_ref(rec.ref)
+        words = [ref] if ref else [w for w in map(normalize_ref, rec.memo.split()) if len(w) >= 4]
+        originals = next((found for w in words if (found := by_ref.get((w, -rec.units)))), [])
         names = {o.feat.name for o in originals}
         if len(names) == 1 and originals[0].feat.name:
             rec.origin = originals[0].feat
