@@ -345,6 +345,55 @@ def planning(n: int, seed: int = 100) -> list[PlanRow]:
     return rows
 
 
+def embedded_planning(n: int, seed: int = 100) -> tuple[list[PlanRow], list[str], float]:
+    """The embedded model's plans for the same ``n`` requests, raw and after validation
+    (a rejected plan replaced by the deterministic one, as the planner node does), the
+    validation errors, and the seconds the model calls took. No cache: every call is
+    measured."""
+    from baton.agents.launch.planner import ask_plan
+    from baton.config import load_settings
+    from baton.context import RunContext
+    from baton.tools.launch.plan import PlanError, deterministic_plan, parse_counts, validate_plan
+
+    settings = load_settings()
+    settings.model.provider = "embedded"
+    settings.cache.enabled = False
+    ctx = RunContext(run_id="launch-bench-embedded", settings=settings)
+    raw_rows: list[PlanRow] = []
+    final_rows: list[PlanRow] = []
+    errors: list[str] = []
+    started = time.perf_counter()
+    for i in range(n):
+        text, want = generate_request(random.Random(seed + i))
+        gold_nodes, gold_edges = gold_graph(want)
+        counts = parse_counts(text)
+        tasks = ask_plan(ctx, text)
+        error = "" if tasks is not None else "no schema-valid plan"
+        if tasks is not None:
+            try:
+                validate_plan(tasks, counts)
+            except PlanError as exc:
+                error = str(exc)
+        errors.append(error)
+        rejected = bool(error)
+        nodes, edges = plan_graph(tasks or [])
+        raw_rows.append(
+            PlanRow(
+                "embedded model (raw)", f1(nodes, gold_nodes), f1(edges, gold_edges),
+                rejected, nodes == gold_nodes,
+            )
+        )  # fmt: skip
+        fn, fe = plan_graph(deterministic_plan(counts) if rejected else tasks or [])
+        final_rows.append(
+            PlanRow(
+                "embedded model (validated)", f1(fn, gold_nodes), f1(fe, gold_edges),
+                rejected, fn == gold_nodes,
+            )
+        )  # fmt: skip
+        print(f"  request {i + 1}/{n}: {error or 'valid'}", flush=True)
+    return raw_rows + final_rows, errors, time.perf_counter() - started
+
+
 def print_planning(rows: Sequence[PlanRow], n: int) -> None:
     print(f"\nPlanning ({n} generated requests, gold task graphs)")
     print("| planner | node F1 | edge F1 | rejected by validation | counts honoured |")
@@ -433,8 +482,24 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--rate", type=float, default=0.3, help="share of facts planted")
     parser.add_argument("--sticky", type=float, default=0.5, help="share of plants repeated")
+    parser.add_argument(
+        "--embedded-planner",
+        action="store_true",
+        help="also plan the requests with the embedded model (slow: one call per request)",
+    )
+    parser.add_argument(
+        "--only-planning", action="store_true", help="skip the parallelism and loop sections"
+    )
     args = parser.parse_args()
-    print_planning(planning(args.requests), args.requests)
+    plans = planning(args.requests)
+    if args.embedded_planner:
+        extra, errors, seconds = embedded_planning(args.requests)
+        plans += extra
+        reasons = Counter(e.split(":")[0] if ":" in e else e for e in errors if e)
+        print(f"\nembedded planner: {seconds:.0f} s for {args.requests} plans;", dict(reasons))
+    print_planning(plans, args.requests)
+    if args.only_planning:
+        return
     parallel = parallelism(args.latency)
     print_parallel(parallel, args.latency)
     rows = hallucination(_seeds(args.seeds), args.rate, args.sticky)

@@ -9,9 +9,9 @@ used as is.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
@@ -36,26 +36,45 @@ PROMPT = (
 )
 
 
+# The task type the model may write is an enum of the catalogue: with llama.cpp the tool
+# schema becomes a grammar, so the model cannot spell a type Baton cannot run (the
+# embedded model once planned a task of type 'list'). ``Task`` itself keeps ``type: str``
+# so that a person's plan in request.yaml with an unknown type gets validation's one-line
+# error, and code still validates every plan.
+_KNOWN: Any = Literal.__getitem__(tuple(CATALOGUE))
+PlannedTask = create_model(
+    "Task", __base__=Task, type=(_KNOWN, Field(description="a catalogue task type"))
+)
+
+
 class PlanDraft(BaseModel):
-    tasks: list[Task] = Field(min_length=1, max_length=MAX_TASKS)
+    tasks: list[PlannedTask] = Field(min_length=1, max_length=MAX_TASKS)
 
 
-def model_plan(
-    ctx: RunContext, request: str, counts: Counts, comment: str
-) -> tuple[list[Task] | None, str]:
-    """The model's plan if it validates, else ``None`` and why not."""
+def ask_plan(ctx: RunContext, request: str, comment: str = "") -> list[Task] | None:
+    """The model's plan as it answered (schema-checked, not yet validated), or ``None``."""
     catalogue = "\n".join(f"- {k}: {v}" for k, v in CATALOGUE.items())
     user = f"Request: {request}"
     if comment:
         user += f"\n\nThe reviewer rejected the last plan: {comment}"
     draft = ask_structured(ctx, "planner", PlanDraft, PROMPT.format(catalogue=catalogue), user)
     if draft is None:
+        return None
+    return [Task.model_validate(t.model_dump()) for t in draft.tasks]
+
+
+def model_plan(
+    ctx: RunContext, request: str, counts: Counts, comment: str
+) -> tuple[list[Task] | None, str]:
+    """The model's plan if it validates, else ``None`` and why not."""
+    tasks = ask_plan(ctx, request, comment)
+    if tasks is None:
         return None, "the model gave no valid plan"
     try:
-        validate_plan(draft.tasks, counts)
+        validate_plan(tasks, counts)
     except PlanError as exc:
         return None, f"the model's plan failed validation: {exc}"
-    return draft.tasks, ""
+    return tasks, ""
 
 
 @agent_node("planner")

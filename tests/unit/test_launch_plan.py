@@ -121,7 +121,7 @@ def test_claims_are_checked_against_the_cited_chunk() -> None:
     claims = {c["text"]: c for c in extract_claims(drafts)}
     assert len(claims) == 4  # the call to action states no fact
     verdicts = {t: code_verdict(c, chunk)[0] for t, c in claims.items()}
-    assert list(verdicts.values()) == [None, "refuted", "refuted", "refuted"]
+    assert list(verdicts.values()) == ["supported", "refuted", "refuted", "refuted"]
     assert code_verdict({"text": "Brewleaf is big.", "citations": []}, chunk)[0] == (
         "not_enough_info"
     )
@@ -143,3 +143,17 @@ def test_calendar_conflicts_are_found_and_the_even_schedule_has_none() -> None:
     found = conflicts(bad, posts, start, 30)
     assert "2 posts on x on 2027-03-02" in found and any("outside" in f for f in found)
     assert conflicts(even_schedule(posts, start, 30, ["x"]), posts, start, 30) == []
+
+
+def test_the_planner_schema_allows_only_catalogue_task_types() -> None:
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+    from pydantic import ValidationError
+
+    from baton.agents.launch.planner import PlanDraft
+    from baton.tools.launch.plan import CATALOGUE
+
+    tool = convert_to_openai_tool(PlanDraft)
+    task = tool["function"]["parameters"]["properties"]["tasks"]["items"]
+    assert task["properties"]["type"]["enum"] == list(CATALOGUE)  # the grammar's choices
+    with pytest.raises(ValidationError):
+        PlanDraft.model_validate({"tasks": [{"id": "t1", "type": "list"}]})

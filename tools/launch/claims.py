@@ -4,7 +4,11 @@ Why in code first: the fact-checker's model sees only a claim and its sources, a
 135M model cannot be trusted to notice that "$9.49" is not "$7.49". Every number, date
 and name of a claim must appear in the chunk it cites (:func:`baton.tools.grounding.check_sentence`
 in ``facts`` mode); a claim that fails is *refuted by code*. Only the claims that pass
-are shown to the model, which labels them supported, refuted or not enough information.
+are then compared with the cited chunk as text: a claim that is (near-)verbatim a span of
+it is *supported by code* (:func:`verbatim_in`), since copying the source states what it
+says. Only paraphrases go to the model, which labels them supported, refuted or not
+enough information: a 135M model answered "not enough information" for half of the true,
+copied claims of the coffee example, each one a true fact wrongly removed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
+
+from rapidfuzz import fuzz
 
 from baton.tools.grounding import (
     CITATION,
@@ -89,9 +95,42 @@ def extract_claims(drafts: Mapping[str, str], ignore: Iterable[str] = ()) -> lis
     return list(claims.values())
 
 
+VERBATIM = 95.0
+"""Least partial-ratio similarity (0-100) of a claim to a span of its cited chunk for code
+to call it verbatim: room for a changed article or punctuation, not for a changed word
+of a short claim (numbers, dates and names are checked exactly before this anyway)."""
+_WORD = re.compile(r"[\w£$€%]+(?:['’.,][\w]+)*")
+_NEGATIONS = frozenset({"not", "no", "never", "none", "nor", "without", "cannot", "non"})
+
+
+def normalise(text: str) -> str:
+    """Lower case words and numbers only: what verbatim comparison looks at."""
+    words = _WORD.findall(strip_citations(text).casefold().replace("n't", " not"))
+    return " ".join(words)
+
+
+def verbatim_in(text: str, chunks: Iterable[str]) -> float | None:
+    """The similarity of ``text`` to its best-matching span of one of ``chunks`` when it
+    is at least :data:`VERBATIM` and the span negates exactly as the claim does
+    (dropping a "not" changes a few characters and the whole meaning); else ``None``."""
+    claim = normalise(text)
+    if not claim:
+        return None
+    for chunk in chunks:
+        source = normalise(chunk)
+        match = fuzz.partial_ratio_alignment(claim, source, score_cutoff=VERBATIM)
+        if match is None:
+            continue
+        span = source[match.dest_start : match.dest_end]
+        if _NEGATIONS.intersection(span.split()) == _NEGATIONS.intersection(claim.split()):
+            return float(match.score)
+    return None
+
+
 def code_verdict(claim: Mapping[str, Any], chunks: Mapping[str, str]) -> tuple[Verdict | None, str]:
-    """``refuted`` / ``not_enough_info`` with the reason, or ``(None, "")`` when the
-    numbers, dates and names all check out and the model should label it."""
+    """``refuted`` / ``not_enough_info`` with the reason; ``supported`` when every number,
+    date and name checks out and the claim is (near-)verbatim in a cited chunk; or
+    ``(None, "")`` when the facts check out but the claim paraphrases, for the model."""
     cited: Sequence[str] = claim.get("citations") or []
     if not cited:
         return "not_enough_info", "cites no source"
@@ -104,6 +143,9 @@ def code_verdict(claim: Mapping[str, Any], chunks: Mapping[str, str]) -> tuple[V
     texts = " ".join(chunks[c] for c in cited if c in chunks)
     if subject and not re.search(rf"\b{re.escape(subject)}\b", texts, re.I):
         return "refuted", f"the cited source does not name '{subject}'"
+    score = verbatim_in(str(claim["text"]), [chunks[c] for c in cited if c in chunks])
+    if score is not None:
+        return "supported", f"verbatim in the cited source (similarity {score:.0f}/100)"
     return None, ""
 
 
