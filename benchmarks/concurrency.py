@@ -20,6 +20,7 @@ from pathlib import Path
 from baton.config import load_settings
 from baton.runtime import Runner, RunOutcome
 from benchmarks.overhead import QUESTION, FakeStore
+from benchmarks.tables import print_measures
 
 
 async def _all(runner: Runner, runs: int) -> list[RunOutcome]:
@@ -73,9 +74,6 @@ def measure(runs: int, latency: float, concurrency: int, sequential: int) -> dic
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    from rich.console import Console
-    from rich.table import Table
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.1)
@@ -83,23 +81,20 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--sequential", type=int, default=10)
     args = parser.parse_args(argv)
     r = measure(args.runs, args.latency, args.concurrency, args.sequential)
-    table = Table(
-        title=f"{r['runs']:.0f} research-brief runs at once, model call "
-        f"{r['latency'] * 1000:.0f} ms, model concurrency {r['concurrency']:.0f}"
+    print_measures(
+        f"{r['runs']:.0f} research-brief runs at once, model call "
+        f"{r['latency'] * 1000:.0f} ms, model concurrency {r['concurrency']:.0f}",
+        [
+            ("model calls", f"{r['calls']:.0f}"),
+            (
+                "ideal (calls x latency / concurrency)",
+                f"{r['ideal_s']:.2f} s, {r['ideal_runs_per_s']:.1f} runs/s",
+            ),
+            ("achieved, all runs at once", f"{r['wall_s']:.2f} s, {r['runs_per_s']:.1f} runs/s"),
+            ("share of ideal (target >= 80%)", f"{r['efficiency']:.0%}"),
+            ("sequential, for contrast", f"{r['sequential_runs_per_s']:.2f} runs/s"),
+        ],
     )
-    table.add_column("measure")
-    table.add_column("value")
-    table.add_row("model calls", f"{r['calls']:.0f}")
-    table.add_row(
-        "ideal (calls x latency / concurrency)",
-        f"{r['ideal_s']:.2f} s, {r['ideal_runs_per_s']:.1f} runs/s",
-    )
-    table.add_row(
-        "achieved, all runs at once", f"{r['wall_s']:.2f} s, {r['runs_per_s']:.1f} runs/s"
-    )
-    table.add_row("share of ideal (target >= 80%)", f"{r['efficiency']:.0%}")
-    table.add_row("sequential, for contrast", f"{r['sequential_runs_per_s']:.2f} runs/s")
-    Console().print(table)
     return r
 
 

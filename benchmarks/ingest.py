@@ -20,6 +20,7 @@ from baton.retrieval import embeddings
 from baton.retrieval.ingest import discover, load_document, splitter_for
 from baton.retrieval.ingest import ingest as do_ingest
 from baton.retrieval.store import ContextStore
+from benchmarks.tables import print_measures
 
 DOCS = Path(__file__).resolve().parents[1] / "examples" / "docs"
 
@@ -83,23 +84,21 @@ def measure(copies: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    from rich.console import Console
-    from rich.table import Table
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--copies", type=int, default=12)
     args = parser.parse_args(argv)
     r = measure(args.copies)
-    table = Table(title=f"Ingest throughput ({r['files']:.0f} files, {r['chunks']:.0f} chunks)")
-    table.add_column("measure")
-    table.add_column("value")
-    table.add_row("raw sentence-transformers encode", f"{r['encode_chunks_per_s']:.1f} chunks/s")
-    table.add_row("baton ingest (first)", f"{r['ingest_chunks_per_s']:.1f} chunks/s")
-    table.add_row("ratio ingest / raw encode (target ≥ 0.85×)", f"{r['ratio']:.2f}×")
-    table.add_row("first ingest", f"{r['ingest_s']:.2f} s")
-    table.add_row("re-ingest, unchanged", f"{r['reingest_s']:.3f} s")
-    table.add_row("re-ingest speed-up (target ≥ 20×)", f"{r['reingest_speedup']:.0f}×")
-    Console().print(table)
+    print_measures(
+        f"Ingest throughput ({r['files']:.0f} files, {r['chunks']:.0f} chunks)",
+        [
+            ("raw sentence-transformers encode", f"{r['encode_chunks_per_s']:.1f} chunks/s"),
+            ("baton ingest (first)", f"{r['ingest_chunks_per_s']:.1f} chunks/s"),
+            ("ratio ingest / raw encode (target ≥ 0.85×)", f"{r['ratio']:.2f}×"),
+            ("first ingest", f"{r['ingest_s']:.2f} s"),
+            ("re-ingest, unchanged", f"{r['reingest_s']:.3f} s"),
+            ("re-ingest speed-up (target ≥ 20×)", f"{r['reingest_speedup']:.0f}×"),
+        ],
+    )
     return r
 
 

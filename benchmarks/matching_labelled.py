@@ -135,15 +135,10 @@ def print_table(rows: list[dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from benchmarks.model_checks import model_settings
+    from benchmarks.model_checks import add_model_option, model_settings
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--model",
-        action="append",
-        default=[],
-        help="embedded | NAME=gguf:PATH | NAME=openai:URL (repeat to compare)",
-    )
+    add_model_option(parser)
     args = parser.parse_args(argv)
     cases = load_cases()
     rows = []

@@ -58,6 +58,16 @@ KEYWORD_RULES = {
 }
 
 
+def add_model_option(parser: argparse.ArgumentParser) -> None:
+    """``--model SPEC`` (repeatable), read by :func:`model_settings`: the models to compare."""
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        help="embedded | NAME=gguf:PATH | NAME=openai:URL (repeat to compare)",
+    )
+
+
 def model_settings(base: Settings, spec: str, home: Path) -> tuple[str, Settings]:
     """``embedded`` | ``NAME=gguf:PATH`` | ``NAME=openai:URL`` -> (label, settings)."""
     model = base.model.model_copy(update={"provider": "embedded"})
@@ -141,12 +151,7 @@ def score(label: str, settings: Settings, state: dict[str, Any]) -> dict[str, An
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--model",
-        action="append",
-        default=[],
-        help="embedded | NAME=gguf:PATH | NAME=openai:URL (repeat to compare)",
-    )
+    add_model_option(parser)
     parser.add_argument("--posts", type=int, default=0, help="only the first N posts (0: all)")
     parser.add_argument(
         "--no-classification", action="store_true", help="skip the labelled-set accuracy"

@@ -20,6 +20,7 @@ from typing import Any
 from baton.config import load_settings
 from baton.retrieval.testing import hashing_embed
 from baton.runtime import Runner
+from benchmarks.tables import print_measures
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "marketing"
 
@@ -77,25 +78,21 @@ def measure(posts: int, latency: float) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    from rich.console import Console
-    from rich.table import Table
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=12)
     parser.add_argument("--latency", type=float, default=0.5)
     args = parser.parse_args(argv)
     r = measure(args.posts, args.latency)
-    table = Table(
-        title=f"Parallel drafting: {r['branches']:.0f} model-drafted branches, "
-        f"L = {r['latency']:.2f} s per call"
+    print_measures(
+        f"Parallel drafting: {r['branches']:.0f} model-drafted branches, "
+        f"L = {r['latency']:.2f} s per call",
+        [
+            ("drafting stage (first wave)", f"{r['stage_s']:.2f} s"),
+            ("slowest branch", f"{r['slowest_s']:.2f} s"),
+            ("sum of branch times (serial equivalent)", f"{r['serial_s']:.2f} s"),
+            ("stage / slowest branch (target <= 1.2x)", f"{r['ratio']:.2f}x"),
+        ],
     )
-    table.add_column("measure")
-    table.add_column("value")
-    table.add_row("drafting stage (first wave)", f"{r['stage_s']:.2f} s")
-    table.add_row("slowest branch", f"{r['slowest_s']:.2f} s")
-    table.add_row("sum of branch times (serial equivalent)", f"{r['serial_s']:.2f} s")
-    table.add_row("stage / slowest branch (target <= 1.2x)", f"{r['ratio']:.2f}x")
-    Console().print(table)
     return r
 
 
