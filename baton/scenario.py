@@ -29,7 +29,7 @@ import importlib.util
 import json
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -69,6 +69,22 @@ class InboxView(Protocol):
     def form_edits(
         self, form: Mapping[str, str], state: Mapping[str, Any]
     ) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """A ready-made :class:`InboxView`: a template and the two functions that feed it.
+
+    Why: a scenario's richer page is always a template plus "what it shows" and "what a
+    submitted form means"; writing those as two functions spares every scenario the same
+    protocol-implementing class around them.
+    """
+
+    template: Path
+    context: Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+    """``(packet, state)`` -> what the template needs."""
+    form_edits: Callable[[Mapping[str, str], Mapping[str, Any]], dict[str, Any] | None]
+    """``(form, state)`` -> the edit document (``None``: nothing edited)."""
 
 
 @runtime_checkable

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from baton.agents.marketing.common import calendar
+from baton.scenario import InboxPage
 from baton.web.views import decided
 
 CALENDAR_ACTIONS = ("move", "retitle", "drop")
@@ -58,18 +59,9 @@ def calendar_edits(form: Mapping[str, str]) -> dict[str, Any] | None:
     return {"edits": edits, **({"note": note} if note else {})} if edits else None
 
 
-class CalendarInbox:
-    """The :class:`baton.scenario.InboxView` of content-calendar (generic page until planned)."""
-
-    template = Path(__file__).with_name("inbox.html")
-
-    def context(self, packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-        return {"grid": month_grid(state)}
-
-    def form_edits(
-        self, form: Mapping[str, str], state: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        return calendar_edits(form)
-
-
-VIEW = CalendarInbox()
+VIEW = InboxPage(
+    Path(__file__).with_name("inbox.html"),
+    context=lambda packet, state: {"grid": month_grid(state)},
+    form_edits=lambda form, state: calendar_edits(form),
+)
+"""The inbox page of content-calendar (the generic page until the calendar is planned)."""

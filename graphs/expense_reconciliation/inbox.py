@@ -16,6 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from baton.agents.finance.state import bank_lines, policy_of, recon_of
+from baton.scenario import InboxPage
 from baton.tools.finance.chart import render_chart, weekly_totals
 from baton.tools.finance.decisions import MATCHABLE_BANK, MATCHABLE_GL
 from baton.web.views import decided, split_ids
@@ -95,24 +96,20 @@ def expense_chart(state: Mapping[str, Any]) -> Markup | None:
     ).format(base64.b64encode(svg).decode("ascii"))
 
 
-class ExpenseInbox:
-    """The :class:`baton.scenario.InboxView` of expense-reconciliation."""
-
-    template = Path(__file__).with_name("inbox.html")
-
-    def context(self, packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "rows": expense_rows(packet),
-            "info_rows": info_rows(packet),
-            "exception_count": len(packet.get("exceptions") or []),
-            "currency": policy_of(state).currency if state.get("policy") else "",
-            "chart": expense_chart(state),
-        }
-
-    def form_edits(
-        self, form: Mapping[str, str], state: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        return expense_edits(form)
+def expense_context(packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
+    """What the expense page shows: the exception rows, the info rows and the weekly chart."""
+    return {
+        "rows": expense_rows(packet),
+        "info_rows": info_rows(packet),
+        "exception_count": len(packet.get("exceptions") or []),
+        "currency": policy_of(state).currency if state.get("policy") else "",
+        "chart": expense_chart(state),
+    }
 
 
-VIEW = ExpenseInbox()
+VIEW = InboxPage(
+    Path(__file__).with_name("inbox.html"),
+    context=expense_context,
+    form_edits=lambda form, state: expense_edits(form),
+)
+"""The inbox page of expense-reconciliation."""

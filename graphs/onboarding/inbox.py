@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from baton.agents.onboarding.state import inputs_of, plan_of
 from baton.graphs.onboarding.review import request_rows
 from baton.review import validate_edits
+from baton.scenario import InboxPage
 from baton.tools.onboarding.edits import PlanEdits
 from baton.web.views import decided, row_count
 
@@ -119,18 +120,9 @@ def onboarding_edits(form: Mapping[str, str], state: Mapping[str, Any]) -> dict[
     return edits | ({"comment": comment} if comment else {})
 
 
-class OnboardingInbox:
-    """The :class:`baton.scenario.InboxView` of onboarding (generic page until scheduled)."""
-
-    template = Path(__file__).with_name("inbox.html")
-
-    def context(self, packet: Mapping[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-        return {"week": week_view(state)}
-
-    def form_edits(
-        self, form: Mapping[str, str], state: Mapping[str, Any]
-    ) -> dict[str, Any] | None:
-        return onboarding_edits(form, state)
-
-
-VIEW = OnboardingInbox()
+VIEW = InboxPage(
+    Path(__file__).with_name("inbox.html"),
+    context=lambda packet, state: {"week": week_view(state)},
+    form_edits=onboarding_edits,
+)
+"""The inbox page of onboarding (the generic page until the week is scheduled)."""
