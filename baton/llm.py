@@ -111,6 +111,16 @@ def endpoint_advice(settings: Settings, run_id: str) -> str:
     )
 
 
+def drafting_calls(ctx: RunContext, embedded: int, hosted: int = 99) -> int:
+    """How many items a drafting node may ask the model for in one go; code drafts the rest.
+
+    Why: the embedded 135M model takes many seconds per call and is often wrong, so a
+    node asks it for a few items and falls back to code for the others; a hosted endpoint
+    (``model.provider: openai``) is fast and strong enough to be asked for every item.
+    """
+    return hosted if ctx.settings.model.provider == "openai" else embedded
+
+
 def _check_budget(ctx: RunContext) -> None:
     trace = current_trace()
     if trace is None:

@@ -17,15 +17,13 @@ from pydantic import BaseModel, Field
 from baton.agents.compliance.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.llm import ask_structured, quote
+from baton.llm import ask_structured, drafting_calls, quote
 
 PROMPT = (
     "You write one section of a regulatory compliance report. Write two or three plain"
     " sentences that state what the figures show against the clause. Use only the numbers"
     " given, exactly as written. Never name or describe any person."
 )
-LOCAL_SECTIONS = 1
-"""Sections the embedded 135M model drafts per round (each call takes many seconds)."""
 
 
 class SectionDraft(BaseModel):
@@ -64,7 +62,7 @@ def draft(state: State, ctx: RunContext) -> dict[str, Any]:
         if state.get("review", {}).get("action") == "reject"
         else None
     )
-    budget = 99 if ctx.settings.model.provider == "openai" else LOCAL_SECTIONS
+    budget = drafting_calls(ctx, embedded=1)  # sections per round
     last_round = state.get("rounds", 0) + 1 >= state.get("max_rounds", 2)
     asked = 0
     for clause in state.get("clauses", []):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from baton.agents.kpi.state import State
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
-from baton.llm import ask_structured, quote
+from baton.llm import ask_structured, drafting_calls, quote
 from baton.retrieval.ingest import ingest
 from baton.retrieval.injection import flag_injections
 from baton.tools.kpi.notes import check_note, fallback_note
@@ -28,8 +28,6 @@ PROMPT = (
     " person on call. Say what moved, where, by how much and the likely cause. Use only the"
     " numbers given, exactly as written. Cite the change row id you name as the cause."
 )
-LOCAL_NOTES = 1
-"""Notes the embedded 135M model drafts per run (each call takes many seconds)."""
 
 
 class IncidentNote(BaseModel):
@@ -67,7 +65,7 @@ def write_notes(state: State, ctx: RunContext) -> dict[str, Any]:
     """One note per alerted finding: the model's if it passes the checks, else code's."""
     if state.get("runbooks_dir"):
         ingest([Path(state["runbooks_dir"] or "")], COLLECTION, ctx.settings, store=ctx.store)
-    budget = 99 if ctx.settings.model.provider == "openai" else LOCAL_NOTES
+    budget = drafting_calls(ctx, embedded=1)  # notes per run
     routes = state.get("routes", {})
     notes: dict[str, dict[str, Any]] = {}
     cited: list[str] = []

@@ -80,18 +80,18 @@ def review_title(title: str, keyword: str, brand: BrandConfig) -> list[ReviewFai
     return _word_rules([("title", title)], brand) + _title_rules(title, keyword, brand)
 
 
+def _length_rule(rule: ReviewRule, what: str, text: str, limit: int) -> list[ReviewFailure]:
+    """An empty or over-long field, told with the limit the writer must meet."""
+    if not text.strip():
+        return [ReviewFailure(rule=rule, message=f"{what} is empty")]
+    if len(text) > limit:
+        message = f"{what} is {len(text)} characters; shorten it to {limit} or fewer"
+        return [ReviewFailure(rule=rule, message=message)]
+    return []
+
+
 def _title_rules(title: str, keyword: str, brand: BrandConfig) -> list[ReviewFailure]:
-    out: list[ReviewFailure] = []
-    if not title.strip():
-        out.append(ReviewFailure(rule="title_length", message="title is empty"))
-    elif len(title) > brand.title_max_chars:
-        out.append(
-            ReviewFailure(
-                rule="title_length",
-                message=f"title is {len(title)} characters; "
-                f"shorten it to {brand.title_max_chars} or fewer",
-            )
-        )
+    out = _length_rule("title_length", "title", title, brand.title_max_chars)
     if not contains_phrase(title, keyword):
         out.append(
             ReviewFailure(
@@ -169,19 +169,12 @@ def review_outline(
     fields = _outline_fields(outline)
     out = _word_rules(fields, brand) + _title_rules(outline.title, keyword, brand)
 
-    meta = outline.meta_description
-    if not meta.strip():
-        out.append(
-            ReviewFailure(rule="meta_description_length", message="meta description is empty")
-        )
-    elif len(meta) > brand.meta_description_max_chars:
-        out.append(
-            ReviewFailure(
-                rule="meta_description_length",
-                message=f"meta description is {len(meta)} characters; shorten it to "
-                f"{brand.meta_description_max_chars} or fewer",
-            )
-        )
+    out += _length_rule(
+        "meta_description_length",
+        "meta description",
+        outline.meta_description,
+        brand.meta_description_max_chars,
+    )
     if not outline.h2s or not contains_phrase(outline.h2s[0], keyword):
         out.append(
             ReviewFailure(
