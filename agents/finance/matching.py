@@ -50,7 +50,7 @@ from baton.llm import ask_structured
 from baton.tools.finance.adjudication import book_pick, verify_pick
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry, ReconResult
-from baton.tools.finance.packet import difference_group, open_item_group
+from baton.tools.finance.packet import difference_group, open_item_group, unmatched_bank_group
 from baton.tools.finance.policy import ExpensePolicy
 from baton.tools.finance.report import ReportException, exceptions_from_recon
 
@@ -218,7 +218,20 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         recon, hints, model_rows = adjudicate_all(ctx, recon, by_bank, by_gl, params)
     rows = list(model_rows)
     candidates = {c.bank_id: c for c in recon.candidates}
-    statement_end = max((b.date for b in bank), default=None)
+    # The period ends at the earlier of the statement's last line and the books' last
+    # entry: a statement that runs on past the books' close (cheques clearing late)
+    # must not make the books' last receipts look long overdue.
+    period_end = min(
+        (
+            d
+            for d in (
+                max((b.date for b in bank), default=None),
+                max((e.date for e in ledger), default=None),
+            )
+            if d is not None
+        ),
+        default=None,
+    )
     for exc in exceptions_from_recon(recon, bank, ledger):
         action = SUGGESTIONS.get(exc.kind, "")
         candidate = candidates.get(exc.refs[0]) if exc.kind == "ambiguous_match" else None
@@ -228,7 +241,9 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 action += f" ({hints[candidate.bank_id]})"
         extra: dict[str, Any] = {}
         if exc.kind == "unmatched_ledger" and exc.refs[0] in by_gl:
-            extra["group"] = open_item_group(by_gl[exc.refs[0]], statement_end)
+            extra["group"] = open_item_group(by_gl[exc.refs[0]], period_end)
+        if exc.kind == "unmatched_bank" and exc.refs[0] in by_bank:
+            extra["group"] = unmatched_bank_group(by_bank[exc.refs[0]].description)
         if exc.kind == "amount_mismatch" and len(exc.refs) == 2:
             line, entry = by_bank.get(exc.refs[0]), by_gl.get(exc.refs[1])
             if line is not None and entry is not None:

@@ -107,7 +107,7 @@ def packet(state: dict[str, Any]) -> dict[str, Any]:
     kind and counterparty (``group_exceptions``); a decision may name an item's id.
     """
     rows = all_exceptions(state)
-    items = group_exceptions(rows)
+    items = group_exceptions(rows, recon_of(state) if state.get("recon") else None)
     errors = list(state.get("edit_errors", []))
     refused = (
         ("## Your last decisions were not applied\n\n" + "".join(f"- {e}\n" for e in errors) + "\n")

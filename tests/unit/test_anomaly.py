@@ -209,6 +209,22 @@ def test_split_bank_payments_only_against_the_top_approval_band() -> None:
     assert of_kind(run(bank_lines=payments), "split_purchase") == [["B1", "B2"]]
 
 
+def test_processor_preambles_and_bare_cheques_are_not_one_vendor() -> None:
+    day = date(2026, 10, 13)
+    payments = [
+        bank("B1", day, "DEBIT CARD PURCHASE SQ *BRIGHT PLUMBING", "-640.00"),
+        bank("B2", day, "DEBIT CARD PURCHASE SQ *LAKESIDE SIGNS", "-610.00"),
+        bank("B3", day, "CHECK 4983", "-700.00"),
+        bank("B4", day, "CHECK 4984", "-700.00"),
+        bank("B5", day, "DEBIT CARD PURCHASE SQ *BRIGHT PLUMBING", "-620.00"),
+    ]
+    found = run(bank_lines=payments)
+    # Two Square merchants, and two cheques to payees the statement does not name, are
+    # not one vendor; the same Square merchant twice in a day still is.
+    assert of_kind(found, "split_purchase") == [["B1", "B5"]]
+    assert of_kind(found, "duplicate") == []
+
+
 def test_weekend_and_holiday_claims() -> None:
     christmas = date(2026, 12, 25)
     holidays = POLICY.holiday_calendar([2026])

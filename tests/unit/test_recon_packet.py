@@ -128,10 +128,10 @@ def test_inbox_rows_are_the_packets_items_and_new_vendors_are_information() -> N
     assert len(expense_rows({"exceptions": rows})) == 4
 
 
-def test_booked_fee_differences_are_one_decision_transpositions_stay_per_vendor() -> None:
-    from baton.tools.finance.packet import FEE_DIFFERENCES, difference_group
+def test_booked_fee_differences_are_one_decision_and_transpositions_another() -> None:
+    from baton.tools.finance.packet import FEE_DIFFERENCES, TRANSPOSITIONS, difference_group
 
-    assert difference_group(-123400, -124300) is None  # 1,234.00 booked as 1,243.00
+    assert difference_group(-123400, -124300) == TRANSPOSITIONS  # 1,234.00 booked as 1,243.00
     assert difference_group(95040, 98000) == FEE_DIFFERENCES  # 29.60 netted
     assert difference_group(-23090, -18590) == FEE_DIFFERENCES  # a 45.00 wire fee
     rows = [
@@ -179,6 +179,93 @@ def test_outstanding_cheques_and_deposits_in_transit_are_one_item_each() -> None
     assert open_item_group(entry(30, "SumUp takings 30 Oct", "893.50", "SU-1030"), end) == (
         DEPOSITS_IN_TRANSIT
     )
+    # Booked Mon 26 Oct, five business days before Sat 31 Oct: still in transit; a
+    # receipt of Fri 23 Oct (six) should have reached the bank by then.
+    assert open_item_group(entry(26, "Cheque from Orchard", "410.00", "R-1"), end) == (
+        DEPOSITS_IN_TRANSIT
+    )
+    assert open_item_group(entry(23, "Cheque from Orchard", "410.00", "R-2"), end) is None
     # A receipt weeks before the end, or a card payment, is not an ordinary open item.
     assert open_item_group(entry(10, "SumUp takings 10 Oct", "893.50", "SU-1010"), end) is None
     assert open_item_group(entry(31, "Tesco - milk", "-25.76", "CARD-1031-TES"), end) is None
+
+
+def settled_recon(*pairs: tuple[str, str]) -> ReconResult:
+    from baton.tools.finance.models import Match
+
+    return ReconResult(
+        matches=[
+            Match(bank_id=b, gl_id=g, kind="one_to_one", confidence=1.0, reason="same amount")
+            for b, g in pairs
+        ],
+        offsetting=[],
+        unmatched_bank=[],
+        unmatched_gl=[],
+        candidates=[],
+    )
+
+
+def test_a_row_flag_on_a_settled_row_is_information_and_a_lone_claim_flag_is_asked() -> None:
+    rows = [
+        # 1: the ledger entry is booked to an agreeing bank line: nothing to decide.
+        row("ANOM-unusual-1", "unusual_amount", ["G1"], ["Kestrel Tools 9,400.00"]),
+        # 2: the entry is unmatched: one item (the unmatched row) carries the flag.
+        row("EXC-gl-G2", "unmatched_ledger", ["G2"], ["Linden Paper"]),
+        row("ANOM-unusual-2", "unusual_amount", ["G2"], ["Linden Paper"]),
+        # 3: a claim nobody else asks about: the flag is the question.
+        row("ANOM-unusual-3", "unusual_amount", ["C-1"], ["Owen Dakota Grill 400.00"]),
+    ]
+    items = group_exceptions(rows, settled_recon(("B1", "G1")))
+    assert [i["id"] for i in items] == ["EXC-gl-G2", "ANOM-unusual-3"]
+    assert items[0]["info"] == ["unusual_amount: unusual_amount G2"]
+    # Without the reconciliation nothing is settled: the first flag is asked as before.
+    assert "ANOM-unusual-1" in {i["id"] for i in group_exceptions(rows)}
+    # Every exception is still decidable by its own id, and the item decides its members.
+    recon = settled_recon(("B1", "G1")).model_copy(update={"unmatched_gl": ["G2"]})
+    _, outcomes = apply_decisions(
+        recon, rows, [{"id": "ANOM-unusual-1", "action": "accept"}], {}, {"G2": Decimal(1)}, "a"
+    )
+    assert set(outcomes) == {"ANOM-unusual-1"}
+
+
+def test_a_duplicate_flagged_on_both_sides_of_booked_pairs_is_one_item() -> None:
+    rows = [
+        row("ANOM-dup-bank", "duplicate", ["B1", "B2"], ["ACH ORCHARD", "ACH ORCHARD"]),
+        row("ANOM-dup-gl", "duplicate", ["G1", "G2"], ["Orchard", "Orchard"]),
+    ]
+    items = group_exceptions(rows, settled_recon(("B1", "G1"), ("B2", "G2")))
+    assert len(items) == 1 and {m["id"] for m in items[0]["members"]} == {
+        "ANOM-dup-bank",
+        "ANOM-dup-gl",
+    }
+    assert items[0]["id"] == "REL-ANOM-dup-bank"  # merged through the booked pairs
+    assert group_exceptions(rows)[0]["id"].startswith("GRP-")  # otherwise only by name
+
+
+def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:
+    from baton.tools.finance.packet import BANK_CHARGES, is_bank_charge, unmatched_bank_group
+
+    assert is_bank_charge("WIRE TRANS SVC CHARGE") and is_bank_charge("INTEREST PAYMENT")
+    assert not is_bank_charge("CHECK 1050") and not is_bank_charge("ACH DEBIT ORCHARD CATERING")
+    texts = ["INCOMING WIRE FEE", "INCOMING WIRE FEE", "MONTHLY SERVICE FEE", "RETURNED ITEM FEE"]
+    rows = [
+        row(f"EXC-bank-B{n}", "unmatched_bank", [f"B{n}"], [t], group=unmatched_bank_group(t))
+        for n, t in enumerate(texts, 1)
+    ] + [
+        row("ANOM-dup-fee", "duplicate", ["B1", "B2"], texts[:2]),
+        row("EXC-bank-B9", "unmatched_bank", ["B9"], ["ACH DEBIT ORCHARD"], group=None),
+    ]
+    items = group_exceptions(rows)
+    assert len(items) == 2
+    charges = next(i for i in items if len(i["members"]) == 4)
+    assert BANK_CHARGES in charges["detail"]
+    assert any("duplicate" in text for text in charges["info"])
+    # A duplicate of two supplier payments is still a question.
+    supplier = [
+        row("EXC-bank-B1", "unmatched_bank", ["B1"], ["ACH ORCHARD"]),
+        row("ANOM-dup", "duplicate", ["B1", "B2"], ["ACH ORCHARD", "ACH ORCHARD"]),
+    ]
+    assert {m["id"] for m in group_exceptions(supplier)[0]["members"]} == {
+        "EXC-bank-B1",
+        "ANOM-dup",
+    }

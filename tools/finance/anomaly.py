@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry
+from baton.tools.finance.normalize import describe
 from baton.tools.finance.policy import ExpensePolicy
 
 AnomalyKind = Literal[
@@ -193,8 +194,22 @@ class _Txn:
 
 
 def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
+    """A bank line, its vendor named as the matcher reads the description.
+
+    Card networks and processors print preambles (``DEBIT CARD PURCHASE SQ *``,
+    ``PURCHASE AUTHORIZED ON 0302``) that are not the merchant: keyed on the raw text,
+    every Square merchant of a day would be one vendor "sq" and look like a split
+    purchase. A cheque the bank prints without its payee (``CHECK 1050``) names no
+    vendor: cheques of different numbers are different payments to payees the statement
+    does not know; their ledger entries, which name the payee, are checked instead.
+    """
     text = f"{line.date.isoformat()} {line.description} {line.amount}"
-    return _Txn("bank", line.id, line.date, vendors.canonical(line.description), line.amount, text)
+    feat = describe(line.description)
+    if feat.cheque_no and not feat.name:
+        vendor = ""
+    else:
+        vendor = vendors.canonical(feat.name or line.description)
+    return _Txn("bank", line.id, line.date, vendor, line.amount, text)
 
 
 def _from_ledger(entry: LedgerEntry, vendors: _VendorIndex) -> _Txn:

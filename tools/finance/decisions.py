@@ -182,7 +182,7 @@ def apply_decisions(
     by_id = {e["id"]: e for e in exceptions}
     # A decision may name a packet item (a group or related exceptions merged): it is
     # applied to each member exception in turn.
-    decisions, problems = expand_decisions(group_exceptions(exceptions), decisions)
+    decisions, problems = expand_decisions(group_exceptions(exceptions, recon), decisions)
     outcomes: dict[str, dict[str, str]] = {}
     for decision in decisions:
         exc = by_id.get(decision["id"])

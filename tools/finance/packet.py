@@ -12,7 +12,12 @@ Two rules turn them into items that each need one decision:
    group id (members can still be decided one by one by their own ids).
 
 Some findings are information, not a question: a vendor not seen before is shown on
-the rows it concerns (``info``), never as an item of its own.
+the rows it concerns (``info``), never as an item of its own. So is a flag about one
+row (an unusual amount for the vendor, a weekend claim) when that row is already settled
+(booked against an agreeing counterpart, or cancelled by an offsetting entry) or is
+already part of an item: the decision about the row is made once, where the row is, and
+the flag is shown there. A booked match also links its bank line and ledger entry, so a
+duplicate flagged on both sides of the same two payments is one item, not two.
 """
 
 from __future__ import annotations
@@ -23,12 +28,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from baton.tools.finance.matching.params import CHEQUE_TYPES
-from baton.tools.finance.models import LedgerEntry
+from baton.tools.finance.models import LedgerEntry, ReconResult
 from baton.tools.finance.normalize import describe
 
 INFO_KINDS = frozenset({"new_vendor", "model_booked"})
 """Exception kinds shown as information on their rows, never as items to decide."""
+
+ROW_FLAGS = frozenset(
+    {"unusual_amount", "round_amount", "weekend_spend", "holiday_spend", "just_under_threshold"}
+)
+"""Anomaly kinds about one row's own amount or date: information when the row is settled
+or already in an item (see the module docstring), a question only on a row nobody else
+asks about (a claim with no other finding)."""
 
 GROUPABLE = frozenset(
     {
@@ -40,6 +54,8 @@ GROUPABLE = frozenset(
         "weekend_or_holiday",
         "round_amount",
         "claim_paid_from_bank",
+        "duplicate",
+        "split_purchase",
     }
 )
 """Kinds whose items of one counterparty are decided together."""
@@ -52,13 +68,14 @@ FEE_DIFFERENCES = "bank fees netted or charged apart"
 """Group of booked matches whose amounts differ by a fee: one decision posts them all."""
 
 
-def difference_group(bank_units: int, ledger_units: int) -> str | None:
+def difference_group(bank_units: int, ledger_units: int) -> str:
     """The group of a booked amount difference: fees together, transpositions per vendor.
 
     A fee the bank netted or charged apart is the same bookkeeping whoever the
     counterparty (post it to bank charges), so all of a month's fee differences are one
-    decision. Two swapped digits are a typing error in one ledger entry and stay with
-    their counterparty. Amounts are in the smallest currency unit.
+    decision. Two swapped digits are a typing error in one ledger entry, corrected the
+    same way whoever the counterparty: all of them are a second group. Amounts are in
+    the smallest currency unit.
     """
     a, b = str(abs(bank_units)), str(abs(ledger_units))
     swapped = (
@@ -68,17 +85,46 @@ def difference_group(bank_units: int, ledger_units: int) -> str | None:
         and sum(x != y for x, y in zip(a, b, strict=True)) == 2
         and any(a[i] == b[i + 1] and a[i + 1] == b[i] != a[i] for i in range(len(a) - 1))
     )
-    return None if swapped else FEE_DIFFERENCES
+    return TRANSPOSITIONS if swapped else FEE_DIFFERENCES
+
+
+BANK_CHARGES = "bank charges and interest not in the books"
+_CHARGE_WORDS = frozenset({"FEE", "FEES", "CHARGE", "CHARGES", "INTEREST"})
+
+
+def is_bank_charge(text: str) -> bool:
+    """Whether a bank line is the bank's own charge or interest (booked from the statement).
+
+    Bank reconciliation convention: service charges, wire and returned-item fees and
+    interest are not in the books until the statement arrives, and are posted together
+    in one journal to bank charges (or interest), whoever the bank names on the line.
+    """
+    feat = describe(text)
+    return feat.bank_originated or (
+        not feat.cheque_no and bool(_CHARGE_WORDS & set(re.findall(r"[A-Z]+", text.upper())))
+    )
+
+
+def unmatched_bank_group(line_text: str) -> str | None:
+    """The group of an unmatched bank line: the month's bank charges are one item."""
+    return BANK_CHARGES if is_bank_charge(line_text) else None
+
+
+TRANSPOSITIONS = "ledger amounts with two digits swapped"
+"""Booked matches whose ledger amount is the bank's with two digits swapped: each is a
+typing error fixed the same way (correct the entry to the bank's amount), so one
+decision covers them whoever the counterparty."""
 
 
 OUTSTANDING_CHEQUES = "cheques written, not yet presented"
 DEPOSITS_IN_TRANSIT = "receipts booked at the period end, not yet on the statement"
-_IN_TRANSIT_DAYS = 3
-"""Calendar days before the statement's last line in which a booked receipt may not
-have reached the bank yet (a deposit made on the last afternoon posts next period)."""
+_IN_TRANSIT_BUSINESS_DAYS = 5
+"""Business days before the period's end in which a booked receipt may not have
+reached the bank yet: cheques received are deposited on the business's deposit days,
+up to a working week after they were booked (the batch-deposit convention)."""
 
 
-def open_item_group(entry: LedgerEntry, statement_end: date | None) -> str | None:
+def open_item_group(entry: LedgerEntry, period_end: date | None) -> str | None:
     """The group of an unmatched ledger entry that is an ordinary reconciling item.
 
     Bank reconciliation convention: cheques the business wrote that the payee has not
@@ -94,9 +140,40 @@ def open_item_group(entry: LedgerEntry, statement_end: date | None) -> str | Non
         if kind in CHEQUE_TYPES or describe(entry.description).cheque_no or ref.isdigit():
             return OUTSTANDING_CHEQUES
         return None
-    if statement_end is not None and (statement_end - entry.date).days <= _IN_TRANSIT_DAYS:
+    if period_end is not None and (
+        entry.date >= period_end
+        or int(np.busday_count(entry.date, period_end)) <= _IN_TRANSIT_BUSINESS_DAYS
+    ):
         return DEPOSITS_IN_TRANSIT
     return None
+
+
+def settled_rows(recon: ReconResult | None) -> dict[str, str]:
+    """Rows the reconciliation settled, each mapped to the key of what settled it.
+
+    A bank line and the ledger entries booked to it with agreeing amounts (one to one or
+    as a batch) share the bank line's id; two ledger entries that cancel share one key.
+    Amount differences are not settled: they are items of their own.
+    """
+    if recon is None:
+        return {}
+    keys: dict[str, str] = {}
+    for m in recon.matches:
+        if m.kind != "amount_mismatch":
+            keys[m.bank_id] = keys[m.gl_id] = m.bank_id
+    for pair in recon.offsetting:
+        keys[pair.gl_id_a] = keys[pair.gl_id_b] = pair.gl_id_a
+    return keys
+
+
+def _charges_only(row: Mapping[str, Any]) -> bool:
+    """A flag whose rows are all bank charges: banks charge one identical fee per wire or
+    returned item, so equal charges are the norm, not a duplicate payment; every unbooked
+    one is already in the bank-charges item, where this flag is shown."""
+    rows = row.get("evidence", []) or []
+    return bool(rows) and all(
+        ev.get("source") == "bank" and is_bank_charge(str(ev.get("text", ""))) for ev in rows
+    )
 
 
 def _counterparty(row: Mapping[str, Any]) -> str:
@@ -108,8 +185,11 @@ def _counterparty(row: Mapping[str, Any]) -> str:
     return ""
 
 
-def _components(rows: Sequence[Mapping[str, Any]]) -> list[list[int]]:
-    """Indices of rows connected through a shared row id, in packet order."""
+def _components(rows: Sequence[Mapping[str, Any]], alias: Mapping[str, str]) -> list[list[int]]:
+    """Indices of rows connected through a shared row id, in packet order.
+
+    ``alias`` names rows that are one record for this purpose (a booked pair).
+    """
     parent = list(range(len(rows)))
 
     def find(i: int) -> int:
@@ -121,6 +201,7 @@ def _components(rows: Sequence[Mapping[str, Any]]) -> list[list[int]]:
     owner: dict[str, int] = {}
     for i, row in enumerate(rows):
         for ref in row.get("refs", []) or []:
+            ref = alias.get(ref, ref)
             if ref in owner:
                 a, b = find(owner[ref]), find(i)
                 if a != b:
@@ -163,20 +244,43 @@ def _merge(
     }
 
 
-def group_exceptions(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def group_exceptions(
+    rows: Sequence[Mapping[str, Any]], recon: ReconResult | None = None
+) -> list[dict[str, Any]]:
     """The packet's items: related exceptions merged, alike ones grouped, info attached.
 
     Every exception that is not information belongs to exactly one item; an item with
     one member keeps that exception's id and shape, so ids already in use stay valid.
+    ``recon`` (the engine's result the exceptions came from) says which rows are settled.
     """
-    info_rows = [r for r in rows if r["kind"] in INFO_KINDS]
-    rows = [r for r in rows if r["kind"] not in INFO_KINDS]
+    settled = settled_rows(recon)
+    asked = {
+        ref
+        for r in rows
+        if r["kind"] not in INFO_KINDS and r["kind"] not in ROW_FLAGS
+        for ref in r.get("refs", []) or []
+    }
+    info_rows: list[Mapping[str, Any]] = []
+    kept: list[Mapping[str, Any]] = []
+    for r in rows:
+        refs = r.get("refs", []) or []
+        flag = r["kind"] in ROW_FLAGS or (r["kind"] == "duplicate" and _charges_only(r))
+        if r["kind"] in INFO_KINDS or (
+            flag and refs and all(x in settled or x in asked for x in refs)
+        ):
+            info_rows.append(r)
+        else:
+            kept.append(r)
+    rows = kept
     info_by_ref: dict[str, list[str]] = defaultdict(list)
     for r in info_rows:
+        text = str(r.get("detail", ""))
+        if r["kind"] in ROW_FLAGS:
+            text = f"{r['kind']}: {text}"
         for ref in r.get("refs", []) or []:
-            info_by_ref[ref].append(str(r.get("detail", "")))
+            info_by_ref[ref].append(text)
     items: list[dict[str, Any]] = []
-    for component in _components(rows):
+    for component in _components(rows, settled):
         members = [rows[i] for i in component]
         if len(members) == 1:
             item = dict(members[0])
