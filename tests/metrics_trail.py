@@ -23,8 +23,14 @@ def _edit_summary(edits: dict[str, Any]) -> str:
     return make_decision("edit", "x", None, edits).summary()
 
 
+def _at(day: str, clock: str) -> str:
+    """A UTC timestamp in 2026 from ``"MM-DD"`` and ``"HH:MM:SS"``."""
+    return f"2026-{day}T{clock}+00:00"
+
+
 def _node(
     node: str,
+    day: str,
     start: str,
     end: str,
     model: str | None = None,
@@ -35,8 +41,8 @@ def _node(
     return {
         "kind": "node",
         "node": node,
-        "started_at": start,
-        "ended_at": end,
+        "started_at": _at(day, start),
+        "ended_at": _at(day, end),
         "model": model,
         "tokens_in": tokens[0],
         "tokens_out": tokens[1],
@@ -46,172 +52,81 @@ def _node(
     }
 
 
-def _human(actor: str, at: str, decision: str) -> dict[str, Any]:
+def _human(actor: str, day: str, at: str, decision: str) -> dict[str, Any]:
     return {
         "kind": "human",
         "node": "review",
-        "started_at": at,
-        "ended_at": at,
+        "started_at": _at(day, at),
+        "ended_at": _at(day, at),
         "actor": actor,
         "decision": decision,
     }
 
 
-D = "2026-11-0{}T{}+00:00"
-RUNS: list[tuple[str, str, str, str, str | None, list[dict[str, Any]]]] = [
-    # id, scenario, status, created_at, reason, audit (in seq order)
-    (
-        "rb-a",
-        "research-brief",
-        "done",
-        D.format(1, "10:00:00"),
-        None,
-        [
-            _node(
-                "researcher",
-                D.format(1, "10:00:00"),
-                D.format(1, "10:00:10"),
-                "gpt-4o-mini",
-                (1000, 200),
-                1,
-            ),
-            _node(
-                "writer",
-                D.format(1, "10:00:10"),
-                D.format(1, "10:00:30"),
-                "gpt-4o-mini",
-                (2000, 500),
-                2,
-                1,
-            ),
-            _node("critic", D.format(1, "10:00:30"), D.format(1, "10:00:40")),
-            _human("alice", D.format(1, "10:10:40"), "approve"),
-            _node("review", D.format(1, "10:10:40"), D.format(1, "10:10:41")),
-            _node("formatter", D.format(1, "10:10:41"), D.format(1, "10:10:51")),
-        ],
-    ),
-    (
-        "rb-b",
-        "research-brief",
-        "done",
-        D.format(2, "09:00:00"),
-        None,
-        [
-            _node(
-                "researcher",
-                D.format(2, "09:00:00"),
-                D.format(2, "09:00:20"),
-                "gpt-4o-mini",
-                (1000, 100),
-                1,
-            ),
-            _human("bob", D.format(2, "09:30:20"), _edit_summary({"title": "T", "summary": "S"})),
-            _node("formatter", D.format(2, "09:30:20"), D.format(2, "09:30:25")),
-        ],
-    ),
-    (
-        "rb-c",
-        "research-brief",
-        "done",
-        D.format(3, "08:00:00"),
-        None,
-        [
-            _node(
-                "writer", D.format(3, "08:00:00"), D.format(3, "08:01:00"), "local-x", (500, 50), 1
-            ),
-            _human("carol", D.format(3, "09:01:00"), "reject: too vague"),
-            _node(
-                "writer",
-                D.format(3, "09:01:00"),
-                D.format(3, "09:02:00"),
-                "gpt-4o-mini",
-                (1000, 0),
-                1,
-            ),
-            _human("carol", D.format(3, "09:32:00"), "approve"),
-            _node("formatter", D.format(3, "09:32:00"), D.format(3, "09:32:30")),
-        ],
-    ),
-    (
-        "rb-f",
-        "research-brief",
-        "done",
-        D.format(5, "06:00:00"),
-        None,
-        [
-            _node("researcher", D.format(5, "06:00:00"), D.format(5, "06:00:10")),
-            _human("baton", D.format(5, "06:00:10"), "approve: auto-approved: review=never"),
-            _node("formatter", D.format(5, "06:00:10"), D.format(5, "06:00:11")),
-        ],
-    ),
-    (
-        "er-d",
-        "expense-reconciliation",
-        "done",
-        D.format(4, "12:00:00"),
-        None,
-        [
-            _node(
-                "extraction",
-                D.format(4, "12:00:00"),
-                D.format(4, "12:00:05"),
-                "gpt-4o",
-                (100, 100),
-                1,
-            ),
-            _human(
-                "dave",
-                D.format(4, "12:05:05"),
-                _edit_summary(
-                    {
-                        "decisions": [
-                            {"action": "accept"},
-                            {"action": "match_to"},
-                            {"action": "accept"},
-                        ]
-                    }
-                ),
-            ),
-            _human("dave", D.format(4, "12:05:05"), "IT request R-1: approve"),
-            _node("publish", D.format(4, "12:05:05"), D.format(4, "12:05:06")),
-        ],
-    ),
-    (
-        "er-e",
-        "expense-reconciliation",
-        "failed",
-        D.format(5, "00:00:00"),
-        "budget exhausted: 60 of 60 model calls used",
-        [
-            _node(
-                "extraction",
-                D.format(5, "00:00:00"),
-                D.format(5, "00:01:00"),
-                "gpt-4o",
-                (1000, 1000),
-                60,
-            ),
-        ],
-    ),
-    (
-        "rb-old",
-        "research-brief",
-        "done",
-        "2026-09-01T00:00:00+00:00",
-        None,
-        [
-            _node(
-                "writer",
-                "2026-09-01T00:00:00+00:00",
-                "2026-09-01T00:00:09+00:00",
-                "gpt-4o",
-                (9999, 9999),
-                1,
-            ),
-            _human("zed", "2026-09-01T01:00:00+00:00", "reject: old"),
-        ],
-    ),
+RUNS: list[tuple[str, str, str, str | None]] = [
+    # id, scenario, status, reason; a run is created when its first audit record starts
+    ("rb-a", "research-brief", "done", None),
+    ("rb-b", "research-brief", "done", None),
+    ("rb-c", "research-brief", "done", None),
+    ("rb-f", "research-brief", "done", None),
+    ("er-d", "expense-reconciliation", "done", None),
+    ("er-e", "expense-reconciliation", "failed", "budget exhausted: 60 of 60 model calls used"),
+    ("rb-old", "research-brief", "done", None),
 ]
+AUDIT: dict[str, list[dict[str, Any]]] = {
+    # each run's trail, in seq order
+    "rb-a": [
+        _node("researcher", "11-01", "10:00:00", "10:00:10", "gpt-4o-mini", (1000, 200), 1),
+        _node("writer", "11-01", "10:00:10", "10:00:30", "gpt-4o-mini", (2000, 500), 2, 1),
+        _node("critic", "11-01", "10:00:30", "10:00:40"),
+        _human("alice", "11-01", "10:10:40", "approve"),
+        _node("review", "11-01", "10:10:40", "10:10:41"),
+        _node("formatter", "11-01", "10:10:41", "10:10:51"),
+    ],
+    "rb-b": [
+        _node("researcher", "11-02", "09:00:00", "09:00:20", "gpt-4o-mini", (1000, 100), 1),
+        _human("bob", "11-02", "09:30:20", _edit_summary({"title": "T", "summary": "S"})),
+        _node("formatter", "11-02", "09:30:20", "09:30:25"),
+    ],
+    "rb-c": [
+        _node("writer", "11-03", "08:00:00", "08:01:00", "local-x", (500, 50), 1),
+        _human("carol", "11-03", "09:01:00", "reject: too vague"),
+        _node("writer", "11-03", "09:01:00", "09:02:00", "gpt-4o-mini", (1000, 0), 1),
+        _human("carol", "11-03", "09:32:00", "approve"),
+        _node("formatter", "11-03", "09:32:00", "09:32:30"),
+    ],
+    "rb-f": [
+        _node("researcher", "11-05", "06:00:00", "06:00:10"),
+        _human("baton", "11-05", "06:00:10", "approve: auto-approved: review=never"),
+        _node("formatter", "11-05", "06:00:10", "06:00:11"),
+    ],
+    "er-d": [
+        _node("extraction", "11-04", "12:00:00", "12:00:05", "gpt-4o", (100, 100), 1),
+        _human(
+            "dave",
+            "11-04",
+            "12:05:05",
+            _edit_summary(
+                {
+                    "decisions": [
+                        {"action": "accept"},
+                        {"action": "match_to"},
+                        {"action": "accept"},
+                    ]
+                }
+            ),
+        ),
+        _human("dave", "11-04", "12:05:05", "IT request R-1: approve"),
+        _node("publish", "11-04", "12:05:05", "12:05:06"),
+    ],
+    "er-e": [
+        _node("extraction", "11-05", "00:00:00", "00:01:00", "gpt-4o", (1000, 1000), 60),
+    ],
+    "rb-old": [
+        _node("writer", "09-01", "00:00:00", "00:00:09", "gpt-4o", (9999, 9999), 1),
+        _human("zed", "09-01", "01:00:00", "reject: old"),
+    ],
+}
 
 PRICING = {
     "gpt-4o-mini": {"input": 0.15, "output": 0.60},
@@ -302,7 +217,9 @@ def write_trail(settings: Settings, now: datetime = NOW) -> None:
     by = now - NOW
     registry = Registry(settings.registry_path)
     try:
-        for run_id, scenario, status, created, reason, trail in RUNS:
+        for run_id, scenario, status, reason in RUNS:
+            trail = AUDIT[run_id]
+            created = trail[0]["started_at"]
             audit = [
                 {
                     **r,

@@ -7,24 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from baton.tools.marketing.brand import BrandConfig, load_brand_config
-from baton.tools.marketing.inputs import load_brand_documents, load_roadmap
-from baton.tools.marketing.review import build_facts_text, find_unsupported_claims, review_title
-from baton.tools.marketing.testing import EXAMPLE_DIR
+from baton.tools.marketing.brand import BrandConfig
+from baton.tools.marketing.review import find_unsupported_claims, review_title
+from tests.unit.test_marketing_review import brand, example_facts
 
 POISON = Path(__file__).parents[1] / "reliability/poisoned/marketing/brand/claims-approved-2026.md"
 
 
-@pytest.fixture(scope="module")
-def brand() -> BrandConfig:
-    return load_brand_config()
+__all__ = ["brand"]  # the fixture, shared with the review rule tests
 
 
 @pytest.fixture(scope="module")
 def poisoned_facts() -> str:
-    roadmap = load_roadmap(EXAMPLE_DIR / "roadmap.yaml", "2026-11")
-    docs = [t for _, t in load_brand_documents(EXAMPLE_DIR / "brand")]
-    return build_facts_text(roadmap, [*docs, POISON.read_text(encoding="utf-8")])
+    return example_facts(POISON.read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,8 @@ from baton.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 QUESTION = ROOT / "examples" / "research-brief" / "question.yaml"
+RUN_BRIEF = ("run", "research-brief", "--input", str(QUESTION))
+"""`baton run` on the example question; a test adds its own options."""
 
 
 def cli(
@@ -50,9 +52,7 @@ def ingested(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 def _run_json(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> dict[str, object]:
-    code, out, err = cli(
-        monkeypatch, capsys, "run", "research-brief", "--input", str(QUESTION), "--json"
-    )
+    code, out, err = cli(monkeypatch, capsys, *RUN_BRIEF, "--json")
     assert code == 0, err
     data: dict[str, object] = json.loads(out)
     return data
@@ -133,16 +133,7 @@ def test_bad_config_and_input_files(
     bad = tmp_path / "bad.yaml"
     bad.write_text("model: [oops\n")
     assert_user_error(
-        cli(
-            monkeypatch,
-            capsys,
-            "run",
-            "research-brief",
-            "--input",
-            str(QUESTION),
-            "--config",
-            str(bad),
-        ),
+        cli(monkeypatch, capsys, *RUN_BRIEF, "--config", str(bad)),
         "bad.yaml",
         "invalid YAML",
     )
@@ -192,17 +183,7 @@ def test_prune_keeps_outputs_and_audit(
 ) -> None:
     ids = []
     for _ in range(3):
-        code, out, err = cli(
-            monkeypatch,
-            capsys,
-            "run",
-            "research-brief",
-            "--input",
-            str(QUESTION),
-            "--review",
-            "never",
-            "--json",
-        )
+        code, out, err = cli(monkeypatch, capsys, *RUN_BRIEF, "--review", "never", "--json")
         assert code == 0, err
         ids.append(json.loads(out)["run_id"])
     paused = str(_run_json(monkeypatch, capsys)["run_id"])

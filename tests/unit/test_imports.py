@@ -9,10 +9,11 @@ those inside functions), so a lazy import cannot hide an edge.
 
 from __future__ import annotations
 
-import ast
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.unit.test_layout import absolute_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("agents", "graphs", "tools", "retrieval", "configs")
@@ -38,21 +39,10 @@ def _sources() -> Iterator[tuple[str, Path]]:
 def _edges() -> dict[tuple[str, str], list[str]]:
     edges: dict[tuple[str, str], list[str]] = defaultdict(list)
     for source, path in _sources():
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            modules: list[str] = []
-            if not isinstance(node, ast.Import | ast.ImportFrom):
-                continue
-            if isinstance(node, ast.Import):
-                modules = [a.name for a in node.names]
-            elif node.level == 0 and node.module:
-                modules = [node.module]
-                if node.module == "baton":  # from baton import agents
-                    modules += [f"baton.{a.name}" for a in node.names]
-            for module in modules:
-                target = _package(module)
-                if target is not None and target != source:
-                    edges[(source, target)].append(f"{path.relative_to(ROOT)}:{node.lineno}")
+        for line, module in absolute_imports(path):
+            target = _package(module)
+            if target is not None and target != source:
+                edges[(source, target)].append(f"{path.relative_to(ROOT)}:{line}")
     return edges
 
 

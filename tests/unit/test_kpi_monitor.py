@@ -111,19 +111,23 @@ def test_an_unknown_alert_id_in_an_edit_is_refused(runner: Runner) -> None:
         runner.resume(paused.run_id, make_decision("edit", "Kim", edits=edits))
 
 
+def _python(*args: str, timeout: float, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """A Python subprocess with this test's import path (and so this worktree's Baton)."""
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        timeout=timeout,
+        check=check,
+    )
+
+
 def test_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
     folder = export_until(tmp_path, "2026-01-05")  # a single point per KPI
     with pytest.raises(InputError, match="has 1 point"):
         load_input(folder)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "baton.cli", "run", "kpi-monitor", "--input", str(folder)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    proc = _python("-m", "baton.cli", "run", "kpi-monitor", "--input", str(folder), timeout=120)
     assert proc.returncode == 2, proc.stderr
     assert "has 1 point" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -146,35 +150,11 @@ main()
 def test_sigkill_mid_send_then_resume_sends_each_alert_exactly_once(
     settings: Settings, tmp_path: Path
 ) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    proc = subprocess.run(
-        [sys.executable, "-c", KILLER, str(SHOP)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    proc = _python("-c", KILLER, str(SHOP), timeout=300)
     assert proc.returncode == -9, proc.stderr
     assert len(outbox_files(settings)) == 2
-    runs = json.loads(
-        subprocess.run(
-            [sys.executable, "-m", "baton.cli", "runs", "--json"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=True,
-        ).stdout
-    )
-    resumed = subprocess.run(
-        [sys.executable, "-m", "baton.cli", "resume", runs[0]["id"]],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    runs = json.loads(_python("-m", "baton.cli", "runs", "--json", timeout=120, check=True).stdout)
+    resumed = _python("-m", "baton.cli", "resume", runs[0]["id"], timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     names = outbox_files(settings)
     assert len(names) == 4 and len(set(names)) == 4

@@ -9,6 +9,7 @@ repository root, where ``agents/`` etc. are importable by accident, so a stray
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,23 +27,26 @@ SOURCES = [
 ]
 
 
-def _bare_layer_imports(path: Path) -> list[str]:
+def absolute_imports(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, module) of every absolute import in ``path``, also those inside functions
+    (which a lazy import would otherwise hide); ``from baton import agents`` gives both
+    ``baton`` and ``baton.agents``."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    found: list[str] = []
     for node in ast.walk(tree):
-        names: list[str] = []
-        if not isinstance(node, ast.Import | ast.ImportFrom):
-            continue
         if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
+            yield from ((node.lineno, a.name) for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        found += [
-            f"{path.relative_to(ROOT)}:{node.lineno} {n}"
-            for n in names
-            if n.split(".")[0] in LAYERS
-        ]
-    return found
+            yield node.lineno, node.module
+            if node.module == "baton":
+                yield from ((node.lineno, f"baton.{a.name}") for a in node.names)
+
+
+def _bare_layer_imports(path: Path) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line} {name}"
+        for line, name in absolute_imports(path)
+        if name.split(".")[0] in LAYERS
+    ]
 
 
 def test_no_module_imports_a_layer_by_its_bare_name() -> None:

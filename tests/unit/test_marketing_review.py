@@ -23,10 +23,16 @@ def brand() -> BrandConfig:
     return load_brand_config()
 
 
+def example_facts(*extra_documents: str) -> str:
+    """The facts text of the example month's roadmap and brand documents, plus any extra."""
+    roadmap = load_roadmap(EXAMPLE_DIR / "roadmap.yaml", "2026-11")
+    docs = [t for _, t in load_brand_documents(EXAMPLE_DIR / "brand")]
+    return build_facts_text(roadmap, [*docs, *extra_documents])
+
+
 @pytest.fixture(scope="module")
 def facts() -> str:
-    roadmap = load_roadmap(EXAMPLE_DIR / "roadmap.yaml", "2026-11")
-    return build_facts_text(roadmap, [t for _, t in load_brand_documents(EXAMPLE_DIR / "brand")])
+    return example_facts()
 
 
 def _rules(failures: list[ReviewFailure]) -> set[str]:
