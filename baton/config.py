@@ -40,6 +40,34 @@ They sit above the YAML files; the long ``BATON_<SECTION>__<KEY>`` form still wi
 """
 
 
+def _shipped(section: str, key: str) -> Any:
+    """A value of the shipped ``configs/baton.yaml`` (where a default is data, not code)."""
+    found = _read_yaml(DEFAULT_CONFIG).get(section) or {}
+    return found.get(key) if isinstance(found, dict) else None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = safepath.read_text(path, what="config file", max_bytes=5_000_000)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        data = load_yaml(text)
+    except LimitError as exc:
+        where = str(path) if exc.line is None else f"{path}:{exc.line}"
+        raise ConfigError(f"{where}: refused: {exc.message}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -78,9 +106,10 @@ class StoreSettings(_Section):
     """Where the Chroma context store lives and how documents are chunked."""
 
     backend: str | None = Field(
-        None,
+        default_factory=lambda: _shipped("store", "backend"),
         description="The context store plugin as module:attribute (see baton.stores);"
-        " configs/baton.yaml names the built-in Chroma store.",
+        " configs/baton.yaml names the built-in Chroma store, which is also the default of"
+        " settings built without the file.",
     )
     mode: Literal["embedded", "http"] = "embedded"
     path: Path | None = None
@@ -284,28 +313,6 @@ def home_hint(settings: Settings) -> str:
     from another folder finds nothing; saying which home it read turns that into a hint.
     """
     return f"home {settings.home_dir} ({HOME_HELP})"
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = safepath.read_text(path, what="config file", max_bytes=5_000_000)
-    except InputError as exc:
-        raise ConfigError(str(exc)) from None
-    try:
-        data = load_yaml(text)
-    except LimitError as exc:
-        where = str(path) if exc.line is None else f"{path}:{exc.line}"
-        raise ConfigError(f"{where}: refused: {exc.message}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ConfigError(f"{where}: invalid YAML: {problem}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
-    return data
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

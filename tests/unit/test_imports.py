@@ -96,12 +96,13 @@ def test_agents_never_import_a_graph() -> None:
 
 def test_the_store_backend_is_a_named_plugin() -> None:
     """The runtime opens whatever ``store.backend`` names; a bad name is one clear line."""
-    from baton.config import load_settings
+    from baton.config import Settings, load_settings
     from baton.errors import UserError
     from baton.stores import StoreBackend, store_backend
 
     settings = load_settings()
     assert isinstance(store_backend(settings), StoreBackend)
+    assert Settings().store.backend == settings.store.backend  # the shipped default
     for name, why in (
         (None, "store.backend is not set"),
         ("no_such_module_xyz:THING", "cannot load 'no_such_module_xyz:THING'"),
