@@ -335,3 +335,23 @@ def test_reversal_naming_the_original_reference_in_its_memo_inherits_the_payee()
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+
+
+def test_a_receipt_returned_unpaid_is_not_a_batch_member() -> None:
+    # Two 500.00 cheques: Liberty's bounced (the books reverse it as NSF and the bank
+    # charges it back). A bounced cheque was credited as an item of its own, so it meets
+    # the single 500.00 deposit and the other goes on Thursday's slip.
+    ledger = [
+        gl("G1", 0, "Receipt - Blue Dental", "500.00", "BILL-14230", "receipt"),
+        gl("G2", 0, "Receipt - Sterling Analytics", "3421.46", "INV-15452", "receipt"),
+        gl("G3", 1, "Receipt - Metro Courier", "4278.68", "BILL-14464", "receipt"),
+        gl("G4", 1, "Receipt - Liberty Staffing chk 9667", "500.00", "9667", "receipt"),
+        gl("G5", 7, "NSF - Liberty Staffing check 9667 returned", "-500.00", "9667", "nsf"),
+    ]
+    lines = [
+        bank("B1", 2, "DEPOSIT", "500.00"),
+        bank("B2", 3, "BRANCH DEPOSIT", "8200.14"),
+        bank("B3", 7, "RETURN DEPOSITED ITEM NSF", "-500.00"),
+    ]
+    result = reconcile(lines, ledger)
+    assert {("B2", "G1"), ("B2", "G2"), ("B2", "G3"), ("B1", "G4")} <= booked(result)

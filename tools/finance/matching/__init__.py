@@ -53,7 +53,11 @@ from baton.tools.finance.matching.batches import book_batches
 from baton.tools.finance.matching.candidates import collect_candidates
 from baton.tools.finance.matching.claims import match_claims
 from baton.tools.finance.matching.edges import Scorer, build_edges, to_match
-from baton.tools.finance.matching.offsets import pair_offsets, penalise_self_cancelling
+from baton.tools.finance.matching.offsets import (
+    pair_offsets,
+    penalise_self_cancelling,
+    returned_receipts,
+)
 from baton.tools.finance.matching.params import ClaimMatch, MatchParams
 from baton.tools.finance.matching.records import (
     BusinessDays,
@@ -89,16 +93,21 @@ def reconcile(
         build_edges(bank_recs, gl_recs, scorer), bank_recs, gl_recs, params
     )
     state = State(bank_open=set(range(len(bank_recs))), gl_open=set(range(len(gl_recs))))
+    returned = returned_receipts(edges, bank_recs, gl_recs, params)
 
     # Exact amounts first, then exact sums of several entries, and only then amounts
     # that differ by a fee or a transposition: an exact batch beats an approximate pair.
     booked = book_one_to_one(edges, state, params, frozenset({"exact"}))
-    ambiguous_batches = book_batches(bank_recs, gl_recs, state, params, scorer.unit, edges)
+    ambiguous_batches = book_batches(
+        bank_recs, gl_recs, state, params, scorer.unit, edges, returned
+    )
     booked += book_one_to_one(edges, state, params)
     state.matches.extend(to_match(e, bank_recs, gl_recs) for e in booked)
     # Approximate pairs have now claimed their entries, so the deposits left open face
     # smaller pools: a run of days that was crowded before may now be swept whole.
-    ambiguous_batches = book_batches(bank_recs, gl_recs, state, params, scorer.unit, edges)
+    ambiguous_batches = book_batches(
+        bank_recs, gl_recs, state, params, scorer.unit, edges, returned
+    )
 
     offsetting = pair_offsets(gl_recs, state, params)
     candidates = collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state)

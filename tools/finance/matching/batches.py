@@ -359,6 +359,7 @@ def book_batches(
     params: MatchParams,
     unit: int,
     edges: Sequence[Edge],
+    returned: frozenset[int] = frozenset(),
 ) -> list[BatchSearch]:
     """Book unique, uncontested subset sums; return the searches left for review.
 
@@ -382,6 +383,7 @@ def book_batches(
         ]
         skip_bank = {e.b for e in pending}
         skip_gl = {e.g for e in pending if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name}
+        skip_gl |= returned
         searches = _search_batches(bank, gl, state, params, unit, cache, skip_bank, skip_gl)
         # Who else needs each entry: a named batch is only contested by named rivals, and
         # a rival with another solution of its size that leaves the entry alone does not

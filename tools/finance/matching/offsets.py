@@ -91,6 +91,35 @@ def _latest_of_identical(gl: Sequence[Rec], tied: list[int]) -> list[int]:
     return tied
 
 
+def _reversals_cleared(edges: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec]) -> set[int]:
+    """Ledger reversals that a returned or reversed bank line of the same amount may meet.
+
+    A returned item comes back for its full amount (a return fee is a line of its own),
+    so only an exact-amount edge shows that a reversal reached the bank; a near amount
+    ("fee netted") from some other returned item proves nothing about this one.
+    """
+    return {e.g for e in edges if e.kind == "exact" and bank[e.b].reversal and gl[e.g].reversal}
+
+
+def returned_receipts(
+    edges: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec], params: MatchParams
+) -> frozenset[int]:
+    """Receipts the books reverse as returned (NSF) whose return is on the statement.
+
+    Convention of the returned deposit item: the bank charges back a bounced cheque as
+    the one item it credited, for that item's amount, and the business had deposited
+    it on its own (a customer's cheque of doubtful funds, a remote or mobile deposit of
+    one item). Such a receipt is therefore not batch material: it meets the single
+    deposit line of its amount, and a batch that needs it is no evidence.
+    """
+    cleared = _reversals_cleared(edges, bank, gl)
+    return frozenset(
+        j
+        for i, j in _offset_candidates(gl, range(len(gl)), params)
+        if i in cleared and gl[j].units > 0
+    )
+
+
 def penalise_self_cancelling(
     edges: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec], params: MatchParams
 ) -> list[Edge]:
@@ -102,12 +131,7 @@ def penalise_self_cancelling(
     would otherwise tie with it. When the reversal itself reached the bank (a returned
     ACH debit, an NSF cheque) both entries are real bank movements and keep their score.
     """
-    # A returned item comes back for its full amount (a return fee is a line of its own),
-    # so only an exact-amount edge shows that a reversal reached the bank; a near amount
-    # ("fee netted") from some other returned item proves nothing about this one.
-    reversal_cleared = {
-        e.g for e in edges if e.kind == "exact" and bank[e.b].reversal and gl[e.g].reversal
-    }
+    reversal_cleared = _reversals_cleared(edges, bank, gl)
     demoted: set[int] = set()
     for i, j in _offset_candidates(gl, range(len(gl)), params):
         if i not in reversal_cleared:
