@@ -9,57 +9,62 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from baton.registry import RunRecord
 from baton.tools.finance.models import Claim
 from baton.tools.finance.policy import Breach
 
 WHEN = "2026-01-01T00:00:00+00:00"
+M = TypeVar("M", bound=BaseModel)
+
+RUN = {
+    "id": "run-1",
+    "scenario": "research-brief",
+    "status": "awaiting_review",
+    "created_at": WHEN,
+    "updated_at": WHEN,
+    "input_path": ".",
+    "output_dir": ".",
+    "review_mode": "always",
+}
+"""A registry row for a research-brief run awaiting an ``always`` review."""
+CLAIM = {
+    "id": "C-9",
+    "employee": "Owen",
+    "date": date(2026, 10, 10),
+    "merchant": "Laithwaites",
+    "amount": Decimal("64.00"),
+    "currency": "GBP",
+    "category": "alcohol",
+}
+"""Owen's claim for £64.00 of wine, which policy 5.1 forbids."""
+BREACH = {
+    "claim_id": "C-9",
+    "rule_id": "forbidden.alcohol",
+    "kind": "forbidden_category",
+    "message": "category 'alcohol' is not reimbursable",
+    "clause": "5.1 Alcohol is not reimbursed",
+}
+"""The breach ``CLAIM`` makes (rule 5.1, alcohol)."""
+
+
+def _filled(model: type[M], defaults: dict[str, Any], fields: dict[str, Any]) -> M:
+    return model.model_validate({**defaults, **fields})
 
 
 def run_record(**fields: Any) -> RunRecord:
-    """A registry row for a research-brief run awaiting an ``always`` review, with ``fields``."""
-    return RunRecord.model_validate(
-        {
-            "id": "run-1",
-            "scenario": "research-brief",
-            "status": "awaiting_review",
-            "created_at": WHEN,
-            "updated_at": WHEN,
-            "input_path": ".",
-            "output_dir": ".",
-            "review_mode": "always",
-            **fields,
-        }
-    )
+    """``RUN`` with ``fields`` changed."""
+    return _filled(RunRecord, RUN, fields)
 
 
 def claim(**fields: Any) -> Claim:
-    """An expense claim (by default Owen's £64.00 of wine, C-9, which policy 5.1 forbids)."""
-    return Claim.model_validate(
-        {
-            "id": "C-9",
-            "employee": "Owen",
-            "date": date(2026, 10, 10),
-            "merchant": "Laithwaites",
-            "amount": Decimal("64.00"),
-            "currency": "GBP",
-            "category": "alcohol",
-            **fields,
-        }
-    )
+    """``CLAIM`` with ``fields`` changed."""
+    return _filled(Claim, CLAIM, fields)
 
 
 def breach(**fields: Any) -> Breach:
-    """A policy breach (by default the one ``claim()`` makes: rule 5.1, alcohol)."""
-    return Breach.model_validate(
-        {
-            "claim_id": "C-9",
-            "rule_id": "forbidden.alcohol",
-            "kind": "forbidden_category",
-            "message": "category 'alcohol' is not reimbursable",
-            "clause": "5.1 Alcohol is not reimbursed",
-            **fields,
-        }
-    )
+    """``BREACH`` with ``fields`` changed."""
+    return _filled(Breach, BREACH, fields)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -59,19 +60,25 @@ def test_yaml_model_loader_refuses_bombs(tmp_path: Path, text: str, why: str) ->
 
 
 @pytest.mark.parametrize(("text", "why"), [(billion_laughs(), "expands"), (DEEP_YAML, "nested")])
-def test_question_yaml_refuses_bombs(tmp_path: Path, text: str, why: str) -> None:
-    path = tmp_path / "question.yaml"
+@pytest.mark.parametrize(
+    ("name", "load", "error"),
+    [
+        pytest.param("question.yaml", load_question, InputError, id="question"),
+        pytest.param("team.yaml", load_settings, ConfigError, id="config"),
+    ],
+)
+def test_question_and_config_files_refuse_bombs(
+    tmp_path: Path,
+    text: str,
+    why: str,
+    name: str,
+    load: Callable[[Path], object],
+    error: type[Exception],
+) -> None:
+    path = tmp_path / name
     path.write_text(text)
-    with pytest.raises(InputError, match=why):
-        load_question(path)
-
-
-@pytest.mark.parametrize(("text", "why"), [(billion_laughs(), "expands"), (DEEP_YAML, "nested")])
-def test_config_file_refuses_bombs(tmp_path: Path, text: str, why: str) -> None:
-    path = tmp_path / "team.yaml"
-    path.write_text(text)
-    with pytest.raises(ConfigError, match=why):
-        load_settings(path)
+    with pytest.raises(error, match=why):
+        load(path)
 
 
 def test_edit_json_refuses_deep_nesting(tmp_path: Path) -> None:
