@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from baton.registry import RunRecord
 from baton.tools.finance.models import Claim
 from baton.tools.finance.policy import Breach
+from baton.tools.finance.receipts import ReceiptRecord
 
 WHEN = "2026-01-01T00:00:00+00:00"
 M = TypeVar("M", bound=BaseModel)
@@ -49,6 +50,14 @@ BREACH = {
     "clause": "5.1 Alcohol is not reimbursed",
 }
 """The breach ``CLAIM`` makes (rule 5.1, alcohol)."""
+RECEIPT = {
+    "merchant": "Ryman",
+    "date": "2026-10-15",
+    "total": "68.40",
+    "currency": "GBP",
+    "tax": "11.40",
+}
+"""What the model read off a Ryman receipt for £68.40."""
 
 
 def _filled(model: type[M], defaults: dict[str, Any], fields: dict[str, Any]) -> M:
@@ -63,6 +72,11 @@ def run_record(**fields: Any) -> RunRecord:
 def claim(**fields: Any) -> Claim:
     """``CLAIM`` with ``fields`` changed."""
     return _filled(Claim, CLAIM, fields)
+
+
+def receipt(**fields: Any) -> ReceiptRecord:
+    """``RECEIPT`` with ``fields`` changed."""
+    return _filled(ReceiptRecord, RECEIPT, fields)
 
 
 def breach(**fields: Any) -> Breach:

@@ -195,6 +195,15 @@ def test_chroma_http_store_round_trip(scale_env: Settings) -> None:
     assert all(h.source != hits[0].source for h in store.retrieve("PodBack", [collection], k=20))
 
 
+@pytest.fixture
+def runner(scale_env: Settings) -> Iterator[Runner]:
+    """A runner on the scale profile, with the company docs (research-brief's context) ingested."""
+    ingest([DOCS], "company-docs", scale_env)
+    r = Runner(scale_env)
+    yield r
+    r.close()
+
+
 def work_one(runner: Runner) -> tuple[QueuedRun, RunOutcome]:
     """Do what one `baton worker` iteration does: take a queued run, drive it, release it."""
     queue = runner.registry
@@ -206,33 +215,28 @@ def work_one(runner: Runner) -> tuple[QueuedRun, RunOutcome]:
     return job, outcome
 
 
-def test_scale_profile_runs_inline_and_through_the_queue(scale_env: Settings) -> None:
+def test_scale_profile_runs_inline_and_through_the_queue(runner: Runner) -> None:
     """Postgres saver, registry and Chroma server together: the same scenario code."""
-    ingest([DOCS], "company-docs", scale_env)
-    runner = Runner(scale_env)
-    try:
-        inline = runner.start("research-brief", QUESTION)
-        assert inline.status == "awaiting_review"
-        queued = runner.enqueue("research-brief", QUESTION)
-        assert queued.status == "queued"
-        job, paused = work_one(runner)
-        assert job.run_id == queued.run_id
-        assert paused.status == "awaiting_review" and paused.packet == inline.packet
-        approve = make_decision("approve", "scale-test", None, None)
-        assert runner.enqueue_resume(queued.run_id, approve).status == "queued"
-        with pytest.raises(UserError, match=r"not awaiting review \(status: queued\)"):
-            runner.enqueue_resume(queued.run_id, approve)
-        job, done = work_one(runner)
-        assert job.payload and job.payload["interrupt"]
-        finished = runner.resume(inline.run_id, approve)
-        assert done.status == finished.status == "done"
-        assert Path(done.outputs[0]).read_bytes() == Path(finished.outputs[0]).read_bytes()
-        assert [a.node for a in runner.sync_audit(done.run_id)] == [
-            a.node for a in runner.sync_audit(inline.run_id)
-        ]
-        assert runner.checkpoint_bytes(done.run_id) > 0
-    finally:
-        runner.close()
+    inline = runner.start("research-brief", QUESTION)
+    assert inline.status == "awaiting_review"
+    queued = runner.enqueue("research-brief", QUESTION)
+    assert queued.status == "queued"
+    job, paused = work_one(runner)
+    assert job.run_id == queued.run_id
+    assert paused.status == "awaiting_review" and paused.packet == inline.packet
+    approve = make_decision("approve", "scale-test", None, None)
+    assert runner.enqueue_resume(queued.run_id, approve).status == "queued"
+    with pytest.raises(UserError, match=r"not awaiting review \(status: queued\)"):
+        runner.enqueue_resume(queued.run_id, approve)
+    job, done = work_one(runner)
+    assert job.payload and job.payload["interrupt"]
+    finished = runner.resume(inline.run_id, approve)
+    assert done.status == finished.status == "done"
+    assert Path(done.outputs[0]).read_bytes() == Path(finished.outputs[0]).read_bytes()
+    assert [a.node for a in runner.sync_audit(done.run_id)] == [
+        a.node for a in runner.sync_audit(inline.run_id)
+    ]
+    assert runner.checkpoint_bytes(done.run_id) > 0
 
 
 def test_url_variables_are_validated_and_named(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -261,7 +265,9 @@ def test_queueing_needs_the_scale_profile(tmp_path: Path) -> None:
         runner.close()
 
 
-def test_inbox_decision_in_the_scale_profile_is_queued_for_a_worker(scale_env: Settings) -> None:
+def test_inbox_decision_in_the_scale_profile_is_queued_for_a_worker(
+    scale_env: Settings, runner: Runner
+) -> None:
     """The web form records the decision like `baton resume --queue`; a worker finishes it."""
     from fastapi.testclient import TestClient
 
@@ -269,23 +275,18 @@ def test_inbox_decision_in_the_scale_profile_is_queued_for_a_worker(scale_env: S
     from baton.web.auth import Credentials
     from tests.unit.test_web_inbox import form_token, submit, wait_for_resume
 
-    ingest([DOCS], "company-docs", scale_env)
-    runner = Runner(scale_env)
-    try:
-        paused = runner.start("research-brief", QUESTION)
-        assert paused.status == "awaiting_review"
-        with TestClient(create_app(scale_env, Credentials())) as client:
-            page = client.get(f"/runs/{paused.run_id}").text
-            client.post("/whoami", data={"csrf_token": form_token(page), "name": "Ines"})
-            assert submit(client, paused.run_id, page, {}).status_code == 200
-            wait_for_resume(client, paused.run_id)
-        assert runner.registry.get(paused.run_id).status == "queued"
-        job, done = work_one(runner)
-        assert job.run_id == paused.run_id and done.status == "done"
-        humans = [a for a in runner.sync_audit(paused.run_id) if a.kind == "human"]
-        assert [h.actor for h in humans] == ["Ines"]
-    finally:
-        runner.close()
+    paused = runner.start("research-brief", QUESTION)
+    assert paused.status == "awaiting_review"
+    with TestClient(create_app(scale_env, Credentials())) as client:
+        page = client.get(f"/runs/{paused.run_id}").text
+        client.post("/whoami", data={"csrf_token": form_token(page), "name": "Ines"})
+        assert submit(client, paused.run_id, page, {}).status_code == 200
+        wait_for_resume(client, paused.run_id)
+    assert runner.registry.get(paused.run_id).status == "queued"
+    job, done = work_one(runner)
+    assert job.run_id == paused.run_id and done.status == "done"
+    humans = [a for a in runner.sync_audit(paused.run_id) if a.kind == "human"]
+    assert [h.actor for h in humans] == ["Ines"]
 
 
 def test_workers_starting_together_on_a_new_database_all_get_a_saver(

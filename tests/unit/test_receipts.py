@@ -25,18 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MONTH = ROOT / "examples" / "finance" / "2026-10"
 
 
-def record(**changes: object) -> ReceiptRecord:
-    data: dict[str, object] = {
-        "merchant": "Ryman",
-        "date": "2026-10-15",
-        "total": "68.40",
-        "currency": "GBP",
-        "tax": "11.40",
-    }
-    data.update(changes)
-    return ReceiptRecord.model_validate(data)
-
-
 # --- the example receipts ---------------------------------------------------------------------
 
 
@@ -210,29 +198,29 @@ def test_record_parses_amounts_exactly_and_rejects_unknown_currency() -> None:
     )
     assert (parsed.total, parsed.currency) == (Decimal("0.1"), "GBP")
     with pytest.raises(ValidationError, match="ISO 4217"):
-        record(currency="XYZ")
+        records.receipt(currency="XYZ")
     with pytest.raises(ValidationError):
-        record(surprise="field")
+        records.receipt(surprise="field")
 
 
 def test_cross_check_agreement_and_each_disagreement() -> None:
     parsed = parse_receipt((MONTH / "receipts" / "r10-ryman.txt").read_text())
-    assert cross_check(record(), parsed) == []
-    assert cross_check(record(total="86.40"), parsed) == [
+    assert cross_check(records.receipt(), parsed) == []
+    assert cross_check(records.receipt(total="86.40"), parsed) == [
         "amount differs: model says 86.40, receipt text says 68.40"
     ]
-    assert cross_check(record(date="2026-10-16"), parsed) == [
+    assert cross_check(records.receipt(date="2026-10-16"), parsed) == [
         "date differs: model says 2026-10-16, receipt text says 2026-10-15"
     ]
-    assert cross_check(record(tax="11.41"), parsed) == [
+    assert cross_check(records.receipt(tax="11.41"), parsed) == [
         "tax differs: model says 11.41, receipt text says 11.40"
     ]
 
 
 def test_cross_check_ignores_fields_the_parser_could_not_read() -> None:
     parsed = ParsedReceipt(total=Decimal("68.40"))
-    assert cross_check(record(currency="EUR", date="2020-01-01"), parsed) == []
-    assert cross_check(record(currency="EUR"), ParsedReceipt(currency="GBP")) == [
+    assert cross_check(records.receipt(currency="EUR", date="2020-01-01"), parsed) == []
+    assert cross_check(records.receipt(currency="EUR"), ParsedReceipt(currency="GBP")) == [
         "currency differs: model says EUR, receipt text says GBP"
     ]
 
@@ -246,7 +234,10 @@ def test_claim_vs_receipt_reports_the_claimed_amount_against_the_receipt() -> No
         amount=Decimal("86.40"),
         category="office_supplies",
     )
-    assert claim_vs_receipt(claim, record()) == [
+    assert claim_vs_receipt(claim, records.receipt()) == [
         "amount differs: claim says 86.40, receipt says 68.40"
     ]
-    assert claim_vs_receipt(claim.model_copy(update={"amount": Decimal("68.4")}), record()) == []
+    assert (
+        claim_vs_receipt(claim.model_copy(update={"amount": Decimal("68.4")}), records.receipt())
+        == []
+    )
