@@ -145,8 +145,7 @@ def adjudicate_all(
                 ),
                 "matching",
                 evidence_rows=ledger_evidence(refs, bank, ledger),
-                suggested_action="information: booked; a match_to or reject on the rows"
-                " corrects it",
+                suggested_action="information: booked; reject to unbook it",
             )
         )
     return recon, hints, booked

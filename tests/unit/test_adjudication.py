@@ -15,6 +15,7 @@ from baton.config import Settings
 from baton.context import RunContext
 from baton.testing import ScriptedChatModel
 from baton.tools.finance.adjudication import book_pick, recheck, verify_pick
+from baton.tools.finance.decisions import apply_decisions
 from baton.tools.finance.matching import MatchParams
 from baton.tools.finance.models import BankLine, Candidate, LedgerEntry, Match, ReconResult
 
@@ -136,6 +137,17 @@ def test_a_correct_pick_books_and_its_evidence_is_recorded(
     assert not hints and [r["kind"] for r in rows] == ["model_booked"]
     assert {e["id"] for e in rows[0]["evidence"]} == {"B1", "G2"}
     assert "FPO NORTHERN BAKEHOUSE" in log[0] and "[G1]" in log[0]  # evidence in the prompt
+    # A reviewer who disagrees rejects the information row: the booking is taken back.
+    undone, outcomes = apply_decisions(
+        after,
+        rows,
+        [{"id": rows[0]["id"], "action": "reject"}],
+        {b: x.amount for b, x in BANK.items()},
+        {g: x.amount for g, x in LEDGER.items()},
+        "ana",
+    )
+    assert not undone.matches and "B1" in undone.unmatched_bank and "G2" in undone.unmatched_gl
+    assert outcomes[rows[0]["id"]]["decided_by"] == "ana"
 
 
 def test_a_pick_that_fails_the_recheck_stays_a_hint(tmp_path: Path, settings: Settings) -> None:

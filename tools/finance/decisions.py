@@ -149,7 +149,9 @@ class _Book:
                 )
             self.book(refs[0], list(cand.gl_ids), note)
             return f"accept (booked {cand.gl_ids[0]})"
-        if kind == "amount_mismatch" and action == "reject":
+        # A difference the engine booked, or a pair a model booked after the re-check:
+        # rejecting it takes the booking back.
+        if kind in ("amount_mismatch", "model_booked") and action == "reject":
             self.unbook(refs[0])
             return "reject (match unbooked)"
         return str(action)
