@@ -204,6 +204,16 @@ def runner(scale_env: Settings) -> Iterator[Runner]:
     r.close()
 
 
+def enqueue_and_take(runner: Runner) -> tuple[PostgresRegistry, QueuedRun]:
+    """Queue a research-brief run and take it as a worker would: the queue and the job."""
+    queued = runner.enqueue("research-brief", QUESTION)
+    queue = runner.registry
+    assert isinstance(queue, PostgresRegistry)
+    job = queue.take(queue.holder)
+    assert job is not None and job.run_id == queued.run_id
+    return queue, job
+
+
 def work_one(runner: Runner) -> tuple[QueuedRun, RunOutcome]:
     """Do what one `baton worker` iteration does: take a queued run, drive it, release it."""
     queue = runner.registry
@@ -326,11 +336,7 @@ def test_a_run_that_fails_before_its_first_step_is_marked_failed(
     """Otherwise it stays 'running' with no lease, and no worker would ever take it."""
     runner = Runner(scale_env)
     try:
-        queued = runner.enqueue("research-brief", QUESTION)
-        queue = runner.registry
-        assert isinstance(queue, PostgresRegistry)
-        job = queue.take(queue.holder)
-        assert job is not None and job.run_id == queued.run_id
+        queue, job = enqueue_and_take(runner)
 
         def broken(job: QueuedRun) -> RunOutcome:
             raise RuntimeError("graph store unavailable")
@@ -339,7 +345,7 @@ def test_a_run_that_fails_before_its_first_step_is_marked_failed(
         logged: list[str] = []
         assert _drive_one(runner, job, logged.append) is None
         queue.complete(job.run_id, queue.holder)
-        run = queue.get(queued.run_id)
+        run = queue.get(job.run_id)
         assert run.status == "failed" and "graph store unavailable" in (run.reason or "")
         assert logged and "failed" in logged[0]
     finally:
@@ -354,11 +360,7 @@ def test_a_driver_that_lost_its_lease_stops_at_the_next_step(scale_env: Settings
     ingest([DOCS], "company-docs", settings)
     runner = Runner(settings)
     try:
-        queued = runner.enqueue("research-brief", QUESTION)
-        queue = runner.registry
-        assert isinstance(queue, PostgresRegistry)
-        job = queue.take(queue.holder)
-        assert job is not None
+        queue, job = enqueue_and_take(runner)
         seen: list[str] = []
 
         def take_over(node: str, update: dict[str, object]) -> None:
@@ -368,15 +370,15 @@ def test_a_driver_that_lost_its_lease_stops_at_the_next_step(scale_env: Settings
                     conn.execute(
                         "UPDATE runs SET lease_owner = 'other-worker',"
                         " lease_until = now() + interval '1 hour' WHERE id = %s",
-                        (queued.run_id,),
+                        (job.run_id,),
                     )
                 time.sleep(0.5)  # long enough for the next renewal to find it gone
 
         outcome = runner.drive_taken(job, progress=take_over)
         assert seen == seen[:1], f"kept driving after losing the lease: {seen}"
         assert outcome.reason and "lease lost" in outcome.reason
-        holder, _ = queue.lease(queued.run_id)
+        holder, _ = queue.lease(job.run_id)
         assert holder == "other-worker"
-        assert queue.get(queued.run_id).status == "running"  # left to the new holder
+        assert queue.get(job.run_id).status == "running"  # left to the new holder
     finally:
         runner.close()
