@@ -355,3 +355,18 @@ def test_a_receipt_returned_unpaid_is_not_a_batch_member() -> None:
     ]
     result = reconcile(lines, ledger)
     assert {("B2", "G1"), ("B2", "G2"), ("B2", "G3"), ("B1", "G4")} <= booked(result)
+
+
+def test_card_sales_in_the_books_agree_with_the_processors_payout() -> None:
+    # Friday to Sunday's card takings, booked as "Card sales", paid out by Square on
+    # Monday in one line.
+    result = reconcile(
+        [bank("B1", 7, "SQUARE INC DES:SQ280339 ID:6411790", "1486.63")],
+        [
+            gl("G1", 4, "Card sales 03/07", "553.03", "CA-0307", "receipt"),
+            gl("G2", 5, "Card sales batch 03/08", "449.95", "CA-0308", "receipt"),
+            gl("G3", 6, "Card daily sales 03/09", "483.65", "CA-0309", "receipt"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+    assert describe("Card daily sales 07/06").card_sales

@@ -156,6 +156,8 @@ class DescriptionFeatures:
     """The text names a payroll processor (``ADP``, ``GUSTO``), not a person paid directly."""
     wire: bool = False
     """The text reports a wire transfer (``WIRE OUT``, ``FEDWIRE``, ``WIRE TYPE:``)."""
+    card_sales: bool = False
+    """The text books card sales settled by a processor ("Card sales 07/04")."""
 
 
 # Sub-brands that card networks print instead of the parent brand a bookkeeper books
@@ -211,6 +213,12 @@ _PLATFORMS = frozenset(
 _PAYROLL_PROCESSOR = re.compile(
     r"\b(?:ADP|GUSTO|PAYCHEX|PAYLOCITY|PAYCOR|RIPPLING|TRINET|JUSTWORKS|INSPERITY|CERIDIAN"
     r"|DAYFORCE|ZENEFITS)\b"
+)
+# Card-sales convention: a merchant books the day's card takings as "Card sales" (or
+# "Card daily sales", "Merchant settlement") without naming the processor, while the
+# statement shows the processor's payout (``SQUARE INC``, ``STRIPE TRANSFER``).
+_CARD_SALES = re.compile(
+    r"\b(?:CARD|CREDIT\s+CARD|MERCHANT)\s+(?:DAILY\s+)?(?:SALES|TAKINGS|SETTLEMENTS?)\b"
 )
 _PAYROLL_WORDS = re.compile(
     r"\b(?:PAYROLL|NET\s+PAY|NET\s+WAGES|WAGES|SALARIES|SALARY|PAYROLL\s+TAX(?:ES)?)\b"
@@ -315,6 +323,7 @@ def describe(text: str) -> DescriptionFeatures:
         payroll=bool(_PAYROLL_PROCESSOR.search(upper) or _PAYROLL_WORDS.search(upper)),
         payroll_processor=_PAYROLL_PROCESSOR.search(upper) is not None,
         wire=_WIRE.search(upper) is not None,
+        card_sales=_CARD_SALES.search(upper) is not None,
     )
 
 
@@ -437,6 +446,8 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     platform = bank.name.split()[0]
     if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
+    if platform in _PLATFORMS and ledger.card_sales:
+        best = max(best, 0.8)  # card sales in the books, the processor's payout at the bank
     if bank.payroll_processor and ledger.payroll:
         # A processor's debit and wages in the books. A salary paid straight to an
         # employee (``FPO LEE SALARY``) names the person, and the names must agree.
