@@ -217,6 +217,7 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         recon, hints, model_rows = adjudicate_all(ctx, recon, by_bank, by_gl, params)
     rows = list(model_rows)
     candidates = {c.bank_id: c for c in recon.candidates}
+    period_start = min((b.date for b in bank), default=None)
     # The period ends at the earlier of the statement's last line and the books' last
     # entry: a statement that runs on past the books' close (cheques clearing late)
     # must not make the books' last receipts look long overdue.
@@ -240,9 +241,9 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
                 action += f" ({hints[candidate.bank_id]})"
         extra: dict[str, Any] = {}
         if exc.kind == "unmatched_ledger" and exc.refs[0] in by_gl:
-            extra["group"] = open_item_group(by_gl[exc.refs[0]], period_end)
+            extra["group"] = open_item_group(by_gl[exc.refs[0]], period_end, period_start)
         if exc.kind == "unmatched_bank" and exc.refs[0] in by_bank:
-            extra["group"] = unmatched_bank_group(by_bank[exc.refs[0]].description)
+            extra["group"] = unmatched_bank_group(by_bank[exc.refs[0]], period_start)
         if exc.kind == "amount_mismatch" and len(exc.refs) == 2:
             line, entry = by_bank.get(exc.refs[0]), by_gl.get(exc.refs[1])
             if line is not None and entry is not None:

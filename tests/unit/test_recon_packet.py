@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from baton.graphs.expense_reconciliation.review import DecisionsEdit
 from baton.tools.finance.decisions import apply_decisions
-from baton.tools.finance.models import ReconResult
+from baton.tools.finance.models import BankLine, ReconResult
 from baton.tools.finance.packet import expand_decisions, group_exceptions
 
 
@@ -242,6 +243,40 @@ def test_a_duplicate_flagged_on_both_sides_of_booked_pairs_is_one_item() -> None
     assert group_exceptions(rows)[0]["id"].startswith("GRP-")  # otherwise only by name
 
 
+def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
+    from baton.tools.finance.models import LedgerEntry
+    from baton.tools.finance.packet import (
+        OPENING_RECEIPTS,
+        PRIOR_PERIOD,
+        open_item_group,
+        unmatched_bank_group,
+    )
+
+    start, end = date(2026, 10, 1), date(2026, 10, 30)  # Thursday 1 October
+
+    def credit(day: int, amount: str = "410.00") -> BankLine:
+        return BankLine(
+            id="B",
+            date=date(2026, 10, day),
+            description="ACH CREDIT ORCHARD",
+            amount=Decimal(amount),
+        )
+
+    # Thu 1 to Tue 6 October is three business days: last period's deposits clearing.
+    assert unmatched_bank_group(credit(6), start) == OPENING_RECEIPTS
+    assert unmatched_bank_group(credit(7), start) is None
+    assert unmatched_bank_group(credit(2, "-410.00"), start) is None  # money out: its own
+    payment = LedgerEntry(
+        id="G",
+        date=date(2026, 9, 25),
+        description="Payment to Willow Dental",
+        amount=Decimal("-120.00"),
+        ref="",
+    )
+    assert open_item_group(payment, end, start) == PRIOR_PERIOD
+    assert open_item_group(payment.model_copy(update={"date": start}), end, start) is None
+
+
 def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:
     from baton.tools.finance.packet import BANK_CHARGES, is_bank_charge, unmatched_bank_group
 
@@ -249,7 +284,16 @@ def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:
     assert not is_bank_charge("CHECK 1050") and not is_bank_charge("ACH DEBIT ORCHARD CATERING")
     texts = ["INCOMING WIRE FEE", "INCOMING WIRE FEE", "MONTHLY SERVICE FEE", "RETURNED ITEM FEE"]
     rows = [
-        row(f"EXC-bank-B{n}", "unmatched_bank", [f"B{n}"], [t], group=unmatched_bank_group(t))
+        row(
+            f"EXC-bank-B{n}",
+            "unmatched_bank",
+            [f"B{n}"],
+            [t],
+            group=unmatched_bank_group(
+                BankLine(id=f"B{n}", date=date(2026, 10, 20), description=t, amount=Decimal("-15")),
+                date(2026, 10, 1),
+            ),
+        )
         for n, t in enumerate(texts, 1)
     ] + [
         row("ANOM-dup-fee", "duplicate", ["B1", "B2"], texts[:2]),

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from baton.tools.finance.matching.params import CHEQUE_TYPES
-from baton.tools.finance.models import LedgerEntry, ReconResult
+from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
 from baton.tools.finance.normalize import describe
 
 INFO_KINDS = frozenset({"new_vendor", "model_booked"})
@@ -105,9 +105,27 @@ def is_bank_charge(text: str) -> bool:
     )
 
 
-def unmatched_bank_group(line_text: str) -> str | None:
-    """The group of an unmatched bank line: the month's bank charges are one item."""
-    return BANK_CHARGES if is_bank_charge(line_text) else None
+OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last period"
+
+
+def unmatched_bank_group(line: BankLine, period_start: date | None) -> str | None:
+    """The group of an unmatched bank line: bank charges, or last period's receipts.
+
+    The month's bank charges and interest are one item (see :func:`is_bank_charge`).
+    Bank reconciliation convention: last period's deposits in transit clear in the first
+    days of the next statement, and are ticked off together against last month's list of
+    reconciling items; a credit in the statement's first business days with no entry in
+    these books is one of them until shown otherwise.
+    """
+    if is_bank_charge(line.description):
+        return BANK_CHARGES
+    if (
+        line.amount > 0
+        and period_start is not None
+        and int(np.busday_count(period_start, line.date)) <= _OPENING_BUSINESS_DAYS
+    ):
+        return OPENING_RECEIPTS
+    return None
 
 
 TRANSPOSITIONS = "ledger amounts with two digits swapped"
@@ -118,27 +136,38 @@ decision covers them whoever the counterparty."""
 
 OUTSTANDING_CHEQUES = "cheques written, not yet presented"
 DEPOSITS_IN_TRANSIT = "receipts booked at the period end, not yet on the statement"
+_OPENING_BUSINESS_DAYS = 3
+"""Business days after the statement's first line in which last period's deposits in
+transit clear (a deposit posts within a few business days of being made)."""
+PRIOR_PERIOD = "entries dated before this statement, not on it"
 _IN_TRANSIT_BUSINESS_DAYS = 5
 """Business days before the period's end in which a booked receipt may not have
 reached the bank yet: cheques received are deposited on the business's deposit days,
 up to a working week after they were booked (the batch-deposit convention)."""
 
 
-def open_item_group(entry: LedgerEntry, period_end: date | None) -> str | None:
+def open_item_group(
+    entry: LedgerEntry, period_end: date | None, period_start: date | None = None
+) -> str | None:
     """The group of an unmatched ledger entry that is an ordinary reconciling item.
 
     Bank reconciliation convention: cheques the business wrote that the payee has not
     presented yet, and receipts booked in the last days of the period that the bank
     posts in the next, are listed on every reconciliation and carried forward. They
     are decided together (one item each), whoever the counterparty; any other unmatched
-    entry stays with its counterparty. A cheque is recognised by its entry type, a
-    cheque number in the memo, or an all-digit ``ref`` on money out.
+    entry stays with its counterparty, except a payment booked before the statement
+    begins (an earlier period's item, carried forward). A cheque is recognised by its
+    entry type, a cheque number in the memo, or an all-digit ``ref`` on money out.
     """
     if entry.amount < 0:
         kind = entry.entry_type.strip().lower()
         ref = entry.ref.strip()
         if kind in CHEQUE_TYPES or describe(entry.description).cheque_no or ref.isdigit():
             return OUTSTANDING_CHEQUES
+        # Booked before the statement begins and not on it: a reconciling item of an
+        # earlier period, carried forward (or cleared on an earlier statement).
+        if period_start is not None and entry.date < period_start:
+            return PRIOR_PERIOD
         return None
     if period_end is not None and (
         entry.date >= period_end
