@@ -50,7 +50,13 @@ from baton.llm import ask_structured
 from baton.tools.finance.adjudication import book_pick, verify_pick
 from baton.tools.finance.matching import ClaimMatch, MatchParams, match_claims, reconcile
 from baton.tools.finance.models import BankLine, Candidate, Claim, LedgerEntry, ReconResult
-from baton.tools.finance.packet import difference_group, open_item_group, unmatched_bank_group
+from baton.tools.finance.packet import (
+    BANK_CHARGES,
+    difference_group,
+    is_bank_charge,
+    open_item_group,
+    unmatched_bank_group,
+)
 from baton.tools.finance.policy import ExpensePolicy
 from baton.tools.finance.report import ReportException, exceptions_from_recon
 
@@ -244,6 +250,9 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
             extra["group"] = open_item_group(by_gl[exc.refs[0]], period_end, period_start)
         if exc.kind == "unmatched_bank" and exc.refs[0] in by_bank:
             extra["group"] = unmatched_bank_group(by_bank[exc.refs[0]], period_start)
+        if candidate is not None and is_bank_charge(by_bank[candidate.bank_id].description):
+            # The month's bank charges are settled together, matched or not.
+            extra["group"] = BANK_CHARGES
         if exc.kind == "amount_mismatch" and len(exc.refs) == 2:
             line, entry = by_bank.get(exc.refs[0]), by_gl.get(exc.refs[1])
             if line is not None and entry is not None:

@@ -401,6 +401,25 @@ def test_apply_decisions_refuses_ids_that_are_not_open() -> None:
     assert outcomes["EXC-bank-B-2"]["decided_by"] == "eve"
 
 
+def test_bank_charges_left_as_candidates_are_one_item(tmp_path: Path, settings: Settings) -> None:
+    bank = [
+        *BANK[:3],
+        "B-7,2026-10-12,OVERDRAFT FEE,-35.00",
+        "B-8,2026-10-12,STOP PAYMENT FEE,-35.00",
+    ]
+    ledger = [*LEDGER[:3], "GL-9,2026-10-12,Bank charges,-35.00,BC-1,payment"]
+    folder = write_month(tmp_path / "2026-10", bank=bank, ledger=ledger, claims=None)
+    runner = Runner(settings)
+    paused = runner.start(SCENARIO, folder)
+    assert paused.packet is not None
+    items = [i for i in paused.packet["items"] if "B-7" in i["refs"] or "B-8" in i["refs"]]
+    assert len(items) == 1 and {m["id"] for m in items[0]["members"]} == {
+        "EXC-cand-B-7",
+        "EXC-cand-B-8",
+    }
+    runner.close()
+
+
 def test_only_a_hosted_model_adjudicates_and_its_rechecked_pick_books_once(
     month: Path, settings: Settings
 ) -> None:
