@@ -441,6 +441,7 @@ def test_only_a_hosted_model_adjudicates_and_its_rechecked_pick_books_once(
     assert "EXC-cand-B-4" not in exceptions  # booked: GL-5 is offered, same amount and day
     booked = exceptions["EXC-model-B-4"]
     assert booked["kind"] == "model_booked" and "GL-5" in booked["detail"]
+    assert paused.packet is not None
     assert "EXC-model-B-4" not in {i["id"] for i in paused.packet["items"]}  # information
     assert "model suggests" not in exceptions["EXC-cand-B-6"]["suggested_action"]  # not a choice
     done = runner.resume(paused.run_id, make_decision("approve", "fay"))
