@@ -1,6 +1,7 @@
 """launch-team: the hallucination loop, planning quality and the dispatcher's parallelism.
 
-``python -m benchmarks.launch [--seeds 1-10] [--requests 30] [--latency 0.2]``
+``python -m benchmarks.launch [--seeds 1-10] [--requests 30] [--latency 0.2]
+[--embedded-planner] [--only-planning]``
 
 * **Hallucination loop.** A scripted researcher (``baton.tools.launch.scripted``) plants
   seeded false facts (wrong prices, invented competitors, swapped dates) in its notes, and
@@ -14,6 +15,8 @@
   catalogue's rules. Node and edge F1 of the deterministic planner and of a scripted
   model that makes seeded planning mistakes (a dropped post, a cycle, an unknown task
   type), before and after validation; the share of model plans rejected; counts honoured.
+  ``--embedded-planner`` adds the embedded model's plans of the same requests (one real
+  planning call each, about a minute and a half on a loaded 2-core machine).
 * **Parallelism.** One run with a fixed model latency: the wall time of the task phase
   against the plan's critical path and against running the same tasks one by one, each
   computed from the tasks' own measured durations in the audit trail.
