@@ -39,7 +39,13 @@ def test_launch_team_on_embedded_model(tmp_path: Path) -> None:
         assert (out / name).is_file(), name
     assert (out / "summary.md").read_text().startswith("# Launch: Verda Pods")
     assert len(list((out / "posts").glob("*.md"))) == 5
-    assert len(json.loads((out / "plan.json").read_text())["tasks"]) == 11
+    plan = json.loads((out / "plan.json").read_text())
+    assert len(plan["tasks"]) == 11
+    # The task type is an enum in the tool schema (a grammar on llama.cpp): whatever the
+    # model gets wrong, it cannot name a task type outside the catalogue.
+    assert "unknown task type" not in plan["note"]
+    claims = list(csv.DictReader((out / "claims.csv").read_text().splitlines()))
+    assert claims and {c["by"] for c in claims} <= {"code", "model"}
     rows = list(csv.DictReader((out / "calendar.csv").read_text().splitlines()))
     assert len(rows) == 5 and all("2027-03-01" <= r["date"] <= "2027-03-30" for r in rows)
     shown = baton.json("show", paused["run_id"])
