@@ -89,6 +89,19 @@ def _strip(value: str) -> tuple[str, bool]:
     return _GROUP_SPACES.sub("", text), negative
 
 
+def _one_convention(seen: dict[bool, int], clash: str) -> None:
+    """Refuse a file whose values show both conventions, naming a line of each.
+
+    Why one rule: a file exported with mixed conventions cannot be read safely either
+    way (1.234 is a thousand or one), so amounts and dates fail alike, at the later line.
+    """
+    if len(seen) == 2:
+        raise FormatError(
+            clash.format(yes=seen[True], no=seen[False]) + "; export the file with one convention",
+            max(seen.values()),
+        )
+
+
 @dataclass(frozen=True)
 class AmountStyle:
     """A file's decimal separator: comma, point, or not shown by any value (None)."""
@@ -104,12 +117,9 @@ class AmountStyle:
             hint = _decimal_hint(number) if _NUMBER.fullmatch(number) else None
             if hint is not None:
                 seen.setdefault(hint, line)
-        if len(seen) == 2:
-            raise FormatError(
-                f"amounts mix a decimal comma (line {seen[True]}) and a decimal point "
-                f"(line {seen[False]}); export the file with one convention",
-                max(seen.values()),
-            )
+        _one_convention(
+            seen, "amounts mix a decimal comma (line {yes}) and a decimal point (line {no})"
+        )
         return cls(next(iter(seen), None))
 
     def parse(self, value: str) -> Decimal:
@@ -172,12 +182,7 @@ class DateStyle:
                 evidence.setdefault(True, line)
             elif b > 12 >= a:
                 evidence.setdefault(False, line)
-        if len(evidence) == 2:
-            raise FormatError(
-                f"dates are day-first on line {evidence[True]} but month-first on line "
-                f"{evidence[False]}; export the file with one convention",
-                max(evidence.values()),
-            )
+        _one_convention(evidence, "dates are day-first on line {yes} but month-first on line {no}")
         if evidence:
             shown = next(iter(evidence))
             if order != "auto" and shown != (order == "day_first"):
