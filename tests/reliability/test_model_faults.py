@@ -87,7 +87,8 @@ def _recover(runner: Runner, server: FaultServer, outcome: RunOutcome) -> RunOut
     return resumed
 
 
-def _assert_bounded(server: FaultServer, calls: CallCounter, settings: Settings) -> None:
+def _assert_bounded(server: FaultServer, calls: CallCounter, runner: Runner) -> None:
+    settings = runner.settings
     per_call = settings.model.max_retries + 1
     assert server.requests <= per_call * calls.calls, (server.counts, calls.calls)
     assert calls.calls <= settings.budget.max_llm_calls
@@ -96,11 +97,7 @@ def _assert_bounded(server: FaultServer, calls: CallCounter, settings: Settings)
 
 @pytest.mark.parametrize("scenario", scenario_names())
 def test_flaky_endpoint_runs_complete_or_fail_cleanly_then_resume(
-    scenario: str,
-    runner: Runner,
-    fault_server: FaultServer,
-    calls: CallCounter,
-    openai_settings: Settings,
+    scenario: str, runner: Runner, fault_server: FaultServer, calls: CallCounter
 ) -> None:
     statuses: Counter[str] = Counter()
     for seed in SEEDS:
@@ -117,7 +114,7 @@ def test_flaky_endpoint_runs_complete_or_fail_cleanly_then_resume(
         if outcome.status == "failed":
             _assert_clean_failure(outcome)
             _recover(runner, fault_server, outcome)
-        _assert_bounded(fault_server, calls, openai_settings)
+        _assert_bounded(fault_server, calls, runner)
         _log(
             {
                 "suite": "faults-30pct",
@@ -135,11 +132,7 @@ def test_flaky_endpoint_runs_complete_or_fail_cleanly_then_resume(
 
 @pytest.mark.parametrize("scenario", scenario_names())
 def test_endpoint_down_fails_the_run_then_resume_completes(
-    scenario: str,
-    runner: Runner,
-    fault_server: FaultServer,
-    calls: CallCounter,
-    openai_settings: Settings,
+    scenario: str, runner: Runner, fault_server: FaultServer, calls: CallCounter
 ) -> None:
     fault_server.kinds = ("unavailable",)
     fault_server.rate = 1.0
@@ -151,7 +144,7 @@ def test_endpoint_down_fails_the_run_then_resume_completes(
     assert calls.calls >= 1
     assert fault_server.counts["unavailable"] == (MAX_RETRIES + 1) * calls.calls
     _recover(runner, fault_server, outcome)
-    _assert_bounded(fault_server, calls, openai_settings)
+    _assert_bounded(fault_server, calls, runner)
     _log(
         {
             "suite": "endpoint-down",
@@ -164,11 +157,7 @@ def test_endpoint_down_fails_the_run_then_resume_completes(
 
 @pytest.mark.parametrize("kind", FAULTS)
 def test_each_fault_kind_alone(
-    kind: str,
-    runner: Runner,
-    fault_server: FaultServer,
-    calls: CallCounter,
-    openai_settings: Settings,
+    kind: str, runner: Runner, fault_server: FaultServer, calls: CallCounter
 ) -> None:
     """Every request faulty in one way: transport faults fail the run (retried first),
     malformed replies are re-asked once and then the agent's fallback answers."""
@@ -186,7 +175,7 @@ def test_each_fault_kind_alone(
         # retried at the transport level: one request per invocation.
         assert fault_server.counts[kind] == calls.calls
         assert calls.calls > 0 and calls.calls % 2 == 0
-    _assert_bounded(fault_server, calls, openai_settings)
+    _assert_bounded(fault_server, calls, runner)
     _log(
         {
             "suite": "single-fault",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,15 @@ from baton.schedule import Schedules, parse_every, run_due, slot_run_id
 from tests.unit import deadline_scenario as demo
 from tests.unit.deadline_scenario import at, race
 from tests.unit.test_cli import cli
+
+Cli = Callable[..., tuple[int, str, str]]
+"""``baton ARGS...`` in this process: exit code, stdout, stderr."""
+
+
+@pytest.fixture
+def baton(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Cli:
+    """The CLI bound to this test's argv patching and captured output."""
+    return partial(cli, monkeypatch, capsys)
 
 
 @pytest.fixture
@@ -28,15 +39,10 @@ def started(runner: Runner) -> int:
 
 
 def test_an_hourly_schedule_runs_once_per_due_tick_and_coalesces_missed_ticks(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    runner: Runner,
-    input_file: Path,
+    monkeypatch: pytest.MonkeyPatch, baton: Cli, runner: Runner, input_file: Path
 ) -> None:
     at(monkeypatch, "2026-12-03T09:00:00Z")
-    code, added, _ = cli(
-        monkeypatch,
-        capsys,
+    code, added, _ = baton(
         "schedule",
         "add",
         demo.NAME,
@@ -48,12 +54,12 @@ def test_an_hourly_schedule_runs_once_per_due_tick_and_coalesces_missed_ticks(
         "never",
     )
     assert code == 0 and "every 1h" in added
-    code, ticked, _ = cli(monkeypatch, capsys, "tick")
+    code, ticked, _ = baton("tick")
     assert code == 0 and "started" in ticked and started(runner) == 1
     assert runner.registry.list_runs()[0].status == "done"  # review never: a whole run
 
     at(monkeypatch, "2026-12-03T09:59:00Z")
-    assert cli(monkeypatch, capsys, "tick")[1].strip() == "nothing due"
+    assert baton("tick")[1].strip() == "nothing due"
     assert started(runner) == 1
 
     at(monkeypatch, "2026-12-03T10:00:30Z")
@@ -68,7 +74,7 @@ def test_an_hourly_schedule_runs_once_per_due_tick_and_coalesces_missed_ticks(
     assert schedule.next_at == "2026-12-03T16:00:00.000+00:00"  # phase kept
     assert schedule.last_run_at == "2026-12-03T15:30:00.000+00:00"
     assert schedule.last_run_id == runner.registry.list_runs()[0].id
-    code, listed, _ = cli(monkeypatch, capsys, "schedule", "list", "--json")
+    code, listed, _ = baton("schedule", "list", "--json")
     assert code == 0 and schedule.id in listed
 
 
@@ -123,14 +129,11 @@ def test_a_slot_whose_tick_was_killed_is_continued_once_not_started_again(
 
 
 def test_removed_schedules_stop(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    runner: Runner,
-    input_file: Path,
+    monkeypatch: pytest.MonkeyPatch, baton: Cli, runner: Runner, input_file: Path
 ) -> None:
     at(monkeypatch, "2026-12-03T09:00:00Z")
     added = Schedules(runner.registry).add(demo.NAME, input_file, every="1d", review="never")
-    assert cli(monkeypatch, capsys, "schedule", "remove", added.id)[0] == 0
+    assert baton("schedule", "remove", added.id)[0] == 0
     assert run_due(runner).started == [] and started(runner) == 0
 
 
@@ -148,26 +151,18 @@ def test_removed_schedules_stop(
     ],
 )
 def test_bad_schedule_input_is_one_line_and_exit_2(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    input_file: Path,
-    args: list[str],
-    needle: str,
+    monkeypatch: pytest.MonkeyPatch, baton: Cli, input_file: Path, args: list[str], needle: str
 ) -> None:
     if "--input" not in args:
         args = [*args, "--input", str(input_file)]
-    code, _, err = cli(monkeypatch, capsys, "schedule", "add", *args)
+    code, _, err = baton("schedule", "add", *args)
     assert code == 2, err
     assert needle in err and len(err.strip().splitlines()) == 1
-    assert cli(monkeypatch, capsys, "schedule", "list")[1].strip() == "no schedules"
+    assert baton("schedule", "list")[1].strip() == "no schedules"
 
 
 def test_a_schedule_whose_input_vanished_fails_the_tick_and_others_still_run(
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    runner: Runner,
-    input_file: Path,
-    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, baton: Cli, runner: Runner, input_file: Path, tmp_path: Path
 ) -> None:
     at(monkeypatch, "2026-12-03T09:00:00Z")
     doomed = tmp_path / "doomed.yaml"
@@ -175,7 +170,7 @@ def test_a_schedule_whose_input_vanished_fails_the_tick_and_others_still_run(
     gone = Schedules(runner.registry).add(demo.NAME, doomed, every="1h", review="never")
     kept = Schedules(runner.registry).add(demo.NAME, input_file, every="1h", review="never")
     doomed.unlink()
-    code, printed, _ = cli(monkeypatch, capsys, "tick", "--json")
+    code, printed, _ = baton("tick", "--json")
     assert code == 3
     report = json.loads(printed)
     assert [s["schedule"] for s in report["started"]] == [kept.id]
@@ -184,10 +179,8 @@ def test_a_schedule_whose_input_vanished_fails_the_tick_and_others_still_run(
     assert started(runner) == 1
 
 
-def test_unknown_schedule_id_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = cli(monkeypatch, capsys, "schedule", "remove", "sched-000000")
+def test_unknown_schedule_id_is_one_line(baton: Cli) -> None:
+    code, _, err = baton("schedule", "remove", "sched-000000")
     assert code == 2 and "unknown schedule id 'sched-000000'" in err
 
 
