@@ -9,9 +9,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from baton.tools.finance.decisions import apply_decisions
+from baton.tools.finance.export import output_files
 from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
 from baton.tools.finance.normalize import describe
+from baton.tools.finance.report import (
+    build_summary,
+    check_arithmetic,
+    exceptions_from_recon,
+    repair_partition,
+)
 
 MON = date(2025, 3, 3)  # a Monday
 
@@ -370,3 +378,77 @@ def test_card_sales_in_the_books_agree_with_the_processors_payout() -> None:
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
     assert describe("Card daily sales 07/06").card_sales
+
+
+def _twin_month() -> tuple[list[BankLine], list[LedgerEntry]]:
+    """A slip of three cheques, one of two same-amount receipts, and a single deposit
+    of that amount that needs the other: which twin went where is a coin flip."""
+    lines = [bank("D1", 3, "BRANCH DEPOSIT", "3825.31"), bank("S", 3, "DEPOSIT", "1350.00")]
+    entries = [
+        gl("A1", 2, "Payment from Patel Staffing", "1676.23", entry_type="receipt"),
+        gl("A2", 2, "Payment from Kingsley Audio", "799.08", entry_type="receipt"),
+        gl("T1", 2, "Payment from Foxglove Plumbing", "1350.00", entry_type="receipt"),
+        gl("T2", 2, "Payment from Eastlake Textiles", "1350.00", entry_type="receipt"),
+    ]
+    return lines, entries
+
+
+def test_slip_items_in_every_way_of_making_the_total_book_and_the_twin_goes_to_review() -> None:
+    # A deposit slip's items are certain when every way of making its total includes
+    # them: A1 and A2 are in both solutions, the twins T1/T2 only in one each.
+    result = reconcile(*_twin_month())
+    assert booked(result) == {("D1", "A1"), ("D1", "A2")}
+    partly = {c.bank_id: c for c in result.candidates}
+    assert partly["D1"].residual == Decimal("1350.00")
+    assert "batch partly booked, 1350.00 left" in partly["D1"].reason
+    # Both twins are offered to the slip's residual and to the single deposit.
+    for cand in partly.values():
+        assert set(cand.gl_ids + cand.shared_gl_ids) == {"T1", "T2"}
+    assert sorted(g for c in result.candidates for g in c.gl_ids) == ["T1", "T2"]
+    assert not result.unmatched_bank and not result.unmatched_gl
+
+
+def test_a_partly_booked_slip_keeps_its_residual_downstream() -> None:
+    # The residual never vanishes: the summary adds up, the exception is for the
+    # residual, the outputs list the line as partly booked, and the reviewer's
+    # match_to completes the batch while reject reopens the whole line.
+    lines, entries = _twin_month()
+    result = reconcile(lines, entries)
+    assert repair_partition(result, [b.id for b in lines], [e.id for e in entries]) == (
+        result,
+        [],
+    )
+    exceptions = exceptions_from_recon(result, lines, entries)
+    residual = next(e for e in exceptions if e.id == "EXC-cand-D1")
+    assert residual.amount == Decimal("1350.00")
+    figures = build_summary(lines, entries, result, exceptions)
+    assert check_arithmetic(figures) == []
+    assert figures.bank.pending_total == Decimal("2700.00")  # S, and D1's residual
+    assert figures.bank.matched_total == figures.ledger.matched_total == Decimal("2475.31")
+    assert "D1,2025-03-06,BRANCH DEPOSIT,3825.31,partly_booked," in (
+        output_files(lines, entries, result, [], "")["unmatched_bank.csv"]
+    )
+    rows = [e.model_dump() for e in exceptions]
+    bank_amounts = {b.id: b.amount for b in lines}
+    gl_amounts = {e.id: e.amount for e in entries}
+    decided, _ = apply_decisions(
+        result,
+        rows,
+        [{"id": "EXC-cand-D1", "action": "match_to", "gl_ids": ["T2"]}],
+        bank_amounts,
+        gl_amounts,
+        "ana",
+    )
+    assert {(m.gl_id, m.kind) for m in decided.matches} == {
+        ("A1", "batch"),
+        ("A2", "batch"),
+        ("T2", "batch"),
+    }
+    assert [(c.bank_id, c.gl_ids) for c in decided.candidates] == [("S", ("T1",))]
+    assert check_arithmetic(build_summary(lines, entries, decided, [])) == []
+    rejected, _ = apply_decisions(
+        result, rows, [{"id": "EXC-cand-D1", "action": "reject"}], bank_amounts, gl_amounts, "ana"
+    )
+    assert not rejected.matches and "D1" in rejected.unmatched_bank
+    assert {"A1", "A2"} <= set(rejected.unmatched_gl)
+    assert check_arithmetic(build_summary(lines, entries, rejected, [])) == []

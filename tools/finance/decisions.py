@@ -62,6 +62,13 @@ class _Book:
         cand = self.candidates.pop(bank_id, None)
         if cand is None:
             return
+        if cand.residual is not None:
+            # Rejecting the rest of a partly booked batch rejects the batch hypothesis:
+            # the certain members go back too, so the whole line is open again rather
+            # than half booked with its residual gone.
+            gone = [m.gl_id for m in self.matches if m.bank_id == bank_id]
+            self.matches = [m for m in self.matches if m.bank_id != bank_id]
+            self._release(gone)
         if keep_bank_open:
             self.unmatched_bank.append(bank_id)
         self._release(cand.gl_ids)
@@ -82,9 +89,13 @@ class _Book:
         if bank_id in self.unmatched_bank:
             self.unmatched_bank.remove(bank_id)
         self.unmatched_gl = [g for g in self.unmatched_gl if g not in gl_ids]
+        residual = self.candidates[bank_id].residual if bank_id in self.candidates else None
         for other in list(self.candidates.values()):
             left = tuple(g for g in other.gl_ids if g not in gl_ids)
-            if other.bank_id == bank_id or not left:
+            if other.bank_id != bank_id and other.residual is not None:
+                # A partly booked line keeps its residual open even with nothing to offer.
+                self.candidates[other.bank_id] = other.model_copy(update={"gl_ids": left})
+            elif other.bank_id == bank_id or not left:
                 self.candidates.pop(other.bank_id)
                 if other.bank_id != bank_id:
                     self.unmatched_bank.append(other.bank_id)
@@ -92,11 +103,13 @@ class _Book:
             elif left != other.gl_ids:
                 self.candidates[other.bank_id] = other.model_copy(update={"gl_ids": left})
         total = sum((self.ledger[g] for g in gl_ids), Decimal(0))
+        # The rest of a partly booked batch: the entries complete the batch's residual.
+        target = self.bank[bank_id] if residual is None else residual
         kind = (
             "amount_mismatch"
-            if total != self.bank[bank_id]
+            if total != target
             else "one_to_one"
-            if len(gl_ids) == 1
+            if len(gl_ids) == 1 and residual is None
             else "batch"
         )
         reason = f"matched by {self.reviewer} in review" + (f": {note}" if note else "")

@@ -38,8 +38,12 @@ def output_files(
     pending_bank = {c.bank_id: c.reason for c in recon.candidates}
     pending_gl = {g: f"candidate for {c.bank_id}" for c in recon.candidates for g in c.gl_ids}
     bank_rows = [(i, "unmatched", "") for i in recon.unmatched_bank]
+    residuals = recon.residuals()
     bank_rows += [
-        (i, "pending_review", r) for i, r in pending_bank.items() if i not in recon.unmatched_bank
+        # A partly booked batch line is listed with what is still to explain.
+        (i, "partly_booked", r) if i in residuals else (i, "pending_review", r)
+        for i, r in pending_bank.items()
+        if i not in recon.unmatched_bank
     ]
     placed_gl = set(recon.unmatched_gl) | {m.gl_id for m in recon.matches}
     gl_rows = [(i, "unmatched", "") for i in recon.unmatched_gl]

@@ -81,6 +81,9 @@ class Candidate(_Frozen):
     shared_gl_ids: tuple[str, ...] = ()
     """Entries also offered to another bank line (a symmetric tie). They are counted
     under that line, so every id stays in one bucket, but the reviewer sees them here."""
+    residual: Decimal | None = None
+    """Set on a partly booked batch line: its certain members are already in the
+    matches, and this is the part of the bank amount the offered entries must explain."""
 
 
 class ReconResult(BaseModel):
@@ -91,3 +94,7 @@ class ReconResult(BaseModel):
     unmatched_bank: list[str]
     unmatched_gl: list[str]
     candidates: list[Candidate]
+
+    def residuals(self) -> dict[str, Decimal]:
+        """Partly booked bank lines: the part of each amount still awaiting review."""
+        return {c.bank_id: c.residual for c in self.candidates if c.residual is not None}

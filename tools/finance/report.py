@@ -143,7 +143,13 @@ def build_summary(
     offset_gl = _unique(gl for pair in recon.offsetting for gl in (pair.gl_id_a, pair.gl_id_b))
     placed_bank = {*matched_bank, *recon.unmatched_bank}
     placed_gl = {*matched_gl, *recon.unmatched_gl, *offset_gl}
-    pending_bank = _unique(c.bank_id for c in recon.candidates if c.bank_id not in placed_bank)
+    # A partly booked batch line awaits review for its residual: it is counted as
+    # pending, and only its booked part (what its matched entries explain) as matched.
+    residuals = {b: r for b, r in recon.residuals().items() if b in matched_bank}
+    matched_bank = [b for b in matched_bank if b not in residuals]
+    pending_bank = _unique(
+        [*residuals, *(c.bank_id for c in recon.candidates if c.bank_id not in placed_bank)]
+    )
     pending_gl = _unique(gl for c in recon.candidates for gl in c.gl_ids if gl not in placed_gl)
 
     bank_side = _side(
@@ -153,6 +159,15 @@ def build_summary(
         [],
         pending_bank,
         unknown,
+    )
+    booked_part = sum(
+        (line.amount - residuals[line.id] for line in bank if line.id in residuals), ZERO
+    )
+    bank_side = bank_side.model_copy(
+        update={
+            "matched_total": bank_side.matched_total + booked_part,
+            "pending_total": bank_side.pending_total - booked_part,
+        }
     )
     ledger_side = _side(
         {e.id: e.amount for e in ledger},
@@ -304,7 +319,12 @@ def exceptions_from_recon(
                 id=f"EXC-cand-{candidate.bank_id}",
                 kind="ambiguous_match",
                 severity="low",
-                amount=line.amount if line else None,
+                # A partly booked batch line is an exception for its residual only.
+                amount=candidate.residual
+                if candidate.residual is not None
+                else line.amount
+                if line
+                else None,
                 message=candidate.reason,
                 refs=[candidate.bank_id, *candidate.gl_ids],
             )
@@ -469,6 +489,7 @@ def repair_partition(
             " or already matched ids"
         )
     matched_bank = {m.bank_id for m in matches}
+    partly = {b for b in recon.residuals() if b in matched_bank}
     offsetting = []
     for pair in recon.offsetting:
         if {pair.gl_id_a, pair.gl_id_b} <= gls - used_gl and pair.gl_id_a != pair.gl_id_b:
@@ -477,8 +498,13 @@ def repair_partition(
     candidates: list[Candidate] = []
     for cand in recon.candidates:
         open_gl = tuple(g for g in cand.gl_ids if g in gls and g not in used_gl)
-        if cand.bank_id in banks and cand.bank_id not in matched_bank and open_gl:
+        if cand.bank_id in partly:
+            # The residual of a partly booked line stays, even with nothing left to offer.
             candidates.append(cand.model_copy(update={"gl_ids": open_gl}))
+            partly.discard(cand.bank_id)
+            used_gl.update(open_gl)
+        elif cand.bank_id in banks and cand.bank_id not in matched_bank and open_gl:
+            candidates.append(cand.model_copy(update={"gl_ids": open_gl, "residual": None}))
             matched_bank.add(cand.bank_id)  # placed: pending review
             used_gl.update(open_gl)
     unmatched_bank = sorted(banks - matched_bank)

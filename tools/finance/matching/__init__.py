@@ -83,7 +83,9 @@ def reconcile(
     """Match a bank statement against the ledger, booking only what the evidence settles.
 
     Returns every bank and ledger id exactly once: in ``matches`` (a batch bank line in
-    several rows), ``offsetting``, ``candidates`` or the unmatched lists. Ambiguity is
+    several rows), ``offsetting``, ``candidates`` or the unmatched lists. The one
+    exception is a partly booked batch line: its certain members are in ``matches`` and
+    the rest of its amount is a candidate with ``residual`` set, so it never vanishes. Ambiguity is
     never resolved by order of appearance: rivals within the margin go to ``candidates``.
     Raises :class:`~baton.errors.InputError` on duplicate ids or non-finite amounts.
     """
@@ -106,7 +108,7 @@ def reconcile(
     # Approximate pairs have now claimed their entries, so the deposits left open face
     # smaller pools: a run of days that was crowded before may now be swept whole.
     ambiguous_batches = book_batches(
-        bank_recs, gl_recs, state, params, scorer.unit, edges, returned
+        bank_recs, gl_recs, state, params, scorer.unit, edges, returned, partial=True
     )
 
     offsetting = pair_offsets(gl_recs, state, params)

@@ -10,6 +10,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
@@ -19,6 +20,9 @@ from baton.tools.finance.models import (
 from baton.tools.finance.normalize import (
     name_similarity,
 )
+
+_KEPT = 3
+"""Solutions kept per size: enough to see a tie; a size that reaches it may hold more."""
 
 
 def _half_subsets(
@@ -91,14 +95,14 @@ def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -
     right_exact: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
     for total, members in right:
         bucket = right_exact[(len(members), total)]
-        if len(bucket) < 3:
+        if len(bucket) < _KEPT:
             bucket.append(members)
     solutions: dict[int, list[tuple[int, ...]]] = defaultdict(list)
     for total, members in left:
         for r_size in range(max(0, 2 - len(members)), max_size - len(members) + 1):
             for other in right_exact.get((r_size, target - total), ()):
                 found = solutions[len(members) + r_size]
-                if len(found) < 3:
+                if len(found) < _KEPT:
                     found.append(members + other)
     chance: dict[int, float] = {}
     if solutions:
@@ -121,6 +125,9 @@ class BatchSearch:
     """The smallest solution is unlikely to be a coincidence."""
     unique: bool
     """Plausible, alone of its size, and no other size has an unlikely solution."""
+    exhaustive: bool = False
+    """Every solution in the whole window is listed: the window was searched in full and
+    no size hit the cap on solutions kept, so what all of them share is certain."""
     named: bool = False
     """The bank line names a counterparty and every member of the solution agrees with it
     (``STRIPE TRANSFER`` and three ``Stripe sales`` entries): evidence beyond the sum."""
@@ -193,7 +200,8 @@ def _search_batch(
         swept = _swept(bi, items, target, sweep_pool, solutions, gl, params, unit)
         if swept is not None:
             return swept
-    return BatchSearch(bi, solutions, plausible, unique)
+    exhaustive = complete and all(len(sols) < _KEPT for sols in sums.solutions.values())
+    return BatchSearch(bi, solutions, plausible, unique, exhaustive)
 
 
 def _swept(
@@ -360,8 +368,13 @@ def book_batches(
     unit: int,
     edges: Sequence[Edge],
     returned: frozenset[int] = frozenset(),
+    partial: bool = False,
 ) -> list[BatchSearch]:
     """Book unique, uncontested subset sums; return the searches left for review.
+
+    With ``partial``, a deposit tied only between same-amount receipts books the
+    members every solution shares (:func:`_book_certain_members`) once nothing else
+    books: the last batch round, so no later stage can take the line's twins first.
 
     A solution is contested when one of its entries also appears in another open bank
     line's solutions; booking either could steal the other's deposit, so neither books
@@ -400,11 +413,7 @@ def book_batches(
             if not search.unique:
                 continue
             members = search.solutions[0]
-            if any(
-                other is not search and (other.named or not search.named)
-                for gi in members
-                for other in wanted[gi]
-            ):
+            if _contested(search, members, wanted):
                 continue
             b = bank[search.bank]
             confidence = round(max(0.7, 0.95 - 0.03 * (len(members) - 2)), 3)
@@ -424,6 +433,84 @@ def book_batches(
                 state.gl_open.discard(gi)
             state.bank_open.discard(search.bank)
             progress = True
+        if not progress and partial:
+            progress = _book_certain_members(bank, gl, state, searches, wanted)
         if not progress:
             break
     return [s for s in searches if s.bank in state.bank_open]
+
+
+def _contested(
+    search: BatchSearch, members: Sequence[int], wanted: dict[int, list[BatchSearch]]
+) -> bool:
+    """Whether another deposit's every smallest solution needs one of ``members``.
+
+    A named batch is only contested by named rivals: the name is evidence the rival's
+    bare sum does not have.
+    """
+    return any(
+        other is not search and (other.named or not search.named)
+        for gi in members
+        for other in wanted[gi]
+    )
+
+
+def _book_certain_members(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    searches: Sequence[BatchSearch],
+    wanted: dict[int, list[BatchSearch]],
+) -> bool:
+    """Book the members a tied deposit is certain of; leave the tied ones for review.
+
+    Convention of the deposit slip: an item is on the slip when every way of making the
+    slip's total includes it. When a deposit's only solutions differ in which of two
+    receipts *of the same amount* they hold (two customers each paid 450.00), every
+    other member is in every solution and books, while the twins stay open: the bank
+    line is partly booked, and its residual (the twins' share of the amount) goes to
+    review with each twin offered. Only an exhaustive search may say "every solution"
+    (the whole window searched, no size with more solutions than are kept), the
+    solutions must be equally likely (same size, same amounts) and plausible, and no
+    other deposit may need a certain member. Returns whether anything booked.
+    """
+    progress = False
+    for search in searches:
+        sols = search.solutions
+        if (
+            search.unique
+            or not search.plausible
+            or not search.exhaustive
+            or len(sols) < 2
+            or search.bank not in state.bank_open
+            or len({len(sol) for sol in sols}) != 1
+            or len({tuple(sorted(gl[gi].units for gi in sol)) for sol in sols}) != 1
+        ):
+            continue
+        certain = sorted(set.intersection(*(set(sol) for sol in sols)))
+        tied = tuple(sorted(set().union(*sols) - set(certain)))
+        if not certain or _contested(search, certain, wanted):
+            continue
+        if any(gi not in state.gl_open for gi in (*certain, *tied)):
+            continue
+        b = bank[search.bank]
+        rest = sum((gl[gi].display_amount for gi in sols[0] if gi not in certain), Decimal(0))
+        for gi in certain:
+            state.matches.append(
+                Match(
+                    bank_id=b.id,
+                    gl_id=gl[gi].id,
+                    kind="batch",
+                    confidence=0.7,
+                    reason=(
+                        f"one of {len(certain)} entries in every subset summing to "
+                        f"{b.display_amount} (batch partly booked: {rest} left, tied between "
+                        f"{', '.join(gl[t].id for t in tied)})"
+                    ),
+                )
+            )
+            state.gl_open.discard(gi)
+        state.bank_open.discard(search.bank)
+        state.partial[search.bank] = (tied, rest)
+        progress = True
+    return progress

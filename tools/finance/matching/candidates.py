@@ -36,7 +36,17 @@ def collect_candidates(
                     else ("subset sum contested by another bank line, or too likely by chance")
                 )
                 rows[search.bank].append((0.5, sol, f"possible batch of {len(sol)} entries: {why}"))
-    order = sorted(rows, key=lambda bi: (-max(r[0] for r in rows[bi]), bank[bi].bday, bi))
+    for bi, (tied, rest) in state.partial.items():
+        # The residual is listed even if its twins were taken since: it must not vanish.
+        rows.setdefault(bi, [])
+        for gi in (gi for gi in tied if gi in state.gl_open):
+            # Offered even when another line claims it first (it then shows as shared).
+            rows[bi].append(
+                (0.5, (gi,), f"tied member of a batch partly booked, {rest} left to explain")
+            )
+    order = sorted(
+        rows, key=lambda bi: (-max((r[0] for r in rows[bi]), default=0.0), bank[bi].bday, bi)
+    )
     claimed: set[int] = set()
     candidates: list[Candidate] = []
     for bi in order:
@@ -56,18 +66,22 @@ def collect_candidates(
                 reasons.append(
                     f"{', '.join(gl[gi].id for gi in fresh + again)} ({min(1.0, score):.2f}): {why}"
                 )
-        if not gl_ids and not shared:
+        residual = state.partial[bi][1] if bi in state.partial else None
+        if not gl_ids and not shared and residual is None:
             continue
         claimed.update(gl_ids)
         rivals = len(options)
         lead = "ambiguous" if rivals > 1 else "low confidence"
+        if residual is not None:
+            lead = f"batch partly booked, {residual} left"
         candidates.append(
             Candidate(
                 bank_id=bank[bi].id,
                 gl_ids=tuple(gl[gi].id for gi in gl_ids),
                 shared_gl_ids=tuple(gl[gi].id for gi in shared),
-                confidence=round(min(1.0, max(r[0] for r in options)), 3),
+                confidence=round(min(1.0, max((r[0] for r in options), default=0.0)), 3),
                 reason=f"{lead}: " + " | ".join(reasons),
+                residual=residual,
             )
         )
         state.bank_open.discard(bi)

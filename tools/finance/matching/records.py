@@ -83,6 +83,9 @@ class State:
     bank_open: set[int]
     gl_open: set[int]
     matches: list[Match] = field(default_factory=list)
+    partial: dict[int, tuple[tuple[int, ...], Decimal]] = field(default_factory=dict)
+    """Partly booked bank lines: the ledger entries still tied for the rest of the line,
+    and that rest (the residual amount). Such a line is in no open set any more."""
 
 
 class Scale:
