@@ -425,8 +425,9 @@ def test_a_partly_booked_slip_keeps_its_residual_downstream() -> None:
     assert check_arithmetic(figures) == []
     assert figures.bank.pending_total == Decimal("2700.00")  # S, and D1's residual
     assert figures.bank.matched_total == figures.ledger.matched_total == Decimal("2475.31")
-    assert "D1,2025-03-06,BRANCH DEPOSIT,3825.31,partly_booked," in (
-        output_files(lines, entries, result, [], "")["unmatched_bank.csv"]
+    assert (
+        "D1,2025-03-06,BRANCH DEPOSIT,3825.31,partly_booked,"
+        in (output_files(lines, entries, result, [], "")["unmatched_bank.csv"])
     )
     rows = [e.model_dump() for e in exceptions]
     bank_amounts = {b.id: b.amount for b in lines}
