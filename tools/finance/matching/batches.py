@@ -416,28 +416,47 @@ def book_batches(
             if _contested(search, members, wanted):
                 continue
             b = bank[search.bank]
-            confidence = round(max(0.7, 0.95 - 0.03 * (len(members) - 2)), 3)
-            for gi in members:
-                state.matches.append(
-                    Match(
-                        bank_id=b.id,
-                        gl_id=gl[gi].id,
-                        kind="batch",
-                        confidence=confidence,
-                        reason=(
-                            f"one of {len(members)} open ledger entries nearby that are the only "
-                            f"subset of that size summing to {b.display_amount}"
-                        ),
-                    )
-                )
-                state.gl_open.discard(gi)
-            state.bank_open.discard(search.bank)
+            _book_members(
+                state,
+                search.bank,
+                b.id,
+                [gl[gi].id for gi in members],
+                members,
+                confidence=round(max(0.7, 0.95 - 0.03 * (len(members) - 2)), 3),
+                reason=(
+                    f"one of {len(members)} open ledger entries nearby that are the only "
+                    f"subset of that size summing to {b.display_amount}"
+                ),
+            )
             progress = True
         if not progress and partial:
             progress = _book_certain_members(bank, gl, state, searches, wanted)
         if not progress:
             break
     return [s for s in searches if s.bank in state.bank_open]
+
+
+def _book_members(
+    state: State,
+    bank_index: int,
+    bank_id: str,
+    gl_ids: Sequence[str],
+    members: Sequence[int],
+    *,
+    confidence: float,
+    reason: str,
+) -> None:
+    """Book ``members`` as batch pairs of one deposit line and close them all.
+
+    Why one place: a whole slip and a partly booked one must close the same records the
+    same way, or a member could stay open and be booked twice.
+    """
+    for gi, gl_id in zip(members, gl_ids, strict=True):
+        state.matches.append(
+            Match(bank_id=bank_id, gl_id=gl_id, kind="batch", confidence=confidence, reason=reason)
+        )
+        state.gl_open.discard(gi)
+    state.bank_open.discard(bank_index)
 
 
 def _contested(
@@ -495,22 +514,19 @@ def _book_certain_members(
             continue
         b = bank[search.bank]
         rest = sum((gl[gi].display_amount for gi in sols[0] if gi not in certain), Decimal(0))
-        for gi in certain:
-            state.matches.append(
-                Match(
-                    bank_id=b.id,
-                    gl_id=gl[gi].id,
-                    kind="batch",
-                    confidence=0.7,
-                    reason=(
-                        f"one of {len(certain)} entries in every subset summing to "
-                        f"{b.display_amount} (batch partly booked: {rest} left, tied between "
-                        f"{', '.join(gl[t].id for t in tied)})"
-                    ),
-                )
-            )
-            state.gl_open.discard(gi)
-        state.bank_open.discard(search.bank)
+        _book_members(
+            state,
+            search.bank,
+            b.id,
+            [gl[gi].id for gi in certain],
+            certain,
+            confidence=0.7,
+            reason=(
+                f"one of {len(certain)} entries in every subset summing to "
+                f"{b.display_amount} (batch partly booked: {rest} left, tied between "
+                f"{', '.join(gl[t].id for t in tied)})"
+            ),
+        )
         state.partial[search.bank] = (tied, rest)
         progress = True
     return progress
