@@ -144,7 +144,9 @@ def adjudicate_all(
                     id=f"EXC-model-{candidate.bank_id}",
                     kind="model_booked",
                     severity="low",
-                    amount=bank[candidate.bank_id].amount,
+                    amount=bank[candidate.bank_id].amount
+                    if candidate.residual is None
+                    else candidate.residual,
                     message=f"{who} booked {candidate.bank_id} to {answer.choice} of"
                     f" {', '.join(candidate.gl_ids)} ({reason}); code re-checked: {why}",
                     refs=refs,
@@ -157,6 +159,16 @@ def adjudicate_all(
     return recon, hints, booked
 
 
+def _partly(candidate: Candidate) -> str:
+    """The question for a partly booked slip: which entry is the rest of the deposit."""
+    if candidate.residual is None:
+        return ""
+    return (
+        f"\nThis deposit is partly matched already; {candidate.residual} of it is still"
+        " unexplained. Pick the ledger entry that is the rest of the deposit."
+    )
+
+
 def ask_adjudicator(
     ctx: RunContext, candidate: Candidate, bank: dict[str, BankLine], ledger: dict[str, LedgerEntry]
 ) -> Adjudication | None:
@@ -165,7 +177,7 @@ def ask_adjudicator(
     Separate from :func:`adjudicate_all` so the labelled-set benchmark can tell a model's
     "none" from an answer that never validated.
     """
-    ids = [g for g in candidate.gl_ids if g in ledger]
+    ids = [g for g in candidate.gl_ids + candidate.shared_gl_ids if g in ledger]
     if not ids or candidate.bank_id not in bank:
         return None
     allowed = Literal[tuple([*ids, "none"])]  # type: ignore[valid-type]
@@ -180,7 +192,8 @@ def ask_adjudicator(
         "matching",
         schema,
         PROMPT,
-        f"Bank line: {bank_text(bank[candidate.bank_id])}\nLedger entries:\n{lines}",
+        f"Bank line: {bank_text(bank[candidate.bank_id])}{_partly(candidate)}"
+        f"\nLedger entries:\n{lines}",
         repairs=0,
     )
     if answer is None or answer.choice not in [*ids, "none"]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +15,11 @@ from baton.config import Settings
 from baton.context import RunContext
 from baton.testing import ScriptedChatModel
 from baton.tools.finance.adjudication import book_pick, recheck, verify_pick
+from baton.tools.finance.chart import weekly_totals
 from baton.tools.finance.decisions import apply_decisions
-from baton.tools.finance.matching import MatchParams
+from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, Candidate, LedgerEntry, Match, ReconResult
+from tests.unit.test_recon_conventions import _twin_month
 
 PARAMS = MatchParams()
 
@@ -109,13 +111,16 @@ def test_booking_a_pick_keeps_every_id_in_one_bucket() -> None:
 
 
 def scripted_ctx(
-    tmp_path: Path, settings: Settings, log: list[str], pick: dict[str, str]
+    tmp_path: Path,
+    settings: Settings,
+    log: list[str],
+    pick: dict[str, str] | Callable[[str], dict[str, str]],
 ) -> RunContext:
     def respond(
         role: str, messages: Sequence[BaseMessage], tool: dict[str, Any] | None
     ) -> dict[str, Any]:
         log.append("\n".join(str(m.content) for m in messages))
-        return pick
+        return pick(log[-1]) if callable(pick) else pick
 
     return RunContext(
         run_id="t",
@@ -181,3 +186,52 @@ def test_the_cap_on_adjudications_holds(tmp_path: Path, settings: Settings) -> N
     )
     adjudicate_all(ctx, state, bank, LEDGER, PARAMS)
     assert len(log) == MAX_ADJUDICATIONS < len(bank)
+
+
+def test_a_model_completes_a_partly_booked_slip_only_with_the_exact_residual(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # A slip with two certain cheques and a residual tied between two same-amount
+    # receipts (tests.unit.test_recon_conventions): the model names the twin that is
+    # the rest of the deposit and code books it as a batch member, never as a single.
+    lines, entries = _twin_month()
+    bank = {b.id: b for b in lines}
+    ledger = {e.id: e for e in entries}
+    start = reconcile(lines, entries)
+    slip = next(c for c in start.candidates if c.residual is not None)
+    assert "T2" in slip.gl_ids + slip.shared_gl_ids
+    # Code refuses an entry that is not exactly the residual, or dated after the deposit.
+    assert "exactly the slip's residual" in str(
+        verify_pick(
+            start,
+            slip.model_copy(update={"residual": Decimal("1349.00")}),
+            "T2",
+            bank,
+            ledger,
+            PARAMS,
+        )
+    )
+    late = {**ledger, "T2": ledger["T2"].model_copy(update={"date": date(2025, 3, 10)})}
+    assert "exactly the slip's residual" in str(verify_pick(start, slip, "T2", bank, late, PARAMS))
+    log: list[str] = []
+    ctx = scripted_ctx(
+        tmp_path,
+        settings,
+        log,
+        lambda prompt: (
+            {"choice": "T2", "reason": "memo on the slip"}
+            if "still unexplained" in prompt
+            else {"choice": "none", "reason": "unsure"}
+        ),
+    )
+    after, hints, rows = adjudicate_all(ctx, start, bank, ledger, PARAMS)
+    assert {(m.gl_id, m.kind) for m in after.matches if m.bank_id == "D1"} == {
+        ("A1", "batch"),
+        ("A2", "batch"),
+        ("T2", "batch"),
+    }
+    assert not after.residuals() and not hints
+    assert [(c.bank_id, c.gl_ids) for c in after.candidates] == [("S", ("T1",))]
+    assert Decimal(rows[0]["amount"]) == Decimal("1350.00")  # the residual, not the slip
+    (week,) = weekly_totals(lines, after)
+    assert week.review == Decimal("1350.00")  # only S is left under review

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from baton.tools.finance.chart import weekly_totals
 from baton.tools.finance.decisions import apply_decisions
 from baton.tools.finance.export import output_files
 from baton.tools.finance.matching import MatchParams, reconcile
@@ -429,6 +430,9 @@ def test_a_partly_booked_slip_keeps_its_residual_downstream() -> None:
         "D1,2025-03-06,BRANCH DEPOSIT,3825.31,partly_booked,"
         in (output_files(lines, entries, result, [], "")["unmatched_bank.csv"])
     )
+    # The chart shows the residual under review, not as matched money.
+    (week,) = weekly_totals(lines, result)
+    assert week.review == Decimal("2700.00") and week.matched == Decimal("2475.31")
     rows = [e.model_dump() for e in exceptions]
     bank_amounts = {b.id: b.amount for b in lines}
     gl_amounts = {e.id: e.amount for e in entries}

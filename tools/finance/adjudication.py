@@ -8,9 +8,16 @@ the amounts agree within the tolerance the engine allows for that kind of differ
 for that kind, and neither record is already booked. The re-check is the engine's
 scorer on the one pair, so a model can never book what the engine's rules forbid (two
 different cheque numbers, a bank fee against a supplier payment...).
+
+A partly booked deposit slip (its residual is the share of two same-amount receipts
+that tie) may be completed the same way: the model names which receipt is on the slip,
+and code books it as the rest of the batch only when its amount is exactly the residual
+and it is dated inside the batch window before the deposit.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from baton.tools.finance.matching.edges import Scorer, build_edges, explain
 from baton.tools.finance.matching.params import MatchParams
@@ -33,6 +40,28 @@ def recheck(line: BankLine, entry: LedgerEntry, params: MatchParams) -> tuple[st
         return None
     best = max(edges, key=lambda e: e.score)
     return best.kind, explain(best, bank, gl)
+
+
+def recheck_residual(
+    line: BankLine, entry: LedgerEntry, residual: Decimal, params: MatchParams
+) -> tuple[str, str] | None:
+    """``("batch", explanation)`` when ``entry`` completes the slip's residual, else None.
+
+    Convention of the deposit slip: its items are receipts of the days before the
+    deposit, so the completing receipt must be exactly the amount still unexplained, on
+    the same side, and dated no later than the deposit and no more business days before
+    it than the engine's widest batch window (the run-of-days sweep).
+    """
+    if entry.amount != residual or (entry.amount > 0) != (line.amount > 0):
+        return None
+    bdays = BusinessDays([line.date, entry.date], params.holidays)
+    lag = bdays[line.date] - bdays[entry.date]
+    if not 0 <= lag <= max(params.batch_lag_days, params.batch_sweep_days):
+        return None
+    return "batch", (
+        f"{entry.id} ({entry.amount}) is exactly the residual of the slip, "
+        f"dated {lag} business day(s) before the deposit"
+    )
 
 
 def book_pick(
@@ -70,7 +99,7 @@ def book_pick(
     match = Match(
         bank_id=bank_id,
         gl_id=gl_id,
-        kind="one_to_one" if kind == "exact" else "amount_mismatch",
+        kind="batch" if kind == "batch" else "one_to_one" if kind == "exact" else "amount_mismatch",
         confidence=0.6,
         reason=reason,
     )
@@ -100,13 +129,23 @@ def verify_pick(
     params: MatchParams,
 ) -> tuple[str, str] | str:
     """The re-checked ``(kind, explanation)``, or one line saying why the pick cannot book."""
-    if pick not in candidate.gl_ids:
-        return f"{pick} is not one of the offered entries ({', '.join(candidate.gl_ids)})"
+    offered = candidate.gl_ids + candidate.shared_gl_ids
+    if pick not in offered:
+        return f"{pick} is not one of the offered entries ({', '.join(offered)})"
     booked_bank, booked_gl = booked_ids(recon)
-    if candidate.bank_id in booked_bank or pick in booked_gl:
+    partly = candidate.residual is not None
+    if (candidate.bank_id in booked_bank and not partly) or pick in booked_gl:
         return f"{candidate.bank_id} or {pick} is already booked"
     if candidate.bank_id not in bank or pick not in ledger:
         return f"{candidate.bank_id} or {pick} is not in this month's rows"
+    if candidate.residual is not None:
+        done = recheck_residual(bank[candidate.bank_id], ledger[pick], candidate.residual, params)
+        if done is None:
+            return (
+                f"{pick} is not exactly the slip's residual {candidate.residual} "
+                "inside the batch window"
+            )
+        return done
     checked = recheck(bank[candidate.bank_id], ledger[pick], params)
     if checked is None:
         return "amounts or dates are outside the matcher's tolerance for any kind of match"

@@ -34,16 +34,26 @@ class WeekTotals(BaseModel):
 
 
 def weekly_totals(bank: Sequence[BankLine], recon: ReconResult) -> list[WeekTotals]:
-    """Each bank line's absolute amount in its week, under the status the recon gave it."""
+    """Each bank line's absolute amount in its week, under the status the recon gave it.
+
+    A partly booked deposit slip is split: its residual (the tied items' share) is under
+    review and only the rest is matched, so the chart never shows money as settled that
+    a reviewer still has to place, and the week's bar still adds up to the line.
+    """
     matched = {m.bank_id for m in recon.matches}
     unmatched = set(recon.unmatched_bank)
     review = {c.bank_id for c in recon.candidates}
+    residuals = recon.residuals()
     weeks: dict[date, WeekTotals] = {}
     for line in bank:
         monday = line.date - timedelta(days=line.date.weekday())
         row = weeks.setdefault(monday, WeekTotals(week=monday))
         amount = abs(line.amount)
-        if line.id in matched:
+        if line.id in residuals:
+            part = min(abs(residuals[line.id]), amount)
+            row.review += part
+            row.matched += amount - part
+        elif line.id in matched:
             row.matched += amount
         elif line.id in unmatched:
             row.unmatched += amount
