@@ -14,7 +14,7 @@ from baton.tools.finance.decisions import apply_decisions
 from baton.tools.finance.export import output_files
 from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import describe
+from baton.tools.finance.normalize import describe, name_similarity
 from baton.tools.finance.report import (
     build_summary,
     check_arithmetic,
@@ -457,3 +457,24 @@ def test_a_partly_booked_slip_keeps_its_residual_downstream() -> None:
     assert not rejected.matches and "D1" in rejected.unmatched_bank
     assert {"A1", "A2"} <= set(rejected.unmatched_gl)
     assert check_arithmetic(build_summary(lines, entries, rejected, [])) == []
+
+
+def test_a_whole_first_word_is_not_an_abbreviation_of_every_firm_it_starts() -> None:
+    # Card descriptors cut names at 22 characters ("BRIGHT GAT INSURANC"). Two firms
+    # that share the first word "Bright" and were each paid 25.00 are told apart by the
+    # rest of the name: "BRIGHT" stands whole in both, so it abbreviates neither.
+    result = reconcile(
+        [
+            bank("B1", 3, "POS PURCHASE SQ *BRIGHT PARK LANDSCA DALLAS TX", "-25.00"),
+            bank("B2", 4, "POS PURCHASE BRIGHT GAT INSURANC ATLANTA GA", "-25.00"),
+        ],
+        [
+            gl("G1", 2, "Bright Park Landscaping LLP - travel", "-25.00", entry_type="card"),
+            gl("G2", 1, "Bright Gate Insurance Agency", "-25.00", entry_type="card"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    # A real vowel-less abbreviation still agrees with the name it shortens.
+    assert (
+        name_similarity(describe("VZWRLSS*APOCC VISB"), describe("Verizon Wireless")) or 0
+    ) > 0.8

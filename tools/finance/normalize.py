@@ -363,9 +363,15 @@ def _abbreviates(token: str, name: str) -> bool:
     """``VZWRLSS`` abbreviates ``VERIZONWIRELESS``: vowels dropped, the rest kept in order.
 
     Only tokens that look like abbreviations (at least four letters, at most one vowel)
-    qualify, because any longer word is a subsequence of many long names.
+    qualify, because any longer word is a subsequence of many long names. An
+    abbreviation drops letters: a token that stands whole in the name (``BRIGHT`` in
+    ``BRIGHTGATEINSURANCE``) is a word, which says only that the first words agree, and
+    the word views judge it (otherwise ``BRIGHT PARK LANDSCA`` would "abbreviate"
+    every firm whose name begins with Bright).
     """
     if len(token) < 4 or sum(ch in _VOWELS for ch in token) > 1 or len(token) >= len(name):
+        return False
+    if token in name:
         return False
     if token[0] != name[0]:
         return False
