@@ -478,3 +478,40 @@ def test_a_whole_first_word_is_not_an_abbreviation_of_every_firm_it_starts() -> 
     assert (
         name_similarity(describe("VZWRLSS*APOCC VISB"), describe("Verizon Wireless")) or 0
     ) > 0.8
+
+
+def test_the_same_payment_twice_pairs_in_date_order_when_crossing_would_clear_before_booking() -> (
+    None
+):
+    # First in, first out: 1,000.00 to Atlas booked Tuesday and Wednesday, cleared
+    # Tuesday and Wednesday. Crossed, Tuesday's bank line would be Wednesday's payment,
+    # cleared a day before it was booked; in order, nothing is early.
+    result = reconcile(
+        [
+            bank("B1", 1, "ACH DEBIT ATLAS IT SERVICES LLC", "-1000.00"),
+            bank("B2", 2, "ONLINE PAYMENT TO ATLAS IT SERVICES L", "-1000.00"),
+        ],
+        [
+            gl("G1", 1, "Payment to Atlas IT Services LLC BILL-51916", "-1000.00", "BILL-51916"),
+            gl("G2", 2, "Atlas IT Services LLC", "-1000.00", "BILL-51272"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    assert all("date order" in m.reason for m in result.matches)
+
+
+def test_the_same_payment_twice_stays_a_tie_when_either_order_is_possible() -> None:
+    # Card charges booked Friday and Monday, cleared Tuesday and Thursday: 2 and 3
+    # business days in order, 4 and 1 crossed. Nothing rules either out.
+    result = reconcile(
+        [
+            bank("B1", 8, "POS PURCHASE SP * JUNIPER SECURITY SYS", "-19.00"),
+            bank("B2", 10, "POS PURCHASE SP * JUNIPER SECURITY SY", "-19.00"),
+        ],
+        [
+            gl("G1", 4, "Juniper Security Systems Co.", "-19.00", entry_type="card"),
+            gl("G2", 7, "Juniper Security Systems Co. - subscription", "-19.00", entry_type="card"),
+        ],
+    )
+    assert not result.matches
+    assert {g for c in result.candidates for g in c.gl_ids + c.shared_gl_ids} == {"G1", "G2"}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -80,6 +81,7 @@ def _assign_component(
             degree[("b", e.b)] += 1
             degree[("g", e.g)] += 1
     best, pairs = _solve(weights)
+    crossed = _crossed_repeats(pairs, by_cell, params)
     booked: list[Edge] = []
     for cell in pairs:
         e = by_cell[cell]
@@ -87,13 +89,72 @@ def _assign_component(
             continue
         if e.sole and (degree[("b", e.b)] > 1 or degree[("g", e.g)] > 1):
             continue
-        kept = weights[cell]
-        weights[cell] = 0.0
-        without, _ = _solve(weights)
-        weights[cell] = kept
-        if best - without >= params.ambiguity_margin:
+        if best - _without(weights, cell) >= params.ambiguity_margin:
             booked.append(e)
+        elif cell in crossed:
+            # Date order settles a repeated payment: the crossed pairings are impossible.
+            trial = weights.copy()
+            for other in crossed[cell]:
+                trial[other] = 0.0
+            if _solve(trial)[0] - _without(trial, cell) >= params.ambiguity_margin:
+                booked.append(replace(e, note=_IN_ORDER))
     return booked
+
+
+def _without(weights: np.ndarray, cell: tuple[int, int]) -> float:
+    """The best assignment's weight when ``cell`` is forbidden."""
+    kept = weights[cell]
+    weights[cell] = 0.0
+    without, _ = _solve(weights)
+    weights[cell] = kept
+    return without
+
+
+_IN_ORDER = (
+    "same amount twice, paired in date order (crossed, a payment would clear before it was booked)"
+)
+
+
+def _crossed_repeats(
+    pairs: Sequence[tuple[int, int]], by_cell: dict[tuple[int, int], Edge], params: MatchParams
+) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """For each pair of the best assignment, the crossed pairings that date order rules out.
+
+    Convention: a payment is written in the books when it is made, so it reaches the
+    bank on or after its ledger date, and the same amount paid to (or by) the same
+    party twice clears first in, first out. Two ACH debits of 1,000.00 to Atlas booked
+    on the 18th and the 19th and cleared on the 18th and the 19th pair in order; the
+    crossed pairing would need the later payment to clear a day *before* it was booked.
+    So a crossing is ruled out only when it would put a bank line before its ledger
+    entry while the pairing in order needs no such thing, all four pairings are exact
+    and bookable with names that agree alike (or all cannot tell), both sides' dates
+    differ in the same order, and no reference points across. Two card charges whose
+    clearing lags merely differ (2 and 3 days against 4 and 1) stay a tie: nothing
+    rules either order out. The order of dates comes from the edges' lags in business
+    days, so nothing is guessed from ids or row order.
+    """
+    ruled: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for i, (r1, c1) in enumerate(pairs):
+        for r2, c2 in pairs[i + 1 :]:
+            cells = ((r1, c1), (r2, c2), (r1, c2), (r2, c1))
+            if any(c not in by_cell for c in cells):
+                continue
+            four = [by_cell[c] for c in cells]
+            if any(e.kind != "exact" or not e.bookable for e in four):
+                continue
+            e11, e22, e12, e21 = four
+            sims = {None if e.sim is None else e.sim >= params.strong_name for e in four}
+            if len(sims) != 1 or False in sims or e12.ref_hit or e21.ref_hit:
+                continue
+            bank_step = e21.lag - e11.lag  # business days from the first bank line to the second
+            books_step = e11.lag - e12.lag  # and from the first ledger entry to the second
+            if bank_step * books_step <= 0 or min(e11.lag, e22.lag) < 0:
+                continue  # not in the same order on both sides, or in order needs a lead
+            if min(e12.lag, e21.lag) >= 0:
+                continue  # the crossed pairing is possible too: a genuine tie
+            for cell in ((r1, c1), (r2, c2)):
+                ruled[cell] += [(r1, c2), (r2, c1)]
+    return ruled
 
 
 def _greedy_component(
