@@ -515,3 +515,35 @@ def test_the_same_payment_twice_stays_a_tie_when_either_order_is_possible() -> N
     )
     assert not result.matches
     assert {g for c in result.candidates for g in c.gl_ids + c.shared_gl_ids} == {"G1", "G2"}
+
+
+def test_a_card_line_is_compared_on_the_purchase_day_it_prints() -> None:
+    # "CHECKCARD 0302" (Bank of America) and "PURCHASE AUTHORIZED ON 03/02" (Wells
+    # Fargo) print the day of the purchase, the day the books record. Posted six
+    # business days later, the line still agrees to the day with its entry, so an
+    # amount to the cent with no rival books although the names say nothing alike.
+    sunday = MON - timedelta(days=1)
+    entry = gl("G1", -1, "Team lunch", "-48.17", entry_type="card")
+    posted = bank("B1", 7, f"CHECKCARD {sunday:%m%d} TST* BLUE CRAB SHACK", "-48.17")
+    assert describe(posted.description).card_date == (sunday.month, sunday.day)
+    assert booked(reconcile([posted], [entry])) == {("B1", "G1")}
+    wells = posted.model_copy(update={"description": "PURCHASE AUTHORIZED ON 03/02 BLUE CRAB"})
+    assert booked(reconcile([wells], [entry])) == {("B1", "G1")}
+    # A printed day the books do not agree with is no such evidence, and neither is a
+    # line without one: six business days is not prompt.
+    for text in ("CHECKCARD 0220 TST* BLUE CRAB SHACK", "TST* BLUE CRAB SHACK"):
+        other = posted.model_copy(update={"description": text})
+        assert not reconcile([other], [entry]).matches
+    assert describe("CARD 0913 ADOBE").card_date is None  # the card's last four digits
+
+
+def test_a_descriptor_may_start_with_the_firms_initials() -> None:
+    # Descriptors cut to 22 characters start with the initials of the firm's words.
+    initials = describe("PURCHASE AUTHORIZED ON 0225 SQ *RCS SERVICES")
+    assert (name_similarity(initials, describe("Riverbend Courier Services Group")) or 0) >= 0.8
+    phb = describe("CHECKCARD 0804 PHB BAKERY ATLANTA GA")
+    assert (name_similarity(phb, describe("Pacific Harbor Bakery Corp.")) or 0) >= 0.8
+    # The word after the initials must agree, and a pronounceable word is a name.
+    assert (name_similarity(phb, describe("Pacific Harbor Builders Corp.")) or 1) < 0.5
+    ace = describe("ACE HARDWARE")
+    assert (name_similarity(ace, describe("Acme Consulting Enterprises")) or 1) < 0.5

@@ -158,6 +158,9 @@ class DescriptionFeatures:
     """The text reports a wire transfer (``WIRE OUT``, ``FEDWIRE``, ``WIRE TYPE:``)."""
     card_sales: bool = False
     """The text books card sales settled by a processor ("Card sales 07/04")."""
+    card_date: tuple[int, int] | None = None
+    """(month, day) of the purchase a card line prints (``CHECKCARD 0804``,
+    ``PURCHASE AUTHORIZED ON 02/25``): the day the books record, unlike the posting date."""
 
 
 # Sub-brands that card networks print instead of the parent brand a bookkeeper books
@@ -324,7 +327,25 @@ def describe(text: str) -> DescriptionFeatures:
         payroll_processor=_PAYROLL_PROCESSOR.search(upper) is not None,
         wire=_WIRE.search(upper) is not None,
         card_sales=_CARD_SALES.search(upper) is not None,
+        card_date=_card_date(upper),
     )
+
+
+# Card networks post a purchase days after it was made, and some banks print the day it
+# was made right after the card phrase (Bank of America ``CHECKCARD 0804``, Wells Fargo
+# ``PURCHASE AUTHORIZED ON 02/25``). Only these fixed phrases: after a bare ``CARD`` four
+# digits are as often the card's last four as a date.
+_CARD_DATE = re.compile(
+    r"\b(?:CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED\s+ON|AUTHORI[SZ]ED\s+ON)\s+(\d{2})/?(\d{2})\b"
+)
+
+
+def _card_date(upper: str) -> tuple[int, int] | None:
+    found = _CARD_DATE.search(upper)
+    if not found:
+        return None
+    month, day = int(found.group(1)), int(found.group(2))
+    return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
 def _brand_family(upper: str) -> str:
@@ -379,6 +400,27 @@ def _abbreviates(token: str, name: str) -> bool:
     return all(ch in letters for ch in token)
 
 
+def _initials(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
+    """``PHB BAKERY`` is Pacific Harbor Bakery: a merchant descriptor cut to 22
+    characters often starts with the initials of the firm's words (``RCS SERVICES`` for
+    Riverbend Courier Services). Three or four letters with at most one vowel (a
+    pronounceable word such as ``ACE`` is a name of its own), each the first letter of
+    the ledger name's words in order; a word after the initials must be one of the
+    ledger name's words too (``PHB BAKERY`` is not Pacific Harbor Builders).
+    """
+    token = bank_tokens[0]
+    if not 3 <= len(token) <= 4 or sum(ch in _VOWELS for ch in token) > 1:
+        return False
+    words = ledger_tokens[: len(token)]
+    if len(words) < len(token) or any(w[0] != ch for w, ch in zip(words, token, strict=False)):
+        return False
+    if token in ledger_tokens:
+        return False
+    return len(bank_tokens) == 1 or any(
+        w.startswith(bank_tokens[1]) or bank_tokens[1].startswith(w) for w in ledger_tokens
+    )
+
+
 def _contains_run(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
     """The ledger name appears as consecutive whole words of the bank text
     (``MARRIOTT`` in ``COURTYARD BY MARRIOTT DENVER``)."""
@@ -414,6 +456,8 @@ def _pair_similarity(bank_name: str, ledger_name: str, whole: bool) -> float:
         prefix = fuzz.ratio(bank_c[: len(ledger_c)], ledger_c)
     prefix *= damp
     abbreviation = 85.0 if _abbreviates(bank_tokens[0], ledger_c) else 0.0
+    if _initials(bank_tokens, ledger_tokens):
+        return 0.8  # the firm's initials: its first word is not spelled out to compare
     contained = (
         85.0 if whole and len(ledger_c) >= 6 and _contains_run(bank_tokens, ledger_tokens) else 0.0
     )

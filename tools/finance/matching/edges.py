@@ -80,9 +80,25 @@ class Scorer:
         if b.feat.bank_originated:
             # Bank charges are booked from the statement, on the statement's date.
             return {0: 1.0, 1: 0.4, -1: 0.4}.get(lag, 0.1), lag
+        if b.made_bday is not None:
+            # The line prints the purchase day: compare the books with that day, not with
+            # how long the card network took to post it. Bookkeepers enter a purchase
+            # that day or within a couple of business days from the receipt.
+            late = g.bday - b.made_bday
+            if late < 0:
+                return 0.85 ** (-late), lag
+            return 0.6 ** max(0, late - 2), lag
         if lag < 0:
             return 0.6 ** (-lag), lag
         return 0.85 ** max(0, lag - 2), lag
+
+    @staticmethod
+    def prompt(b: Rec, g: Rec, lag: int) -> bool:
+        """Posted promptly after the books: within three business days of the entry, or
+        for a card line that prints its purchase day, booked within two days of it."""
+        if b.made_bday is not None:
+            return 0 <= g.bday - b.made_bday <= 2
+        return 0 <= lag <= 3
 
     def score(self, b: Rec, g: Rec, kind: EdgeKind) -> Edge | None:
         p = self.p
@@ -138,7 +154,7 @@ class Scorer:
             # Names disagree. An amount to the cent, posted within days, with no rival
             # at all is still near-certain (card networks print brand-family names such
             # as HAMPTON INN for a Hilton stay); a round amount or any rival is not.
-            bookable = kind == "exact" and b.units % self.unit != 0 and 0 <= lag <= 3
+            bookable = kind == "exact" and b.units % self.unit != 0 and self.prompt(b, g, lag)
             sole = bookable
             if bookable:
                 score = min(score, p.accept_score + 0.05)

@@ -59,6 +59,8 @@ class Rec:
     """How many items a deposit line says it holds (``REMOTE DEPOSIT 4 ITEMS``)."""
     memo: str = ""
     """A ledger entry's description as written (a reversal's memo may hold a reference)."""
+    made_bday: int | None = None
+    """For a card line that prints its purchase date, that date in business days."""
 
 
 @dataclass(slots=True)
@@ -117,9 +119,34 @@ class BusinessDays:
             self._ordinal = {d: int(c) for d, c in zip(unique, counts, strict=True)}
         else:
             self._ordinal = {}
+        self._holidays = np.array(holidays, dtype="datetime64[D]")
 
     def __getitem__(self, day: date) -> int:
+        if day not in self._ordinal:  # a date no record carries (a printed purchase day)
+            self._ordinal[day] = int(
+                np.busday_count(
+                    np.datetime64("1900-01-01", "D"),
+                    np.datetime64(day, "D"),
+                    holidays=self._holidays,
+                )
+            )
         return self._ordinal[day]
+
+
+def purchase_day(posted: date, month_day: tuple[int, int] | None) -> date | None:
+    """The printed purchase day of a card line: the latest such (month, day) on or before
+    the posting date, and within a month of it (a year-end purchase posts in January)."""
+    if month_day is None:
+        return None
+    month, day = month_day
+    for year in (posted.year, posted.year - 1):
+        try:
+            made = date(year, month, day)
+        except ValueError:
+            return None
+        if made <= posted:
+            return made if (posted - made).days <= 31 else None
+    return None
 
 
 def check_ids(records: Sequence[BankLine | LedgerEntry | Claim], what: str) -> None:
@@ -143,6 +170,7 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
     feat = describe(line.description)
     # Only money out can be one of our cheques; "MOBILE CHECK DEPOSIT" is a customer's.
     paid_cheque = feat.mentions_cheque and line.amount < 0
+    made = purchase_day(line.date, feat.card_date)
     return Rec(
         id=line.id,
         units=scale.units(line.amount),
@@ -154,6 +182,7 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         reversal=feat.reversal,
         display_amount=line.amount,
         items=_item_count(line.description),
+        made_bday=None if made is None else bdays[made],
     )
 
 
