@@ -523,7 +523,7 @@ class Month:
         """Log-uniform amount; ``round_to`` > 0 gives a whole multiple of it."""
         value = lo * (hi / lo) ** self.rng.random()
         if round_to:
-            return Decimal(max(round_to, round(value / round_to) * round_to))
+            return Decimal(max(round_to, round(value / round_to) * round_to)).quantize(CENT)
         return Decimal(str(value)).quantize(CENT)
 
     def day(self, latest_lag: int = 0) -> date:
@@ -539,13 +539,13 @@ class Month:
         return self.rng.choices(range(len(weights)), weights)[0]
 
     def bank(self, day: date, text: str, amount: Decimal, case: str) -> int:
-        row = Bank(self.book.key(), self.cal.roll(day), text, amount, case)
+        row = Bank(self.book.key(), self.cal.roll(day), text, amount.quantize(CENT), case)
         self.book.bank.append(row)
         return row.key
 
     def gl(self, day: date, text: str, amount: Decimal, ref: str, kind: str, case: str) -> int:
         entry_type = self.types.get(kind, kind)
-        row = Gl(self.book.key(), day, text, amount, case, ref=ref, entry_type=entry_type)
+        row = Gl(self.book.key(), day, text, amount.quantize(CENT), case, ref, entry_type)
         self.book.gl.append(row)
         return row.key
 
@@ -650,9 +650,16 @@ class Month:
 
     def cheque_text(self, slot: str) -> str:
         if self.uk:
+            # UK feeds put "CHQ" in a type column, so the description is often the number alone.
             return self.rng.choice((f"CHQ {slot}", f"CHEQUE {slot}", slot, f"{slot} CHQ"))
         return self.rng.choice(
-            (f"CHECK {slot}", f"CHK#{slot}", f"Check Paid #{slot}", f"CHECK # {slot}", slot)
+            (
+                f"CHECK {slot}",
+                f"CHK#{slot}",
+                f"Check Paid #{slot}",
+                f"CHECK # {slot}",
+                f"CHECK #{slot}",
+            )
         )
 
     def wire_in_text(self, c: Party, invoice: str | None, day: date) -> str:
@@ -739,6 +746,7 @@ class Month:
     def customer_receipt(self) -> int:
         c, roll = self.rng.choice(self.customers), self.rng.random()
         invoice = self.next_invoice() if self.rng.random() < 0.6 else None
+        lags: tuple[int, ...]
         if roll < 0.65:
             case, amount, lags = "customer_ach", self.money(80, 40_000), (3, 4, 1)
         elif roll < 0.85:
@@ -1007,7 +1015,7 @@ class Month:
         amount = -self.money(100, 20_000)
         while not swap_spots(-amount):
             amount = -self.money(100, 20_000)
-        typo = -swapped(-amount, self.rng.choice(swap_spots(-amount)))
+        typo = -swapped(-amount, self.rng.choice(swap_spots(-amount))).quantize(CENT)
         if self.rng.random() < 0.5:
             lag = self.rng.choice((2, 3, 5, 8))
             g_day = self.day(lag)
