@@ -455,9 +455,11 @@ class Month:
     def __init__(self, n_bank: int, seed: int, days: int | None) -> None:
         self.rng = rng = random.Random(seed)
         self.n_bank = n_bank
-        self.system = rng.choice(("qbo", "qbo", "xero", "sage"))
-        self.uk = self.system == "sage" or (self.system == "xero" and rng.random() < 0.5)
+        # Even seeds are UK businesses, so that every five-seed set has both countries.
+        self.uk = seed % 2 == 0
+        self.system = rng.choice(("xero", "sage", "qbo") if self.uk else ("qbo", "qbo", "xero"))
         self.types = ENTRY_TYPES[self.system]
+        self.eft = "BACS" if self.uk else "ACH"
         self.start = date(2025, rng.randrange(1, 13), 1)
         month_days = (self.start.replace(day=28) + timedelta(days=4)).replace(day=1) - self.start
         self.days = days if days is not None else max(month_days.days, round(n_bank / 33))
@@ -531,7 +533,7 @@ class Month:
         if latest_lag not in self._room:
             self._room[latest_lag] = [
                 d for d in self.open_days if self.cal.add(d, latest_lag) <= self.end
-            ] or self.open_days
+            ] or self.open_days[:1]
         return self.rng.choice(self._room[latest_lag])
 
     def lag(self, weights: tuple[int, ...] = (2, 5, 3, 1)) -> int:
@@ -694,7 +696,11 @@ class Month:
         v, lag = self.rng.choice(self.vendors), self.lag()
         g_day = self.day(lag)
         amount = -self.money(40, 18_000)
-        ref = self.rng.choice(("ACH", "EFT", "", f"{self._alnum(2)}-{self._digits(4)}", "DD"))
+        ref = self.rng.choice(
+            ("BACS", "FP", "", f"{self._alnum(2)}-{self._digits(4)}", "DD")
+            if self.uk
+            else ("ACH", "EFT", "", f"{self._alnum(2)}-{self._digits(4)}", "ACH")
+        )
         memo = self.rng.choice(("", f" - Inv {self._digits(5)}", " - monthly service", ""))
         g = self.gl(g_day, self._human(v) + memo, amount, ref, "bill_payment", "vendor_ach")
         b_day = self.cal.add(g_day, lag)
@@ -891,7 +897,7 @@ class Month:
         amount = -self.money(30, 12_000)
         lines = 0
         for i in range(2 if twice else 1):
-            lag = self.rng.choice((2, 3, 4, 5, 7, 10, 15, 20))
+            lag = min(self.rng.choice((2, 3, 4, 5, 7, 10, 15, 20)), len(self.open_days) - 1)
             g_day = self.day(lag)
             if i == 1 and self.rng.random() < 0.5:
                 amount = -self.money(30, 12_000)
@@ -969,7 +975,7 @@ class Month:
         )
         b1 = self.bank(d1, back, -wrong, case)
         b2 = self.bank(d2, self.ach_out_text(v, d2), right, case)
-        ref = self.rng.choice(("ACH", "EFT", f"BP{self._digits(4)}"))
+        ref = self.rng.choice((self.eft, "EFT", f"BP{self._digits(4)}"))
         g2 = self.gl(d2, f"{self._human(v)} - corrected payment", right, ref, "bill_payment", case)
         self.pair(b2, g2, case)
         if self.rng.random() < 0.6:
@@ -1025,7 +1031,7 @@ class Month:
             lag = self.lag()
             g_day = self.day(lag)
             g = self.gl(
-                g_day, self._human(v), typo, self.rng.choice(("ACH", "")), "bill_payment", case
+                g_day, self._human(v), typo, self.rng.choice((self.eft, "")), "bill_payment", case
             )
             text = self.ach_out_text(v, self.cal.add(g_day, lag))
         self.pair(
@@ -1045,7 +1051,7 @@ class Month:
                 g_day,
                 self._human(v),
                 amount,
-                self.rng.choice(("ACH", "", "EFT")),
+                self.rng.choice((self.eft, "", "EFT")),
                 "bill_payment",
                 case,
             )
@@ -1411,7 +1417,7 @@ class Month:
             amount = -self.money(60, 2_500, self.rng.choice((0, 5, 25)))
             day = self.open_days[self.rng.randrange(min(5, len(self.open_days)))]
             lag = self.rng.choice((0, 1, 1, 2))
-            ref = self.rng.choice(("ACH", "", "DD"))
+            ref = self.rng.choice((self.eft, "", "DD"))
             while self.cal.add(day, lag) <= self.end:
                 g = self.gl(
                     day,
