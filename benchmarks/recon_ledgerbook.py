@@ -996,7 +996,7 @@ class Month:
         """A bill payment entered twice; a journal reverses the duplicate by its number."""
         case, v = "duplicate_reversed", self.rng.choice(self.vendors)
         amount, lag = -self.money(100, 8_000), self.lag()
-        g_day = self.day(lag + 2)
+        g_day = self.day(max(lag, 4))
         n = self.rng.randrange(1000, 9000)
         keep = self.gl(g_day, self._human(v), amount, f"BP-{n}", "bill_payment", case)
         dup = self.gl(g_day, self._human(v), amount, f"BP-{n + 1}", "bill_payment", case)
