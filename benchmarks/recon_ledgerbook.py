@@ -803,9 +803,11 @@ class Month:
             return self.rng.choice(
                 (
                     f"STRIPE TRANSFER ST-{self._alnum(12)} {self.company}",
-                    f"ORIG CO NAME:STRIPE ORIG ID:{self._digits(10)}"
-                    " CO ENTRY DESCR:TRANSFER SEC:CCD",
                     "STRIPE PAYMENTS UK STRIPE"
+                    if self.uk
+                    else f"ORIG CO NAME:STRIPE ORIG ID:{self._digits(10)}"
+                    " CO ENTRY DESCR:TRANSFER SEC:CCD",
+                    f"STRIPE {self._alnum(10)}"
                     if self.uk
                     else f"STRIPE DES:TRANSFER ID:ST-{self._alnum(12)}",
                 )
@@ -1084,6 +1086,16 @@ class Month:
                 )
             )
             g_text = f"Transfer from {to}"
+        if self.uk:
+            sort_code = f"{self._digits(2)}-{self._digits(2)}-{self._digits(2)}"
+            way = "TO" if amount < 0 else "FROM"
+            text = self.rng.choice(
+                (
+                    f"INTERNET TRANSFER {way} {sort_code} {self._digits(4)}{other}",
+                    f"TFR {way} {to.upper()} {other}",
+                    f"TRANSFER {way} DEPOSIT A/C {other}",
+                )
+            )
         g = self.gl(g_day, g_text, amount, "", "transfer", case)
         self.pair(self.bank(self.cal.add(g_day, lag), text, amount, case), g, case)
         return 1
