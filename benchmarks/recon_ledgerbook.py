@@ -460,6 +460,9 @@ class Month:
         self.system = rng.choice(("xero", "sage", "qbo") if self.uk else ("qbo", "qbo", "xero"))
         self.types = ENTRY_TYPES[self.system]
         self.eft = "BACS" if self.uk else "ACH"
+        self.short_date, self.long_date = (
+            ("%d/%m", "%d/%m/%Y") if self.uk else ("%m/%d", "%m/%d/%Y")
+        )
         self.start = date(2025, rng.randrange(1, 13), 1)
         month_days = (self.start.replace(day=28) + timedelta(days=4)).replace(day=1) - self.start
         self.days = days if days is not None else max(month_days.days, round(n_bank / 33))
@@ -1271,7 +1274,7 @@ class Month:
             amount = self.money(120, 4_000)
             text = self.rng.choice(
                 (
-                    f"Cash sales {day:%m/%d}{where}",
+                    f"Cash sales {day.strftime(self.short_date)}{where}",
                     f"Daily takings{where}",
                     f"Till takings {day:%d %b}{where}",
                 )
@@ -1339,9 +1342,9 @@ class Month:
                 b = self.bank(b_day, self._payout_text(name, b_day), gross - fee, case)
                 label = self.rng.choice(
                     (
-                        f"{name} sales {sale_day:%m/%d}",
+                        f"{name} sales {sale_day.strftime(self.short_date)}",
                         f"{name} deposit - sales {sale_day:%d %b}",
-                        f"Sales via {name} {sale_day:%m/%d/%Y}",
+                        f"Sales via {name} {sale_day.strftime(self.long_date)}",
                     )
                 )
                 ref = self.rng.choice(("", name.upper(), f"{name[:2].upper()}{sale_day:%m%d}"))
@@ -1351,7 +1354,7 @@ class Month:
                     continue
                 f = self.gl(
                     sale_day,
-                    f"{name} fees {sale_day:%m/%d}",
+                    f"{name} fees {sale_day.strftime(self.short_date)}",
                     -fee,
                     ref,
                     self.rng.choice(("expense", "journal")),
@@ -1382,13 +1385,13 @@ class Month:
                     for amount, what in ((-net, "net"), (-tax, "tax")):
                         text = self._payroll_text(proc, what, debit)
                         label = (
-                            f"Net pay - period ending {ending:%m/%d/%Y}",
-                            f"Payroll - period ending {ending:%m/%d/%Y}",
-                            f"Payroll {pay_day:%m/%d} net wages",
+                            f"Net pay - period ending {ending.strftime(self.long_date)}",
+                            f"Payroll - period ending {ending.strftime(self.long_date)}",
+                            f"Payroll {pay_day.strftime(self.short_date)} net wages",
                         )
                         tlabel = (
-                            f"Payroll taxes - period ending {ending:%m/%d/%Y}",
-                            f"{proc} tax impound {pay_day:%m/%d}",
+                            f"Payroll taxes - period ending {ending.strftime(self.long_date)}",
+                            f"{proc} tax impound {pay_day.strftime(self.short_date)}",
                         )
                         g_text = rng.choice(label if what == "net" else tlabel)
                         g = self.gl(
