@@ -1369,7 +1369,7 @@ class Month:
         proc = rng.choice(
             ("Gusto", "ADP", "Paychex") if not self.uk else ("ADP", "Sage Payroll", "BrightPay")
         )
-        runs = 1 + self.n_bank // 700
+        runs = 1 + int(self.n_bank / self.days / 23)  # more staff groups in a busier month
         for r in range(runs):
             weekly = r % 2 == 1
             step = 7 if weekly else 14
@@ -1427,7 +1427,7 @@ class Month:
     def weekly(self) -> None:
         """The same vendor, the same amount, every week: only the dates tell them apart."""
         case = "weekly_repeat"
-        for _ in range(max(2, self.n_bank // 300)):
+        for _ in range(max(2, round(self.n_bank / self.days / 11))):
             v = self.rng.choice(self.vendors)
             amount = -self.money(60, 2_500, self.rng.choice((0, 5, 25)))
             day = self.open_days[self.rng.randrange(min(5, len(self.open_days)))]
