@@ -110,6 +110,11 @@ _ABBREVIATIONS: dict[str, str] = {
 }
 
 _CHEQUE = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:PAID\s*)?(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+# UK statements print a cheque as its serial number, with the type code after it or in a
+# column of its own ("217219 CHQ", or just "217221"): six digits and nothing else.
+_SERIAL_CHEQUE = re.compile(
+    r"^\s*(\d{6})(?:\s+(?:CHQ|CHEQUE))?\s*$|^\s*(\d{3,10})\s+(?:CHQ|CHEQUE)\b"
+)
 _WIRE = re.compile(r"\b(?:FED)?WIRE\b")
 _CHEQUE_WORD = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ)\b")
 _REVERSAL = re.compile(
@@ -158,6 +163,9 @@ class DescriptionFeatures:
     """The text reports a wire transfer (``WIRE OUT``, ``FEDWIRE``, ``WIRE TYPE:``)."""
     card_sales: bool = False
     """The text books card sales settled by a processor ("Card sales 07/04")."""
+    own_transfer: bool = False
+    """The text moves money between the business's own accounts ("ONLINE TRANSFER FROM
+    SAV XXXXXX7763", "Transfer to Savings")."""
     card_date: tuple[int, int] | None = None
     """(month, day) of the purchase a card line prints (``CHECKCARD 0804``,
     ``PURCHASE AUTHORIZED ON 02/25``): the day the books record, unlike the posting date."""
@@ -304,7 +312,13 @@ def describe(text: str) -> DescriptionFeatures:
     Cached because statements repeat the same few hundred merchant descriptors.
     """
     upper = text.upper()
-    cheque = _CHEQUE.search(upper)
+    own_transfer = _OWN_TRANSFER.search(upper) is not None
+    # "TRANSFER FROM CHK 8251" names a checking account, not cheque 8251.
+    cheque = None if own_transfer else _CHEQUE.search(upper)
+    serial = None if cheque or own_transfer else _SERIAL_CHEQUE.search(upper)
+    cheque_no = (
+        cheque.group(1) if cheque else (serial.group(1) or serial.group(2)) if serial else None
+    )
     field = counterparty_field(upper)
     name = _clean_name(field if field else upper)
     segments = [name] if name else []
@@ -317,8 +331,9 @@ def describe(text: str) -> DescriptionFeatures:
         segments=tuple(segments),
         compact=_NON_ALNUM.sub("", upper),
         numbers=_significant_numbers(upper),
-        cheque_no=(cheque.group(1).lstrip("0") or "0") if cheque else None,
-        mentions_cheque=_CHEQUE_WORD.search(upper) is not None,
+        cheque_no=(cheque_no.lstrip("0") or "0") if cheque_no else None,
+        mentions_cheque=serial is not None
+        or (not own_transfer and _CHEQUE_WORD.search(upper) is not None),
         reversal=_REVERSAL.search(upper) is not None,
         bank_originated=_BANK_ORIGINATED.search(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,
@@ -328,7 +343,25 @@ def describe(text: str) -> DescriptionFeatures:
         wire=_WIRE.search(upper) is not None,
         card_sales=_CARD_SALES.search(upper) is not None,
         card_date=_card_date(upper),
+        own_transfer=own_transfer,
     )
+
+
+# Convention of the transfer between a business's own accounts: the bank prints the
+# other account by type and number ("TRANSFER FROM CHK 8251", "BOOK TRANSFER DEBIT A/C:
+# 6436...", "TFR TO 20-45-67 12345678"), the books by the account's name ("Transfer
+# from Reserve account"), so the two never share a name. A transfer to a named third
+# party ("WIRE TRANSFER TO ACME") is a payment and does not count.
+_ACCOUNT = (
+    r"(?:SAV\w*|CHK|CHECKING|CHEQUING|DDA|MMA|MONEY\s+MARKET|RESERVE|DEPOSIT\s+ACCOUNT"
+    r"|ACCOUNT|ACCT|A/C|X{3,}|\d)"
+)
+_OWN_TRANSFER = re.compile(
+    r"\b(?:TRANSFER|TFR|XFER)\s+(?:FROM|TO)\s+(?:(?:MY|OUR|THE)\s+)?"
+    + _ACCOUNT
+    + r"|\bBOOK\s+TRANSFER\b"
+    r"|\bSWEEP\b|^\s*(?:BANK\s+|FUNDS\s+|INTERNAL\s+)?TRANSFER\s+(?:FROM|TO)\b"
+)
 
 
 # Card networks post a purchase days after it was made, and some banks print the day it
@@ -498,6 +531,10 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         best = max(best, 0.9)  # a payout from the platform the books name
     if platform in _PLATFORMS and ledger.card_sales:
         best = max(best, 0.8)  # card sales in the books, the processor's payout at the bank
+    if bank.own_transfer and ledger.own_transfer:
+        best = max(best, 0.8)  # both move money between the business's own accounts
+    if platform in _PLATFORMS and any(platform in seg.split() for seg in ledger.segments):
+        best = max(best, 0.8)  # the books name the platform later on ("Sales via Square")
     if bank.payroll_processor and ledger.payroll:
         # A processor's debit and wages in the books. A salary paid straight to an
         # employee (``FPO LEE SALARY``) names the person, and the names must agree.

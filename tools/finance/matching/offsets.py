@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from baton.tools.finance.matching.params import MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, State
+from baton.tools.finance.matching.records import Edge, Rec, State, names_reversed
 from baton.tools.finance.models import (
     OffsetPair,
 )
@@ -24,14 +24,15 @@ def _offset_link(a: Rec, b: Rec, params: MatchParams) -> tuple[float, float] | N
     """How strongly two ledger entries of opposite amounts cancel: (same ref, name agreement).
 
     Same reference is the strong link (a void names its cheque number, an accrual and
-    its reversal share the journal number); otherwise one entry must say it reverses
+    its reversal share the journal number, a reversing journal's memo names the entry
+    it reverses: "Reverse duplicate entry BP-4718"); otherwise one entry must say it reverses
     something and the two must name the same counterparty.
     """
     if a.units == 0 or a.units != -b.units or abs(a.day - b.day) > params.offset_window_days:
         return None
     ref_a, ref_b = normalize_ref(a.ref), normalize_ref(b.ref)
     sim = name_similarity(a.feat, b.feat) or 0.0
-    if ref_a and ref_a == ref_b:
+    if (ref_a and ref_a == ref_b) or names_reversed(a, b) or names_reversed(b, a):
         return 1.0, sim
     if (a.reversal or b.reversal) and sim >= params.strong_name:
         return 0.0, sim

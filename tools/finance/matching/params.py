@@ -14,6 +14,10 @@ REVERSAL_TYPES = frozenset(
     {"void", "reversal", "reverse", "nsf", "return", "returned", "chargeback"}
 )
 
+TRANSFER_TYPES = frozenset({"transfer", "bank transfer", "funds transfer", "internal transfer"})
+"""Entry types that move money between the business's own accounts (QuickBooks
+"Transfer", Xero "Bank Transfer")."""
+
 MAX_DECIMALS = 6
 
 EdgeKind = Literal["exact", "fee", "transposed", "fx"]

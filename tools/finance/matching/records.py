@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from baton.tools.finance.matching.params import (
     CHEQUE_TYPES,
     MAX_DECIMALS,
     REVERSAL_TYPES,
+    TRANSFER_TYPES,
     EdgeKind,
     MatchParams,
 )
@@ -224,6 +225,8 @@ def _own_cheque_number(text: str) -> str | None:
 def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
     feat = describe(entry.description)
     kind = entry.entry_type.strip().lower()
+    if kind in TRANSFER_TYPES and not feat.own_transfer:
+        feat = replace(feat, own_transfer=True)  # typed a transfer, described any way
     ref = normalize_ref(entry.ref)
     # A replacement cheque is a new payment, not a reversal, even though its memo says
     # "voided" about the cheque it replaces.
@@ -285,6 +288,21 @@ def claim_rec(
     )
 
 
+def reference_words(rec: Rec) -> list[str]:
+    """The references a ledger entry carries: its ref field, then the words of its memo
+    that could be a reference (a journal "Reverse duplicate entry BP-4718" keeps its own
+    number, JE-0624, in ref and names the entry it reverses only in the memo)."""
+    ref = normalize_ref(rec.ref)
+    memo = [w for w in map(normalize_ref, rec.memo.split()) if len(w) >= 4 and w != ref]
+    return [ref, *memo] if ref else memo
+
+
+def names_reversed(rev: Rec, original: Rec) -> bool:
+    """Whether reversal ``rev`` names ``original`` by its reference (in ref or memo)."""
+    ref = normalize_ref(original.ref)
+    return rev.reversal and len(ref) >= 4 and ref in reference_words(rev)
+
+
 def inherit_counterparty(gl: Sequence[Rec]) -> None:
     """Give a reversal the counterparty of the entry it reverses, found by reference.
 
@@ -296,8 +314,9 @@ def inherit_counterparty(gl: Sequence[Rec]) -> None:
     only against bank lines that themselves report a return or reversal.
 
     The reference may sit in the reversal's memo rather than its ref field (a journal
-    "Reverse INV-6803 wrong amount" with no ref): a word of the memo that is exactly
-    the ref of an original of the opposite amount counts the same.
+    "Reverse INV-6803 wrong amount" with no ref, or with the journal's own number in
+    ref): a word of the memo that is exactly the ref of an original of the opposite
+    amount counts the same.
     """
     by_ref: dict[tuple[str, int], list[Rec]] = defaultdict(list)
     for rec in gl:
@@ -307,9 +326,9 @@ def inherit_counterparty(gl: Sequence[Rec]) -> None:
     for rec in gl:
         if not rec.reversal:
             continue
-        ref = normalize_ref(rec.ref)
-        words = [ref] if ref else [w for w in map(normalize_ref, rec.memo.split()) if len(w) >= 4]
-        originals = next((found for w in words if (found := by_ref.get((w, -rec.units)))), [])
+        originals = next(
+            (found for w in reference_words(rec) if (found := by_ref.get((w, -rec.units)))), []
+        )
         names = {o.feat.name for o in originals}
         if len(names) == 1 and originals[0].feat.name:
             rec.origin = originals[0].feat
