@@ -530,3 +530,58 @@ def _book_certain_members(
         state.partial[search.bank] = (tied, rest)
         progress = True
     return progress
+
+
+def book_gross_less_fees(
+    bank: Sequence[Rec], gl: Sequence[Rec], state: State, params: MatchParams
+) -> None:
+    """Book a processor payout against the gross sales and the fee entry booked apart.
+
+    Convention of the merchant-processor payout: Stripe, Square or PayPal pay out the
+    day's sales less their fees in one transfer. A bookkeeper who records the fee as an
+    entry of its own ("Square fees 10/01", a journal or an expense of -4.58) next to the
+    gross sales (164.73) has two entries for the one bank line (160.15): a batch whose
+    members have opposite signs, which the subset search (same-sign members) never
+    considers. Only incoming lines; both entries must name the payer the bank line
+    names (names agree), be dated in the batch sweep window before the payout, and be
+    the only such sales-and-fee pair summing to it exactly.
+    """
+    window = max(params.batch_lag_days, params.batch_sweep_days)
+    open_gl = sorted(state.gl_open, key=lambda i: (gl[i].bday, i))
+    bdays = [gl[i].bday for i in open_gl]
+    for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
+        b = bank[bi]
+        if b.units <= 0 or not b.feat.name or b.reversal:
+            continue
+        lo = bisect.bisect_left(bdays, b.bday - window)
+        hi = bisect.bisect_right(bdays, b.bday)
+        named = [
+            gi
+            for gi in open_gl[lo:hi]
+            if gi in state.gl_open
+            and not gl[gi].reversal
+            and (name_similarity(b.feat, gl[gi].feat) or 0.0) >= params.strong_name
+        ]
+        sales = [gi for gi in named if gl[gi].units > b.units]
+        fees = {gl[gi].units: gi for gi in named if gl[gi].units < 0}
+        found = [
+            (si, fees[b.units - gl[si].units])
+            for si in sales
+            if b.units - gl[si].units in fees
+            and sum(1 for f in named if gl[f].units == b.units - gl[si].units) == 1
+        ]
+        if len(found) != 1:
+            continue
+        si, fi = found[0]
+        _book_members(
+            state,
+            bi,
+            b.id,
+            [gl[si].id, gl[fi].id],
+            [si, fi],
+            confidence=0.9,
+            reason=(
+                f"payout of {gl[si].display_amount} in sales less "
+                f"{-gl[fi].display_amount} in fees booked apart, to the cent"
+            ),
+        )
