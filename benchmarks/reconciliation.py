@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from baton.tools.finance.matching import reconcile
 from baton.tools.finance.models import ReconResult
-from benchmarks import recon_statements, recon_synth
+from benchmarks import recon_statements, recon_synth, recon_ukbank
 from benchmarks.recon_truth import SynthDataset
 
 TARGET_PRECISION = 0.999
@@ -37,6 +37,11 @@ SEEDS: dict[str, dict[str, tuple[int, ...]]] = {
         "tuning": recon_statements.TUNING_SEEDS,
         "held-out": recon_statements.HELD_OUT_SEEDS,
         "fresh": recon_statements.FRESH_SEEDS,
+    },
+    "ukbank": {
+        "tuning": recon_ukbank.TUNING_SEEDS,
+        "held-out": recon_ukbank.HELD_OUT_SEEDS,
+        "fresh": recon_ukbank.FRESH_SEEDS,
     },
 }
 """Tuning seeds may be studied to write rules (so may extra tuning seeds: synth 11-20,
@@ -148,7 +153,7 @@ def score(data: SynthDataset, result: ReconResult, seconds: float, cpu: float) -
     )
 
 
-GENERATORS = {"synth": recon_synth, "statements": recon_statements}
+GENERATORS = {"synth": recon_synth, "statements": recon_statements, "ukbank": recon_ukbank}
 """Two independent generators: a rule that helps one and hurts the other is overfitting."""
 
 
@@ -327,7 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", help="seeds at the small size")
     parser.add_argument("--held-out", action="store_true", help="the held-out seeds")
     parser.add_argument("--fresh", action="store_true", help="the second held-out set (31-35)")
-    parser.add_argument("--generator", choices=["synth", "statements", "both"], default="both")
+    parser.add_argument(
+        "--generator", choices=["synth", "statements", "ukbank", "both"], default="both"
+    )
     parser.add_argument("--n", type=int, default=1_000, help="bank lines per seed")
     parser.add_argument("--large", type=int, default=10_000, help="bank lines of the timing run")
     parser.add_argument("--no-large", action="store_true", help="skip the timing runs")
