@@ -568,9 +568,8 @@ class _Month:
             g_day = rng.choice((submitted, submitted, _shift(submitted, -1), b_day))
             ref = run or f"{rng.randint(1000, 99999)}"
             ledger.append((g_day, self.gtext("payment", sup.name, run), amount, ref, "payment"))
-        text = self.btext(
-            "BACS", rng.choice(("BACS PAYMENT RUN", "BULK PAYMENT", "BACS")), "", b_day
-        )
+        label = rng.choice(("BACS PAYMENT RUN", "BULK PAYMENT", "BACS"))
+        text = self.btext("BACS", label, run if rng.random() < 0.5 else "", b_day)
         return self.link(
             (b_day, f"{text} {submitted:%d%m%y}", sum(amounts, Decimal(0))),
             ledger,
@@ -922,11 +921,16 @@ class _Month:
         if not added or len(self.book.gl) == before:
             return added
         orig = self.book.gl[-1]
-        dup = self.gl(orig.day, orig.text, orig.amount, orig.case, orig.ref, "payment")
-        rev_day = _shift(orig.day, rng.randint(1, 5))
+        # Keyed again on a later day (a re-imported remittance), so the first entry is
+        # the one the bank paid and the later one is the duplicate the journal names.
+        dup_day = _shift(orig.day, rng.randint(1, 3))
+        rev_day = _shift(dup_day, rng.randint(0, 4))
+        if rev_day > self.end:
+            return added
+        dup = self.gl(dup_day, orig.text, orig.amount, orig.case, orig.ref, "payment")
         rev = self.gl(
             rev_day,
-            self.gtext("journal", "Reverse duplicate", orig.ref),
+            self.gtext("journal", f"Reverse duplicate of {dup_day:%d/%m/%y}", orig.ref),
             -orig.amount,
             orig.case,
             orig.ref,
