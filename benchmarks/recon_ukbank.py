@@ -166,6 +166,16 @@ _MERCHANTS: tuple[tuple[str, str, float, float], ...] = (
     ("WICKES 0231", "Wickes", 9.0, 300.0),
 )
 
+_SUBSCRIPTIONS = frozenset(
+    (
+        "ADOBE *CREATIVE CLD",
+        "GOOGLE *WORKSPACE",
+        "MICROSOFT*365",
+        "ZOOM.US 888-799-9666",
+        "LINKEDIN P4183",
+    )
+)
+
 # (bank name, ledger payee, category, low, high, fixed): direct debits of a small firm.
 _DIRECT_DEBITS: tuple[tuple[str, str, str, float, float, bool], ...] = (
     ("BT GROUP PLC", "BT", "Telephone", 60.0, 240.0, False),
@@ -275,6 +285,10 @@ class _Month:
         self.employees = rng.sample(_PEOPLE, rng.randint(6, 14))
         self.salaries = {p: self.money(1400, 3800) for p in self.employees}
         self.seen: set[tuple[str, Decimal, date]] = set()
+        self.used: set[tuple[str, date]] = set()
+        self.mandate_day: dict[str, int] = {}
+        self.mandate_ref: dict[str, str] = {}
+        self.card_lag = rng.choice((0, 1, 1, 2))
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -578,14 +592,24 @@ class _Month:
         )
 
     def direct_debit(self) -> int:
-        """A utility, insurer or lender collects; the bill is booked near the collection."""
+        """A mandate collects once a month on its own day; the bill is booked near it.
+
+        One collection per mandate per month, as in life: two same-amount collections
+        from one creditor days apart could not be told apart by anyone.
+        """
         rng = self.rng
         bank, payee, category, low, high, fixed = rng.choice(_DIRECT_DEBITS)
-        amount = -(_gbp(low) if fixed else self.money(low, high, whole=0.05))
-        b_day = self.day()
-        if not self.fresh(bank, amount, b_day):
+        dom = self.mandate_day.setdefault(bank, rng.randint(1, 28))
+        month = self.day().replace(day=dom)
+        b_day = _on_or_after(month)
+        if (bank, month) in self.used or not self.start <= b_day <= self.end:
             return 0
-        ref = rng.choice((f"{rng.randint(10**8, 10**9)}", f"ACC {rng.randint(10**5, 10**6)}", ""))
+        self.used.add((bank, month))
+        amount = -(_gbp(low) if fixed else self.money(low, high, whole=0.05))
+        ref = self.mandate_ref.setdefault(
+            bank,
+            rng.choice((f"{rng.randint(10**8, 10**9)}", f"ACC {rng.randint(10**5, 10**6)}", "")),
+        )
         g_day = _on_or_after(b_day + timedelta(days=rng.choice((0, 0, -1, -2, 1, 3))))
         return self.link(
             (b_day, self.btext("DD", bank, ref, b_day), amount),
@@ -615,12 +639,20 @@ class _Month:
         return added
 
     def card_spend(self) -> int:
-        """Company debit-card purchases, posted by the bank a working day or so later."""
+        """Company debit-card purchases, posted by the bank on this bank's usual lag.
+
+        The lag is one per seed, so purchases post in the order they were made; a
+        subscription bills once a month.
+        """
         rng = self.rng
         desc, payee, low, high = rng.choice(_MERCHANTS)
         amount = -(_gbp(low) if low == high else self.money(low, high, whole=0.02))
         txn = self.day(working=False)
-        b_day = _on_or_after(txn + timedelta(days=rng.choice((0, 1, 1, 2))))
+        if desc in _SUBSCRIPTIONS:
+            if (desc, txn.replace(day=1)) in self.used:
+                return 0
+            self.used.add((desc, txn.replace(day=1)))
+        b_day = _on_or_after(txn + timedelta(days=self.card_lag))
         if not self.fresh(desc, amount, b_day) or not self.fresh(payee, amount, txn):
             return 0
         return self.link(
