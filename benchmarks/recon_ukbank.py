@@ -289,6 +289,9 @@ class _Month:
         self.mandate_day: dict[str, int] = {}
         self.mandate_ref: dict[str, str] = {}
         self.card_lag = rng.choice((0, 1, 1, 2))
+        self.payday = rng.choice((25, 26, 27, 28))
+        self.payroll_style = rng.random()
+        self.saver = f"{self.sort_code} {rng.randint(10**7, 10**8 - 1)}"
 
     # -- small helpers ---------------------------------------------------------------
 
@@ -803,16 +806,24 @@ class _Month:
         return self.link((b_day, text, amount), [ledger], "one_to_one", "hmrc")
 
     def payroll(self) -> int:
-        """Net pay: a bureau's single debit, a BACS file of employees, or a FP each."""
+        """Monthly net pay on payday: a bureau's debit, a BACS file, or a FP each.
+
+        Payday falling on a weekend or bank holiday is brought forward, as UK employers do.
+        """
         rng = self.rng
-        b_day = self.day()
-        staff = rng.sample(self.employees, rng.randint(2, len(self.employees)))
+        month = self.day().replace(day=self.payday)
+        b_day = month
+        while not _is_working(b_day):
+            b_day -= timedelta(days=1)
+        if ("PAYROLL", month) in self.used or not self.start <= b_day <= self.end:
+            return 0
+        self.used.add(("PAYROLL", month))
         pays = [
             (p, self.salaries[p] + Decimal(rng.choice((0, 0, 0, rng.randint(20, 400)))))
-            for p in staff
+            for p in self.employees
         ]
         total = -sum((a for _p, a in pays), Decimal(0))
-        style = rng.random()
+        style = self.payroll_style
         if style < 0.35:
             name = rng.choice(("MOORCROFT PAYROLL", "PAYROLL BUREAU", "IRIS PAYROLL SERVI"))
             return self.link(
@@ -867,7 +878,7 @@ class _Month:
         b_day = self.day()
         if not self.fresh("TFR", amount, b_day):
             return 0
-        acct = f"{self.sort_code} {rng.randint(10**7, 10**8 - 1)}"
+        acct = self.saver
         way = "FROM" if amount > 0 else "TO"
         return self.link(
             (b_day, self.btext("TFR", f"{way} BUSINESS SAVER", acct, b_day), amount),
@@ -1083,7 +1094,7 @@ _WEIGHTS: tuple[tuple[Callable[[_Month], int], float], ...] = (
     (_Month.card_settlement, 4.0),
     (_Month.bank_charge, 1.2),
     (_Month.hmrc, 0.6),
-    (_Month.payroll, 0.4),
+    (_Month.payroll, 2.0),
     (_Month.chaps, 0.3),
     (_Month.transfer, 1.0),
     (_Month.cheque_void_reissue, 0.4),
