@@ -1063,7 +1063,7 @@ class _Month:
     def prior_period(self) -> int:
         """Last month's cheques and lodgements clearing in the first days of this one."""
         rng = self.rng
-        b_day = _shift(self.start, rng.randint(0, 4))
+        b_day = _shift(_on_or_after(self.start), rng.randint(0, 4))
         if rng.random() < 0.6:
             no = str(self.cheque_no - rng.randint(5, 60))
             amount = -self.money(30, 2500, whole=0.3)
