@@ -319,8 +319,15 @@ class _Month:
         return _gbp(round(value, 2))
 
     def day(self, working: bool = True) -> date:
+        """A day of the period; a working day (within the period) unless told otherwise."""
         d = self.start + timedelta(days=self.rng.randrange((self.end - self.start).days + 1))
-        return _on_or_after(d) if working else d
+        if not working:
+            return d
+        if _on_or_after(d) <= self.end:
+            return _on_or_after(d)
+        while not _is_working(d):
+            d -= timedelta(days=1)
+        return d
 
     def invoice(self) -> str:
         self.invoice_no += self.rng.randint(1, 3)
@@ -360,7 +367,8 @@ class _Month:
 
         A bank line after the period end leaves its ledger rows outstanding; ledger rows
         booked before the start belong to last month's reconciliation, leaving the bank
-        line as a prior-period item. Returns the bank lines added.
+        line as a prior-period item; ledger rows booked after the end leave it unbooked.
+        Returns the bank lines added.
         """
         b_day, b_text, b_amount = bank
         if b_day > self.end:
@@ -373,10 +381,10 @@ class _Month:
                 self.bank(b_day, b_text, b_amount, "prior_period")
                 return 1
             return 0
-        if b_day < self.start:
-            for g_day, text, amount, ref, role in ledger:
-                self.gl(g_day, text, amount, "in_transit_at_end", ref, role)
-            return 0
+        if any(g[0] > self.end for g in ledger):
+            # Banked now, booked only next period: this month's bank-only item.
+            self.bank(b_day, b_text, b_amount, "in_transit_at_end")
+            return 1
         b = self.bank(b_day, b_text, b_amount, case)
         for g_day, text, amount, ref, role in ledger:
             g = self.gl(g_day, text, amount, case, ref, role)

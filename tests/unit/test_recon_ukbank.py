@@ -99,3 +99,8 @@ def test_ten_thousand_lines_generate() -> None:
     d = generate(10_000, 1)
     assert len(d.bank) >= 10_000
     assert d.truth.problems(d.bank, d.ledger) == []
+
+
+def test_every_row_lies_in_the_period(data: SynthDataset) -> None:
+    for row in (*data.bank, *data.ledger):
+        assert data.period_start <= row.date <= data.period_end, row
