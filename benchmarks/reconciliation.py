@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from baton.tools.finance.matching import reconcile
 from baton.tools.finance.models import ReconResult
-from benchmarks import recon_ledgerbook, recon_statements, recon_synth
+from benchmarks import recon_ledgerbook, recon_statements, recon_synth, recon_ukbank
 from benchmarks.recon_truth import SynthDataset
 
 TARGET_PRECISION = 0.999
@@ -42,6 +42,11 @@ SEEDS: dict[str, dict[str, tuple[int, ...]]] = {
         "tuning": recon_ledgerbook.TUNING_SEEDS,
         "held-out": recon_ledgerbook.HELD_OUT_SEEDS,
         "fresh": recon_ledgerbook.FRESH_SEEDS,
+    },
+    "ukbank": {
+        "tuning": recon_ukbank.TUNING_SEEDS,
+        "held-out": recon_ukbank.HELD_OUT_SEEDS,
+        "fresh": recon_ukbank.FRESH_SEEDS,
     },
 }
 """Tuning seeds may be studied to write rules (so may extra tuning seeds: synth 11-20,
@@ -153,9 +158,15 @@ def score(data: SynthDataset, result: ReconResult, seconds: float, cpu: float) -
     )
 
 
-GENERATORS = {"synth": recon_synth, "statements": recon_statements, "ledgerbook": recon_ledgerbook}
+GENERATORS = {
+    "synth": recon_synth,
+    "statements": recon_statements,
+    "ledgerbook": recon_ledgerbook,
+    "ukbank": recon_ukbank,
+}
 """Independent generators: a rule that helps one and hurts another is overfitting.
-``ledgerbook`` was written without reading the engine or the other two."""
+``ledgerbook`` (US and UK small businesses) and ``ukbank`` (UK bank and Xero/Sage styles)
+were written without reading the engine or the other generators."""
 
 
 def run(n_bank: int, seed: int, days: int | None = None, generator: str = "synth") -> SeedScore:
@@ -335,9 +346,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="the second held-out set (31-35)")
     parser.add_argument(
         "--generator",
-        choices=["synth", "statements", "ledgerbook", "both", "all"],
+        choices=["synth", "statements", "ledgerbook", "ukbank", "both", "all"],
         default="both",
-        help="both = synth and statements; all = the three generators",
+        help="both = synth and statements; all = the four generators",
     )
     parser.add_argument("--n", type=int, default=1_000, help="bank lines per seed")
     parser.add_argument("--large", type=int, default=10_000, help="bank lines of the timing run")
