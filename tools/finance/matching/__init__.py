@@ -49,7 +49,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from baton.tools.finance.matching.assignment import book_one_to_one
-from baton.tools.finance.matching.batches import book_batches, book_gross_less_fees
+from baton.tools.finance.matching.batches import (
+    book_batches,
+    book_gross_less_fees,
+    book_referenced_batches,
+)
 from baton.tools.finance.matching.candidates import collect_candidates
 from baton.tools.finance.matching.claims import match_claims
 from baton.tools.finance.matching.edges import Scorer, build_edges, to_match
@@ -101,6 +105,7 @@ def reconcile(
     # that differ by a fee or a transposition: an exact batch beats an approximate pair.
     booked = book_one_to_one(edges, state, params, frozenset({"exact"}))
     book_gross_less_fees(bank_recs, gl_recs, state, params)
+    book_referenced_batches(bank_recs, gl_recs, state, params)
     ambiguous_batches = book_batches(
         bank_recs, gl_recs, state, params, scorer.unit, edges, returned
     )

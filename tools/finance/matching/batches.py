@@ -19,6 +19,7 @@ from baton.tools.finance.models import (
 )
 from baton.tools.finance.normalize import (
     name_similarity,
+    normalize_ref,
 )
 
 _KEPT = 3
@@ -583,5 +584,66 @@ def book_gross_less_fees(
             reason=(
                 f"payout of {gl[si].display_amount} in sales less "
                 f"{-gl[fi].display_amount} in fees booked apart, to the cent"
+            ),
+        )
+
+
+_REFERENCED_POOL = 20
+"""Most entries one bank line's references may gather (a subset search stays cheap)."""
+
+
+def book_referenced_batches(
+    bank: Sequence[Rec], gl: Sequence[Rec], state: State, params: MatchParams
+) -> None:
+    """Book a bank line against the entries whose references it prints, when they add up.
+
+    Conventions of the remittance reference: a customer paying two invoices at once
+    quotes both ("ASHWORTH PLUMBING / INV06235 INV06238"), a BACS run carries the run's
+    reference that every payment in it was booked under ("BP BACS BACS072"), and a
+    paying-in slip's number is the reference of every cheque on it ("COUNTER CREDIT
+    000561"). Entries whose ref the bank text names, of the line's sign and dated in
+    the batch sweep window before it, book as a batch when exactly one subset of two
+    or more of them sums to the line to the cent: a named reference and an exact sum
+    together, which a fee-netted single entry (an approximate amount) never beats.
+    """
+    window = max(params.batch_lag_days, params.batch_sweep_days)
+    by_ref: dict[str, list[int]] = defaultdict(list)
+    for gi in state.gl_open:
+        ref = normalize_ref(gl[gi].ref)
+        if len(ref) >= 4 and not gl[gi].reversal:
+            by_ref[ref].append(gi)
+    for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
+        b = bank[bi]
+        if b.units == 0 or b.reversal or b.feat.bank_originated:
+            continue
+        members = sorted(
+            {
+                gi
+                for ref in b.tokens
+                for gi in by_ref.get(ref, ())
+                if gi in state.gl_open
+                and (gl[gi].units > 0) == (b.units > 0)
+                and abs(gl[gi].units) < abs(b.units)
+                and b.bday - window <= gl[gi].bday <= b.bday + params.batch_lead_days
+            }
+        )
+        if not 2 <= len(members) <= _REFERENCED_POOL:
+            continue
+        values = [abs(gl[gi].units) for gi in members]
+        sums = _subset_sums(values, abs(b.units), len(members), 1)
+        found = [sol for sols in sums.solutions.values() for sol in sols]
+        if len(found) != 1:
+            continue
+        chosen = [members[i] for i in found[0]]
+        _book_members(
+            state,
+            bi,
+            b.id,
+            [gl[gi].id for gi in chosen],
+            chosen,
+            confidence=0.9,
+            reason=(
+                f"one of {len(chosen)} entries whose references the bank line names, "
+                f"summing to {b.display_amount} to the cent"
             ),
         )

@@ -62,6 +62,9 @@ class Rec:
     """A ledger entry's description as written (a reversal's memo may hold a reference)."""
     made_bday: int | None = None
     """For a card line that prints its purchase date, that date in business days."""
+    tokens: frozenset[str] = frozenset()
+    """A bank line's words as references compare (``INV-06235`` as ``INV06235``), for
+    entries whose ref the line prints."""
 
 
 @dataclass(slots=True)
@@ -184,7 +187,13 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         display_amount=line.amount,
         items=_item_count(line.description),
         made_bday=None if made is None else bdays[made],
+        tokens=frozenset(
+            t for t in map(normalize_ref, _TOKEN_SPLIT.split(line.description)) if len(t) >= 4
+        ),
     )
+
+
+_TOKEN_SPLIT = re.compile(r"[\s/,;:#()*]+")
 
 
 _ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES)\b", re.IGNORECASE)
