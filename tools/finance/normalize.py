@@ -50,6 +50,9 @@ _TXN_PHRASES = re.compile(
     r"EXTERNAL\s+(?:DEBIT|CREDIT)|WEB\s+PMTS?|CO\s+ID|WEB\s+ID|PPD\s+ID|CCD\s+ID|"
     r"REMOTE\s+DEPOSIT|MOBILE\s+DEPOSIT|BRANCH\s+DEPOSIT|DIRECT\s+(?:DEBIT|DEPOSIT)|"
     r"CARD\s+PURCHASE|PURCHASE\s+RETURN|ORIG\s+CO\s+NAME|DES|INDN|TRACE|"
+    # UK statements' wording of the payment type (the code is separate, see _TYPE_CODE).
+    r"FASTER\s+PAYMENTS?|BANK\s+(?:GIRO\s+)?CREDIT|STANDING\s+ORDER|COUNTER\s+CREDIT|"
+    r"BULK\s+PAYMENT|BACS|CHAPS|"
     # Deposits of cash and cheques say how they were paid in, never by whom.
     r"NIGHT\s+(?:DEPOSIT|SAFE)|CASH\s+(?:DEPOSIT|PAID\s+IN|LODGEMENT)|PAYING\s+IN|PAID\s+IN|"
     r"LODGEMENT|CREDIT\s+AT\s+BRANCH)\b"
@@ -216,7 +219,26 @@ _BRAND_FAMILIES: dict[str, str] = {
 # Payment platforms whose payouts name only the platform, then a payout reference
 # (``STRIPE TRANSFER ST-FZCHMPFK``): the platform is the counterparty.
 _PLATFORMS = frozenset(
-    {"STRIPE", "SQUARE", "PAYPAL", "SHOPIFY", "ADYEN", "BRAINTREE", "CLOVER", "TOAST", "ETSY"}
+    {
+        "STRIPE",
+        "SQUARE",
+        "PAYPAL",
+        "SHOPIFY",
+        "ADYEN",
+        "BRAINTREE",
+        "CLOVER",
+        "TOAST",
+        "ETSY",
+        "SUMUP",
+        "WORLDPAY",
+        "ZETTLE",
+        "IZETTLE",
+        "DOJO",
+        "TAKEPAYMENTS",
+        "ELAVON",
+        "GOCARDLESS",
+        "MOLLIE",
+    }
 )
 
 # Payroll convention: an employer that pays through a payroll processor sees the
@@ -245,9 +267,19 @@ _FAMILY = re.compile(
 _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
 
+# UK banks (Lloyds, HSBC, NatWest) start a statement line with a transaction-type code:
+# BGC bank giro credit, BP bill payment, CC counter credit, DD direct debit, DEB debit
+# card, FPI/FPO Faster Payment in/out, SO standing order, TFR transfer, VIS Visa... The
+# code says how the money moved; the counterparty follows it.
+_TYPE_CODE = re.compile(
+    r"^\s*(?:BGC|BP|CC|CR|DR|DD|DEB|FPI|FPO|SO|STO|TFR|VIS|POS|PAY|CHAPS|CHQ|CPT|BACS|MPI|MPO|"
+    r"IBP|OBP|DEP|CHG|BNS|COR|CSH)\s+(?=\S)"
+)
+
+
 def _clean_name(text: str) -> str:
     """Counterparty words of an upper-cased text, in order."""
-    cleaned = _TXN_PHRASES.sub(" ", text)
+    cleaned = _TXN_PHRASES.sub(" ", _TYPE_CODE.sub(" ", text))
     cleaned = _split_processor(cleaned.strip())
     cleaned = _TXN_PHRASES.sub(" ", cleaned)
     cleaned = _REVERSAL.sub(" ", cleaned)
