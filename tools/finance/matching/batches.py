@@ -647,3 +647,66 @@ def book_referenced_batches(
                 f"summing to {b.display_amount} to the cent"
             ),
         )
+    _book_shared_ref_groups(bank, gl, state, params, by_ref)
+
+
+def _book_shared_ref_groups(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    by_ref: dict[str, list[int]],
+) -> None:
+    """Book a bank line against *all* the open entries booked under one reference.
+
+    Convention of the payment run: a BACS run or a payroll run is booked as one entry
+    per payee under the run's reference ("BACS071", "WAGES"), and the bank shows one
+    debit for the run, often without that reference ("BP BACS 201025"). That is one
+    hypothesis per reference, not one per subset: every open entry of the reference,
+    of the line's sign and within the batch sweep window of each other, must add up to
+    the line to the cent, and the match must be mutual (one group for the line, one
+    line for the group).
+    """
+    window = max(params.batch_lag_days, params.batch_sweep_days)
+    by_amount: dict[int, list[int]] = defaultdict(list)
+    for bi in state.bank_open:
+        if bank[bi].units != 0 and not bank[bi].reversal and not bank[bi].feat.bank_originated:
+            by_amount[bank[bi].units].append(bi)
+    proposals: dict[int, list[list[int]]] = defaultdict(list)
+    for group in by_ref.values():
+        for sign in (1, -1):
+            members = sorted(
+                (gi for gi in group if gi in state.gl_open and gl[gi].units * sign > 0),
+                key=lambda gi: (gl[gi].bday, gi),
+            )
+            if len(members) < 2 or gl[members[-1]].bday - gl[members[0]].bday > window:
+                continue
+            total = sum(gl[gi].units for gi in members)
+            lines = [
+                bi
+                for bi in by_amount.get(total, ())
+                if gl[members[-1]].bday - params.batch_lead_days
+                <= bank[bi].bday
+                <= gl[members[0]].bday + window
+            ]
+            if len(lines) == 1:
+                proposals[lines[0]].append(members)
+    for bi, groups in sorted(proposals.items()):
+        if len(groups) != 1 or bi not in state.bank_open:
+            continue
+        members = groups[0]
+        if any(gi not in state.gl_open for gi in members):
+            continue
+        b = bank[bi]
+        _book_members(
+            state,
+            bi,
+            b.id,
+            [gl[gi].id for gi in members],
+            members,
+            confidence=0.85,
+            reason=(
+                f"one of all {len(members)} open entries under reference "
+                f"{gl[members[0]].ref}, which together make {b.display_amount} to the cent"
+            ),
+        )
