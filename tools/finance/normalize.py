@@ -53,6 +53,9 @@ _TXN_PHRASES = re.compile(
     # UK statements' wording of the payment type (the code is separate, see _TYPE_CODE).
     r"FASTER\s+PAYMENTS?|BANK\s+(?:GIRO\s+)?CREDIT|STANDING\s+ORDER|COUNTER\s+CREDIT|"
     r"BULK\s+PAYMENT|BACS|CHAPS|"
+    # Wire and electronic-transfer wording; BNF (beneficiary) introduces the payee.
+    r"FEDWIRE(?:\s+(?:CREDIT|DEBIT))?|(?:FX|INTL|INTERNATIONAL)\s+WIRE(?:\s+(?:OUT|IN))?|"
+    r"ELECTRONIC\s+WITHDRAWAL|BNF|INCL\s+FEES|"
     # Deposits of cash and cheques say how they were paid in, never by whom.
     r"NIGHT\s+(?:DEPOSIT|SAFE)|CASH\s+(?:DEPOSIT|PAID\s+IN|LODGEMENT)|PAYING\s+IN|PAID\s+IN|"
     r"LODGEMENT|CREDIT\s+AT\s+BRANCH)\b"
@@ -248,7 +251,8 @@ _PLATFORMS = frozenset(
 # processors are the public US payroll providers; extend as needed.
 _PAYROLL_PROCESSOR = re.compile(
     r"\b(?:ADP|GUSTO|PAYCHEX|PAYLOCITY|PAYCOR|RIPPLING|TRINET|JUSTWORKS|INSPERITY|CERIDIAN"
-    r"|DAYFORCE|ZENEFITS)\b"
+    r"|DAYFORCE|ZENEFITS|(?:SAGE|XERO|IRIS|QB|QUICKBOOKS|INTUIT)\s+PAYROLL|PAYROLL\s+BUREAU"
+    r"|BRIGHTPAY|MOORE\s?PAY|PAYFIT)\b"
 )
 # Card-sales convention: a merchant books the day's card takings as "Card sales" (or
 # "Card daily sales", "Merchant settlement") without naming the processor, while the
