@@ -547,3 +547,119 @@ def test_a_descriptor_may_start_with_the_firms_initials() -> None:
     assert (name_similarity(phb, describe("Pacific Harbor Builders Corp.")) or 1) < 0.5
     ace = describe("ACE HARDWARE")
     assert (name_similarity(ace, describe("Acme Consulting Enterprises")) or 1) < 0.5
+
+
+def test_a_transfer_between_own_accounts_books_although_no_name_is_shared() -> None:
+    # The bank names the other account by type and number, the books by its name.
+    result = reconcile(
+        [
+            bank("B1", 1, "ONLINE TRANSFER FROM SAV XXXXXX7763 REF #IB0ZLGPSTO", "22400.00"),
+            bank("B2", 2, "TRANSFER TO CHK 8251 CONFIRMATION# 7240369079", "-3200.00"),
+        ],
+        [
+            gl("G1", 0, "Transfer from Reserve account", "22400.00", entry_type="Transfer"),
+            gl("G2", 2, "Move to payroll", "-3200.00", entry_type="Bank Transfer"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    # "CHK 8251" is the checking account, not cheque 8251; a payee is not an account.
+    assert describe("TRANSFER TO CHK 8251 CONFIRMATION# 7240369079").cheque_no is None
+    assert not describe("ONLINE TRANSFER TO ATLAS IT SERVICES L").own_transfer
+
+
+def test_uk_cheques_print_the_serial_number_alone() -> None:
+    # UK statements show a cheque as its serial ("217221", "217219 CHQ"); the books keep
+    # the number in ref whatever the entry type, and it may clear weeks later.
+    result = reconcile(
+        [bank("B1", 25, "217221", "-10360.31"), bank("B2", 25, "217219 CHQ", "-43.56")],
+        [
+            gl("G1", 0, "Stonebridge Technologies plc", "-10360.31", "217221", "Spend Money"),
+            gl("G2", 0, "stonebridge staffing - Inv 14017", "-43.56", "217219", "Payment"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    assert describe("123456789").cheque_no is None  # not six digits: not a serial
+
+
+def test_uk_type_codes_and_scheme_words_are_not_the_counterparty() -> None:
+    # "FPI IQBAL MOTORS" is a Faster Payment in from Iqbal Motors, "BGC STRIPE ..." a
+    # bank giro credit from Stripe: the code must not be read as the firm's first word.
+    assert describe("FPI IQBAL MOTORS IQBA031 623120 01OCT 22:22").name == "IQBAL MOTORS"
+    assert describe("BGC STRIPE PAYMENTS UK PAYOUT 2804").name.startswith("STRIPE")
+    assert describe("KERR ACCOUNTANTS L / INVS INV06056 / FASTER PAYMENT").name.startswith(
+        "KERR ACCOUNTANTS"
+    )
+    for text in ("CC COUNTER CREDIT 000570", "NIGHT DEPOSIT", "PAYING IN 780298"):
+        assert describe(text).name == "", text
+    wire = describe("FX WIRE 75652599 BNF LIBERTY CONSLT GROUP LLC")
+    assert (name_similarity(wire, describe("Liberty Consulting Group LLC - intl wire")) or 0) > 0.8
+    # A whole month: the Faster Payment with a fee of 20 taken books on strong names.
+    result = reconcile(
+        [bank("B1", 2, "FPI HERITAGE FOODS LT INV17879 407814 01MAY 10:02", "8339.01")],
+        [gl("G1", 1, "Heritage Foods Ltd", "8359.01", "INV17879", "Receive Money")],
+    )
+    assert booked(result) == {("B1", "G1")}
+
+
+def test_a_processor_payout_is_the_platform_named_anywhere_in_the_books() -> None:
+    sales = describe("Sales via Square 10/02/2025")
+    assert (name_similarity(describe("SQUARE INC DES:251006P2 ID:T36X1P2QZWYO"), sales) or 0) >= 0.8
+    sumup = describe("SumUp card takings to 01/10")
+    assert (name_similarity(describe("BGC SUMUP PAYMENTS LTD ST-4186070"), sumup) or 0) >= 0.8
+
+
+def test_a_payout_books_against_gross_sales_less_the_fee_entry_booked_apart() -> None:
+    # Square paid 160.15: the books hold sales of 164.73 and a fee journal of -4.58.
+    result = reconcile(
+        [bank("B1", 2, "SQUARE INC", "160.15")],
+        [
+            gl("G1", 0, "Square sales 10/01", "164.73", "SQ1001", "Sales Receipt"),
+            gl("G2", 0, "Square fees 10/01", "-4.58", "SQ1001", "Journal Entry"),
+            gl("G3", 0, "Stripe fees 10/01", "-4.58", "ST1001", "Journal Entry"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+    assert {m.kind for m in result.matches} == {"batch"}
+
+
+def test_a_reversing_journal_that_names_the_entry_in_its_memo_offsets_it() -> None:
+    # The duplicate BP-4718 is reversed by journal JE-0624 whose memo names it; the
+    # original BP-4717 meets the bank line.
+    result = reconcile(
+        [bank("B1", 2, "Online Payment 8174451169 To Westfield Logistics 10/20", "-4070.66")],
+        [
+            gl("G1", 2, "Westfield Logistics LLC", "-4070.66", "BP-4717", "Bill Payment"),
+            gl("G2", 2, "Westfield Logistics LLC", "-4070.66", "BP-4718", "Bill Payment"),
+            gl("G3", 3, "Reverse duplicate entry BP-4718", "4070.66", "JE-0624", "Journal Entry"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1")}
+    assert {(o.gl_id_a, o.gl_id_b) for o in result.offsetting} == {("G2", "G3")}
+
+
+def test_a_line_books_against_the_entries_whose_references_it_prints() -> None:
+    # A customer paying two invoices quotes both; a fee-netted single entry of the
+    # same customer (an approximate amount) must not win over the exact pair.
+    result = reconcile(
+        [bank("B1", 3, "ASHWORTH PLUMBING / INV06235 INV06238 / FASTER PAYMENT", "463.22")],
+        [
+            gl("G1", 1, "Ashworth Plumbing", "185.29", "INV06235", "Receive Money"),
+            gl("G2", 2, "Ashworth Plumbing", "277.93", "INV06238", "Receive Money"),
+            gl("G3", 3, "Ashworth Plumbing cheque", "486.33", "000744", "Receive Money"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_a_payment_run_books_against_all_entries_under_its_reference() -> None:
+    # One BACS debit for four supplier payments booked under the run's reference; the
+    # bank prints the submission date, not the reference.
+    entries = [
+        gl("G1", 0, "Purchase Payment Brennan Fabrications LLP", "-3359.37", "BACS071"),
+        gl("G2", 0, "Purchase Payment Trevelyan Accountants", "-941.18", "BACS071"),
+        gl("G3", 1, "Purchase Payment Fraser Motors", "-153.25", "BACS071"),
+        gl("G4", 2, "Purchase Payment Trevelyan Architects", "-636.76", "BACS071"),
+        gl("G5", 2, "Purchase Payment Oduya Joinery", "-636.76", "BACS072"),
+    ]
+    result = reconcile([bank("B1", 3, "BP BACS 201025", "-5090.56")], entries)
+    assert booked(result) == {("B1", g) for g in ("G1", "G2", "G3", "G4")}
