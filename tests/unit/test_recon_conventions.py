@@ -663,3 +663,12 @@ def test_a_payment_run_books_against_all_entries_under_its_reference() -> None:
     ]
     result = reconcile([bank("B1", 3, "BP BACS 201025", "-5090.56")], entries)
     assert booked(result) == {("B1", g) for g in ("G1", "G2", "G3", "G4")}
+
+
+def test_a_direct_debit_may_be_booked_days_after_the_bank_took_it() -> None:
+    # The creditor collects a direct debit on its own schedule; the bookkeeper enters
+    # it from the bill three business days later. A card payment that early is not.
+    entry = gl("G1", 3, "British Gas Light & heat", "-114.00", "DD", "Bank Payment")
+    assert booked(reconcile([bank("B1", 0, "DD BRITISH GAS ACC 234430", "-114.00")], [entry]))
+    card = bank("B1", 0, "DEB BRITISH GAS CD 7964", "-114.00")
+    assert not reconcile([card], [entry]).matches

@@ -175,6 +175,9 @@ class DescriptionFeatures:
     own_transfer: bool = False
     """The text moves money between the business's own accounts ("ONLINE TRANSFER FROM
     SAV XXXXXX7763", "Transfer to Savings")."""
+    direct_debit: bool = False
+    """The bank line is a direct debit ("DD BRITISH GAS", "... / DIRECT DEBIT"): the
+    creditor took it, so the books may record it days after the bank did."""
     card_date: tuple[int, int] | None = None
     """(month, day) of the purchase a card line prints (``CHECKCARD 0804``,
     ``PURCHASE AUTHORIZED ON 02/25``): the day the books record, unlike the posting date."""
@@ -270,6 +273,8 @@ _FAMILY = re.compile(
 
 _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
+
+_DIRECT_DEBIT = re.compile(r"^\s*DD\s|\bDIRECT\s+DEBIT\b")
 
 # UK banks (Lloyds, HSBC, NatWest) start a statement line with a transaction-type code:
 # BGC bank giro credit, BP bill payment, CC counter credit, DD direct debit, DEB debit
@@ -383,6 +388,7 @@ def describe(text: str) -> DescriptionFeatures:
         card_sales=_CARD_SALES.search(upper) is not None,
         card_date=_card_date(upper),
         own_transfer=own_transfer,
+        direct_debit=_DIRECT_DEBIT.search(upper) is not None,
     )
 
 

@@ -69,8 +69,10 @@ class Scorer:
         p = self.p
         lag = b.bday - g.bday
         # A return or reversal is usually booked from the statement that reports it,
-        # so the books may learn of it days after the bank posted it.
-        lead = p.reversal_lead_days if b.reversal and g.reversal else p.lead_days
+        # and a direct debit from the bill or the statement after the creditor took it,
+        # so the books may learn of either days after the bank posted it.
+        booked_late = (b.reversal and g.reversal) or (b.feat.direct_debit and b.units < 0)
+        lead = p.reversal_lead_days if booked_late else p.lead_days
         if lag < -lead:
             return None
         if cheque_hit and b.day - g.day <= p.cheque_lag_days:
