@@ -27,9 +27,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import recon_statements, recon_synth
+from benchmarks import recon_ledgerbook, recon_statements, recon_synth, recon_ukbank
 
-GENERATORS = {"statements": recon_statements.generate, "synth": recon_synth.generate}
+GENERATORS = {
+    "statements": recon_statements.generate,
+    "synth": recon_synth.generate,
+    "ledgerbook": recon_ledgerbook.generate,
+    "ukbank": recon_ukbank.generate,
+}
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "finance" / "2026-10"

@@ -1116,7 +1116,7 @@ _WEIGHTS: tuple[tuple[Callable[[_Month], int], float], ...] = (
 )
 
 
-def generate(n_bank: int, seed: int, days: int | None = None) -> SynthDataset:
+def generate(n_bank: int, seed: int, *, days: int | None = None) -> SynthDataset:
     """A UK-style period of about ``n_bank`` bank lines with its ground truth.
 
     ``days`` defaults to a month per thousand lines, the pace of a busy small firm.
