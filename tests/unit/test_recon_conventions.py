@@ -672,3 +672,23 @@ def test_a_direct_debit_may_be_booked_days_after_the_bank_took_it() -> None:
     assert booked(reconcile([bank("B1", 0, "DD BRITISH GAS ACC 234430", "-114.00")], [entry]))
     card = bank("B1", 0, "DEB BRITISH GAS CD 7964", "-114.00")
     assert not reconcile([card], [entry]).matches
+
+
+def test_a_remittance_cut_short_is_completed_by_the_payers_other_open_entry() -> None:
+    # "INVS INV-4025" names one of the two invoices paid; the payer's other open
+    # invoice completes the amount, and no fee-netted single entry may take the line.
+    result = reconcile(
+        [bank("B1", 3, "Driscoll Foods And · Bank credit · INVS INV-4025", "745.59")],
+        [
+            gl("G1", 3, "Driscoll Foods & Sons Ltd", "214.13", "INV-4025", "Receive Payment"),
+            gl("G2", 3, "Driscoll Foods & Sons Ltd", "531.46", "INV-4028", "Receive Payment"),
+            gl("G3", 3, "Driscoll Foods & Sons Ltd", "789.27", "INV-3870", "Receive Payment"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_a_cheque_number_may_follow_a_column_separator() -> None:
+    assert describe("Cheque · Cheque · 160575").cheque_no == "160575"
+    assert describe("CHQ / 224343 / CHEQUE").cheque_no == "224343"
+    assert describe("CHEQUE DEPOSIT / 000753 / DEPOSIT").cheque_no is None

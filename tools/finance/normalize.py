@@ -118,7 +118,11 @@ _ABBREVIATIONS: dict[str, str] = {
     "LABS": "LABORATORIES",
 }
 
-_CHEQUE = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:PAID\s*)?(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+# The number may follow after a column separator ("Cheque · Cheque · 160575").
+_CHEQUE = re.compile(
+    r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)[\s·|,/:-]*(?:PAID\s*)?(?:(?:CHEQUE|CHQ)[\s·|,/:-]*)?"
+    r"(?:NO\.?\s*|#\s*)?(\d{3,10})\b"
+)
 # UK statements print a cheque as its serial number, with the type code after it or in a
 # column of its own ("217219 CHQ", or just "217221"): six digits and nothing else.
 _SERIAL_CHEQUE = re.compile(

@@ -607,6 +607,8 @@ def book_referenced_batches(
     together, which a fee-netted single entry (an approximate amount) never beats.
     """
     window = max(params.batch_lag_days, params.batch_sweep_days)
+    open_gl = sorted(state.gl_open, key=lambda i: (gl[i].bday, i))
+    bdays = [gl[i].bday for i in open_gl]
     by_ref: dict[str, list[int]] = defaultdict(list)
     for gi in state.gl_open:
         ref = normalize_ref(gl[gi].ref)
@@ -627,11 +629,35 @@ def book_referenced_batches(
                 and b.bday - window <= gl[gi].bday <= b.bday + params.batch_lead_days
             }
         )
+        if not members:
+            continue
+        # A remittance cut short names only some of the invoices it pays ("INVS
+        # INV-4025" for two): the payer's other open entries may complete it, as long
+        # as every way of making the amount includes a named one.
+        lo = bisect.bisect_left(bdays, b.bday - window)
+        hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
+        referenced = set(members)
+        members += [
+            gi
+            for gi in open_gl[lo:hi]
+            if gi not in referenced
+            and gi in state.gl_open
+            and (gl[gi].units > 0) == (b.units > 0)
+            and abs(gl[gi].units) < abs(b.units)
+            and (name_similarity(b.feat, gl[gi].feat) or 0.0) >= params.strong_name
+        ]
         if not 2 <= len(members) <= _REFERENCED_POOL:
             continue
         values = [abs(gl[gi].units) for gi in members]
         sums = _subset_sums(values, abs(b.units), len(members), 1)
-        found = [sol for sols in sums.solutions.values() for sol in sols]
+        if any(len(sols) >= _KEPT for sols in sums.solutions.values()):
+            continue
+        found = [
+            sol
+            for sols in sums.solutions.values()
+            for sol in sols
+            if any(members[i] in referenced for i in sol)
+        ]
         if len(found) != 1:
             continue
         chosen = [members[i] for i in found[0]]
