@@ -692,3 +692,20 @@ def test_a_cheque_number_may_follow_a_column_separator() -> None:
     assert describe("Cheque · Cheque · 160575").cheque_no == "160575"
     assert describe("CHQ / 224343 / CHEQUE").cheque_no == "224343"
     assert describe("CHEQUE DEPOSIT / 000753 / DEPOSIT").cheque_no is None
+
+
+def test_sales_less_fees_needs_the_same_settlement_and_no_crowd_of_coincidences() -> None:
+    payout = bank("B1", 4, "SQUARE INC", "160.15")
+    sales = gl("G1", 0, "Square sales 10/01", "164.73", "", "Sales Receipt")
+    # The fee entry of another settlement (three business days away, no shared ref).
+    late_fee = gl("G2", 3, "Square fees 10/04", "-4.58", "", "Journal Entry")
+    assert ("B1", "G2") not in booked(reconcile([payout], [sales, late_fee]))
+    # Forty sales and forty fees in the week: some pair adds up by coincidence alone.
+    crowd = [gl(f"S{i}", 0, "Square sales", f"{160.16 + i * 1.37:.2f}") for i in range(40)]
+    crowd += [gl(f"F{i}", 0, "Square fees", f"-{1.01 + i * 1.13:.2f}") for i in range(40)]
+    crowd += [sales, gl("G3", 0, "Square fees 10/01", "-4.58", "", "Journal Entry")]
+    result = reconcile([payout], crowd)
+    assert not any(m.kind == "batch" for m in result.matches)
+    # Alone, the same settlement's fee completes the payout.
+    alone = reconcile([payout], [sales, crowd[-1]])
+    assert booked(alone) == {("B1", "G1"), ("B1", "G3")}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -534,7 +534,11 @@ def _book_certain_members(
 
 
 def book_gross_less_fees(
-    bank: Sequence[Rec], gl: Sequence[Rec], state: State, params: MatchParams
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    fee_tolerance: Callable[[int], int],
 ) -> None:
     """Book a processor payout against the gross sales and the fee entry booked apart.
 
@@ -543,37 +547,64 @@ def book_gross_less_fees(
     entry of its own ("Square fees 10/01", a journal or an expense of -4.58) next to the
     gross sales (164.73) has two entries for the one bank line (160.15): a batch whose
     members have opposite signs, which the subset search (same-sign members) never
-    considers. Only incoming lines; both entries must name the payer the bank line
-    names (names agree), be dated in the batch sweep window before the payout, and be
-    the only such sales-and-fee pair summing to it exactly.
+    considers. Only incoming lines; the fee must be within the engine's fee tolerance
+    of the sales, booked for the same settlement (the same reference, or dated within a
+    business day of the sales), both entries must name the payer the bank line names,
+    be dated in the batch sweep window before the payout, and be the only such pair.
+    Sales are looked up by amount (the fee bounds how far above the payout they lie),
+    so a dense month costs a few look-ups per line, never a scan of the window.
     """
     window = max(params.batch_lag_days, params.batch_sweep_days)
-    open_gl = sorted(state.gl_open, key=lambda i: (gl[i].bday, i))
-    bdays = [gl[i].bday for i in open_gl]
+    sales = sorted((gl[gi].units, gi) for gi in state.gl_open if gl[gi].units > 0)
+    sales_units = [units for units, _ in sales]
+    fees: dict[int, list[int]] = defaultdict(list)
+    for gi in sorted(state.gl_open):
+        if gl[gi].units < 0 and not gl[gi].reversal:
+            fees[-gl[gi].units].append(gi)
+    fee_days = sorted(gl[gi].bday for group in fees.values() for gi in group)
     for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
         b = bank[bi]
         if b.units <= 0 or not b.feat.name or b.reversal:
             continue
-        lo = bisect.bisect_left(bdays, b.bday - window)
-        hi = bisect.bisect_right(bdays, b.bday)
-        named = [
-            gi
-            for gi in open_gl[lo:hi]
-            if gi in state.gl_open
-            and not gl[gi].reversal
-            and (name_similarity(b.feat, gl[gi].feat) or 0.0) >= params.strong_name
-        ]
-        sales = [gi for gi in named if gl[gi].units > b.units]
-        fees = {gl[gi].units: gi for gi in named if gl[gi].units < 0}
-        found = [
-            (si, fees[b.units - gl[si].units])
-            for si in sales
-            if b.units - gl[si].units in fees
-            and sum(1 for f in named if gl[f].units == b.units - gl[si].units) == 1
-        ]
-        if len(found) != 1:
+        found: list[tuple[int, int]] = []
+        tried = 0
+        for k in range(bisect.bisect_right(sales_units, b.units), len(sales)):
+            si = sales[k][1]
+            s = gl[si]
+            fee = s.units - b.units
+            if fee > fee_tolerance(s.units) or len(found) > _KEPT:
+                break  # the fee only grows faster than its tolerance from here
+            if si not in state.gl_open or s.reversal or not b.bday - window <= s.bday <= b.bday:
+                continue
+            tried += 1
+            found += [
+                (si, fi)
+                for fi in fees.get(fee, ())
+                if fi in state.gl_open
+                and gl[fi].bday <= b.bday
+                and (
+                    (s.ref and normalize_ref(s.ref) == normalize_ref(gl[fi].ref))
+                    or abs(gl[fi].bday - s.bday) <= 1
+                )
+            ]
+        # A coincidence is likely when many sales and fee entries could pair: the
+        # expected number of chance pairs is the pairs tried over the cents a fee may take.
+        in_window = bisect.bisect_right(fee_days, b.bday) - bisect.bisect_left(
+            fee_days, b.bday - window
+        )
+        chance = tried * in_window / max(1, fee_tolerance(b.units))
+        if len(found) > _KEPT or chance > params.batch_max_chance:
             continue
-        si, fi = found[0]
+        named = [
+            (si, fi)
+            for si, fi in found
+            if all(
+                (name_similarity(b.feat, gl[x].feat) or 0.0) >= params.strong_name for x in (si, fi)
+            )
+        ]
+        if len(named) != 1:
+            continue
+        si, fi = named[0]
         _book_members(
             state,
             bi,
@@ -590,6 +621,9 @@ def book_gross_less_fees(
 
 _REFERENCED_POOL = 20
 """Most entries one bank line's references may gather (a subset search stays cheap)."""
+_COMPLETION_SCAN = 400
+"""Most open entries in a window whose names are compared to complete a short remittance
+(a week of a busy month); denser windows rely on the printed references alone."""
 
 
 def book_referenced_batches(
@@ -637,6 +671,8 @@ def book_referenced_batches(
         lo = bisect.bisect_left(bdays, b.bday - window)
         hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
         referenced = set(members)
+        if hi - lo > _COMPLETION_SCAN:
+            hi = lo  # too dense a window to compare names entry by entry: references only
         members += [
             gi
             for gi in open_gl[lo:hi]
