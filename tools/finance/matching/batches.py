@@ -419,9 +419,9 @@ def book_batches(
             b = bank[search.bank]
             _book_members(
                 state,
+                bank,
+                gl,
                 search.bank,
-                b.id,
-                [gl[gi].id for gi in members],
                 members,
                 confidence=round(max(0.7, 0.95 - 0.03 * (len(members) - 2)), 3),
                 reason=(
@@ -439,22 +439,26 @@ def book_batches(
 
 def _book_members(
     state: State,
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
     bank_index: int,
-    bank_id: str,
-    gl_ids: Sequence[str],
     members: Sequence[int],
     *,
     confidence: float,
     reason: str,
 ) -> None:
-    """Book ``members`` as batch pairs of one deposit line and close them all.
+    """Book ``members`` as batch pairs of one bank line and close them all.
 
-    Why one place: a whole slip and a partly booked one must close the same records the
-    same way, or a member could stay open and be booked twice.
+    Why one place: every kind of batch (a whole slip, a partly booked one, a payout less
+    its fees, a remittance, a payment run) must close the same records the same way, or
+    a member could stay open and be booked twice.
     """
-    for gi, gl_id in zip(members, gl_ids, strict=True):
+    bank_id = bank[bank_index].id
+    for gi in members:
         state.matches.append(
-            Match(bank_id=bank_id, gl_id=gl_id, kind="batch", confidence=confidence, reason=reason)
+            Match(
+                bank_id=bank_id, gl_id=gl[gi].id, kind="batch", confidence=confidence, reason=reason
+            )
         )
         state.gl_open.discard(gi)
     state.bank_open.discard(bank_index)
@@ -517,9 +521,9 @@ def _book_certain_members(
         rest = sum((gl[gi].display_amount for gi in sols[0] if gi not in certain), Decimal(0))
         _book_members(
             state,
+            bank,
+            gl,
             search.bank,
-            b.id,
-            [gl[gi].id for gi in certain],
             certain,
             confidence=0.7,
             reason=(
@@ -607,9 +611,9 @@ def book_gross_less_fees(
         si, fi = named[0]
         _book_members(
             state,
+            bank,
+            gl,
             bi,
-            b.id,
-            [gl[si].id, gl[fi].id],
             [si, fi],
             confidence=0.9,
             reason=(
@@ -699,9 +703,9 @@ def book_referenced_batches(
         chosen = [members[i] for i in found[0]]
         _book_members(
             state,
+            bank,
+            gl,
             bi,
-            b.id,
-            [gl[gi].id for gi in chosen],
             chosen,
             confidence=0.9,
             reason=(
@@ -762,9 +766,9 @@ def _book_shared_ref_groups(
         b = bank[bi]
         _book_members(
             state,
+            bank,
+            gl,
             bi,
-            b.id,
-            [gl[gi].id for gi in members],
             members,
             confidence=0.85,
             reason=(
