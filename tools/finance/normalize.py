@@ -503,6 +503,31 @@ def _initials(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
     )
 
 
+_LINKS = ("FOR", "OF", "AND", "THE")
+"""Linking words an acronym may keep the initial of (Transport *for* London is TfL)."""
+
+
+def _initials_with_link(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> bool:
+    """``TFL`` is Transport for London, ``BOFA`` Bank of America: an acronym that keeps
+    the initial of one linking word between the initials of every word of the name.
+    The linking word is dropped from the name as noise, so the ledger text itself must
+    show it in that place; covering the whole name in order, with the link where the
+    text has it, is specific enough to need no second word.
+    """
+    token = bank.name.split()[0]
+    words = ledger.name.split()
+    if len(words) < 2 or len(words) != len(token) - 1 or len(token) > 5:
+        return False
+    for cut in range(1, len(token) - 1):
+        rest = token[:cut] + token[cut + 1 :]
+        if any(w[0] != ch for w, ch in zip(words, rest, strict=True)):
+            continue
+        joined = "".join(words[:cut]) + "{}" + "".join(words[cut:])
+        if any(link[0] == token[cut] and joined.format(link) in ledger.compact for link in _LINKS):
+            return True
+    return False
+
+
 def _contains_run(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
     """The ledger name appears as consecutive whole words of the bank text
     (``MARRIOTT`` in ``COURTYARD BY MARRIOTT DENVER``)."""
@@ -580,6 +605,8 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         best = max(best, 0.9)  # a payout from the platform the books name
     if platform in _PLATFORMS and ledger.card_sales:
         best = max(best, 0.8)  # card sales in the books, the processor's payout at the bank
+    if _initials_with_link(bank, ledger):
+        best = max(best, 0.8)  # the acronym of the whole name, linking word and all
     if bank.own_transfer and ledger.own_transfer:
         best = max(best, 0.8)  # both move money between the business's own accounts
     if platform in _PLATFORMS and any(platform in seg.split() for seg in ledger.segments):

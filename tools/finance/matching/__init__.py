@@ -74,6 +74,7 @@ from baton.tools.finance.matching.records import (
     inherit_counterparty,
     ledger_rec,
 )
+from baton.tools.finance.matching.repeats import book_repeats
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
 
 __all__ = ["ClaimMatch", "MatchParams", "match_claims", "reconcile"]
@@ -110,6 +111,7 @@ def reconcile(
         bank_recs, gl_recs, state, params, scorer.unit, edges, returned
     )
     booked += book_one_to_one(edges, state, params)
+    booked += book_repeats(edges, list(booked), bank_recs, gl_recs, state, params)
     state.matches.extend(to_match(e, bank_recs, gl_recs) for e in booked)
     # Approximate pairs have now claimed their entries, so the deposits left open face
     # smaller pools: a run of days that was crowded before may now be swept whole.

@@ -18,7 +18,7 @@ from baton.tools.finance.matching.params import EdgeKind, MatchParams
 from baton.tools.finance.matching.records import Edge, State
 
 
-def _components(edges: Sequence[Edge]) -> list[list[Edge]]:
+def components(edges: Sequence[Edge]) -> list[list[Edge]]:
     """Connected groups of edges: records that compete, directly or through a chain."""
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
@@ -200,7 +200,7 @@ def book_one_to_one(
     """
     live = [e for e in edges if e.b in state.bank_open and e.g in state.gl_open]
     booked: list[Edge] = []
-    for group in _components(live):
+    for group in components(live):
         if not any(_bookable_now(e, params, kinds) for e in group):
             continue
         size = len({e.b for e in group}) * len({e.g for e in group})

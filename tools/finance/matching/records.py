@@ -65,6 +65,9 @@ class Rec:
     tokens: frozenset[str] = frozenset()
     """A bank line's words as references compare (``INV-06235`` as ``INV06235``), for
     entries whose ref the line prints."""
+    lead_word: str = ""
+    """A bank line's first word, which in most exports names the kind of item (``DEB``,
+    ``DD``, ``FPI``, ``CHECKCARD``) and so how many days it takes to clear."""
 
 
 @dataclass(slots=True)
@@ -190,10 +193,12 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         tokens=frozenset(
             t for t in map(normalize_ref, _TOKEN_SPLIT.split(line.description)) if len(t) >= 4
         ),
+        lead_word=word.group() if (word := _WORD.search(line.description.upper())) else "",
     )
 
 
 _TOKEN_SPLIT = re.compile(r"[\s/,;:#()*]+")
+_WORD = re.compile(r"[A-Z]+")
 
 
 _ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES)\b", re.IGNORECASE)

@@ -1,0 +1,180 @@
+"""Stage 4b, repeats: identical payments paired by how this account's items clear.
+
+A card used for the same fare every day, a standing order of the same amount to the
+same payee: each bank line fits each ledger entry equally well, so the one-to-one stage
+rightly leaves them tied. Yet a bookkeeper pairs them without hesitation, because the
+bank posts a given kind of item a steady number of days after it is booked (card
+purchases next working day, direct debits on the day, Faster Payments the same day).
+Every pairing of a run of identical items uses the same dates, so the pairings differ
+only in the clearing lags they imply, and the account's own month says which lags are
+usual: the lags of the pairs already booked beyond doubt.
+
+So the lag distribution is learned from those pairs, as specific to the bank line as
+the month allows (its counterparty, else its kind of item, else its direction), and
+the most likely pairing of each run of identical items books only if every rival
+pairing is at least ``_ODDS`` times less likely. When the month's lags are erratic no
+pairing is that much likelier and nothing books: the tie stays for review, as before.
+Nothing is learned from ids, row order or any generator's wording.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from baton.tools.finance.matching.assignment import components
+from baton.tools.finance.matching.params import MatchParams
+from baton.tools.finance.matching.records import Edge, Rec, State
+
+_ODDS = 20.0
+"""How much likelier the chosen pairing must be than any rival (95% with even priors)."""
+
+_MIN_SAMPLES = 8
+"""Booked pairs needed before a lag profile is trusted at a level of detail."""
+
+_LONE = 0.01
+"""Chance that a record of such a run has no counterpart at all this month (a payment
+still outstanding, a receipt not yet booked): leaving a record unpaired is allowed, at
+this price, so a missing twin never forces every other pair to shift."""
+
+_MAX_RUN = 120
+"""Largest run solved: each booked pair costs one assignment of the run's size."""
+
+_FORBIDDEN = 1e6
+
+
+class LagProfile:
+    """Clearing lags (business days) of the pairs booked beyond doubt, by bank line."""
+
+    def __init__(self, booked: Sequence[Edge], bank: Sequence[Rec], params: MatchParams) -> None:
+        self._levels: list[tuple[Callable[[Rec], str], Counter[tuple[str, int]]]] = []
+        self._totals: list[Counter[str]] = []
+        self._width = params.lead_days + params.lag_days + 1
+        keys: list[Callable[[Rec], str]] = [
+            lambda r: f"{r.units > 0}:{r.feat.name}",
+            lambda r: f"{r.units > 0}:{r.lead_word}",
+            lambda r: f"{r.units > 0}",
+        ]
+        for key in keys:
+            lags: Counter[tuple[str, int]] = Counter()
+            totals: Counter[str] = Counter()
+            for e in booked:
+                if e.kind == "exact":
+                    k = key(bank[e.b])
+                    lags[(k, e.lag)] += 1
+                    totals[k] += 1
+            self._levels.append((key, lags))
+            self._totals.append(totals)
+
+    def cost(self, b: Rec) -> Callable[[int], float] | None:
+        """``-log P(lag)`` for this bank line's kind of item, or None if too few samples."""
+        for (key, lags), totals in zip(self._levels, self._totals, strict=True):
+            k = key(b)
+            n = totals[k]
+            if n >= _MIN_SAMPLES:
+                return partial(self._neg_log, lags, k, n)
+        return None
+
+    def _neg_log(self, lags: Counter[tuple[str, int]], key: str, n: int, lag: int) -> float:
+        """Smoothed: a lag never seen yet is unlikely, not impossible."""
+        return -math.log((lags[(key, lag)] + 0.5) / (n + 0.5 * self._width))
+
+
+def _fungible(group: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec]) -> bool:
+    """Every edge is the same exact amount, names agree alike, and no reference points."""
+    if any(e.kind != "exact" or not e.bookable or e.ref_hit or e.sole for e in group):
+        return False
+    if len({bank[e.b].units for e in group}) != 1:
+        return False
+    if len({bank[e.b].feat.name for e in group}) > 1 or len({gl[e.g].feat.name for e in group}) > 1:
+        return False
+    return len({None if e.sim is None else round(e.sim, 2) for e in group}) == 1
+
+
+def _best(cost: np.ndarray) -> float:
+    rows, cols = linear_sum_assignment(cost)
+    return float(cost[rows, cols].sum())
+
+
+def book_repeats(
+    edges: Sequence[Edge],
+    booked: Sequence[Edge],
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+) -> list[Edge]:
+    """Book runs of identical items in their most likely pairing, if it is far the likeliest."""
+    profile = LagProfile(booked, bank, params)
+    live = [
+        e
+        for e in edges
+        if e.b in state.bank_open and e.g in state.gl_open and e.score >= params.accept_score
+    ]
+    found: list[Edge] = []
+    for group in components(live):
+        banks = sorted({e.b for e in group})
+        gls = sorted({e.g for e in group})
+        if (len(banks) < 2 and len(gls) < 2) or len(banks) + len(gls) > _MAX_RUN:
+            continue
+        if not _fungible(group, bank, gl):
+            continue
+        costs = [profile.cost(bank[bi]) for bi in banks]
+        if any(c is None for c in costs):
+            continue
+        found += _pair_run(group, banks, gls, costs, params)  # type: ignore[arg-type]
+    for e in found:
+        state.bank_open.discard(e.b)
+        state.gl_open.discard(e.g)
+    return found
+
+
+def _pair_run(
+    group: Sequence[Edge],
+    banks: Sequence[int],
+    gls: Sequence[int],
+    costs: Sequence[Callable[[int], float]],
+    params: MatchParams,
+) -> list[Edge]:
+    """The run's likeliest pairing, keeping each pair that no rival pairing comes close to.
+
+    The cost matrix is square with a dummy partner per record, so any record may stay
+    unpaired at the price of ``_LONE``; a pair books when forbidding it costs at least
+    ``log(_ODDS)``.
+    """
+    nb, ng = len(banks), len(gls)
+    row = {b: i for i, b in enumerate(banks)}
+    col = {g: j for j, g in enumerate(gls)}
+    lone = -math.log(_LONE)
+    size = nb + ng
+    cost = np.full((size, size), _FORBIDDEN)
+    cost[:nb, ng:] = np.where(np.eye(nb, dtype=bool), lone, _FORBIDDEN)
+    cost[nb:, :ng] = np.where(np.eye(ng, dtype=bool), lone, _FORBIDDEN)
+    cost[nb:, ng:] = 0.0
+    by_cell: dict[tuple[int, int], Edge] = {}
+    for e in group:
+        cell = (row[e.b], col[e.g])
+        cost[cell] = costs[cell[0]](e.lag)
+        by_cell[cell] = e
+    rows, cols = linear_sum_assignment(cost)
+    best = float(cost[rows, cols].sum())
+    margin = math.log(_ODDS)
+    kept: list[Edge] = []
+    for r, c in zip(rows, cols, strict=True):
+        if (int(r), int(c)) not in by_cell:
+            continue
+        saved = cost[r, c]
+        cost[r, c] = _FORBIDDEN
+        if _best(cost) - best >= margin:
+            kept.append(replace(by_cell[(int(r), int(c))], note=_NOTE))
+        cost[r, c] = saved
+    return kept
+
+
+_NOTE = "same amount repeated, paired by this account's usual clearing lag"
