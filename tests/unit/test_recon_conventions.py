@@ -692,6 +692,9 @@ def test_a_cheque_number_may_follow_a_column_separator() -> None:
     assert describe("Cheque · Cheque · 160575").cheque_no == "160575"
     assert describe("CHQ / 224343 / CHEQUE").cheque_no == "224343"
     assert describe("CHEQUE DEPOSIT / 000753 / DEPOSIT").cheque_no is None
+    # The serial first, the type in the next column.
+    assert describe("224391 / CHEQUE").cheque_no == "224391"
+    assert describe("12 / CHEQUE").cheque_no is None
 
 
 def test_sales_less_fees_needs_the_same_settlement_and_no_crowd_of_coincidences() -> None:
@@ -765,3 +768,29 @@ def test_an_acronym_keeps_the_initial_of_its_linking_word() -> None:
     assert (name_similarity(tfl, describe("Transport for London")) or 0) >= 0.8
     assert (name_similarity(tfl, describe("Tate Lyle")) or 1) < 0.8
     assert (name_similarity(tfl, describe("Transport London Ltd")) or 1) < 0.8
+
+
+def test_a_receipt_may_be_booked_days_after_it_arrived_if_it_says_whose_it_is() -> None:
+    # Cash applied from the statement: the books date the receipt when the bookkeeper
+    # got to it, four working days after the money arrived (Monday to Friday).
+    arrived = bank("B1", 0, "FPI FARROW SCAFFOLDING INVOICE542 574052", "70.23")
+    applied = gl("G1", 4, "Farrow Scaffolding Ltd", "70.23", "05542", "Receive Payment")
+    assert booked(reconcile([arrived], [applied])) == {("B1", "G1")}
+    # Names that merely share a word are not enough that far from the bank date.
+    other = gl("G1", 4, "Farrow Builders Ltd", "70.23", "05542", "Receive Payment")
+    assert not reconcile([arrived], [other]).matches
+    # A round sum from a known payer may be last month's instalment arriving early in
+    # this month, not this month's entry: it needs the reference printed.
+    retainer = arrived.model_copy(update={"amount": Decimal("2100.00")})
+    monthly = applied.model_copy(update={"amount": Decimal("2100.00")})
+    assert not reconcile([retainer], [monthly]).matches
+    # A payment out keeps the ordinary lead: the books record it when it is made.
+    paid = bank("B2", 0, "FPO FARROW SCAFFOLDING", "-70.23")
+    assert not reconcile([paid], [applied.model_copy(update={"amount": Decimal("-70.23")})]).matches
+
+
+def test_accounting_software_transaction_types_are_not_the_counterparty() -> None:
+    # QuickBooks copies "Sales Receipt" into the memo; the payer is the next words.
+    memo = describe("Sales Receipt Fielding Dental Practice Limited cheque")
+    assert memo.name.startswith("FIELDING")
+    assert (name_similarity(describe("CC CHEQUE DEPOSIT FIELDING D"), memo) or 0) >= 0.8

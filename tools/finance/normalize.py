@@ -58,7 +58,10 @@ _TXN_PHRASES = re.compile(
     r"ELECTRONIC\s+WITHDRAWAL|BNF|INCL\s+FEES|"
     # Deposits of cash and cheques say how they were paid in, never by whom.
     r"NIGHT\s+(?:DEPOSIT|SAFE)|CASH\s+(?:DEPOSIT|PAID\s+IN|LODGEMENT)|PAYING\s+IN|PAID\s+IN|"
-    r"LODGEMENT|CREDIT\s+AT\s+BRANCH)\b"
+    r"LODGEMENT|CREDIT\s+AT\s+BRANCH|"
+    # Accounting software's names for its transaction types, copied into memos
+    # (QuickBooks "Sales Receipt", "Receive Payment"; Sage "Customer Receipt").
+    r"SALES\s+RECEIPT|RECEIVE\s+PAYMENT|(?:CUSTOMER|SUPPLIER)\s+(?:RECEIPT|PAYMENT))\b"
 )
 
 
@@ -124,9 +127,10 @@ _CHEQUE = re.compile(
     r"(?:NO\.?\s*|#\s*)?(\d{3,10})\b"
 )
 # UK statements print a cheque as its serial number, with the type code after it or in a
-# column of its own ("217219 CHQ", or just "217221"): six digits and nothing else.
+# column of its own ("217219 CHQ", "224391 / CHEQUE", or just "217221"): six digits and
+# nothing else.
 _SERIAL_CHEQUE = re.compile(
-    r"^\s*(\d{6})(?:\s+(?:CHQ|CHEQUE))?\s*$|^\s*(\d{3,10})\s+(?:CHQ|CHEQUE)\b"
+    r"^\s*(\d{6})(?:[\s·|,/:-]+(?:CHQ|CHEQUE))?\s*$|^\s*(\d{3,10})[\s·|,/:-]+(?:CHQ|CHEQUE)\b"
 )
 _WIRE = re.compile(r"\b(?:FED)?WIRE\b")
 _CHEQUE_WORD = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ)\b")

@@ -71,7 +71,11 @@ class Scorer:
         # A return or reversal is usually booked from the statement that reports it,
         # and a direct debit from the bill or the statement after the creditor took it,
         # so the books may learn of either days after the bank posted it.
-        booked_late = (b.reversal and g.reversal) or (b.feat.direct_debit and b.units < 0)
+        booked_late = (
+            (b.reversal and g.reversal)
+            or (b.feat.direct_debit and b.units < 0)
+            or self.late_receipt(b, lag)
+        )
         lead = p.reversal_lead_days if booked_late else p.lead_days
         if lag < -lead:
             return None
@@ -93,6 +97,24 @@ class Scorer:
         if lag < 0:
             return 0.6 ** (-lag), lag
         return 0.85 ** max(0, lag - 2), lag
+
+    def late_receipt(self, b: Rec, lag: int) -> bool:
+        """Money received, dated in the books beyond the ordinary lead.
+
+        Convention: a customer's payment is often recorded when the bookkeeper applies
+        cash from the statement or the remittance advice, days after it arrived. Such a
+        pair needs more than the amount: :meth:`score` keeps it only when the line
+        prints the entry's reference, or the names agree strongly on an amount to the
+        penny. A round amount from a known customer is not enough: retainers and
+        instalments recur, and last month's payment often arrives in this month's first
+        days, before this month's entry for the next one.
+        """
+        return (
+            b.units > 0
+            and not b.feat.bank_originated
+            and not b.reversal
+            and lag < -self.p.lead_days
+        )
 
     @staticmethod
     def prompt(b: Rec, g: Rec, lag: int) -> bool:
@@ -120,6 +142,10 @@ class Scorer:
         if g.origin is not None and b.reversal and sim is not None:
             sim = max(sim, name_similarity(b.feat, g.origin) or 0.0)
         ref_hit = cheque_hit or (bool(g.ref) and ref_in_text(g.ref, b.feat))
+        if self.late_receipt(b, lag) and not (
+            ref_hit or ((sim or 0.0) >= p.strong_name and b.units % self.unit != 0)
+        ):
+            return None
         note = ""
         if kind == "exact":
             amount_s = 1.0

@@ -20,7 +20,7 @@ Nothing is learned from ids, row order or any generator's wording.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -43,8 +43,8 @@ _LONE = 0.01
 still outstanding, a receipt not yet booked): leaving a record unpaired is allowed, at
 this price, so a missing twin never forces every other pair to shift."""
 
-_MAX_RUN = 120
-"""Largest run solved: each booked pair costs one assignment of the run's size."""
+_WINDOW = 80
+"""Records solved together: each booked pair costs one assignment of this size."""
 
 _FORBIDDEN = 1e6
 
@@ -119,35 +119,65 @@ def book_repeats(
     ]
     found: list[Edge] = []
     for group in components(live):
-        banks = sorted({e.b for e in group})
-        gls = sorted({e.g for e in group})
-        if (len(banks) < 2 and len(gls) < 2) or len(banks) + len(gls) > _MAX_RUN:
+        if len({e.b for e in group}) < 2 and len({e.g for e in group}) < 2:
             continue
         if not _fungible(group, bank, gl):
             continue
-        costs = [profile.cost(bank[bi]) for bi in banks]
-        if any(c is None for c in costs):
+        costs = {e.b: profile.cost(bank[e.b]) for e in group}
+        if any(c is None for c in costs.values()):
             continue
-        found += _pair_run(group, banks, gls, costs, params)  # type: ignore[arg-type]
+        records = sorted(
+            {("b", e.b, bank[e.b].bday) for e in group} | {("g", e.g, gl[e.g].bday) for e in group},
+            key=lambda r: (r[2], r[0], r[1]),
+        )
+        found += _pair_windows(group, records, costs)  # type: ignore[arg-type]
     for e in found:
         state.bank_open.discard(e.b)
         state.gl_open.discard(e.g)
     return found
 
 
-def _pair_run(
+def _pair_windows(
     group: Sequence[Edge],
-    banks: Sequence[int],
-    gls: Sequence[int],
-    costs: Sequence[Callable[[int], float]],
-    params: MatchParams,
+    records: Sequence[tuple[str, int, int]],
+    costs: dict[int, Callable[[int], float]],
 ) -> list[Edge]:
-    """The run's likeliest pairing, keeping each pair that no rival pairing comes close to.
+    """Solve a long run (a daily fare all year) in overlapping windows of time.
+
+    Windows of ``_WINDOW`` records advance by half their width; a pair is decided in
+    the window whose middle half holds its bank line, far from the window's edges,
+    where records that lost their partner to the next window could distort it. So the
+    work grows linearly with the run, never with its square.
+    """
+    half, quarter = _WINDOW // 2, _WINDOW // 4
+    kept: list[Edge] = []
+    by_bank: dict[int, list[Edge]] = defaultdict(list)
+    for e in group:
+        by_bank[e.b].append(e)
+    starts = range(0, max(1, len(records) - quarter), half)
+    for k, start in enumerate(starts):
+        window = records[start : start + _WINDOW]
+        low = 0 if k == 0 else start + quarter
+        high = len(records) if k == len(starts) - 1 else start + half + quarter
+        decide = {i for kind, i, _ in records[low:high] if kind == "b"}
+        inside = {(kind, i) for kind, i, _ in window}
+        edges = [e for e in group if ("b", e.b) in inside and ("g", e.g) in inside]
+        kept += _pair_run(edges, decide, costs)
+    return kept
+
+
+def _pair_run(
+    group: Sequence[Edge], decide: set[int], costs: dict[int, Callable[[int], float]]
+) -> list[Edge]:
+    """The likeliest pairing, keeping each pair (of a bank line in ``decide``) that no
+    rival pairing comes close to.
 
     The cost matrix is square with a dummy partner per record, so any record may stay
     unpaired at the price of ``_LONE``; a pair books when forbidding it costs at least
     ``log(_ODDS)``.
     """
+    banks = sorted({e.b for e in group})
+    gls = sorted({e.g for e in group})
     nb, ng = len(banks), len(gls)
     row = {b: i for i, b in enumerate(banks)}
     col = {g: j for j, g in enumerate(gls)}
@@ -160,20 +190,20 @@ def _pair_run(
     by_cell: dict[tuple[int, int], Edge] = {}
     for e in group:
         cell = (row[e.b], col[e.g])
-        cost[cell] = costs[cell[0]](e.lag)
+        cost[cell] = costs[e.b](e.lag)
         by_cell[cell] = e
     rows, cols = linear_sum_assignment(cost)
     best = float(cost[rows, cols].sum())
     margin = math.log(_ODDS)
     kept: list[Edge] = []
     for r, c in zip(rows, cols, strict=True):
-        if (int(r), int(c)) not in by_cell:
+        cell = (int(r), int(c))
+        if cell not in by_cell or banks[cell[0]] not in decide:
             continue
-        saved = cost[r, c]
-        cost[r, c] = _FORBIDDEN
+        cost[cell] = _FORBIDDEN
         if _best(cost) - best >= margin:
-            kept.append(replace(by_cell[(int(r), int(c))], note=_NOTE))
-        cost[r, c] = saved
+            kept.append(replace(by_cell[cell], note=_NOTE))
+        cost[cell] = costs[banks[cell[0]]](by_cell[cell].lag)
     return kept
 
 
