@@ -794,3 +794,22 @@ def test_accounting_software_transaction_types_are_not_the_counterparty() -> Non
     memo = describe("Sales Receipt Fielding Dental Practice Limited cheque")
     assert memo.name.startswith("FIELDING")
     assert (name_similarity(describe("CC CHEQUE DEPOSIT FIELDING D"), memo) or 0) >= 0.8
+
+
+def test_processors_short_names_on_their_payouts() -> None:
+    # Square's payouts print "SQ" and a date; the books say Square.
+    payout = describe("SQ 251009 ZCLUA387KC")
+    assert (name_similarity(payout, describe("Square sales 10/07")) or 0) >= 0.8
+    assert (name_similarity(payout, describe("Squire Ltd")) or 1) < 0.8
+
+
+def test_an_international_payment_is_a_wire_debited_with_its_fee() -> None:
+    # "INTERNATIONAL PAYMENT" is a SWIFT transfer: the payee follows, and the bank
+    # debits its flat fee with the payment while the books record the invoice amount.
+    line = describe("INTERNATIONAL PAYMENT WHITAKER PROPERTY  NK471N0Z")
+    assert line.wire and line.name == "WHITAKER PROPERTY"
+    result = reconcile(
+        [bank("B1", 1, "INTERNATIONAL PAYMENT WHITAKER PROPERTY  NK471N0Z", "-1310.85")],
+        [gl("G1", 1, "Whitaker Property Management - intl wire", "-1285.85", "WIRE")],
+    )
+    assert booked(result) == {("B1", "G1")}

@@ -55,7 +55,7 @@ _TXN_PHRASES = re.compile(
     r"BULK\s+PAYMENT|BACS|CHAPS|"
     # Wire and electronic-transfer wording; BNF (beneficiary) introduces the payee.
     r"FEDWIRE(?:\s+(?:CREDIT|DEBIT))?|(?:FX|INTL|INTERNATIONAL)\s+WIRE(?:\s+(?:OUT|IN))?|"
-    r"ELECTRONIC\s+WITHDRAWAL|BNF|INCL\s+FEES|"
+    r"ELECTRONIC\s+WITHDRAWAL|BNF|INCL\s+FEES|(?:INTERNATIONAL|INTL)\s+(?:PAYMENT|TRANSFER)|"
     # Deposits of cash and cheques say how they were paid in, never by whom.
     r"NIGHT\s+(?:DEPOSIT|SAFE)|CASH\s+(?:DEPOSIT|PAID\s+IN|LODGEMENT)|PAYING\s+IN|PAID\s+IN|"
     r"LODGEMENT|CREDIT\s+AT\s+BRANCH|"
@@ -132,7 +132,8 @@ _CHEQUE = re.compile(
 _SERIAL_CHEQUE = re.compile(
     r"^\s*(\d{6})(?:[\s·|,/:-]+(?:CHQ|CHEQUE))?\s*$|^\s*(\d{3,10})[\s·|,/:-]+(?:CHQ|CHEQUE)\b"
 )
-_WIRE = re.compile(r"\b(?:FED)?WIRE\b")
+# International payments go by SWIFT, the same wire by another name on the statement.
+_WIRE = re.compile(r"\b(?:FED)?WIRE\b|\b(?:INTERNATIONAL|INTL)\s+(?:PAYMENT|TRANSFER)\b|\bSWIFT\b")
 _CHEQUE_WORD = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ)\b")
 _REVERSAL = re.compile(
     r"\b(?:VOID\w*|REVERS\w*|REV|NSF|RETURN\w*|RET|CANCEL\w*|CHARGEBACK|REFUND\w*|UNPAID|BOUNCED)\b"
@@ -254,6 +255,9 @@ _PLATFORMS = frozenset(
         "MOLLIE",
     }
 )
+# The short names processors print on statements for their own payouts (Square's
+# ``SQ 251009 ...``, PayPal's ``PYPL PAYIN``), as their full names in the books.
+_PLATFORM_SHORT = {"SQ": "SQUARE", "PYPL": "PAYPAL", "STRP": "STRIPE"}
 
 # Payroll convention: an employer that pays through a payroll processor sees the
 # processor's name on the statement (``ADP WAGE PAY``, ``GUSTO NET``, ``PAYCHEX``),
@@ -604,7 +608,8 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         _pair_similarity(bank.name, segment, i == 0 and segment == ledger.name)
         for i, segment in enumerate(ledger.segments)
     )
-    platform = bank.name.split()[0]
+    first = bank.name.split()[0]
+    platform = _PLATFORM_SHORT.get(first, first)
     if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
     if platform in _PLATFORMS and ledger.card_sales:
