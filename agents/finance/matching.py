@@ -55,6 +55,7 @@ from baton.tools.finance.packet import (
     difference_group,
     is_bank_charge,
     open_item_group,
+    returned_on_statement,
     unmatched_bank_group,
 )
 from baton.tools.finance.policy import ExpensePolicy
@@ -251,6 +252,7 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         ),
         default=None,
     )
+    returned = returned_on_statement([by_bank[i] for i in recon.unmatched_bank])
     for exc in exceptions_from_recon(recon, bank, ledger):
         action = SUGGESTIONS.get(exc.kind, "")
         candidate = candidates.get(exc.refs[0]) if exc.kind == "ambiguous_match" else None
@@ -262,7 +264,9 @@ def match(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         if exc.kind == "unmatched_ledger" and exc.refs[0] in by_gl:
             extra["group"] = open_item_group(by_gl[exc.refs[0]], period_end, period_start)
         if exc.kind == "unmatched_bank" and exc.refs[0] in by_bank:
-            extra["group"] = unmatched_bank_group(by_bank[exc.refs[0]], period_start)
+            extra["group"] = unmatched_bank_group(
+                by_bank[exc.refs[0]], period_start, period_end, returned
+            )
         if candidate is not None and is_bank_charge(by_bank[candidate.bank_id].description):
             # The month's bank charges are settled together, matched or not.
             extra["group"] = BANK_CHARGES

@@ -104,6 +104,22 @@ def test_duplicate_payment_within_window_is_flagged_once_with_both_rows() -> Non
     assert found[0].id.startswith("ANOM-duplicate-")
 
 
+def test_a_price_paid_on_many_days_is_a_habit_not_a_duplicate() -> None:
+    # The same fare on six working days over two weeks: two of them a day apart are
+    # what the business does. A supplier paid the same sum twice in a week still flags.
+    fares = [
+        gl(f"T{i}", WEDNESDAY + timedelta(days=d), "Transport for London", "-2.80", "")
+        for i, d in enumerate((0, 1, 2, 6, 8, 13))
+    ]
+    twice = [
+        gl("S1", WEDNESDAY, "Northern Bakehouse", "-258.54"),
+        gl("S2", WEDNESDAY + timedelta(days=2), "Northern Bakehouse", "-258.54"),
+    ]
+    assert of_kind(run(ledger=fares + twice), "duplicate") == [["S1", "S2"]]
+    # Three fares in three days are no habit yet: they still look like a slip.
+    assert of_kind(run(ledger=fares[:3]), "duplicate") == [["T0", "T1", "T2"]]
+
+
 def test_void_and_reissue_is_not_a_duplicate() -> None:
     found = run(
         ledger=[

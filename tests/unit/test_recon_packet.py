@@ -156,6 +156,7 @@ def test_outstanding_cheques_and_deposits_in_transit_are_one_item_each() -> None
     from baton.tools.finance.packet import (
         DEPOSITS_IN_TRANSIT,
         OUTSTANDING_CHEQUES,
+        PAYMENTS_IN_TRANSIT,
         open_item_group,
     )
 
@@ -186,9 +187,17 @@ def test_outstanding_cheques_and_deposits_in_transit_are_one_item_each() -> None
         DEPOSITS_IN_TRANSIT
     )
     assert open_item_group(entry(23, "Cheque from Orchard", "410.00", "R-2"), end) is None
-    # A receipt weeks before the end, or a card payment, is not an ordinary open item.
+    # A receipt weeks before the end is not an ordinary open item.
     assert open_item_group(entry(10, "SumUp takings 10 Oct", "893.50", "SU-1010"), end) is None
-    assert open_item_group(entry(31, "Tesco - milk", "-25.76", "CARD-1031-TES"), end) is None
+    # A card payment booked on the last working days posts at the bank a day or two
+    # later: in transit, like the receipts. Ten days before the end it is not.
+    assert open_item_group(entry(31, "Tesco - milk", "-25.76", "CARD-1031-TES"), end) == (
+        PAYMENTS_IN_TRANSIT
+    )
+    assert open_item_group(entry(30, "Tesco - milk", "-25.76", "CARD-1030-TES"), end) == (
+        PAYMENTS_IN_TRANSIT
+    )
+    assert open_item_group(entry(21, "Tesco - milk", "-25.76", "CARD-1021-TES"), end) is None
 
 
 def settled_recon(*pairs: tuple[str, str]) -> ReconResult:
@@ -313,3 +322,45 @@ def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:
         "EXC-bank-B1",
         "ANOM-dup",
     }
+
+
+def test_returned_debits_and_receipts_at_the_period_edges_are_one_item_each() -> None:
+    from datetime import date
+
+    from baton.tools.finance.models import BankLine
+    from baton.tools.finance.packet import (
+        CLOSING_RECEIPTS,
+        OPENING_RECEIPTS,
+        RETURNED_ON_STATEMENT,
+        returned_on_statement,
+        unmatched_bank_group,
+    )
+
+    def line(id_: str, day: int, text: str, amount: str) -> BankLine:
+        return BankLine(id=id_, date=date(2025, 10, day), description=text, amount=Decimal(amount))
+
+    lines = [
+        line("B1", 9, "DD BIFFA WASTE", "-180.00"),
+        line("B2", 10, "DD BIFFA WASTE RETURNED", "180.00"),
+        line("B3", 10, "DD BT GROUP PLC", "-405.13"),
+        line("B4", 13, "DD BT GROUP PLC RETURNED", "405.13"),
+        # Same amount, another creditor: not the return of B5.
+        line("B5", 14, "DD OCTOPUS ENERGY", "-126.67"),
+        line("B6", 16, "DD LOMBARD NORTH RETURNED", "126.67"),
+        # A return before its payment is no return of it.
+        line("B7", 15, "DD SKY DIGITAL RETURNED", "50.00"),
+        line("B8", 17, "DD SKY DIGITAL", "-50.00"),
+    ]
+    returned = returned_on_statement(lines)
+    assert returned == {"B1", "B2", "B3", "B4"}
+    start, end = date(2025, 10, 1), date(2025, 10, 30)
+    assert unmatched_bank_group(lines[0], start, end, returned) == RETURNED_ON_STATEMENT
+    assert unmatched_bank_group(lines[4], start, end, returned) is None
+    # Money received in the statement's first days was booked last period; in its last
+    # days, it will be booked next period. In between it is a question of its own.
+    first = line("R1", 2, "FPI ROSSI INTERIORS 5434", "328.01")
+    last = line("R2", 30, "FPI ROSSI INTERIORS 5434", "328.01")
+    middle = line("R3", 20, "FPI ROSSI INTERIORS 5434", "328.01")
+    assert unmatched_bank_group(first, start, end) == OPENING_RECEIPTS
+    assert unmatched_bank_group(last, start, end) == CLOSING_RECEIPTS
+    assert unmatched_bank_group(middle, start, end) is None

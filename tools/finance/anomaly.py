@@ -289,6 +289,8 @@ def _duplicates(rows: Sequence[_Txn], window: int, currency: str) -> list[Anomal
     found: list[Anomaly] = []
     for (source, vendor, amount), group in groups.items():
         group.sort(key=lambda r: (r.date, r.id))
+        if _habitual(group, window):
+            continue
         cluster: list[_Txn] = [group[0]]
         for row in group[1:]:
             if (row.date - cluster[-1].date).days <= window:
@@ -298,6 +300,20 @@ def _duplicates(rows: Sequence[_Txn], window: int, currency: str) -> list[Anomal
             cluster = [row]
         found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency))
     return found
+
+
+_HABIT = 4
+"""Distinct days on which the same price must recur before it is a habit, not a slip."""
+
+
+def _habitual(group: Sequence[_Txn], window: int) -> bool:
+    """The same price to the same vendor on many days across the period: a fare, a daily
+    delivery, a per-use fee. Paying it again is what the business does, so two of them
+    a few days apart are not a duplicate; a duplicate is a payment *outside* the habit.
+    Needs at least ``_HABIT`` distinct days spread over more than twice the window.
+    """
+    days = {row.date for row in group}
+    return len(days) >= _HABIT and (max(days) - min(days)).days > 2 * window
 
 
 def _duplicate_anomaly(

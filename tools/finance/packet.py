@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -108,24 +109,70 @@ def is_bank_charge(text: str) -> bool:
 OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last period"
 
 
-def unmatched_bank_group(line: BankLine, period_start: date | None) -> str | None:
-    """The group of an unmatched bank line: bank charges, or last period's receipts.
+RETURNED_ON_STATEMENT = "items the bank paid and took back (each pair cancels on the statement)"
+CLOSING_RECEIPTS = "receipts in the statement's last days, not yet in the books"
+
+
+def unmatched_bank_group(
+    line: BankLine,
+    period_start: date | None,
+    period_end: date | None = None,
+    returned: Collection[str] = (),
+) -> str | None:
+    """The group of an unmatched bank line: bank charges, items returned on the
+    statement, or receipts at either edge of the period.
 
     The month's bank charges and interest are one item (see :func:`is_bank_charge`).
-    Bank reconciliation convention: last period's deposits in transit clear in the first
-    days of the next statement, and are ticked off together against last month's list of
-    reconciling items; a credit in the statement's first business days with no entry in
-    these books is one of them until shown otherwise.
+    A direct debit the bank returned unpaid, and its return, cancel on the statement
+    (``returned``, see :func:`returned_on_statement`): whoever the creditor, nothing is
+    booked for either, so all such pairs are one decision. Bank reconciliation
+    convention: last period's deposits in transit clear in the first days of the next
+    statement and are ticked off together against last month's list of reconciling
+    items; a credit in the statement's first business days with no entry in these books
+    is one of them until shown otherwise. Symmetrically, money received in the last days
+    of the statement is usually recorded in the books when the next period is opened:
+    those receipts are listed together, to be booked.
     """
     if is_bank_charge(line.description):
         return BANK_CHARGES
-    if (
-        line.amount > 0
-        and period_start is not None
-        and int(np.busday_count(period_start, line.date)) <= _OPENING_BUSINESS_DAYS
-    ):
-        return OPENING_RECEIPTS
+    if line.id in returned:
+        return RETURNED_ON_STATEMENT
+    if line.amount > 0 and period_start is not None:
+        if int(np.busday_count(period_start, line.date)) <= _OPENING_BUSINESS_DAYS:
+            return OPENING_RECEIPTS
+        if (
+            period_end is not None
+            and int(np.busday_count(line.date, period_end)) < _CLOSING_BUSINESS_DAYS
+        ):
+            return CLOSING_RECEIPTS
     return None
+
+
+def returned_on_statement(lines: Sequence[BankLine], days: int = 10) -> set[str]:
+    """Ids of bank lines that cancel another line of the statement: a payment and its
+    return (``DD BT GROUP PLC`` and ``DD BT GROUP PLC RETURNED``).
+
+    The return says so (returned, unpaid, reversal...), carries the opposite amount, names
+    the same counterparty and follows the payment within ``days``. Each line pairs once,
+    with the nearest earlier candidate. Linear: lines are bucketed by amount.
+    """
+    by_amount: dict[Decimal, list[BankLine]] = defaultdict(list)
+    for line in lines:
+        by_amount[line.amount].append(line)
+    paired: set[str] = set()
+    for line in sorted(lines, key=lambda b: (b.date, b.id)):
+        feat = describe(line.description)
+        if not feat.reversal or line.id in paired:
+            continue
+        for original in sorted(by_amount.get(-line.amount, []), key=lambda b: b.date, reverse=True):
+            if original.id in paired or not 0 <= (line.date - original.date).days <= days:
+                continue
+            before = describe(original.description)
+            if before.reversal or not before.name or not feat.name.startswith(before.name):
+                continue
+            paired.update((line.id, original.id))
+            break
+    return paired
 
 
 TRANSPOSITIONS = "ledger amounts with two digits swapped"
@@ -136,6 +183,11 @@ decision covers them whoever the counterparty."""
 
 OUTSTANDING_CHEQUES = "cheques written, not yet presented"
 DEPOSITS_IN_TRANSIT = "receipts booked at the period end, not yet on the statement"
+PAYMENTS_IN_TRANSIT = "payments booked at the period end, not yet on the statement"
+_CLOSING_BUSINESS_DAYS = 2
+"""Business days before the period's end in which a card payment or transfer booked in
+the books may not have posted yet (cards post a working day or two later), and in which
+money received may not have been booked yet."""
 _OPENING_BUSINESS_DAYS = 3
 """Business days after the statement's first line in which last period's deposits in
 transit clear (a deposit posts within a few business days of being made)."""
@@ -164,6 +216,11 @@ def open_item_group(
         ref = entry.ref.strip()
         if kind in CHEQUE_TYPES or describe(entry.description).cheque_no or ref.isdigit():
             return OUTSTANDING_CHEQUES
+        if period_end is not None and (
+            entry.date >= period_end
+            or int(np.busday_count(entry.date, period_end)) < _CLOSING_BUSINESS_DAYS
+        ):
+            return PAYMENTS_IN_TRANSIT
         # Booked before the statement begins and not on it: a reconciling item of an
         # earlier period, carried forward (or cleared on an earlier statement).
         if period_start is not None and entry.date < period_start:
