@@ -33,7 +33,7 @@ import numpy as np
 
 from baton.tools.finance.matching.params import CHEQUE_TYPES
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import describe
+from baton.tools.finance.normalize import describe, name_similarity
 
 INFO_KINDS = frozenset({"new_vendor", "model_booked"})
 """Exception kinds shown as information on their rows, never as items to decide."""
@@ -148,6 +148,11 @@ def unmatched_bank_group(
     return None
 
 
+_SAME_NAME = 0.8
+"""Name similarity from which two bank lines name the same counterparty (the matcher's
+``strong_name``)."""
+
+
 def returned_on_statement(lines: Sequence[BankLine], days: int = 10) -> set[str]:
     """Ids of bank lines that cancel another line of the statement: a payment and its
     return (``DD BT GROUP PLC`` and ``DD BT GROUP PLC RETURNED``).
@@ -168,7 +173,7 @@ def returned_on_statement(lines: Sequence[BankLine], days: int = 10) -> set[str]
             if original.id in paired or not 0 <= (line.date - original.date).days <= days:
                 continue
             before = describe(original.description)
-            if before.reversal or not before.name or not feat.name.startswith(before.name):
+            if before.reversal or (name_similarity(feat, before) or 0.0) < _SAME_NAME:
                 continue
             paired.update((line.id, original.id))
             break
