@@ -813,3 +813,14 @@ def test_an_international_payment_is_a_wire_debited_with_its_fee() -> None:
         [gl("G1", 1, "Whitaker Property Management - intl wire", "-1285.85", "WIRE")],
     )
     assert booked(result) == {("B1", "G1")}
+
+
+def test_a_platform_payout_never_exceeds_the_sales_it_pays_out() -> None:
+    # Square pays a day's sales less its fee. Of two days' sales, the smaller cannot be
+    # this payout: it would need Square to add money, not take its fee.
+    payout = bank("B1", 3, "SQ 250515 3B5OSONMTD", "1973.11")
+    sales = [
+        gl("G1", 1, "Sales via Square 05/13/2025", "2034.87", "SQ0513", "Sales Receipt"),
+        gl("G2", 2, "Sales via Square 05/14/2025", "1950.32", "SQ0514", "Sales Receipt"),
+    ]
+    assert booked(reconcile([payout], sales)) == {("B1", "G1")}

@@ -187,6 +187,9 @@ class DescriptionFeatures:
     direct_debit: bool = False
     """The bank line is a direct debit ("DD BRITISH GAS", "... / DIRECT DEBIT"): the
     creditor took it, so the books may record it days after the bank did."""
+    processor: bool = False
+    """The text is a payment platform's (``STRIPE``, ``SQ 251009``): on a bank credit, a
+    payout of sales less the platform's fees."""
     card_date: tuple[int, int] | None = None
     """(month, day) of the purchase a card line prints (``CHECKCARD 0804``,
     ``PURCHASE AUTHORIZED ON 02/25``): the day the books record, unlike the posting date."""
@@ -401,7 +404,14 @@ def describe(text: str) -> DescriptionFeatures:
         card_date=_card_date(upper),
         own_transfer=own_transfer,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
+        processor=bool(name) and _platform(name) in _PLATFORMS,
     )
+
+
+def _platform(name: str) -> str:
+    """The payment platform a name starts with, its short form spelled out (``SQ``)."""
+    first = name.split()[0]
+    return _PLATFORM_SHORT.get(first, first)
 
 
 # Convention of the transfer between a business's own accounts: the bank prints the
@@ -608,8 +618,7 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         _pair_similarity(bank.name, segment, i == 0 and segment == ledger.name)
         for i, segment in enumerate(ledger.segments)
     )
-    first = bank.name.split()[0]
-    platform = _PLATFORM_SHORT.get(first, first)
+    platform = _platform(bank.name)
     if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
     if platform in _PLATFORMS and ledger.card_sales:
@@ -619,7 +628,7 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     if bank.own_transfer and ledger.own_transfer:
         best = max(best, 0.8)  # both move money between the business's own accounts
     if platform in _PLATFORMS and any(platform in seg.split() for seg in ledger.segments):
-        best = max(best, 0.8)  # the books name the platform later on ("Sales via Square")
+        best = max(best, 0.9)  # the books name the platform later on ("Sales via Square")
     if bank.payroll_processor and ledger.payroll:
         # A processor's debit and wages in the books. A salary paid straight to an
         # employee (``FPO LEE SALARY``) names the person, and the names must agree.

@@ -254,7 +254,13 @@ def build_edges(
                 g.units != b.units
                 and earliest <= g.bday <= latest
                 and (g.units > 0) == (b.units > 0)
-                and _fee_direction(b.units, g.units, scorer, wire=b.feat.wire)
+                and _fee_direction(
+                    b.units,
+                    g.units,
+                    scorer,
+                    wire=b.feat.wire,
+                    payout=b.feat.processor and b.units > 0,
+                )
             ):
                 add(bi, gi, "fee")
         if p.allow_transposition:
@@ -269,7 +275,9 @@ def build_edges(
     return list(best.values())
 
 
-def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer, *, wire: bool = False) -> bool:
+def _fee_direction(
+    bank_units: int, gl_units: int, scorer: Scorer, *, wire: bool = False, payout: bool = False
+) -> bool:
     """Whether a fee explains the difference, in either direction and on either side.
 
     Banking conventions, all common: a processor or the bank nets its fee from a
@@ -294,8 +302,10 @@ def _fee_direction(bank_units: int, gl_units: int, scorer: Scorer, *, wire: bool
             limit = max(limit, scorer.fee_abs_units)
         return 0 < gl_units - bank_units <= limit
     # The other two directions come from a bank's flat charge for a wire, never from
-    # a processor's percentage, so only the flat part of the tolerance applies.
-    return (
+    # a processor's percentage, so only the flat part of the tolerance applies. A
+    # platform's payout (``payout``) is always its sales less its fees: it never
+    # exceeds what the books recorded, so it takes neither.
+    return not payout and (
         0
         < abs(gl_units - bank_units)
         <= min(scorer.fee_abs_units, scorer.fee_tolerance(bank_units))
