@@ -267,8 +267,25 @@ def _sweep(
     return None
 
 
+_BATCH_WORDS = frozenset({"RUN", "BATCH", "BULK", "MULTIPLE", "VARIOUS", "SUNDRY", "SUNDRIES"})
+"""Words a bank line uses for a batch itself (``BACS PAYMENT RUN``, ``BULK BATCH``)."""
+
+
+def _batch_similarity(b: Rec, g: Rec) -> float | None:
+    """Name similarity of a batch line and a possible member, None if the line names no one.
+
+    Convention of the batch line: a payment run or bulk debit is described by the
+    scheme and the word for a batch (``BACS PAYMENT RUN 060526``), never by a payee,
+    since it pays many. Once the scheme words are gone, a name made only of batch words
+    (``RUN``) is no counterparty, and must not contradict every supplier in the run.
+    """
+    if not b.feat.name or _BATCH_WORDS.issuperset(b.feat.name.split()):
+        return None
+    return name_similarity(b.feat, g.feat)
+
+
 def _names_support(b: Rec, members: Sequence[int], gl: Sequence[Rec], params: MatchParams) -> bool:
-    sims = [name_similarity(b.feat, gl[gi].feat) for gi in members]
+    sims = [_batch_similarity(b, gl[gi]) for gi in members]
     return all(sim is not None and sim >= params.strong_name for sim in sims)
 
 
@@ -280,7 +297,7 @@ def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     """
     if g.feat.mentions_bank and not b.feat.bank_originated:
         return False
-    sim = name_similarity(b.feat, g.feat)
+    sim = _batch_similarity(b, g)
     return sim is None or sim >= params.weak_name
 
 
