@@ -10,7 +10,10 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+
+import numpy as np
 
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
@@ -132,6 +135,47 @@ class BatchSearch:
     named: bool = False
     """The bank line names a counterparty and every member of the solution agrees with it
     (``STRIPE TRANSFER`` and three ``Stripe sales`` entries): evidence beyond the sum."""
+    review: tuple[int, ...] = ()
+    """The open entries of the line's window (nearest first, at most :data:`REVIEW_POOL`):
+    when no solution is unique, or the window was too full to search whole, the true
+    members are among them, and the reviewer needs to see them all."""
+
+
+REVIEW_POOL = 40
+"""Most open entries offered for review with one unresolved batch line."""
+_RUN_DATE_DAYS = 14
+"""Most calendar days a payment run's date may precede the debit that carries it."""
+
+
+def _run_floor(b: Rec) -> int | None:
+    """The earliest business day a payment of the run this bank debit names may be booked.
+
+    Convention of the payment run: a BACS run is submitted on a date and its reference is
+    often that date (``BACS 060526``, DDMMYY, or ``260506``, YYMMDD); the bank debits
+    the run a couple of working days later. The bookkeeper records each supplier payment
+    when the run is approved (the submission day or the working day before) or when the
+    debit shows at the bank, so no payment of the run is dated before the working day
+    before the run date. A six-digit token read as a date within two weeks before the
+    debit is taken as the run date; when both readings qualify, the earlier one (the
+    wider window) counts. Only money out: a run pays suppliers. Weekends are skipped,
+    holidays are not (a holiday only widens the window by a day).
+    """
+    if b.units >= 0:
+        return None
+    posted = date.fromordinal(b.day)
+    floor: int | None = None
+    for token in b.tokens:
+        if len(token) != 6 or not token.isdigit():
+            continue
+        for day, month, year in ((token[:2], token[2:4], token[4:]), (token[4:], token[2:4], token[:2])):
+            try:
+                run = date(2000 + int(year), int(month), int(day))
+            except ValueError:
+                continue
+            if 0 <= (posted - run).days <= _RUN_DATE_DAYS:
+                lag = int(np.busday_count(np.datetime64(run, "D"), np.datetime64(posted, "D")))
+                floor = min(b.bday - lag - 1, floor if floor is not None else b.bday)
+    return floor
 
 
 def _search_batch(
@@ -267,8 +311,11 @@ def _sweep(
     return None
 
 
-_BATCH_WORDS = frozenset({"RUN", "BATCH", "BULK", "MULTIPLE", "VARIOUS", "SUNDRY", "SUNDRIES"})
-"""Words a bank line uses for a batch itself (``BACS PAYMENT RUN``, ``BULK BATCH``)."""
+_BATCH_WORDS = frozenset(
+    {"RUN", "BATCH", "BULK", "MULTIPLE", "VARIOUS", "SUNDRY", "SUNDRIES", "BAC"}
+)
+"""Words a bank line uses for a batch itself (``BACS PAYMENT RUN``, ``BULK BATCH``), and
+``BAC``, the UK statements' code for an automated (BACS) item, which names no payee."""
 
 
 def _batch_similarity(b: Rec, g: Rec) -> float | None:
@@ -328,9 +375,11 @@ def _search_batches(
         if b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque or bi in skip_bank:
             continue
         hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
+        floor = _run_floor(b)
 
-        def members(window: int, b: Rec = b, hi: int = hi) -> list[int]:
-            lo = bisect.bisect_left(bdays, b.bday - window)
+        def members(window: int, b: Rec = b, hi: int = hi, floor: int | None = floor) -> list[int]:
+            start = b.bday - window if floor is None else max(floor, b.bday - window)
+            lo = bisect.bisect_left(bdays, start)
             return [
                 gi
                 for gi in open_gl[lo:hi]
@@ -373,6 +422,10 @@ def _search_batches(
             search = cache[cache_key]
             if search is not None:
                 search.named = _names_support(b, search.solutions[0], gl, params)
+                if not search.unique or not complete:
+                    nearby = members(params.batch_lag_days)
+                    nearby.sort(key=lambda gi, b=b: (abs(b.bday - gl[gi].bday), gi))
+                    search.review = tuple(nearby[:REVIEW_POOL])
                 results.append(search)
                 break
     return results
