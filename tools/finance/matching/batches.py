@@ -145,6 +145,9 @@ REVIEW_POOL = 40
 """Most open entries offered for review with one unresolved batch line."""
 _RUN_DATE_DAYS = 14
 """Most calendar days a payment run's date may precede the debit that carries it."""
+_RUN_MAX_SIZE = 12
+"""Most payments searched for in one dated payment run: a weekly supplier run pays more
+payees than a deposit holds cheques, and its dated window keeps the pool small."""
 
 
 def _run_floor(b: Rec) -> int | None:
@@ -189,6 +192,7 @@ def _search_batch(
     gl: Sequence[Rec],
     params: MatchParams,
     unit: int,
+    max_size: int,
 ) -> BatchSearch | None:
     """The subset of ``pool`` that sums to the bank amount, if exactly one is believable.
 
@@ -207,7 +211,7 @@ def _search_batch(
     def solve(members: list[int]) -> tuple[_SubsetSums, list[int]]:
         ordered = sorted(members, key=lambda gi: (-abs(gl[gi].units), gi))
         values = [abs(gl[gi].units) for gi in ordered]
-        sums = _subset_sums(values, target, params.max_batch_size, unit)
+        sums = _subset_sums(values, target, max_size, unit)
         if items is not None:
             # The slip says how many items it holds: only subsets of that size count,
             # as solutions and as chance rivals alike.
@@ -418,6 +422,9 @@ def _search_batches(
                     gl,
                     params,
                     unit,
+                    params.max_batch_size
+                    if floor is None
+                    else max(params.max_batch_size, _RUN_MAX_SIZE),
                 )
             search = cache[cache_key]
             if search is not None:
