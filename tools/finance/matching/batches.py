@@ -170,7 +170,10 @@ def _run_floor(b: Rec) -> int | None:
     for token in b.tokens:
         if len(token) != 6 or not token.isdigit():
             continue
-        for day, month, year in ((token[:2], token[2:4], token[4:]), (token[4:], token[2:4], token[:2])):
+        for day, month, year in (
+            (token[:2], token[2:4], token[4:]),
+            (token[4:], token[2:4], token[:2]),
+        ):
             try:
                 run = date(2000 + int(year), int(month), int(day))
             except ValueError:
@@ -352,6 +355,11 @@ def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     return sim is None or sim >= params.weak_name
 
 
+def _nearest_first(pool: list[int], day: int, gl: Sequence[Rec]) -> list[int]:
+    """``pool`` ordered by distance in business days from ``day``: the likeliest first."""
+    return sorted(pool, key=lambda gi: (abs(day - gl[gi].bday), gi))
+
+
 def _search_batches(
     bank: Sequence[Rec],
     gl: Sequence[Rec],
@@ -401,8 +409,7 @@ def _search_batches(
             pool = members(window)
             if len(pool) > params.batch_pool_limit:
                 complete = False
-                pool.sort(key=lambda gi: (abs(b.bday - gl[gi].bday), gi))
-                pool = pool[: params.batch_pool_limit]
+                pool = _nearest_first(pool, b.bday, gl)[: params.batch_pool_limit]
             key = tuple(sorted(pool))
             if len(key) >= 2 and (not pools or key != pools[-1]):
                 pools.append(key)
@@ -430,8 +437,7 @@ def _search_batches(
             if search is not None:
                 search.named = _names_support(b, search.solutions[0], gl, params)
                 if not search.unique or not complete:
-                    nearby = members(params.batch_lag_days)
-                    nearby.sort(key=lambda gi, b=b: (abs(b.bday - gl[gi].bday), gi))
+                    nearby = _nearest_first(members(params.batch_lag_days), b.bday, gl)
                     search.review = tuple(nearby[:REVIEW_POOL])
                 results.append(search)
                 break
