@@ -149,3 +149,24 @@ def test_an_unresolved_batch_offers_its_whole_window_for_review() -> None:
     assert offered(result, "B1") == {"G1", "G2", "G3", "G4", "G5", "G6"}
     reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
     assert "combination(s) found" in reason
+
+
+def test_a_window_too_full_to_search_is_still_offered_for_review() -> None:
+    # Only the three nearest receipts can be searched and none of their subsets makes
+    # the amount; the slip's cheques (G4 and G5) are further back in the window.
+    result = reconcile(
+        [bank("B1", 4, "DEPOSIT", "1000.17")],
+        [
+            receipt("G1", 4, "Quinlan Pharmacy", "250.33"),
+            receipt("G2", 3, "Nicholls Design Ltd", "311.49"),
+            receipt("G3", 3, "Fielding Estates", "122.81"),
+            receipt("G4", 1, "Rahman Roofing", "600.07"),
+            receipt("G6", 1, "Holloway Plumbing", "55.55"),
+            receipt("G5", 0, "Pryce Catering", "400.10"),
+        ],
+        MatchParams(batch_pool_limit=3),
+    )
+    assert booked(result) == set()
+    assert {"G4", "G5"} <= offered(result, "B1")
+    reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
+    assert "too many to search whole" in reason

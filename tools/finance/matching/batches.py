@@ -437,11 +437,21 @@ def _search_batches(
             if search is not None:
                 search.named = _names_support(b, search.solutions[0], gl, params)
                 if not search.unique or not complete:
-                    nearby = _nearest_first(members(params.batch_lag_days), b.bday, gl)
-                    search.review = tuple(nearby[:REVIEW_POOL])
+                    search.review = _review(members(params.batch_lag_days), b, gl)
                 results.append(search)
                 break
+        else:
+            if not complete:
+                # Too many open entries to search the window whole, and no subset of
+                # the nearest sums to the line: the batch may still be in the rest.
+                review = _review(members(params.batch_lag_days), b, gl)
+                results.append(BatchSearch(bi, [], False, False, review=review))
     return results
+
+
+def _review(window: list[int], b: Rec, gl: Sequence[Rec]) -> tuple[int, ...]:
+    """The open entries of a batch line's window a reviewer is shown, nearest first."""
+    return tuple(_nearest_first(window, b.bday, gl)[:REVIEW_POOL])
 
 
 def book_batches(

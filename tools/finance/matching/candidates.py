@@ -113,5 +113,8 @@ def _review_row(
         f"open entries of the batch's window: {' or '.join(map(str, sizes))} of these "
         f"{len(found | set(rest))} entries sum to the amount, "
         f"{len(search.solutions)} combination(s) found, none certain"
+        if sizes
+        else f"open entries of the batch's window, {len(rest)} nearest shown: too many to "
+        "search whole, and no subset of the nearest sums to the amount"
     )
     return [(0.4, tuple(sorted(rest, key=lambda gi: gl[gi].id)), why)]
