@@ -2,6 +2,11 @@
 
 A meet-in-the-middle subset-sum search over nearby open entries books a batch only if
 one subset fits, a chance fit is unlikely, and no other open bank line wants its members.
+
+A payment run (``BACS PAYMENT RUN 060526``) is a batch like any other, with two
+conventions of its own: its name is no payee (:func:`_batch_similarity`), and the date
+in its reference bounds the payments it may hold (:func:`_run_floor`). A line the search
+cannot settle keeps its whole window for the reviewer (:attr:`BatchSearch.review`).
 """
 
 from __future__ import annotations
