@@ -2,6 +2,11 @@
 
 A meet-in-the-middle subset-sum search over nearby open entries books a batch only if
 one subset fits, a chance fit is unlikely, and no other open bank line wants its members.
+
+A payment run (``BACS PAYMENT RUN 060526``) is a batch like any other, with two
+conventions of its own: its name is no payee (:func:`_batch_similarity`), and the date
+in its reference bounds the payments it may hold (:func:`_run_floor`). A line the search
+cannot settle keeps its whole window for the reviewer (:attr:`BatchSearch.review`).
 """
 
 from __future__ import annotations
@@ -10,7 +15,10 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+
+import numpy as np
 
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
@@ -132,6 +140,53 @@ class BatchSearch:
     named: bool = False
     """The bank line names a counterparty and every member of the solution agrees with it
     (``STRIPE TRANSFER`` and three ``Stripe sales`` entries): evidence beyond the sum."""
+    review: tuple[int, ...] = ()
+    """The open entries of the line's window (nearest first, at most :data:`REVIEW_POOL`):
+    when no solution is unique, or the window was too full to search whole, the true
+    members are among them, and the reviewer needs to see them all."""
+
+
+REVIEW_POOL = 40
+"""Most open entries offered for review with one unresolved batch line."""
+_RUN_DATE_DAYS = 14
+"""Most calendar days a payment run's date may precede the debit that carries it."""
+_RUN_MAX_SIZE = 12
+"""Most payments searched for in one dated payment run: a weekly supplier run pays more
+payees than a deposit holds cheques, and its dated window keeps the pool small."""
+
+
+def _run_floor(b: Rec) -> int | None:
+    """The earliest business day a payment of the run this bank debit names may be booked.
+
+    Convention of the payment run: a BACS run is submitted on a date and its reference is
+    often that date (``BACS 060526``, DDMMYY, or ``260506``, YYMMDD); the bank debits
+    the run a couple of working days later. The bookkeeper records each supplier payment
+    when the run is approved (the submission day or the working day before) or when the
+    debit shows at the bank, so no payment of the run is dated before the working day
+    before the run date. A six-digit token read as a date within two weeks before the
+    debit is taken as the run date; when both readings qualify, the earlier one (the
+    wider window) counts. Only money out: a run pays suppliers. Weekends are skipped,
+    holidays are not (a holiday only widens the window by a day).
+    """
+    if b.units >= 0:
+        return None
+    posted = date.fromordinal(b.day)
+    floor: int | None = None
+    for token in b.tokens:
+        if len(token) != 6 or not token.isdigit():
+            continue
+        for day, month, year in (
+            (token[:2], token[2:4], token[4:]),
+            (token[4:], token[2:4], token[:2]),
+        ):
+            try:
+                run = date(2000 + int(year), int(month), int(day))
+            except ValueError:
+                continue
+            if 0 <= (posted - run).days <= _RUN_DATE_DAYS:
+                lag = int(np.busday_count(np.datetime64(run, "D"), np.datetime64(posted, "D")))
+                floor = min(b.bday - lag - 1, floor if floor is not None else b.bday)
+    return floor
 
 
 def _search_batch(
@@ -145,6 +200,7 @@ def _search_batch(
     gl: Sequence[Rec],
     params: MatchParams,
     unit: int,
+    max_size: int,
 ) -> BatchSearch | None:
     """The subset of ``pool`` that sums to the bank amount, if exactly one is believable.
 
@@ -163,7 +219,7 @@ def _search_batch(
     def solve(members: list[int]) -> tuple[_SubsetSums, list[int]]:
         ordered = sorted(members, key=lambda gi: (-abs(gl[gi].units), gi))
         values = [abs(gl[gi].units) for gi in ordered]
-        sums = _subset_sums(values, target, params.max_batch_size, unit)
+        sums = _subset_sums(values, target, max_size, unit)
         if items is not None:
             # The slip says how many items it holds: only subsets of that size count,
             # as solutions and as chance rivals alike.
@@ -267,8 +323,28 @@ def _sweep(
     return None
 
 
+_BATCH_WORDS = frozenset(
+    {"RUN", "BATCH", "BULK", "MULTIPLE", "VARIOUS", "SUNDRY", "SUNDRIES", "BAC"}
+)
+"""Words a bank line uses for a batch itself (``BACS PAYMENT RUN``, ``BULK BATCH``), and
+``BAC``, the UK statements' code for an automated (BACS) item, which names no payee."""
+
+
+def _batch_similarity(b: Rec, g: Rec) -> float | None:
+    """Name similarity of a batch line and a possible member, None if the line names no one.
+
+    Convention of the batch line: a payment run or bulk debit is described by the
+    scheme and the word for a batch (``BACS PAYMENT RUN 060526``), never by a payee,
+    since it pays many. Once the scheme words are gone, a name made only of batch words
+    (``RUN``) is no counterparty, and must not contradict every supplier in the run.
+    """
+    if not b.feat.name or _BATCH_WORDS.issuperset(b.feat.name.split()):
+        return None
+    return name_similarity(b.feat, g.feat)
+
+
 def _names_support(b: Rec, members: Sequence[int], gl: Sequence[Rec], params: MatchParams) -> bool:
-    sims = [name_similarity(b.feat, gl[gi].feat) for gi in members]
+    sims = [_batch_similarity(b, gl[gi]) for gi in members]
     return all(sim is not None and sim >= params.strong_name for sim in sims)
 
 
@@ -280,8 +356,13 @@ def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     """
     if g.feat.mentions_bank and not b.feat.bank_originated:
         return False
-    sim = name_similarity(b.feat, g.feat)
+    sim = _batch_similarity(b, g)
     return sim is None or sim >= params.weak_name
+
+
+def _nearest_first(pool: list[int], day: int, gl: Sequence[Rec]) -> list[int]:
+    """``pool`` ordered by distance in business days from ``day``: the likeliest first."""
+    return sorted(pool, key=lambda gi: (abs(day - gl[gi].bday), gi))
 
 
 def _search_batches(
@@ -311,9 +392,11 @@ def _search_batches(
         if b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque or bi in skip_bank:
             continue
         hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
+        floor = _run_floor(b)
 
-        def members(window: int, b: Rec = b, hi: int = hi) -> list[int]:
-            lo = bisect.bisect_left(bdays, b.bday - window)
+        def members(window: int, b: Rec = b, hi: int = hi, floor: int | None = floor) -> list[int]:
+            start = b.bday - window if floor is None else max(floor, b.bday - window)
+            lo = bisect.bisect_left(bdays, start)
             return [
                 gi
                 for gi in open_gl[lo:hi]
@@ -331,8 +414,7 @@ def _search_batches(
             pool = members(window)
             if len(pool) > params.batch_pool_limit:
                 complete = False
-                pool.sort(key=lambda gi: (abs(b.bday - gl[gi].bday), gi))
-                pool = pool[: params.batch_pool_limit]
+                pool = _nearest_first(pool, b.bday, gl)[: params.batch_pool_limit]
             key = tuple(sorted(pool))
             if len(key) >= 2 and (not pools or key != pools[-1]):
                 pools.append(key)
@@ -352,13 +434,29 @@ def _search_batches(
                     gl,
                     params,
                     unit,
+                    params.max_batch_size
+                    if floor is None
+                    else max(params.max_batch_size, _RUN_MAX_SIZE),
                 )
             search = cache[cache_key]
             if search is not None:
                 search.named = _names_support(b, search.solutions[0], gl, params)
+                if not search.unique or not complete:
+                    search.review = _review(members(params.batch_lag_days), b, gl)
                 results.append(search)
                 break
+        else:
+            if not complete:
+                # Too many open entries to search the window whole, and no subset of
+                # the nearest sums to the line: the batch may still be in the rest.
+                review = _review(members(params.batch_lag_days), b, gl)
+                results.append(BatchSearch(bi, [], False, False, review=review))
     return results
+
+
+def _review(window: list[int], b: Rec, gl: Sequence[Rec]) -> tuple[int, ...]:
+    """The open entries of a batch line's window a reviewer is shown, nearest first."""
+    return tuple(_nearest_first(window, b.bday, gl)[:REVIEW_POOL])
 
 
 def book_batches(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from baton.tools.finance.matching.batches import BatchSearch
+from baton.tools.finance.matching.batches import REVIEW_POOL, BatchSearch
 from baton.tools.finance.matching.edges import explain
 from baton.tools.finance.matching.records import Edge, Rec, State
 from baton.tools.finance.models import (
@@ -36,6 +36,7 @@ def collect_candidates(
                     else ("subset sum contested by another bank line, or too likely by chance")
                 )
                 rows[search.bank].append((0.5, sol, f"possible batch of {len(sol)} entries: {why}"))
+        rows[search.bank].extend(_review_row(search, gl, state))
     for bi, (tied, rest) in state.partial.items():
         # The residual is listed even if its twins were taken since: it must not vanish.
         rows.setdefault(bi, [])
@@ -88,3 +89,32 @@ def collect_candidates(
     for gi in claimed:
         state.gl_open.discard(gi)
     return candidates
+
+
+def _review_row(
+    search: BatchSearch, gl: Sequence[Rec], state: State
+) -> list[tuple[float, tuple[int, ...], str]]:
+    """The rest of an unresolved batch line's window, offered with what the search found.
+
+    Why: when several subsets make the amount, or the window held too many entries to
+    search whole, the subsets found may all be coincidences and the true members other
+    entries of the window. The reviewer who ticks off a payment run or a paying-in slip
+    needs every open entry it may hold; the row says how many combinations were found,
+    so the reviewer knows the sum alone settled nothing. At most ``REVIEW_POOL`` entries,
+    the nearest in date first.
+    """
+    found = {gi for sol in search.solutions for gi in sol}
+    rest = tuple(gi for gi in search.review if gi in state.gl_open and gi not in found)
+    rest = rest[: max(0, REVIEW_POOL - len(found))]
+    if not rest:
+        return []
+    sizes = sorted({len(sol) for sol in search.solutions})
+    why = (
+        f"open entries of the batch's window: {' or '.join(map(str, sizes))} of these "
+        f"{len(found | set(rest))} entries sum to the amount, "
+        f"{len(search.solutions)} combination(s) found, none certain"
+        if sizes
+        else f"open entries of the batch's window, {len(rest)} nearest shown: too many to "
+        "search whole, and no subset of the nearest sums to the amount"
+    )
+    return [(0.4, tuple(sorted(rest, key=lambda gi: gl[gi].id)), why)]

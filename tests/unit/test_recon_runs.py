@@ -1,0 +1,172 @@
+"""Payment runs and unresolved batches: one test per convention, each failing without it.
+
+The conventions are documented where they are applied, in
+``baton.tools.finance.matching.batches`` (``_batch_similarity``, ``_run_floor``,
+``_RUN_MAX_SIZE``) and ``baton.tools.finance.matching.candidates`` (``_review_row``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from baton.tools.finance.matching import MatchParams, reconcile
+from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
+
+MON = date(2025, 3, 3)  # a Monday; offsets below are calendar days from it
+
+
+def bank(id_: str, offset: int, text: str, amount: str) -> BankLine:
+    return BankLine(
+        id=id_, date=MON + timedelta(days=offset), description=text, amount=Decimal(amount)
+    )
+
+
+def bill(id_: str, offset: int, payee: str, amount: str, ref: str) -> LedgerEntry:
+    """A supplier payment as accounting software books it, with its own reference."""
+    return LedgerEntry(
+        id=id_,
+        date=MON + timedelta(days=offset),
+        description=payee,
+        amount=Decimal(amount),
+        ref=ref,
+        entry_type="Bill Payment",
+    )
+
+
+def receipt(id_: str, offset: int, payer: str, amount: str) -> LedgerEntry:
+    return LedgerEntry(
+        id=id_,
+        date=MON + timedelta(days=offset),
+        description=payer,
+        amount=Decimal(amount),
+        ref="",
+        entry_type="Receive Payment",
+    )
+
+
+def booked(result: ReconResult) -> set[tuple[str, str]]:
+    return {(m.bank_id, m.gl_id) for m in result.matches}
+
+
+def offered(result: ReconResult, bank_id: str) -> set[str]:
+    return {
+        gl_id
+        for c in result.candidates
+        if c.bank_id == bank_id
+        for gl_id in (*c.gl_ids, *c.shared_gl_ids)
+    }
+
+
+def test_a_payment_run_line_names_no_payee() -> None:
+    # "BACS PAYMENT RUN" leaves the word RUN once the scheme words are gone; it must
+    # not read as a payee that contradicts every supplier in the run.
+    result = reconcile(
+        [bank("B1", 2, "BACS PAYMENT RUN", "-2374.31")],
+        [
+            bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+            bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+            bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+
+
+def test_the_bacs_statement_code_names_no_payee() -> None:
+    result = reconcile(
+        [bank("B1", 2, "BAC BULK PAYMENT", "-2374.31")],
+        [
+            bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+            bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+            bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+
+
+def test_the_run_date_keeps_older_payments_out_of_the_run() -> None:
+    # Run submitted Monday 3 March (030325), debited Wednesday. G4, booked the Thursday
+    # before, pays the same amount as G1: without the run's date both make the total
+    # (G5, paid on its own, keeps the days' payments from adding up whole).
+    run = [
+        bank("B1", 2, "BACS PAYMENT RUN 030325", "-2374.31"),
+    ]
+    ledger = [
+        bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+        bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+        bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        bill("G4", -4, "Caldwell Fabrications Ltd", "-905.22", "94259"),
+        bill("G5", 1, "Pennington Foods LLP", "-612.40", "44318"),  # paid apart
+    ]
+    result = reconcile(run, ledger)
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+    assert "G4" in result.unmatched_gl
+
+
+def test_a_run_date_read_as_yymmdd_also_bounds_the_run() -> None:
+    ledger = [
+        bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+        bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+        bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        bill("G4", -4, "Caldwell Fabrications Ltd", "-905.22", "94259"),
+        bill("G5", 1, "Pennington Foods LLP", "-612.40", "44318"),  # paid apart
+    ]
+    result = reconcile([bank("B1", 2, "BACS 250303", "-2374.31")], ledger)
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+
+
+def test_a_dated_run_may_pay_more_suppliers_than_a_deposit_holds() -> None:
+    amounts = [
+        "-905.22", "-1040.14", "-428.95", "-71.03", "-855.61",
+        "-1442.18", "-1320.34", "-758.12", "-94.07", "-3186.05",
+    ]  # fmt: skip
+    ledger = [
+        bill(f"G{i}", i % 2, f"Supplier {chr(65 + i)} Ltd", amount, f"{40000 + i}")
+        for i, amount in enumerate(amounts)
+    ]
+    total = str(sum(Decimal(a) for a in amounts))
+    result = reconcile([bank("B1", 2, "BACS 030325", total)], ledger)
+    assert booked(result) == {("B1", e.id) for e in ledger}
+
+
+def test_an_unresolved_batch_offers_its_whole_window_for_review() -> None:
+    # Only the four nearest receipts can be searched (pool limit 4): a subset of them
+    # makes the amount, but the window held more, so nothing books and the reviewer is
+    # shown every open receipt of the window, not just the subset found.
+    result = reconcile(
+        [bank("B1", 4, "DEPOSIT", "1000.17")],
+        [
+            receipt("G1", 4, "Quinlan Pharmacy", "400.10"),
+            receipt("G2", 3, "Nicholls Design Ltd", "600.07"),
+            receipt("G3", 3, "Fielding Estates", "250.33"),
+            receipt("G4", 2, "Rahman Roofing", "311.49"),
+            receipt("G5", 1, "Pryce Catering", "122.81"),
+            receipt("G6", 0, "Holloway Plumbing", "87.64"),
+        ],
+        MatchParams(batch_pool_limit=4),
+    )
+    assert booked(result) == set()
+    assert offered(result, "B1") == {"G1", "G2", "G3", "G4", "G5", "G6"}
+    reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
+    assert "combination(s) found" in reason
+
+
+def test_a_window_too_full_to_search_is_still_offered_for_review() -> None:
+    # Only the three nearest receipts can be searched and none of their subsets makes
+    # the amount; the slip's cheques (G4 and G5) are further back in the window.
+    result = reconcile(
+        [bank("B1", 4, "DEPOSIT", "1000.17")],
+        [
+            receipt("G1", 4, "Quinlan Pharmacy", "250.33"),
+            receipt("G2", 3, "Nicholls Design Ltd", "311.49"),
+            receipt("G3", 3, "Fielding Estates", "122.81"),
+            receipt("G4", 1, "Rahman Roofing", "600.07"),
+            receipt("G6", 1, "Holloway Plumbing", "55.55"),
+            receipt("G5", 0, "Pryce Catering", "400.10"),
+        ],
+        MatchParams(batch_pool_limit=3),
+    )
+    assert booked(result) == set()
+    assert {"G4", "G5"} <= offered(result, "B1")
+    reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
+    assert "too many to search whole" in reason
