@@ -824,3 +824,16 @@ def test_a_platform_payout_never_exceeds_the_sales_it_pays_out() -> None:
         gl("G2", 2, "Sales via Square 05/14/2025", "1950.32", "SQ0514", "Sales Receipt"),
     ]
     assert booked(reconcile([payout], sales)) == {("B1", "G1")}
+
+
+def test_a_slip_of_a_working_weeks_cheques_may_hold_more_than_eight() -> None:
+    # Nine customers' cheques received Monday to Thursday, paid in on Friday.
+    amounts = ["2823.53", "938.09", "39.18", "30.04", "516.56", "98.94", "2056.08"]
+    amounts += ["774.37", "622.16"]
+    receipts = [
+        gl(f"G{i}", i % 4, f"Customer {chr(65 + i)} Ltd INV-48{i}", a, f"48{i}", "Payment")
+        for i, a in enumerate(amounts)
+    ]
+    total = sum((Decimal(a) for a in amounts), Decimal(0))
+    result = reconcile([bank("B1", 4, "CREDIT AT BRANCH", str(total))], receipts)
+    assert booked(result) == {("B1", f"G{i}") for i in range(9)}
