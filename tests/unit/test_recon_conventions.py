@@ -14,7 +14,7 @@ from baton.tools.finance.decisions import apply_decisions
 from baton.tools.finance.export import output_files
 from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import describe, name_similarity
+from baton.tools.finance.normalize import describe, item_kind, name_similarity
 from baton.tools.finance.report import (
     build_summary,
     check_arithmetic,
@@ -755,6 +755,11 @@ def test_identical_repeats_pair_by_the_accounts_usual_clearing_lag() -> None:
     assert all("clearing lag" in m.reason for m in result.matches if m.bank_id in {"BT1", "BT2"})
     # Alone, or in a month whose lags are erratic, nothing says which is which.
     assert not booked(reconcile(fares_bank, fares_gl))
+    # The kind of item is read where the export prints it: a code in front, or a
+    # column of its own after the payee.
+    assert item_kind("DEB TFL TRAVEL CH CD 1234") == "DEB"
+    assert item_kind("Tfl Travel Ch · Card payment") == "CARD PAYMENT"
+    assert describe("Tfl Travel Ch · Card payment").name == "TFL TRAVEL"
     erratic_bank, erratic_gl = _card_month([0, 1, 2, 3, 0, 1, 2, 3, 0, 2])
     result = reconcile(erratic_bank + fares_bank, erratic_gl + fares_gl)
     assert not {"BT1", "BT2"} & {m.bank_id for m in result.matches}

@@ -49,7 +49,7 @@ _TXN_PHRASES = re.compile(
     r"WIRE\s+TRANSFER(?:\s+(?:IN|OUT|TO|FROM))?|(?:INCOMING|OUTGOING)\s+WIRE|WIRE\s+(?:IN|OUT|TO|FROM)|ELECTRONIC\s+(?:PAYMENT|DEPOSIT)|"
     r"EXTERNAL\s+(?:DEBIT|CREDIT)|WEB\s+PMTS?|CO\s+ID|WEB\s+ID|PPD\s+ID|CCD\s+ID|"
     r"REMOTE\s+DEPOSIT|MOBILE\s+DEPOSIT|BRANCH\s+DEPOSIT|DIRECT\s+(?:DEBIT|DEPOSIT)|"
-    r"CARD\s+PURCHASE|PURCHASE\s+RETURN|ORIG\s+CO\s+NAME|DES|INDN|TRACE|"
+    r"CARD\s+(?:PURCHASE|PAYMENT)|PURCHASE\s+RETURN|ORIG\s+CO\s+NAME|DES|INDN|TRACE|"
     # UK statements' wording of the payment type (the code is separate, see _TYPE_CODE).
     r"FASTER\s+PAYMENTS?|BANK\s+(?:GIRO\s+)?CREDIT|STANDING\s+ORDER|COUNTER\s+CREDIT|"
     r"BULK\s+PAYMENT|BACS|CHAPS|"
@@ -299,6 +299,26 @@ _TYPE_CODE = re.compile(
     r"^\s*(?:BGC|BP|CC|CR|DR|DD|DEB|FPI|FPO|SO|STO|TFR|VIS|POS|PAY|CHAPS|CHQ|CPT|BACS|MPI|MPO|"
     r"IBP|OBP|DEP|CHG|BNS|COR|CSH)\s+(?=\S)"
 )
+
+
+def item_kind(text: str) -> str:
+    """The kind of item a bank line is, as the export prints it: the type code in front
+    (``DEB``, ``DD``, ``FPI``), else the first payment-type phrase anywhere (``Card
+    payment`` in a column of its own), else the first word. Items of one kind clear
+    alike, whatever the counterparty.
+    """
+    upper = text.upper()
+    code = _TYPE_CODE.match(upper)
+    if code:
+        return code.group().strip()
+    phrase = _TXN_PHRASES.search(upper)
+    if phrase:
+        return " ".join(phrase.group().split())
+    word = _FIRST_WORD.search(upper)
+    return word.group() if word else ""
+
+
+_FIRST_WORD = re.compile(r"[A-Z]+")
 
 
 def _clean_name(text: str) -> str:

@@ -34,6 +34,7 @@ from baton.tools.finance.models import (
 from baton.tools.finance.normalize import (
     DescriptionFeatures,
     describe,
+    item_kind,
     normalize_ref,
 )
 
@@ -65,9 +66,9 @@ class Rec:
     tokens: frozenset[str] = frozenset()
     """A bank line's words as references compare (``INV-06235`` as ``INV06235``), for
     entries whose ref the line prints."""
-    lead_word: str = ""
-    """A bank line's first word, which in most exports names the kind of item (``DEB``,
-    ``DD``, ``FPI``, ``CHECKCARD``) and so how many days it takes to clear."""
+    kind: str = ""
+    """The kind of item a bank line is (``DEB``, ``DD``, ``CARD PAYMENT``; see
+    :func:`~tools.finance.normalize.item_kind`), and so how many days it takes to clear."""
 
 
 @dataclass(slots=True)
@@ -193,12 +194,11 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         tokens=frozenset(
             t for t in map(normalize_ref, _TOKEN_SPLIT.split(line.description)) if len(t) >= 4
         ),
-        lead_word=word.group() if (word := _WORD.search(line.description.upper())) else "",
+        kind=item_kind(line.description),
     )
 
 
 _TOKEN_SPLIT = re.compile(r"[\s/,;:#()*]+")
-_WORD = re.compile(r"[A-Z]+")
 
 
 _ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES)\b", re.IGNORECASE)

@@ -58,7 +58,7 @@ class LagProfile:
         self._width = params.lead_days + params.lag_days + 1
         keys: list[Callable[[Rec], str]] = [
             lambda r: f"{r.units > 0}:{r.feat.name}",
-            lambda r: f"{r.units > 0}:{r.lead_word}",
+            lambda r: f"{r.units > 0}:{r.kind}",
             lambda r: f"{r.units > 0}",
         ]
         for key in keys:
