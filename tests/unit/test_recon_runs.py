@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
 
@@ -129,44 +131,45 @@ def test_a_dated_run_may_pay_more_suppliers_than_a_deposit_holds() -> None:
     assert booked(result) == {("B1", e.id) for e in ledger}
 
 
-def test_an_unresolved_batch_offers_its_whole_window_for_review() -> None:
-    # Only the four nearest receipts can be searched (pool limit 4): a subset of them
-    # makes the amount, but the window held more, so nothing books and the reviewer is
-    # shown every open receipt of the window, not just the subset found.
-    result = reconcile(
-        [bank("B1", 4, "DEPOSIT", "1000.17")],
-        [
-            receipt("G1", 4, "Quinlan Pharmacy", "400.10"),
-            receipt("G2", 3, "Nicholls Design Ltd", "600.07"),
-            receipt("G3", 3, "Fielding Estates", "250.33"),
-            receipt("G4", 2, "Rahman Roofing", "311.49"),
-            receipt("G5", 1, "Pryce Catering", "122.81"),
-            receipt("G6", 0, "Holloway Plumbing", "87.64"),
-        ],
-        MatchParams(batch_pool_limit=4),
-    )
-    assert booked(result) == set()
-    assert offered(result, "B1") == {"G1", "G2", "G3", "G4", "G5", "G6"}
-    reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
-    assert "combination(s) found" in reason
+_FOUND = [
+    ("G1", 4, "Quinlan Pharmacy", "400.10"),
+    ("G2", 3, "Nicholls Design Ltd", "600.07"),
+    ("G3", 3, "Fielding Estates", "250.33"),
+    ("G4", 2, "Rahman Roofing", "311.49"),
+    ("G5", 1, "Pryce Catering", "122.81"),
+    ("G6", 0, "Holloway Plumbing", "87.64"),
+]
+_TOO_FULL = [
+    ("G1", 4, "Quinlan Pharmacy", "250.33"),
+    ("G2", 3, "Nicholls Design Ltd", "311.49"),
+    ("G3", 3, "Fielding Estates", "122.81"),
+    ("G4", 1, "Rahman Roofing", "600.07"),
+    ("G6", 1, "Holloway Plumbing", "55.55"),
+    ("G5", 0, "Pryce Catering", "400.10"),
+]
 
 
-def test_a_window_too_full_to_search_is_still_offered_for_review() -> None:
-    # Only the three nearest receipts can be searched and none of their subsets makes
-    # the amount; the slip's cheques (G4 and G5) are further back in the window.
+@pytest.mark.parametrize(
+    ("rows", "limit", "shown", "why"),
+    [
+        # Only the four nearest receipts can be searched: a subset of them makes the
+        # amount, but the window held more, so nothing books and the reviewer is shown
+        # every open receipt of the window, not just the subset found.
+        (_FOUND, 4, {"G1", "G2", "G3", "G4", "G5", "G6"}, "combination(s) found"),
+        # Only the three nearest can be searched and none of their subsets makes the
+        # amount; the slip's cheques (G4 and G5) are further back in the window.
+        (_TOO_FULL, 3, {"G4", "G5"}, "too many to search whole"),
+    ],
+)
+def test_an_unresolved_batch_offers_its_whole_window_for_review(
+    rows: list[tuple[str, int, str, str]], limit: int, shown: set[str], why: str
+) -> None:
     result = reconcile(
         [bank("B1", 4, "DEPOSIT", "1000.17")],
-        [
-            receipt("G1", 4, "Quinlan Pharmacy", "250.33"),
-            receipt("G2", 3, "Nicholls Design Ltd", "311.49"),
-            receipt("G3", 3, "Fielding Estates", "122.81"),
-            receipt("G4", 1, "Rahman Roofing", "600.07"),
-            receipt("G6", 1, "Holloway Plumbing", "55.55"),
-            receipt("G5", 0, "Pryce Catering", "400.10"),
-        ],
-        MatchParams(batch_pool_limit=3),
+        [receipt(*row) for row in rows],
+        MatchParams(batch_pool_limit=limit),
     )
     assert booked(result) == set()
-    assert {"G4", "G5"} <= offered(result, "B1")
+    assert shown <= offered(result, "B1")
     reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
-    assert "too many to search whole" in reason
+    assert why in reason
