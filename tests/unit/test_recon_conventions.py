@@ -842,3 +842,25 @@ def test_a_slip_of_a_working_weeks_cheques_may_hold_more_than_eight() -> None:
     total = sum((Decimal(a) for a in amounts), Decimal(0))
     result = reconcile([bank("B1", 4, "CREDIT AT BRANCH", str(total))], receipts)
     assert booked(result) == {("B1", f"G{i}") for i in range(9)}
+
+
+def test_a_slip_number_on_the_cash_leaves_the_cheques_to_make_the_rest() -> None:
+    # The cash paid in is booked under the slip's number, the cheques under their
+    # invoices. The window is too crowded to search whole (pool limit 3), but the
+    # slip's number settles the cash and one cheque alone makes the rest to the penny.
+    ledger = [
+        gl("G1", 0, "Cash sales (slip 000375)", "565.68", "000375", "Deposit"),
+        gl("G2", 2, "Cash sales (slip 000375)", "135.00", "000375", "Deposit"),
+        gl("G3", 1, "Vaughan Plumbing Ltd (chq)", "1828.77", "SI-3835", "Receive Payment"),
+        gl("G4", 1, "Quinlan Pharmacy (chq)", "400.00", "SI-3836", "Receive Payment"),
+        gl("G5", 2, "Rahman Roofing (chq)", "812.31", "SI-3837", "Receive Payment"),
+        gl("G6", 3, "Pryce Catering (chq)", "97.12", "SI-3838", "Receive Payment"),
+        gl("G7", 3, "Fielding Estates", "1828.77", "SI-3839", "Receive Payment"),
+    ]
+    slip = bank("B1", 4, "Cheque Deposit · Deposit · 000375", "2529.45")
+    result = reconcile([slip], ledger, MatchParams(batch_pool_limit=3))
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+    # Two cheques that each make the rest: nothing books on a guess.
+    twin = gl("G8", 2, "Holloway Joinery (chq)", "1828.77", "SI-3840", "Receive Payment")
+    result = reconcile([slip], [*ledger, twin], MatchParams(batch_pool_limit=3))
+    assert not booked(result)

@@ -106,7 +106,7 @@ def reconcile(
     # that differ by a fee or a transposition: an exact batch beats an approximate pair.
     booked = book_one_to_one(edges, state, params, frozenset({"exact"}))
     book_gross_less_fees(bank_recs, gl_recs, state, params, scorer.fee_tolerance)
-    book_referenced_batches(bank_recs, gl_recs, state, params)
+    book_referenced_batches(bank_recs, gl_recs, state, params, scorer.unit)
     ambiguous_batches = book_batches(
         bank_recs, gl_recs, state, params, scorer.unit, edges, returned
     )

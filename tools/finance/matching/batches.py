@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -729,7 +729,7 @@ _COMPLETION_SCAN = 400
 
 
 def book_referenced_batches(
-    bank: Sequence[Rec], gl: Sequence[Rec], state: State, params: MatchParams
+    bank: Sequence[Rec], gl: Sequence[Rec], state: State, params: MatchParams, unit: int
 ) -> None:
     """Book a bank line against the entries whose references it prints, when they add up.
 
@@ -742,7 +742,6 @@ def book_referenced_batches(
     or more of them sums to the line to the cent: a named reference and an exact sum
     together, which a fee-netted single entry (an approximate amount) never beats.
     """
-    window = max(params.batch_lag_days, params.batch_sweep_days)
     open_gl = sorted(state.gl_open, key=lambda i: (gl[i].bday, i))
     bdays = [gl[i].bday for i in open_gl]
     by_ref: dict[str, list[int]] = defaultdict(list)
@@ -750,68 +749,155 @@ def book_referenced_batches(
         ref = normalize_ref(gl[gi].ref)
         if len(ref) >= 4 and not gl[gi].reversal:
             by_ref[ref].append(gi)
+    slips: list[int] = []
     for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
+        if _book_referenced_line(bi, bank, gl, state, params, unit, open_gl, bdays, by_ref):
+            continue
         b = bank[bi]
-        if b.units == 0 or b.reversal or b.feat.bank_originated:
-            continue
-        members = sorted(
-            {
-                gi
-                for ref in b.tokens
-                for gi in by_ref.get(ref, ())
-                if gi in state.gl_open
-                and (gl[gi].units > 0) == (b.units > 0)
-                and abs(gl[gi].units) < abs(b.units)
-                and b.bday - window <= gl[gi].bday <= b.bday + params.batch_lead_days
-            }
-        )
-        if not members:
-            continue
-        # A remittance cut short names only some of the invoices it pays ("INVS
-        # INV-4025" for two): the payer's other open entries may complete it, as long
-        # as every way of making the amount includes a named one.
-        lo = bisect.bisect_left(bdays, b.bday - window)
-        hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
-        referenced = set(members)
-        if hi - lo > _COMPLETION_SCAN:
-            hi = lo  # too dense a window to compare names entry by entry: references only
-        members += [
+        if bi in state.bank_open and not b.feat.name and any(t in by_ref for t in b.tokens):
+            slips.append(bi)
+    # Slips of one day share their window: each one booked leaves the others fewer
+    # cheques to choose from, so the ones left are tried again while any books.
+    progress = True
+    while progress and slips:
+        progress = False
+        for bi in list(slips):
+            if _book_referenced_line(bi, bank, gl, state, params, unit, open_gl, bdays, by_ref):
+                slips.remove(bi)
+                progress = True
+    _book_shared_ref_groups(bank, gl, state, params, by_ref)
+
+
+def _book_referenced_line(
+    bi: int,
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    unit: int,
+    open_gl: Sequence[int],
+    bdays: Sequence[int],
+    by_ref: Mapping[str, Sequence[int]],
+) -> bool:
+    """One line of :func:`book_referenced_batches`; True if it booked."""
+    window = max(params.batch_lag_days, params.batch_sweep_days)
+    b = bank[bi]
+    if b.units == 0 or b.reversal or b.feat.bank_originated:
+        return False
+    members = sorted(
+        {
             gi
-            for gi in open_gl[lo:hi]
-            if gi not in referenced
-            and gi in state.gl_open
+            for ref in b.tokens
+            for gi in by_ref.get(ref, ())
+            if gi in state.gl_open
             and (gl[gi].units > 0) == (b.units > 0)
             and abs(gl[gi].units) < abs(b.units)
-            and (name_similarity(b.feat, gl[gi].feat) or 0.0) >= params.strong_name
-        ]
-        if not 2 <= len(members) <= _REFERENCED_POOL:
-            continue
+            and b.bday - window <= gl[gi].bday <= b.bday + params.batch_lead_days
+        }
+    )
+    if not members:
+        return False
+    # A remittance cut short names only some of the invoices it pays ("INVS
+    # INV-4025" for two): the payer's other open entries may complete it, as long
+    # as every way of making the amount includes a named one.
+    lo = bisect.bisect_left(bdays, b.bday - window)
+    hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
+    slip_window = open_gl[bisect.bisect_left(bdays, b.bday - params.batch_lag_days) : hi]
+    referenced = set(members)
+    if hi - lo > _COMPLETION_SCAN:
+        hi = lo  # too dense a window to compare names entry by entry: references only
+    members += [
+        gi
+        for gi in open_gl[lo:hi]
+        if gi not in referenced
+        and gi in state.gl_open
+        and (gl[gi].units > 0) == (b.units > 0)
+        and abs(gl[gi].units) < abs(b.units)
+        and (name_similarity(b.feat, gl[gi].feat) or 0.0) >= params.strong_name
+    ]
+    found: list[tuple[int, ...]] = []
+    if 2 <= len(members) <= _REFERENCED_POOL:
         values = [abs(gl[gi].units) for gi in members]
         sums = _subset_sums(values, abs(b.units), len(members), 1)
-        if any(len(sols) >= _KEPT for sols in sums.solutions.values()):
-            continue
-        found = [
-            sol
-            for sols in sums.solutions.values()
-            for sol in sols
-            if any(members[i] in referenced for i in sol)
-        ]
-        if len(found) != 1:
-            continue
+        if all(len(sols) < _KEPT for sols in sums.solutions.values()):
+            found = [
+                sol
+                for sols in sums.solutions.values()
+                for sol in sols
+                if any(members[i] in referenced for i in sol)
+            ]
+    if len(found) == 1:
         chosen = [members[i] for i in found[0]]
-        _book_members(
-            state,
-            bank,
-            gl,
-            bi,
-            chosen,
-            confidence=0.9,
-            reason=(
-                f"one of {len(chosen)} entries whose references the bank line names, "
-                f"summing to {b.display_amount} to the cent"
-            ),
-        )
-    _book_shared_ref_groups(bank, gl, state, params, by_ref)
+    else:
+        rest = _slip_rest(b, bi, sorted(referenced), slip_window, gl, state, params, unit)
+        if rest is None:
+            return False
+        chosen = sorted(referenced) + list(rest)
+    _book_members(
+        state,
+        bank,
+        gl,
+        bi,
+        chosen,
+        confidence=0.9,
+        reason=(
+            f"one of {len(chosen)} entries whose references the bank line names, "
+            f"summing to {b.display_amount} to the cent"
+        ),
+    )
+    return True
+
+
+def _slip_rest(
+    b: Rec,
+    bi: int,
+    referenced: Sequence[int],
+    window: Sequence[int],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    unit: int,
+) -> tuple[int, ...] | None:
+    """The rest of a paying-in slip whose number tags only some of its entries.
+
+    Convention of the paying-in slip: the cash paid in is booked under the slip's number
+    (``Cash sales (slip 000375)``), the cheques on it under the invoices they settle.
+    When the bank line prints the number and names no payer, the entries under the
+    number are on the slip for certain, and the rest of the amount is made of cheques
+    the books received in the batch window (entries whose memo says cheque): an
+    ordinary batch search (:func:`_search_batch`, with its chance guard and its
+    uniqueness test) for that rest alone, a far smaller target than the whole slip with
+    far fewer ways to make it by coincidence. Books that do not say which receipts were
+    cheques offer no pool, and nothing books.
+    """
+    rest = abs(b.units) - sum(abs(gl[gi].units) for gi in referenced)
+    if b.feat.name or rest <= 0:
+        return None
+    taken = set(referenced)
+    pool = [
+        gi
+        for gi in window
+        if gi not in taken
+        and gi in state.gl_open
+        and (gl[gi].units > 0) == (b.units > 0)
+        and 0 < abs(gl[gi].units) <= rest
+        and not gl[gi].reversal
+        and gl[gi].feat.mentions_cheque
+    ]
+    single = [gi for gi in pool if abs(gl[gi].units) == rest]
+    if single:
+        # One cheque of the window is the rest to the penny: the smallest explanation,
+        # believable only if no other cheque of the window is.
+        return (single[0],) if len(single) == 1 else None
+    complete = len(pool) <= params.batch_pool_limit
+    if not complete:
+        pool = _nearest_first(pool, b.bday, gl)[: params.batch_pool_limit]
+    search = _search_batch(
+        bi, None, rest, pool, pool, pool, complete, gl, params, unit, params.max_batch_size
+    )
+    if search is None or not search.unique:
+        return None
+    return search.solutions[0]
 
 
 def _book_shared_ref_groups(
