@@ -864,3 +864,21 @@ def test_a_slip_number_on_the_cash_leaves_the_cheques_to_make_the_rest() -> None
     twin = gl("G8", 2, "Holloway Joinery (chq)", "1828.77", "SI-3840", "Receive Payment")
     result = reconcile([slip], [*ledger, twin], MatchParams(batch_pool_limit=3))
     assert not booked(result)
+
+
+def test_a_payout_names_the_day_of_the_takings_it_settles() -> None:
+    # Two days' Stripe takings, two payouts; fees make either pairing possible, but
+    # each payout prints the day of its takings (DDMM), as the books describe them.
+    takings = [
+        gl("G1", 0, "Stripe card takings to 03/03", "352.46", entry_type="Bank Receipt"),
+        gl("G2", 0, "Stripe card takings to 04/03", "343.01", entry_type="Bank Receipt"),
+    ]
+    payouts = [
+        bank("B1", 2, "BGC STRIPE PAYMENTS UK PAYOUT 0303", "342.29"),
+        bank("B2", 3, "BGC STRIPE PAYMENTS UK PAYOUT 0403", "331.35"),
+    ]
+    assert booked(reconcile(payouts, takings)) == {("B1", "G1"), ("B2", "G2")}
+    # Worldpay's payout is not Stripe's takings, whatever the amounts.
+    worldpay = describe("CR WORLDPAY MERCHANT")
+    assert (name_similarity(worldpay, describe("Stripe card takings to 19/05")) or 1) < 0.5
+    assert (name_similarity(worldpay, describe("Worldpay card takings to 20/05")) or 0) >= 0.8

@@ -641,8 +641,12 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     platform = _platform(bank.name)
     if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
-    if platform in _PLATFORMS and ledger.card_sales:
-        best = max(best, 0.8)  # card sales in the books, the processor's payout at the bank
+    named = {_PLATFORM_SHORT.get(w, w) for seg in ledger.segments for w in seg.split()}
+    named &= _PLATFORMS
+    if platform in _PLATFORMS and ledger.card_sales and named <= {platform}:
+        # Card sales in the books, the processor's payout at the bank; unless the books
+        # say the takings went through another processor (Stripe's are not Worldpay's).
+        best = max(best, 0.8)
     if _initials_with_link(bank, ledger):
         best = max(best, 0.8)  # the acronym of the whole name, linking word and all
     if bank.own_transfer and ledger.own_transfer:

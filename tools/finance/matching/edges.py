@@ -141,7 +141,11 @@ class Scorer:
         sim = None if b.feat.bank_originated else name_similarity(b.feat, g.feat)
         if g.origin is not None and b.reversal and sim is not None:
             sim = max(sim, name_similarity(b.feat, g.origin) or 0.0)
-        ref_hit = cheque_hit or (bool(g.ref) and ref_in_text(g.ref, b.feat))
+        ref_hit = (
+            cheque_hit
+            or (bool(g.ref) and ref_in_text(g.ref, b.feat))
+            or (b.units > 0 and b.feat.processor and bool(b.days & g.days))
+        )
         if self.late_receipt(b, lag) and not (
             ref_hit or ((sim or 0.0) >= p.strong_name and b.units % self.unit != 0)
         ):

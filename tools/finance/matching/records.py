@@ -66,6 +66,10 @@ class Rec:
     tokens: frozenset[str] = frozenset()
     """A bank line's words as references compare (``INV-06235`` as ``INV06235``), for
     entries whose ref the line prints."""
+    days: frozenset[tuple[int, int]] = frozenset()
+    """(month, day) dates the text prints: for a bank line a four-digit ``DDMM`` or
+    ``MMDD`` token that reads as a day in the fortnight before it posted (``PAYOUT
+    1802``), for a ledger entry a written day (``card takings to 18/02``)."""
     kind: str = ""
     """The kind of item a bank line is (``DEB``, ``DD``, ``CARD PAYMENT``; see
     :func:`~tools.finance.normalize.item_kind`), and so how many days it takes to clear."""
@@ -195,7 +199,53 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
             t for t in map(normalize_ref, _TOKEN_SPLIT.split(line.description)) if len(t) >= 4
         ),
         kind=item_kind(line.description),
+        days=_posted_days(line.date, line.description),
     )
+
+
+_DAY_TOKEN = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(?![\d/.-])")
+_WRITTEN_DAY = re.compile(r"(?<![\d/.-])(\d{1,2})[/.](\d{1,2})(?:[/.]\d{2,4})?(?![\d/.-])")
+_SETTLEMENT_DAYS = 14
+"""Calendar days a payout may follow the takings it settles."""
+
+
+def _readings(a: int, b: int) -> set[tuple[int, int]]:
+    """(month, day) readings of two numbers, day first and month first."""
+    out: set[tuple[int, int]] = set()
+    for month, day in ((b, a), (a, b)):
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            out.add((month, day))
+    return out
+
+
+def _posted_days(posted: date, text: str) -> frozenset[tuple[int, int]]:
+    """Days a bank line prints as ``DDMM``/``MMDD`` that fall shortly before it posted.
+
+    Convention of the processor payout: it names the day of the takings it settles
+    (``SUMUP PAYOUTS 1802`` for takings to 18 February), the day the books use to
+    describe that takings entry. A bare four-digit number is usually something else
+    (a card's last digits, a cheque number), so only readings that are a real day in
+    the fortnight before the posting count, and only on a line with no cheque.
+    """
+    found: set[tuple[int, int]] = set()
+    for a, b in _DAY_TOKEN.findall(text):
+        for month, day in _readings(int(a), int(b)):
+            for year in (posted.year, posted.year - 1):
+                try:
+                    gap = (posted - date(year, month, day)).days
+                except ValueError:
+                    continue
+                if 0 <= gap <= _SETTLEMENT_DAYS:
+                    found.add((month, day))
+    return frozenset(found)
+
+
+def _written_days(text: str) -> frozenset[tuple[int, int]]:
+    """Days a ledger memo writes as ``18/02`` or ``10/07/2025`` (either order)."""
+    found: set[tuple[int, int]] = set()
+    for a, b in _WRITTEN_DAY.findall(text):
+        found |= _readings(int(a), int(b))
+    return frozenset(found)
 
 
 _TOKEN_SPLIT = re.compile(r"[\s/,;:#()*]+")
@@ -276,6 +326,7 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         reversal=reversal,
         display_amount=entry.amount,
         memo=entry.description,
+        days=_written_days(entry.description),
     )
 
 
