@@ -882,3 +882,15 @@ def test_a_payout_names_the_day_of_the_takings_it_settles() -> None:
     worldpay = describe("CR WORLDPAY MERCHANT")
     assert (name_similarity(worldpay, describe("Stripe card takings to 19/05")) or 1) < 0.5
     assert (name_similarity(worldpay, describe("Worldpay card takings to 20/05")) or 0) >= 0.8
+
+
+def test_a_direct_debit_booked_from_the_bill_days_later_needs_no_matching_name() -> None:
+    # BT took the debit on Thursday; the books record "BT (Telephone)" from the bill on
+    # Monday. The short brand proves little, but an amount to the penny with no rival,
+    # booked within the days a bill takes, is the debit.
+    line = bank("B1", 3, "DD BT GROUP PLC 557919368", "-159.75")
+    entry = gl("G1", 7, "BT (Telephone)", "-159.75", "DD", "Expense")
+    assert booked(reconcile([line], [entry])) == {("B1", "G1")}
+    # A card payment is no direct debit: a week early, it is not prompt.
+    card = line.model_copy(update={"description": "DEB BT GROUP PLC CD 1234"})
+    assert not booked(reconcile([card], [entry]))

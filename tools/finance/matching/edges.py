@@ -116,12 +116,15 @@ class Scorer:
             and lag < -self.p.lead_days
         )
 
-    @staticmethod
-    def prompt(b: Rec, g: Rec, lag: int) -> bool:
+    def prompt(self, b: Rec, g: Rec, lag: int) -> bool:
         """Posted promptly after the books: within three business days of the entry, or
-        for a card line that prints its purchase day, booked within two days of it."""
+        for a card line that prints its purchase day, booked within two days of it. A
+        direct debit is prompt when the books record it within the days a bill or the
+        next statement takes to arrive (the creditor took it; see :meth:`date_score`)."""
         if b.made_bday is not None:
             return 0 <= g.bday - b.made_bday <= 2
+        if b.feat.direct_debit and b.units < 0:
+            return -self.p.reversal_lead_days <= lag <= 3
         return 0 <= lag <= 3
 
     def score(self, b: Rec, g: Rec, kind: EdgeKind) -> Edge | None:
