@@ -894,3 +894,13 @@ def test_a_direct_debit_booked_from_the_bill_days_later_needs_no_matching_name()
     # A card payment is no direct debit: a week early, it is not prompt.
     card = line.model_copy(update={"description": "DEB BT GROUP PLC CD 1234"})
     assert not booked(reconcile([card], [entry]))
+
+
+def test_uk_card_lines_and_direct_debits_in_their_other_spellings() -> None:
+    # NatWest prints the card's last digits and the purchase day first; HSBC writes
+    # a direct debit as "D/D".
+    assert describe("3097 25SEP26 C , TFL TRAVEL CH").card_date == (9, 25)
+    assert describe("3097 25SEP26 C , TFL TRAVEL CH").name == "TFL TRAVEL"
+    assert describe("1234 ABC LTD").card_date is None
+    assert describe("D/D BIFFA WASTE , ACC 321837").direct_debit
+    assert not describe("DAD BIFFA WASTE").direct_debit

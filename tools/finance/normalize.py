@@ -289,7 +289,7 @@ _FAMILY = re.compile(
 _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
 
-_DIRECT_DEBIT = re.compile(r"^\s*DD\s|\bDIRECT\s+DEBIT\b")
+_DIRECT_DEBIT = re.compile(r"^\s*D/?D\s|\bDIRECT\s+DEBIT\b")
 
 # UK banks (Lloyds, HSBC, NatWest) start a statement line with a transaction-type code:
 # BGC bank giro credit, BP bill payment, CC counter credit, DD direct debit, DEB debit
@@ -458,13 +458,26 @@ _OWN_TRANSFER = re.compile(
 _CARD_DATE = re.compile(
     r"\b(?:CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED\s+ON|AUTHORI[SZ]ED\s+ON)\s+(\d{2})/?(\d{2})\b"
 )
+# UK card lines (NatWest, RBS) lead with the card's last four digits, the day of the
+# purchase as DDMONYY and C (contactless) or a blank: "3097 25SEP26 C , TFL TRAVEL CH".
+_UK_CARD_DATE = re.compile(r"^\s*\d{4}\s+(\d{2})([A-Z]{3})(\d{2})?\b")
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1
+    )
+}
 
 
 def _card_date(upper: str) -> tuple[int, int] | None:
     found = _CARD_DATE.search(upper)
-    if not found:
-        return None
-    month, day = int(found.group(1)), int(found.group(2))
+    if found:
+        month, day = int(found.group(1)), int(found.group(2))
+    else:
+        uk = _UK_CARD_DATE.match(upper)
+        if not uk or uk.group(2) not in _MONTHS:
+            return None
+        month, day = _MONTHS[uk.group(2)], int(uk.group(1))
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
 
 
