@@ -225,7 +225,8 @@ def _posted_days(posted: date, text: str) -> frozenset[tuple[int, int]]:
     (``SUMUP PAYOUTS 1802`` for takings to 18 February), the day the books use to
     describe that takings entry. A bare four-digit number is usually something else
     (a card's last digits, a cheque number), so only readings that are a real day in
-    the fortnight before the posting count, and only on a line with no cheque.
+    the fortnight before the posting count, and only a processor's payout uses them
+    (:meth:`~tools.finance.matching.edges.Scorer.score`).
     """
     found: set[tuple[int, int]] = set()
     for a, b in _DAY_TOKEN.findall(text):
