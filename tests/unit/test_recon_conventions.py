@@ -904,3 +904,32 @@ def test_uk_card_lines_and_direct_debits_in_their_other_spellings() -> None:
     assert describe("1234 ABC LTD").card_date is None
     assert describe("D/D BIFFA WASTE , ACC 321837").direct_debit
     assert not describe("DAD BIFFA WASTE").direct_debit
+
+
+def test_repeats_on_card_lines_that_print_the_purchase_day_pair_by_booking_delay() -> None:
+    # The card network posts after 1 to 4 working days, but the books record each
+    # purchase on the day the line prints. Two identical fares bought Tuesday and
+    # Wednesday and both posted Friday differ only in that printed day: by posting lag
+    # either pairing is as likely (3 and 2 days, or 2 and 3); by booking delay only
+    # the pairing in order is (0 and 0, against 1 and -1).
+    banks: list[BankLine] = []
+    entries: list[LedgerEntry] = []
+    shops = ("Alder Books", "Birch Cafe", "Cedar Print", "Dune Optics", "Elm Bakery")
+    shops += ("Fern Florist", "Gale Tools", "Heron Deli", "Ivy Stationers", "Juno Pharmacy")
+    for i, (shop, lag) in enumerate(zip(shops, [1, 2, 3, 4, 1, 2, 3, 4, 2, 3], strict=True)):
+        made = MON + timedelta(days=7 * (i // 2) + i % 2)
+        amount = f"-{11 + i}.{37 + i}"
+        entries.append(gl(f"GC{i}", (made - MON).days, shop, amount, entry_type="card"))
+        text = f"CHECKCARD {made:%m%d} {shop.upper()}"
+        banks.append(bank(f"BC{i}", (made - MON).days + lag, text, amount))
+    tuesday, wednesday = MON + timedelta(days=43), MON + timedelta(days=44)
+    fares = [
+        bank("BT1", 46, f"CHECKCARD {tuesday:%m%d} CITY TRANSIT FARE", "-8.90"),
+        bank("BT2", 46, f"CHECKCARD {wednesday:%m%d} CITY TRANSIT FARE", "-8.90"),
+    ]
+    rides = [
+        gl("GT1", 43, "City Transit fare", "-8.90", entry_type="card"),
+        gl("GT2", 44, "City Transit fare", "-8.90", entry_type="card"),
+    ]
+    result = reconcile(banks + fares, entries + rides)
+    assert {("BT1", "GT1"), ("BT2", "GT2")} <= booked(result)

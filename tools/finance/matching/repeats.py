@@ -20,7 +20,7 @@ Nothing is learned from ids, row order or any generator's wording.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -49,17 +49,31 @@ _WINDOW = 80
 _FORBIDDEN = 1e6
 
 
-class LagProfile:
-    """Clearing lags (business days) of the pairs booked beyond doubt, by bank line."""
+def _delay(e: Edge, bank: Sequence[Rec], gl: Sequence[Rec]) -> int:
+    """The delay a pair implies, in business days: for a card line that prints its
+    purchase day, how long the books took to record the purchase (the card network's
+    posting delay says nothing then); otherwise how long the bank took to post it."""
+    made = bank[e.b].made_bday
+    return e.lag if made is None else gl[e.g].bday - made
 
-    def __init__(self, booked: Sequence[Edge], bank: Sequence[Rec], params: MatchParams) -> None:
+
+class LagProfile:
+    """Clearing lags (business days) of the pairs booked beyond doubt, by bank line.
+
+    Lines that print their purchase day are profiled apart, on the booking delay
+    (:func:`_delay`), since theirs is another quantity.
+    """
+
+    def __init__(
+        self, booked: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec], params: MatchParams
+    ) -> None:
         self._levels: list[tuple[Callable[[Rec], str], Counter[tuple[str, int]]]] = []
         self._totals: list[Counter[str]] = []
         self._width = params.lead_days + params.lag_days + 1
         keys: list[Callable[[Rec], str]] = [
-            lambda r: f"{r.units > 0}:{r.feat.name}",
-            lambda r: f"{r.units > 0}:{r.kind}",
-            lambda r: f"{r.units > 0}",
+            lambda r: f"{r.units > 0}:{r.made_bday is None}:{r.feat.name}",
+            lambda r: f"{r.units > 0}:{r.made_bday is None}:{r.kind}",
+            lambda r: f"{r.units > 0}:{r.made_bday is None}",
         ]
         for key in keys:
             lags: Counter[tuple[str, int]] = Counter()
@@ -67,7 +81,7 @@ class LagProfile:
             for e in booked:
                 if e.kind == "exact":
                     k = key(bank[e.b])
-                    lags[(k, e.lag)] += 1
+                    lags[(k, _delay(e, bank, gl))] += 1
                     totals[k] += 1
             self._levels.append((key, lags))
             self._totals.append(totals)
@@ -111,7 +125,7 @@ def book_repeats(
     params: MatchParams,
 ) -> list[Edge]:
     """Book runs of identical items in their most likely pairing, if it is far the likeliest."""
-    profile = LagProfile(booked, bank, params)
+    profile = LagProfile(booked, bank, gl, params)
     live = [
         e
         for e in edges
@@ -123,14 +137,20 @@ def book_repeats(
             continue
         if not _fungible(group, bank, gl):
             continue
-        costs = {e.b: profile.cost(bank[e.b]) for e in group}
-        if any(c is None for c in costs.values()):
-            continue
-        records = sorted(
-            {("b", e.b, bank[e.b].bday) for e in group} | {("g", e.g, gl[e.g].bday) for e in group},
-            key=lambda r: (r[2], r[0], r[1]),
-        )
-        found += _pair_windows(group, records, costs)  # type: ignore[arg-type]
+        profiles = {e.b: profile.cost(bank[e.b]) for e in group}
+        costs: dict[tuple[int, int], float] = {}
+        for e in group:
+            of_line = profiles[e.b]
+            if of_line is None:
+                break
+            costs[(e.b, e.g)] = of_line(_delay(e, bank, gl))
+        else:
+            records = sorted(
+                {("b", e.b, bank[e.b].bday) for e in group}
+                | {("g", e.g, gl[e.g].bday) for e in group},
+                key=lambda r: (r[2], r[0], r[1]),
+            )
+            found += _pair_windows(group, records, costs)
     for e in found:
         state.bank_open.discard(e.b)
         state.gl_open.discard(e.g)
@@ -140,7 +160,7 @@ def book_repeats(
 def _pair_windows(
     group: Sequence[Edge],
     records: Sequence[tuple[str, int, int]],
-    costs: dict[int, Callable[[int], float]],
+    costs: dict[tuple[int, int], float],
 ) -> list[Edge]:
     """Solve a long run (a daily fare all year) in overlapping windows of time.
 
@@ -151,9 +171,6 @@ def _pair_windows(
     """
     half, quarter = _WINDOW // 2, _WINDOW // 4
     kept: list[Edge] = []
-    by_bank: dict[int, list[Edge]] = defaultdict(list)
-    for e in group:
-        by_bank[e.b].append(e)
     starts = range(0, max(1, len(records) - quarter), half)
     for k, start in enumerate(starts):
         window = records[start : start + _WINDOW]
@@ -167,7 +184,7 @@ def _pair_windows(
 
 
 def _pair_run(
-    group: Sequence[Edge], decide: set[int], costs: dict[int, Callable[[int], float]]
+    group: Sequence[Edge], decide: set[int], costs: dict[tuple[int, int], float]
 ) -> list[Edge]:
     """The likeliest pairing, keeping each pair (of a bank line in ``decide``) that no
     rival pairing comes close to.
@@ -190,7 +207,7 @@ def _pair_run(
     by_cell: dict[tuple[int, int], Edge] = {}
     for e in group:
         cell = (row[e.b], col[e.g])
-        cost[cell] = costs[e.b](e.lag)
+        cost[cell] = costs[(e.b, e.g)]
         by_cell[cell] = e
     rows, cols = linear_sum_assignment(cost)
     best = float(cost[rows, cols].sum())
@@ -203,7 +220,7 @@ def _pair_run(
         cost[cell] = _FORBIDDEN
         if _best(cost) - best >= margin:
             kept.append(replace(by_cell[cell], note=_NOTE))
-        cost[cell] = costs[banks[cell[0]]](by_cell[cell].lag)
+        cost[cell] = costs[(by_cell[cell].b, by_cell[cell].g)]
     return kept
 
 
