@@ -112,6 +112,25 @@ def test_unclosed_component_and_non_calendar(tmp_path: Path) -> None:
         load_busy(path, BERLIN, WEEK)
 
 
+def test_a_property_given_twice_is_named_with_its_line(tmp_path: Path) -> None:
+    # A duplicated TZID made one icalendar version fail with an AttributeError; which of
+    # two start times is meant cannot be guessed either. Both are one located error.
+    path = tmp_path / "tz.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\n"
+        "BEGIN:VTIMEZONE\nTZID:Europe/Berlin\nTZID:Europe/Berlin\n"
+        "BEGIN:STANDARD\nDTSTART:19701025T030000\nTZOFFSETFROM:+0200\nTZOFFSETTO:+0100\n"
+        "END:STANDARD\nEND:VTIMEZONE\nEND:VCALENDAR\n"
+    )
+    with pytest.raises(InputError, match="VTIMEZONE gives TZID more than once") as err:
+        load_busy(path, BERLIN, WEEK)
+    assert err.value.line == 6
+    path = _ics(tmp_path, "UID:1\nDTSTART:20260302T100000Z\nDTSTART:20260302T110000Z")
+    with pytest.raises(InputError, match="VEVENT gives DTSTART more than once") as err:
+        load_busy(path, BERLIN, WEEK)
+    assert err.value.line == 7
+
+
 def test_event_ending_before_start(tmp_path: Path) -> None:
     path = _ics(tmp_path, "UID:1\nDTSTART:20260302T100000Z\nDTEND:20260302T090000Z")
     with pytest.raises(InputError):

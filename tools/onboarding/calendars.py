@@ -56,6 +56,27 @@ def _unfold(text: str) -> list[_Line]:
     return out
 
 
+_SINGLE = frozenset({"TZID", "DTSTART", "DTEND", "DURATION", "UID"})
+"""Properties RFC 5545 allows at most once per component."""
+
+
+def _check_single_properties(path: Path, spans: Sequence[_Span]) -> None:
+    """Reject a property given twice in one component (two TZIDs, two DTSTARTs).
+
+    Which of two start times is meant cannot be guessed, and some parser versions
+    fail on such input with an internal error rather than a message.
+    """
+    for span in spans:
+        seen: set[str] = set()
+        for line in span.lines[1:]:
+            name = line.text.split(":", 1)[0].split(";", 1)[0].strip().upper()
+            if name in ("BEGIN", "END"):
+                continue  # a nested component's END line; its properties are its own
+            if name in _SINGLE and name in seen:
+                raise InputError(path, f"{span.name} gives {name} more than once", line=line.number)
+            seen.add(name)
+
+
 def _spans(lines: Sequence[_Line]) -> list[_Span]:
     """Components in pre-order (the order ``Component.walk()`` uses) with their lines."""
     spans: list[_Span] = []
@@ -136,6 +157,7 @@ def parse_ics(path: Path) -> icalendar.Calendar:
             f"BEGIN:{open_span.name} is never closed by END:{open_span.name}",
             line=open_span.begin,
         )
+    _check_single_properties(path, spans)
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except ValueError as exc:
@@ -144,6 +166,12 @@ def parse_ics(path: Path) -> icalendar.Calendar:
             (ln.number for ln in lines if ln.text.strip() and ln.text.strip() in message), None
         )
         raise InputError(path, f"invalid iCalendar: {message}", line=line) from exc
+    except (AttributeError, TypeError, KeyError, IndexError) as exc:
+        # The parser trips over input it does not expect instead of rejecting it: still
+        # bad input, and still one line, never a traceback.
+        raise InputError(
+            path, f"invalid iCalendar: the parser failed ({type(exc).__name__})"
+        ) from exc
     for index, component in enumerate(calendar.walk()):
         span = spans[index] if index < len(spans) else None
         if component.errors:
