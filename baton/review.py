@@ -107,8 +107,16 @@ def validate_edits(
         )
     except ValidationError as exc:
         err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        raise UserError(f"{source}: {field}: {err['msg']}") from None
+        field = ".".join(_printable(str(p)) for p in err["loc"]) or "(top level)"
+        raise UserError(f"{source}: {field}: {_printable(err['msg'])}") from None
+
+
+def _printable(text: str) -> str:
+    """Control characters escaped (a key named ``"\\n"`` shows as ``\\n``), so an error
+    about a hostile edit document stays the one line the CLI promises."""
+    return "".join(
+        repr(ch)[1:-1] if unicodedata.category(ch).startswith("C") else ch for ch in text
+    )
 
 
 def packet_ids(context: Any, key: str, field: str = "id") -> list[str] | None:

@@ -318,3 +318,13 @@ def test_example_decisions_file_fits_the_example_plan(
     assert [r.action for r in edited.provisioning.reviews] == ["hold", "drop", "approve"]
     assert len(edited.provisioning.tickets) == len(plan.provisioning.tickets) - 2
     assert _check(edited, inputs, config) == []
+
+
+def test_an_edit_key_with_a_newline_is_reported_on_one_line() -> None:
+    # Found by the fuzz test: a key "\n" made the error two lines.
+    from baton.scenario import get_scenario
+
+    with pytest.raises(UserError) as err:
+        validate_edits({"\n": None}, get_scenario("onboarding").edit_schema, source="d.json")
+    assert "\n" not in str(err.value)
+    assert str(err.value).startswith("d.json: \\n: ")
