@@ -1,8 +1,8 @@
 """Payment runs and unresolved batches: one test per convention, each failing without it.
 
 The conventions are documented where they are applied, in
-``baton.tools.finance.matching.batches`` (``_batch_similarity``, ``_run_floor``,
-``_RUN_MAX_SIZE``) and ``baton.tools.finance.matching.candidates`` (``_review_row``).
+``baton.tools.finance.matching.batches`` (``_batch_similarity``, ``run_floor``,
+``RUN_MAX_SIZE``) and ``baton.tools.finance.matching.candidates`` (``_review_row``).
 """
 
 from __future__ import annotations

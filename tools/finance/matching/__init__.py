@@ -56,6 +56,7 @@ from baton.tools.finance.matching.batches import (
 )
 from baton.tools.finance.matching.candidates import collect_candidates
 from baton.tools.finance.matching.claims import match_claims
+from baton.tools.finance.matching.clusters import book_batch_clusters
 from baton.tools.finance.matching.edges import Scorer, build_edges, to_match
 from baton.tools.finance.matching.offsets import (
     pair_offsets,
@@ -118,6 +119,8 @@ def reconcile(
     ambiguous_batches = book_batches(
         bank_recs, gl_recs, state, params, scorer.unit, edges, returned, partial=True
     )
+    if book_batch_clusters(bank_recs, gl_recs, state, params, edges, returned):
+        ambiguous_batches = [s for s in ambiguous_batches if s.bank in state.bank_open]
 
     offsetting = pair_offsets(gl_recs, state, params)
     candidates = collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state)

@@ -5,7 +5,7 @@ one subset fits, a chance fit is unlikely, and no other open bank line wants its
 
 A payment run (``BACS PAYMENT RUN 060526``) is a batch like any other, with two
 conventions of its own: its name is no payee (:func:`_batch_similarity`), and the date
-in its reference bounds the payments it may hold (:func:`_run_floor`). A line the search
+in its reference bounds the payments it may hold (:func:`run_floor`). A line the search
 cannot settle keeps its whole window for the reviewer (:attr:`BatchSearch.review`).
 """
 
@@ -34,7 +34,7 @@ _KEPT = 3
 """Solutions kept per size: enough to see a tie; a size that reaches it may hold more."""
 
 
-def _half_subsets(
+def half_subsets(
     values: Sequence[int], offset: int, max_size: int, ceiling: int
 ) -> list[tuple[int, tuple[int, ...]]]:
     """(sum, indices) of every subset of at most ``max_size`` values summing to <= ceiling."""
@@ -68,8 +68,8 @@ def _near_counts(
     more likely.
     """
     half = len(values) // 2
-    left = _half_subsets(values[:half], 0, max_size, target + window)
-    right = _half_subsets(values[half:], half, max_size, target + window)
+    left = half_subsets(values[:half], 0, max_size, target + window)
+    right = half_subsets(values[half:], half, max_size, target + window)
     right_sums: dict[tuple[int, int], list[int]] = defaultdict(list)
     for total, members in right:
         right_sums[(len(members), total % unit)].append(total)
@@ -99,8 +99,8 @@ def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -
     the density, around the target (within 5%), of subset sums that share its cents.
     """
     half = len(values) // 2
-    left = _half_subsets(values[:half], 0, max_size, target)
-    right = _half_subsets(values[half:], half, max_size, target)
+    left = half_subsets(values[:half], 0, max_size, target)
+    right = half_subsets(values[half:], half, max_size, target)
     right_exact: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
     for total, members in right:
         bucket = right_exact[(len(members), total)]
@@ -150,12 +150,12 @@ REVIEW_POOL = 40
 """Most open entries offered for review with one unresolved batch line."""
 _RUN_DATE_DAYS = 14
 """Most calendar days a payment run's date may precede the debit that carries it."""
-_RUN_MAX_SIZE = 12
+RUN_MAX_SIZE = 12
 """Most payments searched for in one dated payment run: a weekly supplier run pays more
 payees than a deposit holds cheques, and its dated window keeps the pool small."""
 
 
-def _run_floor(b: Rec) -> int | None:
+def run_floor(b: Rec) -> int | None:
     """The earliest business day a payment of the run this bank debit names may be booked.
 
     Convention of the payment run: a BACS run is submitted on a date and its reference is
@@ -365,6 +365,43 @@ def _nearest_first(pool: list[int], day: int, gl: Sequence[Rec]) -> list[int]:
     return sorted(pool, key=lambda gi: (abs(day - gl[gi].bday), gi))
 
 
+def may_be_batch(b: Rec) -> bool:
+    """Whether a bank line may carry several ledger entries at all.
+
+    Bank-originated lines (charges, interest), reversals and presented cheques each
+    answer for one item of their own; a zero line pays nothing.
+    """
+    return not (b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque)
+
+
+class OpenEntries:
+    """The open ledger entries by business day, to cut a batch line's window quickly."""
+
+    def __init__(self, gl: Sequence[Rec], open_gl: set[int], params: MatchParams) -> None:
+        self.gl = gl
+        self.params = params
+        self.order = sorted(open_gl, key=lambda i: (gl[i].bday, i))
+        self.bdays = [gl[i].bday for i in self.order]
+
+    def window(self, b: Rec, days: int, floor: int | None) -> list[int]:
+        """The open entries that may be members of ``b``: same direction, smaller, booked
+        within ``days`` business days before it (never before a payment run's ``floor``),
+        and neither reversals, cheques written, nor contradicted by the line's name."""
+        gl, params = self.gl, self.params
+        start = b.bday - days if floor is None else max(floor, b.bday - days)
+        lo = bisect.bisect_left(self.bdays, start)
+        hi = bisect.bisect_right(self.bdays, b.bday + params.batch_lead_days)
+        return [
+            gi
+            for gi in self.order[lo:hi]
+            if (gl[gi].units > 0) == (b.units > 0)
+            and abs(gl[gi].units) < abs(b.units)
+            and not gl[gi].reversal
+            and not gl[gi].is_cheque
+            and _may_share_line(b, gl[gi], params)
+        ]
+
+
 def _search_batches(
     bank: Sequence[Rec],
     gl: Sequence[Rec],
@@ -382,30 +419,18 @@ def _search_batches(
     and a small pool makes a chance hit far less likely than the full window would.
     The full window is still searched for alternatives before anything books.
     """
-    open_gl = sorted(state.gl_open - skip_gl, key=lambda i: (gl[i].bday, i))
-    bdays = [gl[i].bday for i in open_gl]
+    entries = OpenEntries(gl, state.gl_open - skip_gl, params)
     results: list[BatchSearch] = []
     windows = sorted({min(w, params.batch_lag_days) for w in (1, 2, 3, params.batch_lag_days)})
     sweep_days = max(params.batch_lag_days, params.batch_sweep_days)
     for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
         b = bank[bi]
-        if b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque or bi in skip_bank:
+        if not may_be_batch(b) or bi in skip_bank:
             continue
-        hi = bisect.bisect_right(bdays, b.bday + params.batch_lead_days)
-        floor = _run_floor(b)
+        floor = run_floor(b)
 
-        def members(window: int, b: Rec = b, hi: int = hi, floor: int | None = floor) -> list[int]:
-            start = b.bday - window if floor is None else max(floor, b.bday - window)
-            lo = bisect.bisect_left(bdays, start)
-            return [
-                gi
-                for gi in open_gl[lo:hi]
-                if (gl[gi].units > 0) == (b.units > 0)
-                and abs(gl[gi].units) < abs(b.units)
-                and not gl[gi].reversal
-                and not gl[gi].is_cheque
-                and _may_share_line(b, gl[gi], params)
-            ]
+        def members(window: int, b: Rec = b, floor: int | None = floor) -> list[int]:
+            return entries.window(b, window, floor)
 
         sweep_pool = tuple(sorted(members(sweep_days)))
         pools: list[tuple[int, ...]] = []
@@ -436,7 +461,7 @@ def _search_batches(
                     unit,
                     params.max_batch_size
                     if floor is None
-                    else max(params.max_batch_size, _RUN_MAX_SIZE),
+                    else max(params.max_batch_size, RUN_MAX_SIZE),
                 )
             search = cache[cache_key]
             if search is not None:
@@ -457,6 +482,24 @@ def _search_batches(
 def _review(window: list[int], b: Rec, gl: Sequence[Rec]) -> tuple[int, ...]:
     """The open entries of a batch line's window a reviewer is shown, nearest first."""
     return tuple(_nearest_first(window, b.bday, gl)[:REVIEW_POOL])
+
+
+def explained_elsewhere(
+    edges: Sequence[Edge], state: State, params: MatchParams
+) -> tuple[set[int], set[int]]:
+    """Open bank lines with an open one-to-one explanation, and open entries with an
+    exact, name-confirmed counterpart: neither is batch material while that simpler
+    explanation is still on the table."""
+    pending = [
+        e
+        for e in edges
+        if e.bookable
+        and e.score >= params.accept_score
+        and e.b in state.bank_open
+        and e.g in state.gl_open
+    ]
+    skip_gl = {e.g for e in pending if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name}
+    return {e.b for e in pending}, skip_gl
 
 
 def book_batches(
@@ -485,16 +528,7 @@ def book_batches(
         # A bank line with an open one-to-one explanation (ambiguous so far) is not
         # batch material: the simpler explanation is still on the table. Nor is a
         # ledger entry with an exact, name-confirmed counterpart on another line.
-        pending = [
-            e
-            for e in edges
-            if e.bookable
-            and e.score >= params.accept_score
-            and e.b in state.bank_open
-            and e.g in state.gl_open
-        ]
-        skip_bank = {e.b for e in pending}
-        skip_gl = {e.g for e in pending if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name}
+        skip_bank, skip_gl = explained_elsewhere(edges, state, params)
         skip_gl |= returned
         searches = _search_batches(bank, gl, state, params, unit, cache, skip_bank, skip_gl)
         # Who else needs each entry: a named batch is only contested by named rivals, and
@@ -515,7 +549,7 @@ def book_batches(
             if _contested(search, members, wanted):
                 continue
             b = bank[search.bank]
-            _book_members(
+            book_members(
                 state,
                 bank,
                 gl,
@@ -535,7 +569,7 @@ def book_batches(
     return [s for s in searches if s.bank in state.bank_open]
 
 
-def _book_members(
+def book_members(
     state: State,
     bank: Sequence[Rec],
     gl: Sequence[Rec],
@@ -617,7 +651,7 @@ def _book_certain_members(
             continue
         b = bank[search.bank]
         rest = sum((gl[gi].display_amount for gi in sols[0] if gi not in certain), Decimal(0))
-        _book_members(
+        book_members(
             state,
             bank,
             gl,
@@ -707,7 +741,7 @@ def book_gross_less_fees(
         if len(named) != 1:
             continue
         si, fi = named[0]
-        _book_members(
+        book_members(
             state,
             bank,
             gl,
@@ -833,7 +867,7 @@ def _book_referenced_line(
         if rest is None:
             return False
         chosen = sorted(referenced) + list(rest)
-    _book_members(
+    book_members(
         state,
         bank,
         gl,
@@ -948,7 +982,7 @@ def _book_shared_ref_groups(
         if any(gi not in state.gl_open for gi in members):
             continue
         b = bank[bi]
-        _book_members(
+        book_members(
             state,
             bank,
             gl,
