@@ -933,3 +933,30 @@ def test_repeats_on_card_lines_that_print_the_purchase_day_pair_by_booking_delay
     ]
     result = reconcile(banks + fares, entries + rides)
     assert {("BT1", "GT1"), ("BT2", "GT2")} <= booked(result)
+
+
+def test_a_faster_payment_arrives_whole_so_no_fee_explains_a_shortfall() -> None:
+    # A receipt 6.58 short of an invoice, with agreeing names: on a wire the receiving
+    # bank's charge explains it; a Faster Payment carries the full amount by law, so the
+    # invoice is not this payment.
+    invoice = gl("G1", 0, "Sales Receipt Fraser Catering Ltd", "402.45", "INV0331", "receipt")
+    wire = reconcile([bank("B1", 0, "WIRE TRANSFER IN FRASER CATERING", "395.87")], [invoice])
+    assert booked(wire) == {("B1", "G1")}
+    fps = reconcile([bank("B1", 0, "FRASER CATERING / FASTER PAYMENT", "395.87")], [invoice])
+    assert booked(fps) == set()
+    # Printed with the invoice it pays, the short payment is that invoice's.
+    cited = reconcile(
+        [bank("B1", 0, "FRASER CATERING / INV0331 / FASTER PAYMENT", "395.87")], [invoice]
+    )
+    assert booked(cited) == {("B1", "G1")}
+
+
+def test_barclays_type_codes_after_the_text_are_read_as_codes() -> None:
+    debit = describe("AVIVA INSURANCE ACC 216234 DDR")
+    assert debit.direct_debit and debit.name == "AVIVA INSURANCE ACC"
+    assert item_kind("AVIVA INSURANCE ACC 216234 DDR") == "DDR"
+    receipt = describe("ACME LTD INV123 FP")
+    assert receipt.full_amount and receipt.name == "ACME"
+    assert describe("BACS BBP 021026").name == ""
+    # A name that merely ends in such letters elsewhere is left alone.
+    assert describe("FP MCCANN / CARD PAYMENT").name.startswith("FP")

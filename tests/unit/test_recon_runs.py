@@ -14,6 +14,7 @@ import pytest
 
 from baton.tools.finance.matching import MatchParams, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
+from benchmarks import recon_ukbank
 
 MON = date(2025, 3, 3)  # a Monday; offsets below are calendar days from it
 
@@ -163,3 +164,28 @@ def test_an_unresolved_batch_offers_its_whole_window_for_review(
     assert shown <= offered(result, "B1")
     reason = next(c.reason for c in result.candidates if c.bank_id == "B1")
     assert why in reason
+
+
+def test_a_barclays_run_code_after_the_scheme_names_no_payee() -> None:
+    # Barclays prints its type code after the text (BBP, a bill payment) and the run's
+    # date after that: BBP is no payee that contradicts every supplier in the run.
+    result = reconcile(
+        [bank("B1", 2, "BACS BBP 280225", "-2374.31")],
+        [
+            bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+            bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+            bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+
+
+def test_a_dated_run_with_a_second_exact_subset_of_another_size_books_nothing() -> None:
+    # A tuning month of the UK generator: the run debited on 4 December paid six bills,
+    # and five other bills of its window make the same total by chance. A run pays five
+    # suppliers as readily as six, so the smaller subset is no likelier and must not book.
+    data = recon_ukbank.generate(1000, 28)
+    result = reconcile(data.bank, data.ledger)
+    run = {g for (b, g) in data.truth.pairs if b == "TX00147"}
+    assert len(run) == 6
+    assert {g for b, g in booked(result) if b == "TX00147"} in (set(), run)

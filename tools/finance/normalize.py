@@ -187,6 +187,9 @@ class DescriptionFeatures:
     direct_debit: bool = False
     """The bank line is a direct debit ("DD BRITISH GAS", "... / DIRECT DEBIT"): the
     creditor took it, so the books may record it days after the bank did."""
+    full_amount: bool = False
+    """The bank line reports a domestic credit transfer (Faster Payment, standing order,
+    SEPA), which moves the full amount: no bank fee comes off it on the way."""
     processor: bool = False
     """The text is a payment platform's (``STRIPE``, ``SQ 251009``): on a bank credit, a
     payout of sales less the platform's fees."""
@@ -289,7 +292,18 @@ _FAMILY = re.compile(
 _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
 
-_DIRECT_DEBIT = re.compile(r"^\s*D/?D\s|\bDIRECT\s+DEBIT\b")
+_DIRECT_DEBIT = re.compile(r"^\s*D/?D\s|\bDIRECT\s+DEBIT\b|\sDDR\s*$")
+
+# Convention of the domestic credit transfer: under the Payment Services Regulations
+# (PSD2 art. 81, the UK's PSRs 2017 reg. 81) every bank in the chain of a Faster
+# Payment, a standing order or a SEPA credit transfer passes on the full amount and
+# charges its fees apart; unlike a wire, such a payment never arrives net of a bank's
+# fee. BACS and bank giro credits are left out: card processors pay their (already
+# net) takings that way.
+_FULL_AMOUNT = re.compile(
+    r"\bFASTER\s+PAYMENTS?\b|^\s*(?:FPI|FPO|SO|STO)\s|\bFPS\b|\bSEPA\b|"
+    r"\bSTANDING\s+ORDER\b|\s(?:FP|FT|STO)\s*$"
+)
 
 # UK banks (Lloyds, HSBC, NatWest) start a statement line with a transaction-type code:
 # BGC bank giro credit, BP bill payment, CC counter credit, DD direct debit, DEB debit
@@ -299,6 +313,13 @@ _TYPE_CODE = re.compile(
     r"^\s*(?:BGC|BP|CC|CR|DR|DD|DEB|FPI|FPO|SO|STO|TFR|VIS|POS|PAY|CHAPS|CHQ|CPT|BACS|MPI|MPO|"
     r"IBP|OBP|DEP|CHG|BNS|COR|CSH)\s+(?=\S)"
 )
+
+# Barclays prints the type code after the counterparty and reference instead
+# (``AVIVA INSURANCE ACC 216234 DDR``, ``ACME LTD INV123 FP``; BBP a bill payment, FT a
+# funds transfer, DDR a direct debit, STO a standing order), and a payment run's date
+# may follow it (``BACS BBP 021026``). Only these codes, and only last or before a
+# six-digit date, so a name ending in letters like these is left alone elsewhere.
+_TRAILING_CODE = re.compile(r"\s(BGC|BBP|DDR|STO|FT|FP|TFR|CHAPS)(?=(?:\s+\d{6})?\s*$)")
 
 
 def item_kind(text: str) -> str:
@@ -311,6 +332,9 @@ def item_kind(text: str) -> str:
     code = _TYPE_CODE.match(upper)
     if code:
         return code.group().strip()
+    trailing = _TRAILING_CODE.search(upper)
+    if trailing:
+        return trailing.group(1)
     phrase = _TXN_PHRASES.search(upper)
     if phrase:
         return " ".join(phrase.group().split())
@@ -323,7 +347,7 @@ _FIRST_WORD = re.compile(r"[A-Z]+")
 
 def _clean_name(text: str) -> str:
     """Counterparty words of an upper-cased text, in order."""
-    cleaned = _TXN_PHRASES.sub(" ", _TYPE_CODE.sub(" ", text))
+    cleaned = _TXN_PHRASES.sub(" ", _TRAILING_CODE.sub(" ", _TYPE_CODE.sub(" ", text)))
     cleaned = _split_processor(cleaned.strip())
     cleaned = _TXN_PHRASES.sub(" ", cleaned)
     cleaned = _REVERSAL.sub(" ", cleaned)
@@ -424,6 +448,7 @@ def describe(text: str) -> DescriptionFeatures:
         card_date=_card_date(upper),
         own_transfer=own_transfer,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
+        full_amount=_FULL_AMOUNT.search(upper) is not None,
         processor=bool(name) and _platform(name) in _PLATFORMS,
     )
 

@@ -201,6 +201,7 @@ def _search_batch(
     params: MatchParams,
     unit: int,
     max_size: int,
+    run: bool = False,
 ) -> BatchSearch | None:
     """The subset of ``pool`` that sums to the bank amount, if exactly one is believable.
 
@@ -247,8 +248,10 @@ def _search_batch(
         for size, sols in sums.solutions.items()
     }
     others = [sol for sols in found.values() for sol in sols if sol != chosen[0]]
+    # A payment run pays three suppliers or nine alike, so unlike a deposit (usually a
+    # few items) it has no smaller-is-likelier prior: any other exact subset rivals it.
     rivals = any(
-        len(sol) == smallest or sums.chance.get(len(sol), 0.0) < params.batch_noise_chance
+        run or len(sol) == smallest or sums.chance.get(len(sol), 0.0) < params.batch_noise_chance
         for sol in others
     )
     solutions = chosen + [sol for sol in others if sol not in chosen]
@@ -462,6 +465,7 @@ def _search_batches(
                     params.max_batch_size
                     if floor is None
                     else max(params.max_batch_size, RUN_MAX_SIZE),
+                    run=floor is not None,
                 )
             search = cache[cache_key]
             if search is not None:

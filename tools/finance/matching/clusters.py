@@ -65,7 +65,7 @@ class _Splitter:
     """Depth-first search for exact splits of a cluster's entries among its lines."""
 
     def __init__(self, lines: list[_Line], gl: Sequence[Rec], max_size: int) -> None:
-        self.lines = sorted(lines, key=lambda line: (line.closes, line.bank))
+        self.lines = sorted(lines, key=lambda line: (line.closes, line.target, line.bank))
         self.value = {gi: abs(gl[gi].units) for line in lines for gi in line.window}
         self.last = {
             gi: max(k for k, line in enumerate(self.lines) if gi in line.window)

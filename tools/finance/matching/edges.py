@@ -238,7 +238,7 @@ def build_edges(
         if fx_flags is not None and fx_flags[gi] and kind != "fx":
             return
         edge = scorer.score(bank[bi], gl[gi], kind)
-        if edge is None:
+        if edge is None or (kind == "fee" and not edge.ref_hit and _sent_in_full(bank[bi], gl[gi])):
             return
         edge.b, edge.g = bi, gi
         known = best.get((bi, gi))
@@ -280,6 +280,23 @@ def build_edges(
                 if fx_flags[gi] and gl[gi].units != 0:
                     add(bi, gi, "fx")
     return list(best.values())
+
+
+def _sent_in_full(b: Rec, g: Rec) -> bool:
+    """Whether no bank fee should separate the two amounts: the bank line is a domestic
+    credit transfer (:attr:`DescriptionFeatures.full_amount`), which the banks in the
+    chain pass on whole, and neither side is a card processor's takings, which the
+    processor pays out net of its own fee before the transfer starts.
+
+    The payee's own bank may still net an agreed charge, and a customer may pay short,
+    so such a pair is not ruled out: it needs the reference printed on the payment
+    (the invoice it pays), and a name alone no longer makes it a fee pair."""
+    return (
+        b.feat.full_amount
+        and not b.feat.processor
+        and not g.feat.processor
+        and not g.feat.card_sales
+    )
 
 
 def _fee_direction(
