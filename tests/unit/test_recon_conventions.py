@@ -960,3 +960,12 @@ def test_barclays_type_codes_after_the_text_are_read_as_codes() -> None:
     assert describe("BACS BBP 021026").name == ""
     # A name that merely ends in such letters elsewhere is left alone.
     assert describe("FP MCCANN / CARD PAYMENT").name.startswith("FP")
+
+
+def test_cash_booked_under_another_paying_in_slip_is_not_this_deposit() -> None:
+    cash = gl("G1", 0, "Cash sales (slip 000224)", "459.00", "000224", "Deposit")
+    other = reconcile([bank("B1", 4, "CC CHEQUE DEPOSIT 000231", "459.00")], [cash])
+    assert booked(other) == set()
+    same = reconcile([bank("B1", 4, "CC CHEQUE DEPOSIT 000224", "459.00")], [cash])
+    assert booked(same) == {("B1", "G1")}
+    assert describe("Deposit slip #1187").slip_no == "1187"

@@ -187,6 +187,11 @@ class DescriptionFeatures:
     direct_debit: bool = False
     """The bank line is a direct debit ("DD BRITISH GAS", "... / DIRECT DEBIT"): the
     creditor took it, so the books may record it days after the bank did."""
+    slip_no: str | None = None
+    """The paying-in slip number an entry's text books it under (``slip 000224``)."""
+    counter_deposit: bool = False
+    """The bank line is a deposit of cash and cheques paid in at a counter or scanned
+    (``COUNTER CREDIT 000561``, ``REMOTE DEPOSIT``): no electronic receipt is on it."""
     full_amount: bool = False
     """The bank line reports a domestic credit transfer (Faster Payment, standing order,
     SEPA), which moves the full amount: no bank fee comes off it on the way."""
@@ -304,6 +309,17 @@ _FULL_AMOUNT = re.compile(
     r"\bFASTER\s+PAYMENTS?\b|^\s*(?:FPI|FPO|SO|STO)\s|\bFPS\b|\bSEPA\b|"
     r"\bSTANDING\s+ORDER\b|\s(?:FP|FT|STO)\s*$"
 )
+
+# Convention of the counter deposit: a paying-in slip, a branch or night deposit and a
+# remote (scanned) cheque deposit carry cash and cheques, never an electronic payment.
+_COUNTER_DEPOSIT = re.compile(
+    r"\bCOUNTER\s+CREDIT\b|\b(?:CHEQUE|CHECK|BRANCH|CASH|COUNTER|REMOTE|MOBILE)\s+DEPOSIT\b|"
+    r"\bPAID\s+IN\b|\bPAYING\s+IN\b|\bNIGHT\s+SAFE\b|^\s*CC\s"
+)
+
+# The books record cash paid in under the number of its paying-in slip ("Cash sales
+# (slip 000224)", "Deposit slip #1187").
+_SLIP_NO = re.compile(r"\bSLIP\s*(?:NO\.?|NUMBER|#)?\s*#?\s*(\d{3,})\b")
 
 # UK banks (Lloyds, HSBC, NatWest) start a statement line with a transaction-type code:
 # BGC bank giro credit, BP bill payment, CC counter credit, DD direct debit, DEB debit
@@ -449,8 +465,15 @@ def describe(text: str) -> DescriptionFeatures:
         own_transfer=own_transfer,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
         full_amount=_FULL_AMOUNT.search(upper) is not None,
+        counter_deposit=_COUNTER_DEPOSIT.search(upper) is not None,
+        slip_no=_slip_no(upper),
         processor=bool(name) and _platform(name) in _PLATFORMS,
     )
+
+
+def _slip_no(upper: str) -> str | None:
+    found = _SLIP_NO.search(upper)
+    return found.group(1) if found else None
 
 
 def _platform(name: str) -> str:

@@ -37,8 +37,9 @@ from baton.tools.finance.matching.batches import (
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
 
-_BUDGET = 200_000
-"""Most search steps spent on one cluster before it is left for review unproven."""
+_BUDGET = 400_000
+"""Most search steps (about a second) spent on one search of a cluster before it is left
+for review unproven."""
 _MAX_STRAYS = 2
 """Most entries a split may leave on no line (a payment still in transit, one the bank
 never saw): the fewest that allow a split are tried first, and only a split unique at
@@ -78,6 +79,7 @@ class _Splitter:
         """Up to ``limit`` exact splits leaving exactly ``strays`` entries on no line:
         per line (in ``self.lines`` order) its members."""
         found: list[list[tuple[int, ...]]] = []
+        self.steps = 0
         for split in self._search(0, frozenset(self.value), [], strays):
             found.append(split)
             if len(found) >= limit:

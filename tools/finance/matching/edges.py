@@ -133,6 +133,8 @@ class Scorer:
             return None  # two different cheques can never be the same payment
         if g.cheque_no and not b.is_cheque:
             return None  # a numbered cheque clears as a cheque, not as a card or ACH line
+        if _other_slip(b, g):
+            return None  # cash booked under one paying-in slip is not on another
         if b.feat.bank_originated and not g.feat.mentions_bank:
             return None  # a bank fee or interest line is only matched by an entry booking one
         cheque_hit = b.cheque_no is not None and b.cheque_no in (g.cheque_no, g.ref_cheque)
@@ -280,6 +282,21 @@ def build_edges(
                 if fx_flags[gi] and gl[gi].units != 0:
                     add(bi, gi, "fx")
     return list(best.values())
+
+
+def _other_slip(b: Rec, g: Rec) -> bool:
+    """Whether the entry is booked under a paying-in slip the deposit line is not.
+
+    Convention of the paying-in slip: the bank prints the slip's number on the counter
+    credit, and the books record the cash paid in under it (``Cash sales (slip
+    000224)``). A deposit printing a number of the same form but another one is another
+    slip, as two cheque numbers are two cheques.
+    """
+    slip = g.feat.slip_no
+    if slip is None or not b.feat.counter_deposit:
+        return False
+    printed = {t for t in b.tokens if t.isdigit() and len(t) == len(slip)}
+    return bool(printed) and slip not in printed
 
 
 def _sent_in_full(b: Rec, g: Rec) -> bool:
