@@ -11,12 +11,13 @@ hold for all of them at once.
 
 So this stage books a cluster of open batch lines only when its open entries have
 exactly one such split. It runs after the single-line searches, when the one-to-one
-stages have claimed every entry with a counterpart of its own; an entry left over that
-belongs to none of the lines (a receipt still in transit at the period's end) leaves
-no exact split at all, and the cluster books nothing. A line may take no entries (a
-bank line the books never recorded), but every entry must find a line. The search is
-depth-first over the lines in the order their windows close, and gives up (booking
-nothing) past a fixed budget, so a crowded month costs bounded time.
+stages have claimed every entry with a counterpart of its own. An entry that belongs to
+none of the lines (a receipt still in transit at the period's end) may be left out, at
+most :data:`_MAX_STRAYS` of them: the split leaving the fewest out must be the only one
+of its kind, and no split leaving one more out may exist (:func:`_only_split`). A line
+may take no entries (a bank line the books never recorded). The search is depth-first
+over the lines in the order their windows close, and gives up (booking nothing) past a
+fixed budget, so a crowded month costs bounded time.
 """
 
 from __future__ import annotations
