@@ -189,3 +189,17 @@ def test_a_dated_run_with_a_second_exact_subset_of_another_size_books_nothing() 
     run = {g for (b, g) in data.truth.pairs if b == "TX00147"}
     assert len(run) == 6
     assert {g for b, g in booked(result) if b == "TX00147"} in (set(), run)
+
+
+def test_a_slip_with_no_subset_in_its_window_offers_its_sweep_window() -> None:
+    # The slip was paid in on Monday the 10th; one cheque on it was booked the Monday
+    # before, five business days back, outside the batch window. No subset of the window
+    # makes the amount, so nothing books, but the reviewer is shown the older cheque too.
+    ledger = [
+        receipt("G1", 0, "Brennan Plumbing (chq)", "612.40"),
+        receipt("G2", 2, "Unrelated Transfer In", "77.13"),
+        receipt("G3", 4, "Holloway Design Ltd (chq)", "305.88"),
+    ]
+    result = reconcile([bank("B1", 7, "CC COUNTER CREDIT 000233", "918.28")], ledger)
+    assert booked(result) == set()
+    assert {"G1", "G3"} <= offered(result, "B1")

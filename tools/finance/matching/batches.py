@@ -480,6 +480,13 @@ def _search_batches(
                 # the nearest sums to the line: the batch may still be in the rest.
                 review = _review(members(params.batch_lag_days), b, gl)
                 results.append(BatchSearch(bi, [], False, False, review=review))
+            elif (b.feat.counter_deposit or floor is not None) and len(sweep_pool) >= 2:
+                # A line that says it is a batch (a paying-in slip, a dated run) with
+                # no subset of its window making the amount: a member was booked
+                # further back than the window, or elsewhere. The reviewer is shown
+                # the whole sweep window, where the slip's older items are.
+                review = _review(list(sweep_pool), b, gl)
+                results.append(BatchSearch(bi, [], False, False, review=review))
     return results
 
 
