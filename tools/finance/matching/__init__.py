@@ -119,10 +119,13 @@ def reconcile(
     ambiguous_batches = book_batches(
         bank_recs, gl_recs, state, params, scorer.unit, edges, returned, partial=True
     )
+    # Entries the books reversed themselves (a duplicate posting, a voided cheque) never
+    # reached the bank: they are settled before batch clusters are split, where each
+    # would otherwise count as an entry left on no line.
+    offsetting = pair_offsets(gl_recs, state, params)
     if book_batch_clusters(bank_recs, gl_recs, state, params, edges, returned):
         ambiguous_batches = [s for s in ambiguous_batches if s.bank in state.bank_open]
 
-    offsetting = pair_offsets(gl_recs, state, params)
     candidates = collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state)
     state.matches.sort(key=lambda m: (m.bank_id, m.gl_id))
     return ReconResult(

@@ -389,7 +389,8 @@ class OpenEntries:
     def window(self, b: Rec, days: int, floor: int | None) -> list[int]:
         """The open entries that may be members of ``b``: same direction, smaller, booked
         within ``days`` business days before it (never before a payment run's ``floor``),
-        and neither reversals, cheques written, nor contradicted by the line's name."""
+        and neither reversals, cheques written (typed as cheques or naming their number
+        in the memo: a cheque clears on its own), nor contradicted by the line's name."""
         gl, params = self.gl, self.params
         start = b.bday - days if floor is None else max(floor, b.bday - days)
         lo = bisect.bisect_left(self.bdays, start)
@@ -400,7 +401,7 @@ class OpenEntries:
             if (gl[gi].units > 0) == (b.units > 0)
             and abs(gl[gi].units) < abs(b.units)
             and not gl[gi].reversal
-            and not gl[gi].is_cheque
+            and not gl[gi].drawn_cheque
             and _may_share_line(b, gl[gi], params)
         ]
 

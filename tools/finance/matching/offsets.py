@@ -1,4 +1,5 @@
-"""Stage 5, offsetting pairs: open ledger entries that cancel each other.
+"""Stage 5, offsetting pairs: open ledger entries that cancel each other (settled before
+the batch clusters of stage 3c, whose windows they would otherwise crowd).
 
 A void and its cheque, a reversal and the wrong payment, an accrual and its reversal.
 The same links also demote, in stage 1, entries cancelled before they reached the bank.

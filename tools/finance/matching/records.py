@@ -53,6 +53,9 @@ class Rec:
     ref_cheque: str | None = None
     """A number in ``ref`` that may be the cheque number of a payment of any entry type."""
     is_cheque: bool = False
+    drawn_cheque: bool = False
+    """Money out whose memo names a cheque of ours (``Acme Ltd - chq 144516``), whatever
+    the entry type: it clears on its own, never inside a payment run."""
     reversal: bool = False
     display_amount: Decimal = Decimal(0)
     origin: DescriptionFeatures | None = None
@@ -324,6 +327,7 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         cheque_no=cheque_no if is_cheque else None,
         ref_cheque=ref_cheque,
         is_cheque=is_cheque,
+        drawn_cheque=is_cheque or (cheque_no is not None and entry.amount < 0 and not reversal),
         reversal=reversal,
         display_amount=entry.amount,
         memo=entry.description,
