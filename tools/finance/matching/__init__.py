@@ -74,6 +74,7 @@ from baton.tools.finance.matching.records import (
     check_ids,
     inherit_counterparty,
     ledger_rec,
+    statement_holidays,
 )
 from baton.tools.finance.matching.repeats import book_repeats
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
@@ -145,7 +146,8 @@ def _prepare(
     check_amounts(bank, "bank lines")
     check_amounts(ledger, "ledger entries")
     scale = Scale([r.amount for r in bank] + [r.amount for r in ledger] + [params.fee_abs])
-    bdays = BusinessDays([r.date for r in bank] + [r.date for r in ledger], params.holidays)
+    holidays = params.holidays or statement_holidays([r.date for r in bank])
+    bdays = BusinessDays([r.date for r in bank] + [r.date for r in ledger], holidays)
     bank_recs = [bank_rec(line, scale, bdays) for line in bank]
     gl_recs = [ledger_rec(entry, scale, bdays) for entry in ledger]
     inherit_counterparty(gl_recs)

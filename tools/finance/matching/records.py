@@ -8,10 +8,10 @@ a deposit), so that the stages compare integers, never strings or Decimals.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -146,6 +146,52 @@ class BusinessDays:
                 )
             )
         return self._ordinal[day]
+
+
+_HOLIDAY_MIN_LINES_PER_DAY = 8
+"""Median bank lines per weekday above which a statement is busy enough to tell a closed
+day from a quiet one."""
+_HOLIDAY_GAP_DAYS = 4
+"""A holiday lies between busy weekdays at most this many days away on each side (Good
+Friday to Easter Tuesday): quiet days at a statement's ragged ends are not holidays."""
+_HOLIDAY_MAX_SHARE = 0.1
+"""At most this share of a statement's weekdays may be read as bank holidays."""
+
+
+def statement_holidays(days: Sequence[date]) -> tuple[date, ...]:
+    """Weekdays a busy statement treats like a weekend: the bank was shut (a holiday).
+
+    Convention of bank clearing: BACS, cheques, direct debits and card settlements post
+    only on banking days, while instant payments (Faster Payments) post every day. So on
+    a holiday a busy account shows what it shows on a Saturday, a handful of instant
+    payments or nothing, whichever country's calendar the bank follows. A weekday with
+    no more lines than the busiest weekend day and under half a typical weekday, between
+    busy weekdays, is read as a holiday. Used only when no holiday calendar is
+    configured, so a run or a deposit across Easter keeps its window in banking days. A
+    sparse statement, where quiet weekdays are ordinary, or one with many quiet weekdays,
+    infers nothing.
+    """
+    if not days:
+        return ()
+    per_day = Counter(days)
+    first, last = min(days), max(days)
+    calendar = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    weekdays = sorted(per_day[d] for d in calendar if d.weekday() < 5)
+    typical = weekdays[len(weekdays) // 2]
+    weekend = max((per_day[d] for d in calendar if d.weekday() >= 5), default=0)
+    if typical < _HOLIDAY_MIN_LINES_PER_DAY:
+        return ()
+    busy = [d for d in calendar if d.weekday() < 5 and 2 * per_day[d] >= typical]
+    shut = tuple(
+        d
+        for d in calendar
+        if d.weekday() < 5
+        and per_day[d] <= weekend
+        and 2 * per_day[d] < typical
+        and any(0 < (d - b).days <= _HOLIDAY_GAP_DAYS for b in busy)
+        and any(0 < (b - d).days <= _HOLIDAY_GAP_DAYS for b in busy)
+    )
+    return shut if len(shut) <= _HOLIDAY_MAX_SHARE * len(weekdays) else ()
 
 
 def purchase_day(posted: date, month_day: tuple[int, int] | None) -> date | None:
