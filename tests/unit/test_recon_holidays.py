@@ -68,3 +68,12 @@ def test_a_configured_calendar_is_used_instead() -> None:
     lines, entries = run_across_the_holiday()
     params = MatchParams(holidays=(date(1990, 12, 25),))
     assert booked(reconcile(lines, entries, params)) == set()
+
+
+def test_a_weekend_only_statement_infers_nothing() -> None:
+    saturday = MON + timedelta(days=5)
+    assert statement_holidays([saturday, saturday + timedelta(days=1)]) == ()
+
+
+def test_dates_centuries_apart_are_not_walked_day_by_day() -> None:
+    assert statement_holidays([date(1, 1, 1), date(9999, 12, 31)]) == ()

@@ -154,6 +154,8 @@ day from a quiet one."""
 _HOLIDAY_GAP_DAYS = 4
 """A holiday lies between busy weekdays at most this many days away on each side (Good
 Friday to Easter Tuesday): quiet days at a statement's ragged ends are not holidays."""
+_HOLIDAY_MAX_SPAN_DAYS = 3 * 366
+"""Statements spanning more than this are not searched for holidays (bounded work)."""
 _HOLIDAY_MAX_SHARE = 0.1
 """At most this share of a statement's weekdays may be read as bank holidays."""
 
@@ -175,8 +177,12 @@ def statement_holidays(days: Sequence[date]) -> tuple[date, ...]:
         return ()
     per_day = Counter(days)
     first, last = min(days), max(days)
+    if (last - first).days > _HOLIDAY_MAX_SPAN_DAYS:
+        return ()  # a span no statement covers: dates from a hostile or broken file
     calendar = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     weekdays = sorted(per_day[d] for d in calendar if d.weekday() < 5)
+    if not weekdays:
+        return ()
     typical = weekdays[len(weekdays) // 2]
     weekend = max((per_day[d] for d in calendar if d.weekday() >= 5), default=0)
     if typical < _HOLIDAY_MIN_LINES_PER_DAY:
