@@ -143,3 +143,26 @@ def test_postings_reversed_in_the_books_leave_the_windows_first() -> None:
     assert booked(result) == TRUTH
     offsets = {frozenset((o.gl_id_a, o.gl_id_b)) for o in result.offsetting}
     assert offsets == {frozenset((f"D{i}", f"R{i}")) for i in range(3)}
+
+
+def test_card_merchants_of_the_month_are_never_run_members() -> None:
+    # Tesco and Shell were paid by card earlier in the month (the statement shows the
+    # card lines); three more purchases booked in run week have not posted yet. They
+    # are card spend in transit, not strays of the runs.
+    paid_by_card = [
+        bank("K1", 0, "DEB TESCO STORES 2231 CD 4411", "-23.17"),
+        bank("K2", 1, "DEB SHELL 7781 CD 4411", "-61.02"),
+    ]
+    booked_card = [
+        spend("KG1", 0, "Tesco", "-23.17", ""),
+        spend("KG2", 0, "Shell", "-61.02", ""),
+    ]
+    in_transit = [
+        spend("KT1", 3, "Tesco", "-12.40", ""),
+        spend("KT2", 4, "Shell", "-58.90", ""),
+        spend("KT3", 6, "Tesco", "-31.75", ""),
+    ]
+    lines, entries = month(*booked_card, *in_transit)
+    result = reconcile([*lines, *paid_by_card], entries)
+    assert booked(result) == TRUTH | {("K1", "KG1"), ("K2", "KG2")}
+    assert {"KT1", "KT2", "KT3"} <= set(result.unmatched_gl)

@@ -49,6 +49,44 @@ _MAX_LINES = 40
 """Most bank lines in one cluster: a longer chain is split nowhere, so it is skipped."""
 
 
+_CARD_KINDS = frozenset(
+    {
+        "DEB",
+        "VIS",
+        "POS",
+        "CARD PAYMENT",
+        "CARD PURCHASE",
+        "CHECKCARD",
+        "CHECK CARD",
+        "DEBIT CARD PURCHASE",
+        "POS PURCHASE",
+        "POS DEBIT",
+        "VISA DDA PUR",
+    }
+)
+"""Type codes and phrases of a card purchase on a statement: Lloyds/TSB ``DEB``, HSBC
+``VIS``, ``POS`` in most US and UK exports, Bank of America ``CHECKCARD``."""
+
+
+def card_merchants(bank: Sequence[Rec], gl: Sequence[Rec], state: State) -> frozenset[str]:
+    """Ledger payees this month's booked pairs show being paid by card.
+
+    Convention of business spending: merchants are paid at the till or online by card
+    (fuel, travel, supplies), creditors through the supplier run. A payee the month
+    already shows being paid by card is a merchant, and its entries left open at the
+    month's end are card purchases still to post, never members of a payment run.
+    """
+    bank_at = {r.id: i for i, r in enumerate(bank)}
+    gl_at = {r.id: i for i, r in enumerate(gl)}
+    names: set[str] = set()
+    for m in state.matches:
+        b, g = bank[bank_at[m.bank_id]], gl[gl_at[m.gl_id]]
+        card = b.made_bday is not None or b.feat.card_date is not None or b.kind in _CARD_KINDS
+        if b.units < 0 and card and g.feat.name:
+            names.add(g.feat.name)
+    return frozenset(names)
+
+
 @dataclass(frozen=True, slots=True)
 class _Line:
     bank: int
@@ -210,12 +248,15 @@ def book_batch_clusters(
     """
     skip_bank, skip_gl = explained_elsewhere(edges, state, params)
     entries = OpenEntries(gl, state.gl_open - skip_gl - returned, params)
+    merchants = card_merchants(bank, gl, state)
     lines: list[_Line] = []
     for bi in sorted(state.bank_open):
         b = bank[bi]
         if not may_be_batch(b) or bi in skip_bank:
             continue
         window = entries.window(b, params.batch_lag_days, run_floor(b))
+        if b.units < 0:
+            window = [gi for gi in window if gl[gi].feat.name not in merchants]
         if len(window) >= 2:
             closes = b.bday + params.batch_lead_days
             lines.append(_Line(bi, abs(b.units), b.items, frozenset(window), closes))
