@@ -714,11 +714,17 @@ def test_sales_less_fees_needs_the_same_settlement_and_no_crowd_of_coincidences(
     assert booked(alone) == {("B1", "G1"), ("B1", "G3")}
 
 
+SHOPS: tuple[str, ...] = (
+    *("Alder Books", "Birch Cafe", "Cedar Print", "Dune Optics", "Elm Bakery"),
+    *("Fern Florist", "Gale Tools", "Heron Deli", "Ivy Stationers", "Juno Pharmacy"),
+)
+"""Ten distinct card merchants."""
+
+
 def _card_month(lags: list[int]) -> tuple[list[BankLine], list[LedgerEntry]]:
     """Distinct card purchases, each cleared ``lag`` business days after its entry
     (Monday to Thursday entries, so the lags never cross a weekend)."""
-    shops = ("Alder Books", "Birch Cafe", "Cedar Print", "Dune Optics", "Elm Bakery")
-    shops += ("Fern Florist", "Gale Tools", "Heron Deli", "Ivy Stationers", "Juno Pharmacy")
+    shops = SHOPS
     banks: list[BankLine] = []
     entries: list[LedgerEntry] = []
     for i, (shop, lag) in enumerate(zip(shops, lags, strict=False)):
@@ -914,8 +920,7 @@ def test_repeats_on_card_lines_that_print_the_purchase_day_pair_by_booking_delay
     # the pairing in order is (0 and 0, against 1 and -1).
     banks: list[BankLine] = []
     entries: list[LedgerEntry] = []
-    shops = ("Alder Books", "Birch Cafe", "Cedar Print", "Dune Optics", "Elm Bakery")
-    shops += ("Fern Florist", "Gale Tools", "Heron Deli", "Ivy Stationers", "Juno Pharmacy")
+    shops = SHOPS
     for i, (shop, lag) in enumerate(zip(shops, [1, 2, 3, 4, 1, 2, 3, 4, 2, 3], strict=True)):
         made = MON + timedelta(days=7 * (i // 2) + i % 2)
         amount = f"-{11 + i}.{37 + i}"
@@ -969,3 +974,23 @@ def test_cash_booked_under_another_paying_in_slip_is_not_this_deposit() -> None:
     same = reconcile([bank("B1", 4, "CC CHEQUE DEPOSIT 000224", "459.00")], [cash])
     assert booked(same) == {("B1", "G1")}
     assert describe("Deposit slip #1187").slip_no == "1187"
+
+
+def test_barclays_prints_the_card_purchase_day_first_at_the_end() -> None:
+    assert describe("CARD PAYMENT TO TFL TRAVEL CH ON 03/01").card_date == (1, 3)
+    assert describe("CARD PAYMENT TO NCP LTD ON 23/11").card_date == (11, 23)
+
+
+def test_weekend_card_purchases_pair_by_the_calendar_day_the_line_prints() -> None:
+    # A Saturday and a Sunday fare of the same price both post on Monday; each line
+    # prints its purchase day, and the books date each fare on its own day. In business
+    # days the two days are one, so only the calendar day tells them apart.
+    lines = [
+        bank("SUN", 7, "CARD PAYMENT TO TFL TRAVEL CH ON 09/03", "-8.90"),
+        bank("SAT", 7, "CARD PAYMENT TO TFL TRAVEL CH ON 08/03", "-8.90"),
+    ]
+    entries = [
+        gl("G-SAT", 5, "Transport for London", "-8.90", entry_type="Expense"),
+        gl("G-SUN", 6, "Transport for London", "-8.90", entry_type="Expense"),
+    ]
+    assert booked(reconcile(lines, entries)) == {("SAT", "G-SAT"), ("SUN", "G-SUN")}

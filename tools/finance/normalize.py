@@ -509,6 +509,9 @@ _CARD_DATE = re.compile(
 # UK card lines (NatWest, RBS) lead with the card's last four digits, the day of the
 # purchase as DDMONYY and C (contactless) or a blank: "3097 25SEP26 C , TFL TRAVEL CH".
 _UK_CARD_DATE = re.compile(r"^\s*\d{4}\s+(\d{2})([A-Z]{3})(\d{2})?\b")
+# Barclays prints the purchase day, day first, at the end of a card line: "CARD PAYMENT
+# TO TFL TRAVEL CH ON 03/01" (a purchase on 3 January).
+_UK_CARD_ON = re.compile(r"\bCARD\s+PAYMENT\s+TO\s+.+?\s+ON\s+(\d{2})/(\d{2})\b")
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -519,8 +522,11 @@ _MONTHS = {
 
 def _card_date(upper: str) -> tuple[int, int] | None:
     found = _CARD_DATE.search(upper)
+    day_first = _UK_CARD_ON.search(upper)
     if found:
         month, day = int(found.group(1)), int(found.group(2))
+    elif day_first:
+        day, month = int(day_first.group(1)), int(day_first.group(2))
     else:
         uk = _UK_CARD_DATE.match(upper)
         if not uk or uk.group(2) not in _MONTHS:

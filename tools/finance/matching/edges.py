@@ -35,6 +35,11 @@ def _transpositions(units: int) -> list[int]:
     return found
 
 
+_OTHER_DAY = 0.75
+"""Date score of a card purchase booked on another day than the line prints, relative
+to one booked on that day."""
+
+
 class Scorer:
     """Scores one (bank, ledger) edge; returns None when the pair is impossible."""
 
@@ -90,10 +95,13 @@ class Scorer:
             # The line prints the purchase day: compare the books with that day, not with
             # how long the card network took to post it. Bookkeepers enter a purchase
             # that day or within a couple of business days from the receipt.
+            # An entry on the very day printed is likelier than one a weekend day or a
+            # business day away, which is another purchase as often as a late entry.
             late = g.bday - b.made_bday
+            on_the_day = 1.0 if g.day == b.made_day else _OTHER_DAY
             if late < 0:
-                return 0.85 ** (-late), lag
-            return 0.6 ** max(0, late - 2), lag
+                return on_the_day * 0.85 ** (-late), lag
+            return on_the_day * 0.6 ** max(0, late - 2), lag
         if lag < 0:
             return 0.6 ** (-lag), lag
         return 0.85 ** max(0, lag - 2), lag

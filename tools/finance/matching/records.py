@@ -66,6 +66,9 @@ class Rec:
     """A ledger entry's description as written (a reversal's memo may hold a reference)."""
     made_bday: int | None = None
     """For a card line that prints its purchase date, that date in business days."""
+    made_day: int | None = None
+    """The same purchase date as a calendar day: a Saturday's and a Sunday's purchase
+    are one business day apart from nothing, yet the books date each on its own day."""
     tokens: frozenset[str] = frozenset()
     """A bank line's words as references compare (``INV-06235`` as ``INV06235``), for
     entries whose ref the line prints."""
@@ -250,6 +253,7 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         display_amount=line.amount,
         items=_item_count(line.description),
         made_bday=None if made is None else bdays[made],
+        made_day=None if made is None else made.toordinal(),
         tokens=frozenset(
             t for t in map(normalize_ref, _TOKEN_SPLIT.split(line.description)) if len(t) >= 4
         ),
