@@ -63,10 +63,20 @@ def test_a_run_across_a_holiday_keeps_its_window_in_banking_days() -> None:
     assert booked(reconcile(lines, entries)) == {("RUN", "P1"), ("RUN", "P2"), ("RUN", "P3")}
 
 
-def test_a_configured_calendar_is_used_instead() -> None:
+def test_a_calendar_of_another_country_still_gets_the_closure_the_statement_shows() -> None:
+    lines, entries = run_across_the_holiday()
+    params = MatchParams(holidays=(date(2025, 7, 4),))
+    assert booked(reconcile(lines, entries, params)) == {
+        ("RUN", "P1"),
+        ("RUN", "P2"),
+        ("RUN", "P3"),
+    }
+
+
+def test_inference_off_uses_the_configured_calendar_alone() -> None:
     # A calendar that knows of no closure that week: five weekdays, past the window.
     lines, entries = run_across_the_holiday()
-    params = MatchParams(holidays=(date(1990, 12, 25),))
+    params = MatchParams(holidays=(date(2025, 7, 4),), infer_holidays=False)
     assert booked(reconcile(lines, entries, params)) == set()
 
 

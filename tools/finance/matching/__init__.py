@@ -146,7 +146,9 @@ def _prepare(
     check_amounts(bank, "bank lines")
     check_amounts(ledger, "ledger entries")
     scale = Scale([r.amount for r in bank] + [r.amount for r in ledger] + [params.fee_abs])
-    holidays = params.holidays or statement_holidays([r.date for r in bank])
+    holidays = params.holidays
+    if params.infer_holidays:
+        holidays = tuple(sorted({*holidays, *statement_holidays([r.date for r in bank])}))
     bdays = BusinessDays([r.date for r in bank] + [r.date for r in ledger], holidays)
     bank_recs = [bank_rec(line, scale, bdays) for line in bank]
     gl_recs = [ledger_rec(entry, scale, bdays) for entry in ledger]

@@ -49,6 +49,13 @@ class MatchParams(BaseModel):
         120, ge=0, description="calendar days a cheque may take to clear when its number matches"
     )
     holidays: tuple[date, ...] = Field((), description="bank holidays, for business-day lags")
+    infer_holidays: bool = Field(
+        True,
+        description=(
+            "also treat weekdays a busy statement posts like a weekend as bank holidays"
+            " (a calendar of the wrong country, or none)"
+        ),
+    )
     fee_abs: Decimal = Field(
         Decimal("50.00"), ge=0, description="flat part of the netted-fee tolerance"
     )

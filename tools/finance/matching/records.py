@@ -171,10 +171,10 @@ def statement_holidays(days: Sequence[date]) -> tuple[date, ...]:
     a holiday a busy account shows what it shows on a Saturday, a handful of instant
     payments or nothing, whichever country's calendar the bank follows. A weekday with
     no more lines than the busiest weekend day and under half a typical weekday, between
-    busy weekdays, is read as a holiday. Used only when no holiday calendar is
-    configured, so a run or a deposit across Easter keeps its window in banking days. A
-    sparse statement, where quiet weekdays are ordinary, or one with many quiet weekdays,
-    infers nothing.
+    busy weekdays, is read as a holiday, besides any configured calendar (which may be
+    another country's), so a run or a deposit across Easter keeps its window in banking
+    days. A sparse statement, where quiet weekdays are ordinary, or one with many quiet
+    weekdays, infers nothing.
     """
     if not days:
         return ()
