@@ -203,3 +203,30 @@ def test_a_slip_with_no_subset_in_its_window_offers_its_sweep_window() -> None:
     result = reconcile([bank("B1", 7, "CC COUNTER CREDIT 000233", "918.28")], ledger)
     assert booked(result) == set()
     assert {"G1", "G3"} <= offered(result, "B1")
+
+
+def test_a_crowded_run_window_is_offered_whole_up_to_sixty_entries() -> None:
+    # A busy payment week: 47 supplier payments booked on the Friday and the Monday,
+    # and the run that debits on Monday paid three bills approved on the Tuesday
+    # before. Too many entries to prove any subset, so the reviewer is shown the
+    # window, the oldest (the run's own) included.
+    lines = [bank("RUN", 7, "BACS PAYMENT RUN", "-1000.03")]
+    crowd = [
+        bill(
+            f"C{i:02d}",
+            4 if i % 2 else 7,
+            f"Crowd Supplier {i}",
+            f"-{10 + 7 * i}.{i:02d}",
+            str(20000 + i),
+        )
+        for i in range(47)
+    ]
+    members = [
+        bill("M1", 1, "Ashworth Joinery", "-400.01", "31001"),
+        bill("M2", 1, "Baxter Plumbing", "-300.01", "31002"),
+        bill("M3", 1, "Carrow Print", "-300.01", "31003"),
+    ]
+    # Paid by another means the same Tuesday: the run is not that whole day.
+    other = bill("O1", 1, "Dunmore Electrical", "-55.55", "31004")
+    result = reconcile(lines, [*crowd, *members, other])
+    assert {"M1", "M2", "M3"} <= offered(result, "RUN")

@@ -146,8 +146,10 @@ class BatchSearch:
     members are among them, and the reviewer needs to see them all."""
 
 
-REVIEW_POOL = 40
-"""Most open entries offered for review with one unresolved batch line."""
+REVIEW_POOL = 60
+"""Most open entries offered for review with one unresolved batch line: a business that
+pays suppliers in several BACS runs a week has forty to sixty payments open in one
+run's window, and a member cut from the list could not be picked at all."""
 _RUN_DATE_DAYS = 14
 """Most calendar days a payment run's date may precede the debit that carries it."""
 RUN_MAX_SIZE = 12
