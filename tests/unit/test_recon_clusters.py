@@ -6,15 +6,12 @@ is on exactly one slip or run, so neighbouring batch lines are solved together.
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
 
 import baton.tools.finance.matching as matching
 from baton.tools.finance.matching import clusters, reconcile
 from baton.tools.finance.models import BankLine, LedgerEntry
-from tests.unit.test_recon_runs import MON, bank, bill, booked
+from tests.unit.test_recon_runs import bank, bill, booked
 
 PAYEES = (
     "Ashworth Joinery",
@@ -102,14 +99,7 @@ def test_a_cluster_past_the_search_budget_books_nothing(monkeypatch: pytest.Monk
 
 def spend(id_: str, offset: int, text: str, amount: str, ref: str) -> LedgerEntry:
     """A cash-book entry typed as a plain payment, whatever it pays by."""
-    return LedgerEntry(
-        id=id_,
-        date=MON + timedelta(days=offset),
-        description=text,
-        amount=Decimal(amount),
-        ref=ref,
-        entry_type="Spend Money",
-    )
+    return bill(id_, offset, text, amount, ref, entry_type="Spend Money")
 
 
 def test_cheques_named_in_the_memo_are_never_run_members() -> None:

@@ -25,7 +25,9 @@ def bank(id_: str, offset: int, text: str, amount: str) -> BankLine:
     )
 
 
-def bill(id_: str, offset: int, payee: str, amount: str, ref: str) -> LedgerEntry:
+def bill(
+    id_: str, offset: int, payee: str, amount: str, ref: str, entry_type: str = "Bill Payment"
+) -> LedgerEntry:
     """A supplier payment as accounting software books it, with its own reference."""
     return LedgerEntry(
         id=id_,
@@ -33,7 +35,7 @@ def bill(id_: str, offset: int, payee: str, amount: str, ref: str) -> LedgerEntr
         description=payee,
         amount=Decimal(amount),
         ref=ref,
-        entry_type="Bill Payment",
+        entry_type=entry_type,
     )
 
 
