@@ -994,3 +994,24 @@ def test_weekend_card_purchases_pair_by_the_calendar_day_the_line_prints() -> No
         gl("G-SUN", 6, "Transport for London", "-8.90", entry_type="Expense"),
     ]
     assert booked(reconcile(lines, entries)) == {("SAT", "G-SAT"), ("SUN", "G-SUN")}
+
+
+def test_bank_abbreviations_of_trade_words_read_as_the_words() -> None:
+    # ACH descriptors cut names to fit the field: INDL SUPP is Industrial Supply.
+    bank_side = describe("CEDAR INDL SUPP DES:ACH PMT ID:IICA5MGVX INDN:NAKAMURA")
+    assert name_similarity(bank_side, describe("Cedar Industrial Supply")) == 1.0
+    pair = (describe("HARLOW EQPT CONSTR"), describe("Harlow Equipment Construction"))
+    assert name_similarity(*pair) == 1.0
+
+
+def test_an_apostrophe_joins_a_name_as_the_bank_prints_it() -> None:
+    assert name_similarity(describe("ONEILL EQUIPMENT"), describe("O'Neill Equipment")) == 1.0
+    assert name_similarity(describe("MCDONALDS 1234"), describe("McDonald\u2019s")) == 1.0
+
+
+def test_transposed_digits_book_once_the_abbreviated_name_is_read() -> None:
+    lines = [bank("B1", 1, "CEDAR INDL SUPP DES:ACH PMT ID:IICA5MGVX INDN:NAKAMURA", "-367.15")]
+    entries = [gl("G1", 0, "Cedar Industrial Supply", "-637.15", entry_type="Bill Payment")]
+    result = reconcile(lines, entries)
+    assert booked(result) == {("B1", "G1")}
+    assert result.matches[0].kind == "amount_mismatch"

@@ -119,6 +119,18 @@ _ABBREVIATIONS: dict[str, str] = {
     "MFG": "MANUFACTURING",
     "DIST": "DISTRIBUTION",
     "LABS": "LABORATORIES",
+    "INDL": "INDUSTRIAL",
+    "SUPP": "SUPPLY",
+    "SUPPL": "SUPPLY",
+    "SPLY": "SUPPLY",
+    "EQUIP": "EQUIPMENT",
+    "EQPT": "EQUIPMENT",
+    "CONSTR": "CONSTRUCTION",
+    "ENGR": "ENGINEERING",
+    "ENGRG": "ENGINEERING",
+    "HLTH": "HEALTH",
+    "MAINT": "MAINTENANCE",
+    "TRANSP": "TRANSPORT",
 }
 
 # The number may follow after a column separator ("Cheque · Cheque · 160575").
@@ -379,9 +391,14 @@ def _split_processor(text: str) -> str:
     return _PROCESSOR_PREFIX.sub(" ", text).replace("*", " ")
 
 
+# Bank descriptors drop punctuation inside a word: O'Neill prints as ONEILL and
+# McDonald's as MCDONALDS, so an apostrophe joins, never splits, a name.
+_APOSTROPHE = re.compile(r"['\u2019`]")
+
+
 def _name_tokens(text: str) -> list[str]:
     tokens: list[str] = []
-    for raw in _NON_ALNUM.split(text):
+    for raw in _NON_ALNUM.split(_APOSTROPHE.sub("", text)):
         if not raw or _HAS_DIGIT.search(raw):
             continue
         token = _ABBREVIATIONS.get(raw, raw)
