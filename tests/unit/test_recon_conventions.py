@@ -1015,3 +1015,18 @@ def test_transposed_digits_book_once_the_abbreviated_name_is_read() -> None:
     result = reconcile(lines, entries)
     assert booked(result) == {("B1", "G1")}
     assert result.matches[0].kind == "amount_mismatch"
+
+
+def test_initials_joined_by_an_ampersand_are_one_name() -> None:
+    # B&Q and NCP both charged 19.49 on consecutive days; split at the ampersand B&Q
+    # had no name at all, and each card line took the other's entry.
+    assert describe("B&Q 1334 · Card payment").name == describe("B&Q").name == "BQ"
+    lines = [
+        bank("NCP", 1, "Ncp Ltd · Card payment", "-19.49"),
+        bank("BQ", 2, "B&Q 1334 · Card payment", "-19.49"),
+    ]
+    entries = [
+        gl("G-NCP", 0, "NCP car park", "-19.49", entry_type="Expense"),
+        gl("G-BQ", 1, "B&Q", "-19.49", entry_type="Expense"),
+    ]
+    assert booked(reconcile(lines, entries)) == {("NCP", "G-NCP"), ("BQ", "G-BQ")}

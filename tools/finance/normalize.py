@@ -394,11 +394,14 @@ def _split_processor(text: str) -> str:
 # Bank descriptors drop punctuation inside a word: O'Neill prints as ONEILL and
 # McDonald's as MCDONALDS, so an apostrophe joins, never splits, a name.
 _APOSTROPHE = re.compile(r"['\u2019`]")
+# Brands made of initials and an ampersand (B&Q, M&S, H&M, AT&T) are one word: split at
+# the ampersand they would be initials, which are dropped as reference debris.
+_INITIALS_AND = re.compile(r"\b([A-Z]{1,2})\s*&\s*([A-Z]{1,2})\b")
 
 
 def _name_tokens(text: str) -> list[str]:
     tokens: list[str] = []
-    for raw in _NON_ALNUM.split(_APOSTROPHE.sub("", text)):
+    for raw in _NON_ALNUM.split(_INITIALS_AND.sub(r"\1\2", _APOSTROPHE.sub("", text))):
         if not raw or _HAS_DIGIT.search(raw):
             continue
         token = _ABBREVIATIONS.get(raw, raw)

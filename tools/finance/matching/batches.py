@@ -146,6 +146,9 @@ class BatchSearch:
     members are among them, and the reviewer needs to see them all."""
 
 
+_RIVAL_ODDS = 20.0
+"""How many times likelier by chance another size's exact subset must be than the booked
+one's before it stops blocking: the odds that the booked subset is the real slip."""
 REVIEW_POOL = 60
 """Most open entries offered for review with one unresolved batch line: a business that
 pays suppliers in several BACS runs a week has forty to sixty payments open in one
@@ -252,9 +255,11 @@ def _search_batch(
     others = [sol for sols in found.values() for sol in sols if sol != chosen[0]]
     # A payment run pays three suppliers or nine alike, so unlike a deposit (usually a
     # few items) it has no smaller-is-likelier prior: any other exact subset rivals it.
+    # Of two exact subsets one is a coincidence: the other size's hit must be far likelier
+    # by chance than this one's (odds of _RIVAL_ODDS), not merely common, to be ignored.
+    noise = max(params.batch_noise_chance, _RIVAL_ODDS * chance)
     rivals = any(
-        run or len(sol) == smallest or sums.chance.get(len(sol), 0.0) < params.batch_noise_chance
-        for sol in others
+        run or len(sol) == smallest or sums.chance.get(len(sol), 0.0) < noise for sol in others
     )
     solutions = chosen + [sol for sol in others if sol not in chosen]
     unique = plausible and complete and len(chosen) == 1 and not rivals
