@@ -985,15 +985,19 @@ def test_weekend_card_purchases_pair_by_the_calendar_day_the_line_prints() -> No
     # A Saturday and a Sunday fare of the same price both post on Monday; each line
     # prints its purchase day, and the books date each fare on its own day. In business
     # days the two days are one, so only the calendar day tells them apart.
-    lines = [
-        bank("SUN", 7, "CARD PAYMENT TO TFL TRAVEL CH ON 09/03", "-8.90"),
-        bank("SAT", 7, "CARD PAYMENT TO TFL TRAVEL CH ON 08/03", "-8.90"),
-    ]
-    entries = [
-        gl("G-SAT", 5, "Transport for London", "-8.90", entry_type="Expense"),
-        gl("G-SUN", 6, "Transport for London", "-8.90", entry_type="Expense"),
-    ]
-    assert booked(reconcile(lines, entries)) == {("SAT", "G-SAT"), ("SUN", "G-SUN")}
+    assert_card_pairs(
+        "-8.90",
+        ("SUN", 7, "CARD PAYMENT TO TFL TRAVEL CH ON 09/03", "G-SUN", 6, "Transport for London"),
+        ("SAT", 7, "CARD PAYMENT TO TFL TRAVEL CH ON 08/03", "G-SAT", 5, "Transport for London"),
+    )
+
+
+def assert_card_pairs(amount: str, *pairs: tuple[str, int, str, str, int, str]) -> None:
+    """Card lines and card expenses of one amount book exactly as paired: (bank id, day,
+    text, entry id, day, text)."""
+    lines = [bank(b_id, b_day, b_text, amount) for b_id, b_day, b_text, *_ in pairs]
+    entries = [gl(g, g_day, g_text, amount, entry_type="Expense") for *_, g, g_day, g_text in pairs]
+    assert booked(reconcile(lines, entries)) == {(pair[0], pair[3]) for pair in pairs}
 
 
 def test_bank_abbreviations_of_trade_words_read_as_the_words() -> None:
@@ -1021,12 +1025,8 @@ def test_initials_joined_by_an_ampersand_are_one_name() -> None:
     # B&Q and NCP both charged 19.49 on consecutive days; split at the ampersand B&Q
     # had no name at all, and each card line took the other's entry.
     assert describe("B&Q 1334 · Card payment").name == describe("B&Q").name == "BQ"
-    lines = [
-        bank("NCP", 1, "Ncp Ltd · Card payment", "-19.49"),
-        bank("BQ", 2, "B&Q 1334 · Card payment", "-19.49"),
-    ]
-    entries = [
-        gl("G-NCP", 0, "NCP car park", "-19.49", entry_type="Expense"),
-        gl("G-BQ", 1, "B&Q", "-19.49", entry_type="Expense"),
-    ]
-    assert booked(reconcile(lines, entries)) == {("NCP", "G-NCP"), ("BQ", "G-BQ")}
+    assert_card_pairs(
+        "-19.49",
+        ("NCP", 1, "Ncp Ltd · Card payment", "G-NCP", 0, "NCP car park"),
+        ("BQ", 2, "B&Q 1334 · Card payment", "G-BQ", 1, "B&Q"),
+    )
