@@ -282,3 +282,30 @@ def test_read_only_home_mid_run_is_one_line_with_a_resume_hint(
     assert "baton resume research-brief-" in err
     assert f"error: {load_settings().home_dir}: cannot write" in err
     assert "Traceback" not in err
+
+
+def test_matching_reads_only_the_head_of_an_overlong_description() -> None:
+    # 64,000 spaces in a bank text made two name patterns scan it quadratically (17 s
+    # for one line, hours for a file of them). Past MAX_TEXT characters nothing is
+    # read, so the name is the head's alone and a file of such lines is cheap.
+    from datetime import date
+    from decimal import Decimal
+
+    from baton.tools.finance.matching import reconcile
+    from baton.tools.finance.models import BankLine, LedgerEntry
+    from baton.tools.finance.normalize import MAX_TEXT, describe
+
+    text = "ACME TRADING" + " " * (MAX_TEXT + 64_000) + "ZETA - DES:"
+    assert describe(text).name == "ACME TRADING"
+    day = date(2025, 1, 6)
+    lines = [
+        BankLine(id=f"b{i}", date=day, description=text, amount=Decimal(-1 - i)) for i in range(20)
+    ]
+    entries = [
+        LedgerEntry(
+            id=f"g{i}", date=day, description=text, amount=Decimal(-1 - i), ref="", entry_type=""
+        )
+        for i in range(20)
+    ]
+    result = reconcile(lines, entries)
+    assert {(m.bank_id, m.gl_id) for m in result.matches} == {(f"b{i}", f"g{i}") for i in range(20)}

@@ -444,13 +444,20 @@ def counterparty_field(upper: str) -> str | None:
     return found.group("name").strip() if found else None
 
 
+MAX_TEXT = 500
+"""Characters of a description that matching reads. Bank and ledger texts are at most a
+couple of hundred characters; a longer one is a broken or hostile file, and reading it
+whole would let a few patterns take time quadratic in its length."""
+
+
 @lru_cache(maxsize=200_000)
 def describe(text: str) -> DescriptionFeatures:
     """Extract the counterparty name and reference evidence from a bank or ledger text.
 
-    Cached because statements repeat the same few hundred merchant descriptors.
+    Cached because statements repeat the same few hundred merchant descriptors. Only
+    the first :data:`MAX_TEXT` characters are read.
     """
-    upper = text.upper()
+    upper = text[:MAX_TEXT].upper()
     own_transfer = _OWN_TRANSFER.search(upper) is not None
     # "TRANSFER FROM CHK 8251" names a checking account, not cheque 8251.
     cheque = None if own_transfer else _CHEQUE.search(upper)
@@ -531,7 +538,8 @@ _CARD_DATE = re.compile(
 _UK_CARD_DATE = re.compile(r"^\s*\d{4}\s+(\d{2})([A-Z]{3})(\d{2})?\b")
 # Barclays prints the purchase day, day first, at the end of a card line: "CARD PAYMENT
 # TO TFL TRAVEL CH ON 03/01" (a purchase on 3 January).
-_UK_CARD_ON = re.compile(r"\bCARD\s+PAYMENT\s+TO\s+.+?\s+ON\s+(\d{2})/(\d{2})\b")
+_UK_CARD_TO = re.compile(r"\bCARD\s+PAYMENT\s+TO\b")
+_UK_CARD_ON = re.compile(r"\bON\s(\d{2})/(\d{2})\s*$")
 _MONTHS = {
     m: i
     for i, m in enumerate(
@@ -542,7 +550,7 @@ _MONTHS = {
 
 def _card_date(upper: str) -> tuple[int, int] | None:
     found = _CARD_DATE.search(upper)
-    day_first = _UK_CARD_ON.search(upper)
+    day_first = _UK_CARD_ON.search(upper) if _UK_CARD_TO.search(upper) else None
     if found:
         month, day = int(found.group(1)), int(found.group(2))
     elif day_first:

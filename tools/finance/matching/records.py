@@ -32,6 +32,7 @@ from baton.tools.finance.models import (
     Match,
 )
 from baton.tools.finance.normalize import (
+    MAX_TEXT,
     DescriptionFeatures,
     describe,
     item_kind,
@@ -237,7 +238,8 @@ def check_amounts(records: Iterable[BankLine | LedgerEntry | Claim], what: str) 
 
 
 def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
-    feat = describe(line.description)
+    text = line.description[:MAX_TEXT]
+    feat = describe(text)
     # Only money out can be one of our cheques; "MOBILE CHECK DEPOSIT" is a customer's.
     paid_cheque = feat.mentions_cheque and line.amount < 0
     made = purchase_day(line.date, feat.card_date)
@@ -251,14 +253,12 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         is_cheque=paid_cheque,
         reversal=feat.reversal,
         display_amount=line.amount,
-        items=_item_count(line.description),
+        items=_item_count(text),
         made_bday=None if made is None else bdays[made],
         made_day=None if made is None else made.toordinal(),
-        tokens=frozenset(
-            t for t in map(normalize_ref, _TOKEN_SPLIT.split(line.description)) if len(t) >= 4
-        ),
-        kind=item_kind(line.description),
-        days=_posted_days(line.date, line.description),
+        tokens=frozenset(t for t in map(normalize_ref, _TOKEN_SPLIT.split(text)) if len(t) >= 4),
+        kind=item_kind(text),
+        days=_posted_days(line.date, text),
     )
 
 
@@ -347,16 +347,17 @@ def _own_cheque_number(text: str) -> str | None:
 
 
 def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
-    feat = describe(entry.description)
+    text = entry.description[:MAX_TEXT]
+    feat = describe(text)
     kind = entry.entry_type.strip().lower()
     if kind in TRANSFER_TYPES and not feat.own_transfer:
         feat = replace(feat, own_transfer=True)  # typed a transfer, described any way
     ref = normalize_ref(entry.ref)
     # A replacement cheque is a new payment, not a reversal, even though its memo says
     # "voided" about the cheque it replaces.
-    replacement = _REPLACEMENT.search(entry.description.upper()) is not None
+    replacement = _REPLACEMENT.search(text.upper()) is not None
     reversal = kind in REVERSAL_TYPES or (feat.reversal and not replacement)
-    cheque_no = _own_cheque_number(entry.description) if feat.cheque_no else None
+    cheque_no = _own_cheque_number(text) if feat.cheque_no else None
     # An entry typed as a cheque is one; an untyped entry that names a cheque is one of
     # ours only if money goes out ("Receipt - Oak Dental chk 1881" is a customer's).
     is_cheque = kind in CHEQUE_TYPES or (cheque_no is not None and kind == "" and entry.amount < 0)
@@ -386,8 +387,8 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         drawn_cheque=is_cheque or (cheque_no is not None and entry.amount < 0 and not reversal),
         reversal=reversal,
         display_amount=entry.amount,
-        memo=entry.description,
-        days=_written_days(entry.description),
+        memo=text,
+        days=_written_days(text),
     )
 
 
