@@ -772,6 +772,34 @@ def test_identical_repeats_pair_by_the_accounts_usual_clearing_lag() -> None:
     assert {g for c in result.candidates for g in c.gl_ids + c.shared_gl_ids} >= {"GT1", "GT2"}
 
 
+def test_a_weekend_fare_posted_monday_is_not_mondays_fare_posted_that_day() -> None:
+    # Card purchases post the working day after they are made: Tuesday's on Wednesday,
+    # Saturday's on Monday. A Saturday fare and a Monday fare, posted Monday and
+    # Tuesday, fit either way in business days (0 and 1 in order; 0 and 1 crossed,
+    # since a Saturday counts as the Monday after it). Only the calendar tells them
+    # apart: crossed, Monday's fare would have posted the same day, which this account
+    # never does, and Saturday's would have taken a day longer than any weekend.
+    days = [1, 2, 3, 8, 9, 10, 15, 5, 12, 19]  # seven weekdays, then three Saturdays
+    banks: list[BankLine] = []
+    entries: list[LedgerEntry] = []
+    for i, (shop, day) in enumerate(zip(SHOPS, days, strict=True)):
+        posted = day + (2 if day % 7 == 5 else 1)
+        amount = f"-{11 + i}.{37 + i}"
+        entries.append(gl(f"GC{i}", day, shop, amount, entry_type="Expense"))
+        banks.append(bank(f"BC{i}", posted, f"DEB {shop.upper()} CD 1234", amount))
+    fares_bank = [
+        bank("BT1", 28, "DEB TFL TRAVEL CH CD 1234", "-8.90"),  # Monday
+        bank("BT2", 29, "DEB TFL TRAVEL CH CD 1234", "-8.90"),  # Tuesday
+    ]
+    fares_gl = [
+        gl("GT1", 26, "Transport for London", "-8.90", entry_type="Expense"),  # Saturday
+        gl("GT2", 28, "Transport for London", "-8.90", entry_type="Expense"),  # Monday
+    ]
+    result = reconcile(banks + fares_bank, entries + fares_gl)
+    assert {("BT1", "GT1"), ("BT2", "GT2")} <= booked(result)
+    assert not {("BT1", "GT2"), ("BT2", "GT1")} & booked(result)
+
+
 def test_an_acronym_keeps_the_initial_of_its_linking_word() -> None:
     # TfL is Transport for London: the "f" stands for a word the name drops as noise,
     # so the ledger text itself must have it there.

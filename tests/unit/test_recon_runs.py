@@ -1,8 +1,9 @@
 """Payment runs and unresolved batches: one test per convention, each failing without it.
 
 The conventions are documented where they are applied, in
-``baton.tools.finance.matching.batches`` (``_batch_similarity``, ``run_floor``,
-``RUN_MAX_SIZE``) and ``baton.tools.finance.matching.candidates`` (``_review_row``).
+``baton.tools.finance.matching.batches`` (``_batch_similarity``, ``RUN_MAX_SIZE``),
+``baton.tools.finance.matching.records`` (``run_floor``), ``baton.tools.finance.matching.edges``
+(``_before_run``) and ``baton.tools.finance.matching.candidates`` (``_review_row``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,29 @@ def test_a_run_date_read_as_yymmdd_also_bounds_the_run() -> None:
     ]
     result = reconcile([bank("B1", 2, "BACS 250303", "-2374.31")], ledger)
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+
+
+def test_a_run_total_equal_to_an_older_payment_is_not_that_payment() -> None:
+    # Run submitted Monday 3 March (030325), debited Wednesday. By chance its total is
+    # the amount of G4, paid the Tuesday before in an earlier run: an exact one-to-one
+    # match would take G4 and leave the run's three payments unexplained.
+    ledger = [
+        bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+        bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+        bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        bill("G4", -6, "Caldwell Fabrications Ltd", "-2374.31", "94259"),
+    ]
+    result = reconcile([bank("B1", 2, "BP BACS 030325", "-2374.31")], ledger)
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
+    assert "G4" in result.unmatched_gl
+
+
+def test_a_payee_named_debit_with_a_date_still_pays_one_older_entry() -> None:
+    # The run date bounds only lines that name no payee: a creditor's collection that
+    # prints a date (a mandate or invoice date) still settles its one exact entry.
+    ledger = [bill("G4", -6, "British Gas", "-2374.31", "94259", "Direct Debit")]
+    result = reconcile([bank("B1", 2, "DD BRITISH GAS 030325", "-2374.31")], ledger)
+    assert booked(result) == {("B1", "G4")}
 
 
 def test_a_dated_run_may_pay_more_suppliers_than_a_deposit_holds() -> None:

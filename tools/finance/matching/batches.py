@@ -15,13 +15,10 @@ import bisect
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-import numpy as np
-
 from baton.tools.finance.matching.params import MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, State
+from baton.tools.finance.matching.records import Edge, Rec, State, names_no_payee, run_floor
 from baton.tools.finance.models import (
     Match,
 )
@@ -153,45 +150,9 @@ REVIEW_POOL = 60
 """Most open entries offered for review with one unresolved batch line: a business that
 pays suppliers in several BACS runs a week has forty to sixty payments open in one
 run's window, and a member cut from the list could not be picked at all."""
-_RUN_DATE_DAYS = 14
-"""Most calendar days a payment run's date may precede the debit that carries it."""
 RUN_MAX_SIZE = 12
 """Most payments searched for in one dated payment run: a weekly supplier run pays more
 payees than a deposit holds cheques, and its dated window keeps the pool small."""
-
-
-def run_floor(b: Rec) -> int | None:
-    """The earliest business day a payment of the run this bank debit names may be booked.
-
-    Convention of the payment run: a BACS run is submitted on a date and its reference is
-    often that date (``BACS 060526``, DDMMYY, or ``260506``, YYMMDD); the bank debits
-    the run a couple of working days later. The bookkeeper records each supplier payment
-    when the run is approved (the submission day or the working day before) or when the
-    debit shows at the bank, so no payment of the run is dated before the working day
-    before the run date. A six-digit token read as a date within two weeks before the
-    debit is taken as the run date; when both readings qualify, the earlier one (the
-    wider window) counts. Only money out: a run pays suppliers. Weekends are skipped,
-    holidays are not (a holiday only widens the window by a day).
-    """
-    if b.units >= 0:
-        return None
-    posted = date.fromordinal(b.day)
-    floor: int | None = None
-    for token in b.tokens:
-        if len(token) != 6 or not token.isdigit():
-            continue
-        for day, month, year in (
-            (token[:2], token[2:4], token[4:]),
-            (token[4:], token[2:4], token[:2]),
-        ):
-            try:
-                run = date(2000 + int(year), int(month), int(day))
-            except ValueError:
-                continue
-            if 0 <= (posted - run).days <= _RUN_DATE_DAYS:
-                lag = int(np.busday_count(np.datetime64(run, "D"), np.datetime64(posted, "D")))
-                floor = min(b.bday - lag - 1, floor if floor is not None else b.bday)
-    return floor
 
 
 def _search_batch(
@@ -333,22 +294,12 @@ def _sweep(
     return None
 
 
-_BATCH_WORDS = frozenset(
-    {"RUN", "BATCH", "BULK", "MULTIPLE", "VARIOUS", "SUNDRY", "SUNDRIES", "BAC"}
-)
-"""Words a bank line uses for a batch itself (``BACS PAYMENT RUN``, ``BULK BATCH``), and
-``BAC``, the UK statements' code for an automated (BACS) item, which names no payee."""
-
-
 def _batch_similarity(b: Rec, g: Rec) -> float | None:
-    """Name similarity of a batch line and a possible member, None if the line names no one.
-
-    Convention of the batch line: a payment run or bulk debit is described by the
-    scheme and the word for a batch (``BACS PAYMENT RUN 060526``), never by a payee,
-    since it pays many. Once the scheme words are gone, a name made only of batch words
-    (``RUN``) is no counterparty, and must not contradict every supplier in the run.
+    """Name similarity of a batch line and a possible member, None if the line names no one
+    (:func:`~tools.finance.matching.records.names_no_payee`): a name made only of batch
+    words (``RUN``) is no counterparty, and must not contradict every supplier in the run.
     """
-    if not b.feat.name or _BATCH_WORDS.issuperset(b.feat.name.split()):
+    if names_no_payee(b):
         return None
     return name_similarity(b.feat, g.feat)
 

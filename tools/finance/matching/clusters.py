@@ -33,10 +33,9 @@ from baton.tools.finance.matching.batches import (
     explained_elsewhere,
     half_subsets,
     may_be_batch,
-    run_floor,
 )
 from baton.tools.finance.matching.params import MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, State
+from baton.tools.finance.matching.records import Edge, Rec, State, run_floor
 
 _BUDGET = 400_000
 """Most search steps (about a second) spent on one search of a cluster before it is left

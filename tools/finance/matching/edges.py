@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from baton.tools.finance.matching.params import EdgeKind, MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, Scale
+from baton.tools.finance.matching.records import Edge, Rec, Scale, names_no_payee, run_floor
 from baton.tools.finance.models import (
     Match,
     MatchKind,
@@ -163,6 +163,7 @@ class Scorer:
             ref_hit or ((sim or 0.0) >= p.strong_name and b.units % self.unit != 0)
         ):
             return None
+        before_run = not ref_hit and _before_run(b, g)
         note = ""
         if kind == "exact":
             amount_s = 1.0
@@ -193,7 +194,10 @@ class Scorer:
             score -= 0.1
         score = max(0.0, score)
         sole = False
-        if ref_hit:
+        if before_run:
+            bookable = False
+            note = "dated before the payment run the bank line prints"
+        elif ref_hit:
             bookable = True
         elif sim is not None and sim < p.weak_name:
             # Names disagree. An amount to the cent, posted within days, with no rival
@@ -210,6 +214,23 @@ class Scorer:
         if not bookable:
             score = min(score, p.accept_score - 0.01)
         return Edge(-1, -1, kind, score, bookable, lag, sim, ref_hit, note, sole)
+
+
+def _before_run(b: Rec, g: Rec) -> bool:
+    """Whether an entry is dated before the payment run a bank debit names.
+
+    Convention of the payment run: a bulk debit that prints its run date (``BP BACS
+    210825``) carries payments approved on or after the working day before that date
+    (:func:`~tools.finance.matching.records.run_floor`). A payment booked a week
+    earlier went out in an earlier run, and an equal amount is then a coincidence of
+    the run's total, not this payment: such a pair is offered, never booked, and the
+    line is left to the batch search. Only lines that name no payee: ``DD BRITISH GAS
+    210825`` is one creditor's collection, whatever number it prints.
+    """
+    if b.units >= 0 or not names_no_payee(b):
+        return False
+    floor = run_floor(b)
+    return floor is not None and g.bday < floor
 
 
 class _LedgerIndex:

@@ -220,6 +220,61 @@ def purchase_day(posted: date, month_day: tuple[int, int] | None) -> date | None
     return None
 
 
+_RUN_DATE_DAYS = 14
+"""Most calendar days a payment run's date may precede the debit that carries it."""
+
+
+def run_floor(b: Rec) -> int | None:
+    """The earliest business day a payment of the run this bank debit names may be booked.
+
+    Convention of the payment run: a BACS run is submitted on a date and its reference is
+    often that date (``BACS 060526``, DDMMYY, or ``260506``, YYMMDD); the bank debits
+    the run a couple of working days later. The bookkeeper records each supplier payment
+    when the run is approved (the submission day or the working day before) or when the
+    debit shows at the bank, so no payment of the run is dated before the working day
+    before the run date. A six-digit token read as a date within two weeks before the
+    debit is taken as the run date; when both readings qualify, the earlier one (the
+    wider window) counts. Only money out: a run pays suppliers. Weekends are skipped,
+    holidays are not (a holiday only widens the window by a day).
+    """
+    if b.units >= 0:
+        return None
+    posted = date.fromordinal(b.day)
+    floor: int | None = None
+    for token in b.tokens:
+        if len(token) != 6 or not token.isdigit():
+            continue
+        for day, month, year in (
+            (token[:2], token[2:4], token[4:]),
+            (token[4:], token[2:4], token[:2]),
+        ):
+            try:
+                run = date(2000 + int(year), int(month), int(day))
+            except ValueError:
+                continue
+            if 0 <= (posted - run).days <= _RUN_DATE_DAYS:
+                lag = int(np.busday_count(np.datetime64(run, "D"), np.datetime64(posted, "D")))
+                floor = min(b.bday - lag - 1, floor if floor is not None else b.bday)
+    return floor
+
+
+_BATCH_WORDS = frozenset(
+    {"RUN", "BATCH", "BULK", "MULTIPLE", "VARIOUS", "SUNDRY", "SUNDRIES", "BAC"}
+)
+"""Words a bank line uses for a batch itself (``BACS PAYMENT RUN``, ``BULK BATCH``), and
+``BAC``, the UK statements' code for an automated (BACS) item, which names no payee."""
+
+
+def names_no_payee(b: Rec) -> bool:
+    """Whether a bank line names no counterparty, only a scheme and a word for a batch.
+
+    Convention of the batch line: a payment run or bulk debit is described by the
+    scheme and the word for a batch (``BACS PAYMENT RUN 060526``), never by a payee,
+    since it pays many.
+    """
+    return not b.feat.name or _BATCH_WORDS.issuperset(b.feat.name.split())
+
+
 def check_ids(records: Sequence[BankLine | LedgerEntry | Claim], what: str) -> None:
     """Ids are how every result refers to a record, so they must be unique per input."""
     seen: set[str] = set()

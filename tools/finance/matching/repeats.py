@@ -7,7 +7,9 @@ bank posts a given kind of item a steady number of days after it is booked (card
 purchases next working day, direct debits on the day, Faster Payments the same day).
 Every pairing of a run of identical items uses the same dates, so the pairings differ
 only in the clearing lags they imply, and the account's own month says which lags are
-usual: the lags of the pairs already booked beyond doubt.
+usual: the lags of the pairs already booked beyond doubt. A lag is counted in business
+days together with the weekend days it spans, since a Saturday purchase posted Monday
+and a Monday purchase posted Monday are both zero business days late (:func:`_delay`).
 
 So the lag distribution is learned from those pairs, as specific to the bank line as
 the month allows (its counterparty, else its kind of item, else its direction), and
@@ -48,13 +50,31 @@ _WINDOW = 80
 
 _FORBIDDEN = 1e6
 
+_SPANS = 4
+"""Calendar days beyond the business days a delay may commonly span (a weekend, a
+holiday), for smoothing: each business-day delay comes in about this many forms."""
 
-def _delay(e: Edge, bank: Sequence[Rec], gl: Sequence[Rec]) -> int:
-    """The delay a pair implies, in business days: for a card line that prints its
-    purchase day, how long the books took to record the purchase (the card network's
-    posting delay says nothing then); otherwise how long the bank took to post it."""
-    made = bank[e.b].made_bday
-    return e.lag if made is None else gl[e.g].bday - made
+
+Delay = tuple[int, int]
+"""A pair's delay in business days, and the weekend and holiday days it spans on top."""
+
+
+def _delay(e: Edge, bank: Sequence[Rec], gl: Sequence[Rec]) -> Delay:
+    """The delay a pair implies: for a card line that prints its purchase day, how long
+    the books took to record the purchase (the card network's posting delay says
+    nothing then); otherwise how long the bank took to post it.
+
+    Business days alone cannot tell a Saturday's fare posted on Monday from Monday's
+    fare posted that day: both are 0 business days, since a weekend day counts as the
+    next working day. Yet card schemes post a purchase the working day *after* it was
+    made, so the first is the rule and the second never happens. The calendar days the
+    delay spans besides its business days (the weekend in between) keep them apart.
+    """
+    b, g = bank[e.b], gl[e.g]
+    if b.made_bday is None or b.made_day is None:
+        return e.lag, (b.day - g.day) - e.lag
+    late = g.bday - b.made_bday
+    return late, (g.day - b.made_day) - late
 
 
 class LagProfile:
@@ -67,16 +87,17 @@ class LagProfile:
     def __init__(
         self, booked: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec], params: MatchParams
     ) -> None:
-        self._levels: list[tuple[Callable[[Rec], str], Counter[tuple[str, int]]]] = []
+        self._levels: list[tuple[Callable[[Rec], str], Counter[tuple[str, Delay]]]] = []
         self._totals: list[Counter[str]] = []
-        self._width = params.lead_days + params.lag_days + 1
+        # Each business-day delay spans at most a few weekend or holiday days more.
+        self._width = (params.lead_days + params.lag_days + 1) * _SPANS
         keys: list[Callable[[Rec], str]] = [
             lambda r: f"{r.units > 0}:{r.made_bday is None}:{r.feat.name}",
             lambda r: f"{r.units > 0}:{r.made_bday is None}:{r.kind}",
             lambda r: f"{r.units > 0}:{r.made_bday is None}",
         ]
         for key in keys:
-            lags: Counter[tuple[str, int]] = Counter()
+            lags: Counter[tuple[str, Delay]] = Counter()
             totals: Counter[str] = Counter()
             for e in booked:
                 if e.kind == "exact":
@@ -86,7 +107,7 @@ class LagProfile:
             self._levels.append((key, lags))
             self._totals.append(totals)
 
-    def cost(self, b: Rec) -> Callable[[int], float] | None:
+    def cost(self, b: Rec) -> Callable[[Delay], float] | None:
         """``-log P(lag)`` for this bank line's kind of item, or None if too few samples."""
         for (key, lags), totals in zip(self._levels, self._totals, strict=True):
             k = key(b)
@@ -95,7 +116,7 @@ class LagProfile:
                 return partial(self._neg_log, lags, k, n)
         return None
 
-    def _neg_log(self, lags: Counter[tuple[str, int]], key: str, n: int, lag: int) -> float:
+    def _neg_log(self, lags: Counter[tuple[str, Delay]], key: str, n: int, lag: Delay) -> float:
         """Smoothed: a lag never seen yet is unlikely, not impossible."""
         return -math.log((lags[(key, lag)] + 0.5) / (n + 0.5 * self._width))
 
