@@ -800,6 +800,44 @@ def test_a_weekend_fare_posted_monday_is_not_mondays_fare_posted_that_day() -> N
     assert not {("BT1", "GT2"), ("BT2", "GT1")} & booked(result)
 
 
+def _stripe_month() -> tuple[list[BankLine], list[LedgerEntry]]:
+    """Nine days of Stripe sales (Monday to Wednesday), each paid out two business days
+    later less a 3.2% fee: the processor's habits, booked beyond doubt."""
+    banks: list[BankLine] = []
+    entries: list[LedgerEntry] = []
+    for i in range(9):
+        day = 7 * (i // 3) + i % 3
+        gross = Decimal(f"{2000 + 311 * i}.{10 + i}")
+        net = (gross * Decimal("0.968")).quantize(Decimal("0.01"))
+        entries.append(gl(f"GS{i}", day, "Sales via Stripe", str(gross), "", "Sales Receipt"))
+        banks.append(bank(f"BS{i}", day + 2, f"STRIPE DES:TRANSFER ID:ST-{i}X", str(net)))
+    return banks, entries
+
+
+def test_tied_payouts_pair_by_the_processors_usual_delay_and_fee() -> None:
+    # Tuesday's sales of 1,277.62 and Thursday's of 1,240.01; payouts of 1,231.87 on
+    # Thursday and 1,194.15 the Monday after. Each payout is within the fee tolerance
+    # of either day: 1,231.87 is 0.7% below Thursday's sales the same day, or 3.6% below
+    # Tuesday's two days before. This processor pays two days later at about 3.5%.
+    tied_gl = [
+        gl("GT1", 22, "Sales via Stripe", "1277.62", "", "Sales Receipt"),  # Tuesday
+        gl("GT2", 24, "Sales via Stripe", "1240.01", "", "Sales Receipt"),  # Thursday
+    ]
+    tied_bank = [
+        bank("BT1", 24, "STRIPE DES:TRANSFER ID:ST-UASAVP", "1231.87"),  # Thursday
+        bank("BT2", 28, "STRIPE DES:TRANSFER ID:ST-0JA2XS", "1194.15"),  # Monday
+    ]
+    banks, entries = _stripe_month()
+    result = reconcile(banks + tied_bank, entries + tied_gl)
+    assert {(f"BS{i}", f"GS{i}") for i in range(9)} <= booked(result)
+    assert {("BT1", "GT1"), ("BT2", "GT2")} <= booked(result)
+    assert all("usual delay and fee" in m.reason for m in result.matches if m.bank_id[:2] == "BT")
+    # Alone, with no month to learn this processor's habits from, the tie stays.
+    alone = reconcile(tied_bank, tied_gl)
+    assert not booked(alone)
+    assert {g for c in alone.candidates for g in c.gl_ids + c.shared_gl_ids} == {"GT1", "GT2"}
+
+
 def test_an_acronym_keeps_the_initial_of_its_linking_word() -> None:
     # TfL is Transport for London: the "f" stands for a word the name drops as noise,
     # so the ledger text itself must have it there.

@@ -494,7 +494,7 @@ def describe(text: str) -> DescriptionFeatures:
         full_amount=_FULL_AMOUNT.search(upper) is not None,
         counter_deposit=_COUNTER_DEPOSIT.search(upper) is not None,
         slip_no=_slip_no(upper),
-        processor=bool(name) and _platform(name) in _PLATFORMS,
+        processor=bool(name) and platform(name) in _PLATFORMS,
     )
 
 
@@ -503,7 +503,7 @@ def _slip_no(upper: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _platform(name: str) -> str:
+def platform(name: str) -> str:
     """The payment platform a name starts with, its short form spelled out (``SQ``)."""
     first = name.split()[0]
     return _PLATFORM_SHORT.get(first, first)
@@ -733,12 +733,12 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         _pair_similarity(bank.name, segment, i == 0 and segment == ledger.name)
         for i, segment in enumerate(ledger.segments)
     )
-    platform = _platform(bank.name)
-    if platform in _PLATFORMS and any(seg.split()[0] == platform for seg in ledger.segments):
+    paid_by = platform(bank.name)
+    if paid_by in _PLATFORMS and any(seg.split()[0] == paid_by for seg in ledger.segments):
         best = max(best, 0.9)  # a payout from the platform the books name
     named = {_PLATFORM_SHORT.get(w, w) for seg in ledger.segments for w in seg.split()}
     named &= _PLATFORMS
-    if platform in _PLATFORMS and ledger.card_sales and named <= {platform}:
+    if paid_by in _PLATFORMS and ledger.card_sales and named <= {paid_by}:
         # Card sales in the books, the processor's payout at the bank; unless the books
         # say the takings went through another processor (Stripe's are not Worldpay's).
         best = max(best, 0.8)
@@ -746,7 +746,7 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         best = max(best, 0.8)  # the acronym of the whole name, linking word and all
     if bank.own_transfer and ledger.own_transfer:
         best = max(best, 0.8)  # both move money between the business's own accounts
-    if platform in _PLATFORMS and any(platform in seg.split() for seg in ledger.segments):
+    if paid_by in _PLATFORMS and any(paid_by in seg.split() for seg in ledger.segments):
         best = max(best, 0.9)  # the books name the platform later on ("Sales via Square")
     if bank.payroll_processor and ledger.payroll:
         # A processor's debit and wages in the books. A salary paid straight to an

@@ -20,6 +20,9 @@ Stages, each working only on what the previous ones left:
    subset fits, a chance fit is unlikely, and no other open bank line wants its members.
 4. **One-to-one again**, now with fees and transpositions: an exact sum of several
    entries beats an approximate single amount, and batches may have removed rivals.
+   Ties that remain among identical repeats (a daily fare) and among one processor's
+   payouts are then paired by the month's own habits (clearing delay, fee share), only
+   when the likeliest pairing is far likelier than any other.
 5. **Offsetting pairs.** Open ledger entries that cancel each other (a void and its
    cheque, a reversal and the wrong payment, an accrual and its reversal).
 6. **Candidates.** What remains with some evidence goes to review; the rest is
@@ -64,6 +67,7 @@ from baton.tools.finance.matching.offsets import (
     returned_receipts,
 )
 from baton.tools.finance.matching.params import ClaimMatch, MatchParams
+from baton.tools.finance.matching.payouts import book_payouts
 from baton.tools.finance.matching.records import (
     BusinessDays,
     Rec,
@@ -114,6 +118,7 @@ def reconcile(
     )
     booked += book_one_to_one(edges, state, params)
     booked += book_repeats(edges, list(booked), bank_recs, gl_recs, state, params)
+    booked += book_payouts(edges, list(booked), bank_recs, gl_recs, state, params)
     state.matches.extend(to_match(e, bank_recs, gl_recs) for e in booked)
     # Approximate pairs have now claimed their entries, so the deposits left open face
     # smaller pools: a run of days that was crowded before may now be swept whole.

@@ -200,15 +200,19 @@ def _pair_windows(
         decide = {i for kind, i, _ in records[low:high] if kind == "b"}
         inside = {(kind, i) for kind, i, _ in window}
         edges = [e for e in group if ("b", e.b) in inside and ("g", e.g) in inside]
-        kept += _pair_run(edges, decide, costs)
+        kept += pair_run(edges, decide, costs)
     return kept
 
 
-def _pair_run(
-    group: Sequence[Edge], decide: set[int], costs: dict[tuple[int, int], float]
+def pair_run(
+    group: Sequence[Edge],
+    decide: set[int],
+    costs: dict[tuple[int, int], float],
+    note: str = "",
 ) -> list[Edge]:
     """The likeliest pairing, keeping each pair (of a bank line in ``decide``) that no
-    rival pairing comes close to.
+    rival pairing comes close to; ``note`` (by default :data:`_NOTE`) says why, after
+    what the edge already notes (a netted fee).
 
     The cost matrix is square with a dummy partner per record, so any record may stay
     unpaired at the price of ``_LONE``; a pair books when forbidding it costs at least
@@ -240,7 +244,9 @@ def _pair_run(
             continue
         cost[cell] = _FORBIDDEN
         if _best(cost) - best >= margin:
-            kept.append(replace(by_cell[cell], note=_NOTE))
+            e = by_cell[cell]
+            why = note or _NOTE
+            kept.append(replace(e, note=f"{e.note}; {why}" if e.note else why))
         cost[cell] = costs[(by_cell[cell].b, by_cell[cell].g)]
     return kept
 
