@@ -14,6 +14,9 @@ from decimal import Decimal
 import pytest
 
 from baton.tools.finance.matching import MatchParams, reconcile
+from baton.tools.finance.matching.batches import BatchSearch
+from baton.tools.finance.matching.candidates import collect_candidates
+from baton.tools.finance.matching.records import BusinessDays, Scale, State, bank_rec, ledger_rec
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
 from benchmarks import recon_ledgerbook, recon_ukbank
 
@@ -270,3 +273,21 @@ def test_a_second_exact_subset_of_another_size_blocks_unless_far_likelier_by_cha
     assert len(slip) == 7
     assert {g for b, g in booked(result) if b == "STMT000956"} in (set(), slip)
     assert slip <= offered(result, "STMT000956")
+
+
+def test_a_subset_that_lost_a_member_still_offers_its_other_members() -> None:
+    # The search found two subsets for the run; a later stage then booked G0 to a line
+    # of its own. The first subset can no longer be offered whole, but G1 and G2 may
+    # still be the run's payments: the review row must list them with the window.
+    scale = Scale([Decimal("-100.00")])
+    days = BusinessDays([MON + timedelta(days=d) for d in range(5)], ())
+    gl = [
+        ledger_rec(bill(f"G{i}", 0, f"Supplier {i}", f"-{100 + i}.00", f"{70000 + i}"), scale, days)
+        for i in range(6)
+    ]
+    run = bank_rec(bank("B0", 2, "BP BACS 030325", "-306.00"), scale, days)
+    search = BatchSearch(0, [(0, 1, 2), (3, 4)], plausible=False, unique=False)
+    search.review = (0, 1, 2, 3, 4, 5)
+    state = State(bank_open={0}, gl_open={1, 2, 3, 4, 5})
+    (row,) = collect_candidates([], [search], [run], gl, state)
+    assert set(row.gl_ids) | set(row.shared_gl_ids) == {"G1", "G2", "G3", "G4", "G5"}

@@ -103,18 +103,29 @@ def _review_row(
     so the reviewer knows the sum alone settled nothing. At most ``REVIEW_POOL`` entries,
     the nearest in date first.
     """
-    found = {gi for sol in search.solutions for gi in sol}
+    # Only the subsets still offered whole count as shown: a subset that lost a member
+    # to a later stage is not listed, and its other members must then show here.
+    live = [sol for sol in search.solutions if all(gi in state.gl_open for gi in sol)]
+    found = {gi for sol in live for gi in sol}
     rest = tuple(gi for gi in search.review if gi in state.gl_open and gi not in found)
     rest = rest[: max(0, REVIEW_POOL - len(found))]
     if not rest:
         return []
-    sizes = sorted({len(sol) for sol in search.solutions})
-    why = (
-        f"open entries of the batch's window: {' or '.join(map(str, sizes))} of these "
-        f"{len(found | set(rest))} entries sum to the amount, "
-        f"{len(search.solutions)} combination(s) found, none certain"
-        if sizes
-        else f"open entries of the batch's window, {len(rest)} nearest shown: too many to "
-        "search whole, and no subset of the nearest sums to the amount"
-    )
+    sizes = sorted({len(sol) for sol in live})
+    if sizes:
+        why = (
+            f"open entries of the batch's window: {' or '.join(map(str, sizes))} of these "
+            f"{len(found | set(rest))} entries sum to the amount, "
+            f"{len(live)} combination(s) found, none certain"
+        )
+    elif search.solutions:
+        why = (
+            f"open entries of the batch's window, {len(rest)} nearest shown: the "
+            f"{len(search.solutions)} combination(s) found each lost a member to another line"
+        )
+    else:
+        why = (
+            f"open entries of the batch's window, {len(rest)} nearest shown: too many to "
+            "search whole, and no subset of the nearest sums to the amount"
+        )
     return [(0.4, tuple(sorted(rest, key=lambda gi: gl[gi].id)), why)]
