@@ -54,6 +54,14 @@ def receipt(id_: str, offset: int, payer: str, amount: str) -> LedgerEntry:
     )
 
 
+RUN = (
+    bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
+    bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
+    bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+)
+"""Three supplier payments of one run, 2,374.31 in all."""
+
+
 def booked(result: ReconResult) -> set[tuple[str, str]]:
     return {(m.bank_id, m.gl_id) for m in result.matches}
 
@@ -104,9 +112,7 @@ def test_the_run_date_keeps_older_payments_out_of_the_run() -> None:
 
 def test_a_run_date_read_as_yymmdd_also_bounds_the_run() -> None:
     ledger = [
-        bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
-        bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
-        bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
+        *RUN,
         bill("G4", -4, "Caldwell Fabrications Ltd", "-905.22", "94259"),
         bill("G5", 1, "Pennington Foods LLP", "-612.40", "44318"),  # paid apart
     ]
@@ -118,12 +124,7 @@ def test_a_run_total_equal_to_an_older_payment_is_not_that_payment() -> None:
     # Run submitted Monday 3 March (030325), debited Wednesday. By chance its total is
     # the amount of G4, paid the Tuesday before in an earlier run: an exact one-to-one
     # match would take G4 and leave the run's three payments unexplained.
-    ledger = [
-        bill("G1", 0, "Lomax Logistics Limited", "-905.22", "78474"),
-        bill("G2", 1, "Abernethy Hire Ltd", "-1040.14", "94967"),
-        bill("G3", 1, "Jennings Design plc", "-428.95", "92916"),
-        bill("G4", -6, "Caldwell Fabrications Ltd", "-2374.31", "94259"),
-    ]
+    ledger = [*RUN, bill("G4", -6, "Caldwell Fabrications Ltd", "-2374.31", "94259")]
     result = reconcile([bank("B1", 2, "BP BACS 030325", "-2374.31")], ledger)
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}
     assert "G4" in result.unmatched_gl

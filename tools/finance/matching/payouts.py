@@ -22,10 +22,9 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 
-from baton.tools.finance.matching.assignment import components
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
-from baton.tools.finance.matching.repeats import pair_run
+from baton.tools.finance.matching.repeats import close, pair_run, tied_groups
 from baton.tools.finance.normalize import platform
 
 _MIN_SAMPLES = 8
@@ -87,26 +86,14 @@ def book_payouts(
     """Book tied payouts in the pairing this processor's habits make far the likeliest."""
     habits = _Habits(booked, bank, gl)
     width = params.lead_days + params.lag_days + 1
-    live = [
-        e
-        for e in edges
-        if e.b in state.bank_open
-        and e.g in state.gl_open
-        and e.kind in ("exact", "fee")
-        and e.bookable
-        and not e.sole
-    ]
     found: list[Edge] = []
-    for group in components(live):
-        if len({e.b for e in group}) < 2 and len({e.g for e in group}) < 2:
-            continue
+    for group in tied_groups(
+        edges, state, lambda e: e.kind in ("exact", "fee") and e.bookable and not e.sole
+    ):
         who = {_payout(bank[e.b]) for e in group}
         processor = who.pop() if len(who) == 1 else None
         if processor is None or habits.totals[processor] < _MIN_SAMPLES:
             continue
         costs = {(e.b, e.g): habits.cost(processor, e, bank, gl, width) for e in group}
         found += pair_run(group, {e.b for e in group}, costs, _NOTE)
-    for e in found:
-        state.bank_open.discard(e.b)
-        state.gl_open.discard(e.g)
-    return found
+    return close(found, state)

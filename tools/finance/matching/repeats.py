@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 
@@ -147,15 +147,8 @@ def book_repeats(
 ) -> list[Edge]:
     """Book runs of identical items in their most likely pairing, if it is far the likeliest."""
     profile = LagProfile(booked, bank, gl, params)
-    live = [
-        e
-        for e in edges
-        if e.b in state.bank_open and e.g in state.gl_open and e.score >= params.accept_score
-    ]
     found: list[Edge] = []
-    for group in components(live):
-        if len({e.b for e in group}) < 2 and len({e.g for e in group}) < 2:
-            continue
+    for group in tied_groups(edges, state, lambda e: e.score >= params.accept_score):
         if not _fungible(group, bank, gl):
             continue
         profiles = {e.b: profile.cost(bank[e.b]) for e in group}
@@ -172,6 +165,22 @@ def book_repeats(
                 key=lambda r: (r[2], r[0], r[1]),
             )
             found += _pair_windows(group, records, costs)
+    return close(found, state)
+
+
+def tied_groups(
+    edges: Sequence[Edge], state: State, keep: Callable[[Edge], bool]
+) -> Iterator[list[Edge]]:
+    """Groups of open edges (those ``keep`` accepts) where records compete: two bank
+    lines or two entries at least, else nothing is tied."""
+    live = [e for e in edges if e.b in state.bank_open and e.g in state.gl_open and keep(e)]
+    for group in components(live):
+        if len({e.b for e in group}) > 1 or len({e.g for e in group}) > 1:
+            yield group
+
+
+def close(found: list[Edge], state: State) -> list[Edge]:
+    """Take the pairs booked out of the open sets, and return them."""
     for e in found:
         state.bank_open.discard(e.b)
         state.gl_open.discard(e.g)
