@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State, names_no_payee, run_floor
+from baton.tools.finance.matching.subsets import halves, joins, near_counts
 from baton.tools.finance.models import (
     Match,
 )
@@ -31,20 +32,6 @@ _KEPT = 3
 """Solutions kept per size: enough to see a tie; a size that reaches it may hold more."""
 
 
-def half_subsets(
-    values: Sequence[int], offset: int, max_size: int, ceiling: int
-) -> list[tuple[int, tuple[int, ...]]]:
-    """(sum, indices) of every subset of at most ``max_size`` values summing to <= ceiling."""
-    subsets: list[tuple[int, tuple[int, ...]]] = [(0, ())]
-    for i, value in enumerate(values):
-        subsets += [
-            (total + value, (*members, offset + i))
-            for total, members in subsets
-            if len(members) < max_size and total + value <= ceiling
-        ]
-    return subsets
-
-
 @dataclass(slots=True)
 class _SubsetSums:
     """Exact solutions by size, and how many chance solutions of each size to expect."""
@@ -53,70 +40,36 @@ class _SubsetSums:
     chance: dict[int, float]
 
 
-def _near_counts(
-    values: Sequence[int], target: int, window: int, max_size: int, unit: int
-) -> dict[int, int]:
-    """Per size (2..max_size), subsets whose sum is within ``window`` of ``target`` and has
-    the same minor units (cents) as ``target``.
-
-    Requiring the same cents measures the density of the sums that could really hit the
-    target: with many round amounts in the pool, sums that share the target's cents are
-    spaced one currency unit apart instead of one cent, and chance hits are that much
-    more likely.
-    """
-    half = len(values) // 2
-    left = half_subsets(values[:half], 0, max_size, target + window)
-    right = half_subsets(values[half:], half, max_size, target + window)
-    right_sums: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for total, members in right:
-        right_sums[(len(members), total % unit)].append(total)
-    for sums in right_sums.values():
-        sums.sort()
-    sizes = sorted({size for size, _ in right_sums})
-    near: dict[int, int] = defaultdict(int)
-    for total, members in left:
-        low, high = target - window - total, target + window - total
-        residue = (target - total) % unit
-        for r_size in sizes:
-            size = len(members) + r_size
-            candidates = right_sums.get((r_size, residue))
-            if candidates and 2 <= size <= max_size:
-                near[size] += bisect.bisect_right(candidates, high) - bisect.bisect_left(
-                    candidates, low
-                )
-    return near
-
-
 def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -> _SubsetSums:
     """Meet-in-the-middle subset sum over positive ``values``: exact solutions and chance.
 
     Enumerating each half (2^(n/2) subsets) keeps a 20-entry pool to a few thousand
     steps where plain enumeration of sizes up to eight would take millions. The chance
     of a size is the expected number of *other* subsets of that size hitting the target:
-    the density, around the target (within 5%), of subset sums that share its cents.
+    the density, around the target (within 5%), of subset sums that share its cents
+    (:func:`~baton.tools.finance.matching.subsets.near_counts`). At most :data:`_KEPT`
+    solutions are kept per size, and for each (size, sum) of the right half at most
+    that many right subsets, the first listed.
     """
-    half = len(values) // 2
-    left = half_subsets(values[:half], 0, max_size, target)
-    right = half_subsets(values[half:], half, max_size, target)
-    right_exact: dict[tuple[int, int], list[tuple[int, ...]]] = defaultdict(list)
-    for total, members in right:
-        bucket = right_exact[(len(members), total)]
-        if len(bucket) < _KEPT:
-            bucket.append(members)
+    window = max(unit, target // 20)
+    left, right = halves(values, max_size, target + window)
     solutions: dict[int, list[tuple[int, ...]]] = defaultdict(list)
-    for total, members in left:
-        for r_size in range(max(0, 2 - len(members)), max_size - len(members) + 1):
-            for other in right_exact.get((r_size, target - total), ()):
-                found = solutions[len(members) + r_size]
-                if len(found) < _KEPT:
-                    found.append(members + other)
+    for li, rights in joins(left, right, target):
+        l_size, l_members = left.size(li), left.members(li)
+        taken: dict[int, int] = defaultdict(int)
+        for ri in sorted(rights, key=right.size):
+            r_size = right.size(ri)
+            taken[r_size] += 1
+            found = solutions[l_size + r_size]
+            if taken[r_size] <= _KEPT and 2 <= l_size + r_size <= max_size and len(found) < _KEPT:
+                found.append(l_members + right.members(ri))
+    solutions = {size: sols for size, sols in solutions.items() if sols}
     chance: dict[int, float] = {}
     if solutions:
-        window = max(unit, target // 20)
         spacing = unit / (2 * window + 1)
-        for size, count in _near_counts(values, target, window, max_size, unit).items():
+        for size, count in near_counts(left, right, target, window, max_size, unit).items():
             chance[size] = max(0, count - len(solutions.get(size, ()))) * spacing
-    return _SubsetSums(dict(solutions), chance)
+    return _SubsetSums(solutions, chance)
 
 
 _CacheKey = tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]

@@ -31,11 +31,11 @@ from baton.tools.finance.matching.batches import (
     OpenEntries,
     book_members,
     explained_elsewhere,
-    half_subsets,
     may_be_batch,
 )
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State, run_floor
+from baton.tools.finance.matching.subsets import halves, joins
 
 _BUDGET = 400_000
 """Most search steps (about a second) spent on one search of a cluster before it is left
@@ -176,20 +176,16 @@ class _Splitter:
         if room <= 0:
             return
         values = [self.value[gi] for gi in pool]
-        half = len(values) // 2
-        left = half_subsets(values[:half], 0, room, target)
-        right = half_subsets(values[half:], half, room, target)
+        left, right = halves(values, room, target)
         self.steps += len(left) + len(right)
         if self.steps > _BUDGET:
             raise _OutOfBudget
-        by_sum: dict[int, list[tuple[int, ...]]] = {}
-        for total, members in right:
-            by_sum.setdefault(total, []).append(members)
-        for total, members in left:
-            for other in by_sum.get(target - total, ()):
-                if len(members) + len(other) <= room:
+        for li, rights in joins(left, right, target):
+            l_size, l_members = left.size(li), left.members(li)
+            for ri in rights:
+                if l_size + right.size(ri) <= room:
                     self.steps += 1
-                    yield tuple(pool[i] for i in (*members, *other))
+                    yield tuple(pool[i] for i in (*l_members, *right.members(ri)))
 
 
 def _clusters(lines: list[_Line]) -> list[list[_Line]]:

@@ -1,0 +1,76 @@
+"""The vectorised subset sums agree with plain enumeration, on any amounts.
+
+The batch stages decide what books from these counts (a solution that is the only one
+of its size, a chance of coincidence below a bound), so they are checked against the
+brute force over every subset, including amounts too large for 64-bit integers.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from baton.tools.finance.matching.batches import _KEPT, _subset_sums
+from baton.tools.finance.matching.subsets import halves, joins, near_counts
+
+
+def _all_subsets(values: list[int], max_size: int) -> list[tuple[int, ...]]:
+    return [
+        combo for size in range(2, max_size + 1) for combo in combinations(range(len(values)), size)
+    ]
+
+
+_POOLS = st.lists(st.integers(0, 60), min_size=0, max_size=11)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=_POOLS,
+    target=st.integers(1, 200),
+    max_size=st.integers(2, 6),
+    unit=st.sampled_from([1, 5, 10]),
+    scale=st.sampled_from([1, 10**20]),
+)
+def test_solutions_and_near_counts_match_brute_force(
+    values: list[int], target: int, max_size: int, unit: int, scale: int
+) -> None:
+    # ``scale`` lifts every amount beyond 64 bits without changing which subsets hit.
+    values = [v * scale for v in values]
+    target, unit = target * scale, unit * scale
+    result = _subset_sums(values, target, max_size, unit)
+    exact: dict[int, set[tuple[int, ...]]] = {}
+    for combo in _all_subsets(values, max_size):
+        if sum(values[i] for i in combo) == target:
+            exact.setdefault(len(combo), set()).add(combo)
+    assert set(result.solutions) == set(exact)
+    for size, sols in result.solutions.items():
+        assert len(set(sols)) == len(sols) == min(_KEPT, len(exact[size]))
+        assert set(sols) <= exact[size]
+
+    window = max(unit, target // 20)
+    left, right = halves(values, max_size, target + window)
+    near = near_counts(left, right, target, window, max_size, unit)
+    expected: dict[int, int] = {}
+    for combo in _all_subsets(values, max_size):
+        total = sum(values[i] for i in combo)
+        if abs(total - target) <= window and total % unit == target % unit:
+            expected[len(combo)] = expected.get(len(combo), 0) + 1
+    assert near == expected
+
+
+def test_joins_lists_every_exact_completion_in_enumeration_order() -> None:
+    values = [5, 5, 5, 10, 5, 5]
+    left, right = halves(values, 6, 10)
+    found = [
+        left.members(li) + right.members(ri)
+        for li, rights in joins(left, right, 10)
+        for ri in rights
+    ]
+    assert sorted(found) == sorted(
+        c for n in range(1, 7) for c in combinations(range(6), n) if sum(values[i] for i in c) == 10
+    )
+    # The first left subset listed is the empty one: its completions come first, and
+    # among them the right half's own order (the lone 10, then pairs of fives).
+    assert found[:2] == [(3,), (4, 5)]

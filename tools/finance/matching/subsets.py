@@ -1,0 +1,132 @@
+"""Subset sums of a window of open entries, meet in the middle, vectorised with NumPy.
+
+A batch line (a deposit slip, a payment run) is the sum of some of the open entries
+near it, so every batch stage asks the same question many thousands of times a month:
+which subsets of twenty-odd amounts make this total, and how many subsets come close.
+Each half of the pool has up to 2^12 subsets; listing them as Python tuples and
+joining them in a Python loop was the largest share of a 10,000-line month's matching
+time. Here each half is three arrays (sums, sizes, member bitmasks) and the joins are
+sorted searches, while the order in which subsets are listed (and so which solutions a
+capped list keeps) is exactly that of the plain enumeration.
+
+Money is exact integers in minor units. Arrays are ``int64`` while every sum that can
+arise fits with room to spare, and Python integers (``object`` arrays, slower but exact)
+beyond that, so a hostile amount of 10^30 is matched correctly rather than overflowing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+_INT64_ROOM = 2**62
+"""Largest value an ``int64`` computation here may reach: beyond it, Python integers."""
+
+_Ints = NDArray[Any]
+"""An array of exact integers: ``int64`` or ``object`` holding Python ints."""
+
+
+@dataclass(frozen=True, slots=True)
+class Half:
+    """Every subset of one half of a pool, in enumeration order.
+
+    The order is that of the plain walk: the empty subset, then for each value in turn
+    every subset listed so far extended by it. A subset's members are bits of
+    ``masks`` (bit i is the half's i-th value) and index ``offset + i`` of the pool.
+    """
+
+    sums: _Ints
+    sizes: NDArray[np.int64]
+    masks: _Ints
+    offset: int
+
+    @classmethod
+    def of(cls, values: Sequence[int], offset: int, max_size: int, ceiling: int) -> Half:
+        """The subsets of at most ``max_size`` of ``values`` (all >= 0) summing to <= ceiling.
+
+        A value above the ceiling is in no such subset, so it is passed over without
+        changing the order of the others.
+        """
+        dtype: Any = np.int64 if ceiling < _INT64_ROOM else object
+        mask_dtype: Any = np.int64 if len(values) < 62 else object
+        sums = np.zeros(1, dtype=dtype)
+        sizes = np.zeros(1, dtype=np.int64)
+        masks = np.zeros(1, dtype=mask_dtype)
+        for i, value in enumerate(values):
+            if value > ceiling:
+                continue
+            keep = (sizes < max_size) & (sums <= ceiling - value)
+            sums = np.concatenate((sums, sums[keep] + value))
+            sizes = np.concatenate((sizes, sizes[keep] + 1))
+            masks = np.concatenate((masks, masks[keep] | (1 << i)))
+        return cls(sums, sizes, masks, offset)
+
+    def __len__(self) -> int:
+        return len(self.sums)
+
+    def size(self, k: int) -> int:
+        return int(self.sizes[k])
+
+    def members(self, k: int) -> tuple[int, ...]:
+        """Pool indices of the ``k``-th subset, ascending."""
+        mask = int(self.masks[k])
+        return tuple(self.offset + i for i in range(mask.bit_length()) if mask >> i & 1)
+
+
+def halves(values: Sequence[int], max_size: int, ceiling: int) -> tuple[Half, Half]:
+    """The pool split in two, each half's subsets listed (meet in the middle)."""
+    half = len(values) // 2
+    return (
+        Half.of(values[:half], 0, max_size, ceiling),
+        Half.of(values[half:], half, max_size, ceiling),
+    )
+
+
+def joins(left: Half, right: Half, target: int) -> Iterator[tuple[int, list[int]]]:
+    """Each left subset that right subsets complete to exactly ``target``, in left order,
+    with those right subsets in their enumeration order."""
+    rsel = np.flatnonzero(right.sums <= target)
+    order = rsel[np.argsort(right.sums[rsel], kind="stable")]
+    rsums = right.sums[order]
+    lsel = np.flatnonzero(left.sums <= target)
+    need = target - left.sums[lsel]
+    lo = np.searchsorted(rsums, need, side="left")
+    hi = np.searchsorted(rsums, need, side="right")
+    for j in np.flatnonzero(hi > lo):
+        yield int(lsel[j]), [int(k) for k in order[lo[j] : hi[j]]]
+
+
+def near_counts(
+    left: Half, right: Half, target: int, window: int, max_size: int, unit: int
+) -> dict[int, int]:
+    """Per size (2..max_size), subsets whose sum is within ``window`` of ``target`` and has
+    the same minor units (cents) as ``target``; both halves listed up to target + window.
+
+    Right subsets are keyed by (size, cents, sum) in one sorted array, so each left
+    subset finds, for every right size at once, how many complete it to a sum in the
+    window with the right cents: two sorted searches instead of a loop.
+    """
+    span = target + window + 1
+    key_room = (max_size + 2) * unit * span
+    dtype: Any = np.int64 if key_room < _INT64_ROOM else object
+    rsums = right.sums.astype(dtype)
+    rsizes = right.sizes.astype(dtype)
+    keys = np.sort((rsizes * unit + rsums % unit) * span + rsums)
+    lsums = left.sums.astype(dtype)
+    residue = (target - lsums) % unit
+    low = np.maximum(target - window - lsums, 0)
+    high = target + window - lsums
+    r_sizes = np.arange(max_size + 1).astype(dtype)
+    base = (r_sizes[None, :] * unit + residue[:, None]) * span
+    count = np.searchsorted(keys, base + high[:, None], side="right") - np.searchsorted(
+        keys, base + low[:, None], side="left"
+    )
+    size = left.sizes[:, None] + np.arange(max_size + 1)[None, :]
+    valid = (size >= 2) & (size <= max_size)
+    totals = np.zeros(max_size + 1, dtype=np.int64)
+    np.add.at(totals, size[valid], count[valid])
+    return {s: int(n) for s, n in enumerate(totals) if n}
