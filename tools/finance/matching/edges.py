@@ -11,6 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+import numpy as np
+
 from baton.tools.finance.matching.params import EdgeKind, MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, Scale, names_no_payee, run_floor
 from baton.tools.finance.models import (
@@ -18,6 +20,7 @@ from baton.tools.finance.models import (
     MatchKind,
 )
 from baton.tools.finance.normalize import (
+    DescriptionFeatures,
     name_similarity,
     ref_in_text,
 )
@@ -51,6 +54,24 @@ class Scorer:
         # Integer parts per million: exact, and far cheaper than Decimal in the hot loop.
         self._rel_ppm = int(params.fee_rel * 1_000_000)
         self._share_ppm = int(params.fee_max_share * 1_000_000)
+        self._names: dict[
+            tuple[int, int], tuple[DescriptionFeatures, DescriptionFeatures, float | None]
+        ] = {}
+
+    def names(self, bank: DescriptionFeatures, ledger: DescriptionFeatures) -> float | None:
+        """:func:`name_similarity`, worked out once per pair of descriptions.
+
+        A month pays the same payees again and again, and each distinct description is
+        one object, so a 10,000-line month asks about the same pair of objects twice as
+        often as about a new one. The memo keeps the objects it is keyed on by identity,
+        so no key can be reused by another object while the scorer lives.
+        """
+        key = (id(bank), id(ledger))
+        known = self._names.get(key)
+        if known is None:
+            known = (bank, ledger, name_similarity(bank, ledger))
+            self._names[key] = known
+        return known[2]
 
     def fee_tolerance(self, ledger_units: int) -> int:
         """Largest fee the bank may have netted: flat plus proportional, capped by a share.
@@ -151,9 +172,9 @@ class Scorer:
             return None
         date_s, lag = dated
         # "SERVICE CHARGE" and "Bank charges" name the same payee, the bank itself.
-        sim = None if b.feat.bank_originated else name_similarity(b.feat, g.feat)
+        sim = None if b.feat.bank_originated else self.names(b.feat, g.feat)
         if g.origin is not None and b.reversal and sim is not None:
-            sim = max(sim, name_similarity(b.feat, g.origin) or 0.0)
+            sim = max(sim, self.names(b.feat, g.origin) or 0.0)
         ref_hit = (
             cheque_hit
             or (bool(g.ref) and ref_in_text(g.ref, b.feat))
@@ -243,12 +264,28 @@ class _LedgerIndex:
         order = sorted(range(len(gl)), key=lambda i: gl[i].units)
         self.sorted_idx = order
         self.sorted_units = [gl[i].units for i in order]
+        # The business day and direction of each entry in amount order, as arrays: a
+        # fee's amount range over a year of small payments holds thousands of entries,
+        # and only the few inside the date window are worth scoring.
+        self._idx = np.array(order, dtype=np.int64)
+        self._bdays = np.array([gl[i].bday for i in order], dtype=np.int64)
+        self._credits = np.array([gl[i].units > 0 for i in order], dtype=bool)
 
     def in_range(self, low: int, high: int) -> list[int]:
         """Indices of entries with ``low <= units <= high``."""
         lo = bisect.bisect_left(self.sorted_units, low)
         hi = bisect.bisect_right(self.sorted_units, high)
         return self.sorted_idx[lo:hi]
+
+    def near(self, low: int, high: int, earliest: int, latest: int, credit: bool) -> list[int]:
+        """Indices of entries with ``low <= units <= high``, booked on a business day in
+        [earliest, latest], and credits (``units > 0``) exactly when ``credit``; in the
+        order of :meth:`in_range`."""
+        lo = bisect.bisect_left(self.sorted_units, low)
+        hi = bisect.bisect_right(self.sorted_units, high)
+        bdays = self._bdays[lo:hi]
+        keep = (bdays >= earliest) & (bdays <= latest) & (self._credits[lo:hi] == credit)
+        return [int(i) for i in self._idx[lo:hi][keep]]
 
 
 def build_edges(
@@ -279,26 +316,29 @@ def build_edges(
     for bi, b in enumerate(bank):
         if b.units == 0:
             continue
+        # An entry cleared longer ago than any lag allows pairs only with the cheque
+        # that waited for it, and one booked later than any lead never pairs at all
+        # (see Scorer.date_score): neither is worth scoring.
+        floor = None if b.cheque_no is not None else b.bday - p.lag_days
+        ceiling = b.bday + max(p.lead_days, p.reversal_lead_days)
         for gi in index.by_units.get(b.units, ()):
-            add(bi, gi, "exact")
+            if gl[gi].bday <= ceiling and (floor is None or gl[gi].bday >= floor):
+                add(bi, gi, "exact")
         # A fee separates the two amounts in either direction (see _fee_direction).
         # The tolerance grows with the gross amount, which is at most 1/(1 - share) of
         # the net one, so twice the bank-side tolerance bounds the search.
         reach = 2 * scorer.fee_tolerance(b.units) + 1
         earliest, latest = b.bday - p.lag_days, b.bday + p.lead_days
-        for gi in index.in_range(b.units - scorer.fee_abs_units, b.units + reach):
+        for gi in index.near(
+            b.units - scorer.fee_abs_units, b.units + reach, earliest, latest, b.units > 0
+        ):
             g = gl[gi]
-            if (
-                g.units != b.units
-                and earliest <= g.bday <= latest
-                and (g.units > 0) == (b.units > 0)
-                and _fee_direction(
-                    b.units,
-                    g.units,
-                    scorer,
-                    wire=b.feat.wire,
-                    payout=b.feat.processor and b.units > 0,
-                )
+            if g.units != b.units and _fee_direction(
+                b.units,
+                g.units,
+                scorer,
+                wire=b.feat.wire,
+                payout=b.feat.processor and b.units > 0,
             ):
                 add(bi, gi, "fee")
         if p.allow_transposition:
