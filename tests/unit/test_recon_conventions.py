@@ -1096,3 +1096,60 @@ def test_initials_joined_by_an_ampersand_are_one_name() -> None:
         ("NCP", 1, "Ncp Ltd · Card payment", "G-NCP", 0, "NCP car park"),
         ("BQ", 2, "B&Q 1334 · Card payment", "G-BQ", 1, "B&Q"),
     )
+
+
+def _weekly_runs() -> tuple[list[BankLine], list[LedgerEntry]]:
+    """Ten supplier payments paid the day they are booked, then two contractors paid
+    120.00 every Friday for four weeks, each entry booked on the day paid."""
+    suppliers = [
+        "Ashdown Timber",
+        "Brightwell Glass",
+        "Corran Plant Hire",
+        "Dunmore Dental",
+        "Ellery Architects",
+        "Fenwick Tiles",
+        "Garside Joinery",
+        "Holloway Landscapes",
+        "Iqbal Scaffolding",
+        "Jarrow Electrics",
+    ]
+    banks: list[BankLine] = []
+    entries: list[LedgerEntry] = []
+    for i, name in enumerate(suppliers):
+        amount = f"-{310 + 47 * i}.{11 + i}"
+        banks.append(bank(f"BS{i}", i, f"BP {name.upper()} INV{4100 + i}", amount))
+        entries.append(gl(f"GS{i}", i, f"Payment: {name}", amount, f"INV{4100 + i}", "payment"))
+    for week in range(4):
+        friday = 4 + 7 * week
+        for payee, short in (
+            ("Caldwell Motors Ltd", "CALDWELL MOTORS LT"),
+            ("Kowalski Catering", "KOWALSKI CATERING"),
+        ):
+            tag = short[:2]
+            banks.append(bank(f"B{tag}{week}", friday, f"BP {short} WEEKLY", "-120.00"))
+            entries.append(
+                gl(
+                    f"G{tag}{week}",
+                    friday,
+                    f"Payment: {payee} - weekly service",
+                    "-120.00",
+                    "WK",
+                    "payment",
+                )
+            )
+    return banks, entries
+
+
+def test_weekly_runs_to_two_payees_of_one_amount_pair_each_payee_on_its_own() -> None:
+    # Two contractors paid 120.00 every Friday for four weeks, each entry booked the day
+    # the bank pays it, as every other supplier payment this month (the account's lag
+    # profile). The shared amount and memo word make Caldwell's line "not unlike"
+    # Kowalski's entry, which tied all sixteen records together; each payee's run is
+    # its own, and within it the usual same-day lag settles every pair.
+    # A year of such runs ties hundreds of records together, past the size solved
+    # exactly; a small cap puts these sixteen on the same footing.
+    banks, entries = _weekly_runs()
+    result = reconcile(banks, entries, MatchParams(max_assignment_cells=16))
+    expected = {(f"B{tag}{w}", f"G{tag}{w}") for tag in ("CA", "KO") for w in range(4)}
+    assert expected <= booked(result)
+    assert not {(b, g) for b, g in booked(result) if b[:3] != g.replace("G", "B", 1)[:3]}

@@ -149,23 +149,51 @@ def book_repeats(
     profile = LagProfile(booked, bank, gl, params)
     found: list[Edge] = []
     for group in tied_groups(edges, state, lambda e: e.score >= params.accept_score):
-        if not _fungible(group, bank, gl):
-            continue
-        profiles = {e.b: profile.cost(bank[e.b]) for e in group}
-        costs: dict[tuple[int, int], float] = {}
-        for e in group:
-            of_line = profiles[e.b]
-            if of_line is None:
-                break
-            costs[(e.b, e.g)] = of_line(_delay(e, bank, gl))
-        else:
-            records = sorted(
-                {("b", e.b, bank[e.b].bday) for e in group}
-                | {("g", e.g, gl[e.g].bday) for e in group},
-                key=lambda r: (r[2], r[0], r[1]),
-            )
-            found += _pair_windows(group, records, costs)
+        for run in _payee_runs(group, bank, gl, params):
+            found += _pair_run_by_lag(run, profile, bank, gl)
     return close(found, state)
+
+
+def _payee_runs(
+    group: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec], params: MatchParams
+) -> list[list[Edge]]:
+    """The runs of identical items in a tied group: the group itself if it is one, else
+    each payee's own run within it.
+
+    Convention: a payment names its payee. A business paying several contractors the
+    same weekly sum has one run per contractor, and the runs share an amount and a
+    memo word (``WEEKLY``) that lift a Caldwell line's likeness to Kowalski's entry to
+    "not unlike". Such a pair is never the answer while the names disagree: so when
+    the whole group is no single run, its edges whose names agree (at least
+    ``strong_name``) are split into their own groups, and each that is a run of one
+    payee is paired on its own.
+    """
+    if _fungible(group, bank, gl):
+        return [list(group)]
+    named = [e for e in group if e.sim is not None and e.sim >= params.strong_name]
+    return [
+        run
+        for run in components(named)
+        if (len({e.b for e in run}) > 1 or len({e.g for e in run}) > 1) and _fungible(run, bank, gl)
+    ]
+
+
+def _pair_run_by_lag(
+    group: Sequence[Edge], profile: LagProfile, bank: Sequence[Rec], gl: Sequence[Rec]
+) -> list[Edge]:
+    """The pairs of one run that its lags settle (:func:`pair_run`, in windows), if every
+    bank line of the run has a lag profile."""
+    costs: dict[tuple[int, int], float] = {}
+    for e in group:
+        of_line = profile.cost(bank[e.b])
+        if of_line is None:
+            return []
+        costs[(e.b, e.g)] = of_line(_delay(e, bank, gl))
+    records = sorted(
+        {("b", e.b, bank[e.b].bday) for e in group} | {("g", e.g, gl[e.g].bday) for e in group},
+        key=lambda r: (r[2], r[0], r[1]),
+    )
+    return _pair_windows(group, records, costs)
 
 
 def tied_groups(
