@@ -106,6 +106,11 @@ def near_counts(
     """Per size (2..max_size), subsets whose sum is within ``window`` of ``target`` and has
     the same minor units (cents) as ``target``; both halves listed up to target + window.
 
+    Requiring the same cents measures the density of the sums that could really hit the
+    target: with many round amounts in the pool, sums that share the target's cents are
+    spaced one currency unit apart instead of one cent, and chance hits are that much
+    more likely.
+
     Right subsets are keyed by (size, cents, sum) in one sorted array, so each left
     subset finds, for every right size at once, how many complete it to a sum in the
     window with the right cents: two sorted searches instead of a loop.
