@@ -271,21 +271,24 @@ class _LedgerIndex:
         self._bdays = np.array([gl[i].bday for i in order], dtype=np.int64)
         self._credits = np.array([gl[i].units > 0 for i in order], dtype=bool)
 
+    def _span(self, low: int, high: int) -> slice:
+        """Positions, in amount order, of the entries with ``low <= units <= high``."""
+        return slice(
+            bisect.bisect_left(self.sorted_units, low), bisect.bisect_right(self.sorted_units, high)
+        )
+
     def in_range(self, low: int, high: int) -> list[int]:
         """Indices of entries with ``low <= units <= high``."""
-        lo = bisect.bisect_left(self.sorted_units, low)
-        hi = bisect.bisect_right(self.sorted_units, high)
-        return self.sorted_idx[lo:hi]
+        return self.sorted_idx[self._span(low, high)]
 
     def near(self, low: int, high: int, earliest: int, latest: int, credit: bool) -> list[int]:
         """Indices of entries with ``low <= units <= high``, booked on a business day in
         [earliest, latest], and credits (``units > 0``) exactly when ``credit``; in the
         order of :meth:`in_range`."""
-        lo = bisect.bisect_left(self.sorted_units, low)
-        hi = bisect.bisect_right(self.sorted_units, high)
-        bdays = self._bdays[lo:hi]
-        keep = (bdays >= earliest) & (bdays <= latest) & (self._credits[lo:hi] == credit)
-        return [int(i) for i in self._idx[lo:hi][keep]]
+        span = self._span(low, high)
+        bdays = self._bdays[span]
+        keep = (bdays >= earliest) & (bdays <= latest) & (self._credits[span] == credit)
+        return [int(i) for i in self._idx[span][keep]]
 
 
 def build_edges(
