@@ -1153,3 +1153,16 @@ def test_weekly_runs_to_two_payees_of_one_amount_pair_each_payee_on_its_own() ->
     expected = {(f"B{tag}{w}", f"G{tag}{w}") for tag in ("CA", "KO") for w in range(4)}
     assert expected <= booked(result)
     assert not {(b, g) for b, g in booked(result) if b[:3] != g.replace("G", "B", 1)[:3]}
+
+
+def test_accents_typed_in_the_books_match_the_banks_plain_descriptor() -> None:
+    # Card networks print merchant names in plain ASCII; the bookkeeper types the
+    # accents. Unfolded, "Île" lost its capital and "Épicerie" its first letter, and the
+    # rival with a like-sounding name outscored the right entry.
+    result = reconcile(
+        [bank("B1", 2, "VISA DEBIT EPICERIE ILE PERROT", "-64.15")],
+        [gl("G1", 1, "Épicerie Île-Perrot", "-64.15"), gl("G2", 1, "Epicerie Perrault", "-64.15")],
+    )
+    assert booked(result) == {("B1", "G1")}
+    assert describe("Dépôt - Hydro-Québec").name == describe("DEPOT HYDRO-QUEBEC").name
+    assert item_kind("DÉPÔT AU GUICHET") == item_kind("DEPOT AU GUICHET")

@@ -12,6 +12,7 @@ numbers that can carry a reference (cheque and invoice numbers) are kept aside.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -356,7 +357,7 @@ def item_kind(text: str) -> str:
     payment`` in a column of its own), else the first word. Items of one kind clear
     alike, whatever the counterparty.
     """
-    upper = text.upper()
+    upper = fold(text[:MAX_TEXT])
     code = _TYPE_CODE.match(upper)
     if code:
         return code.group().strip()
@@ -450,6 +451,21 @@ couple of hundred characters; a longer one is a broken or hostile file, and read
 whole would let a few patterns take time quadratic in its length."""
 
 
+_LIGATURES = str.maketrans({"Œ": "OE", "Æ": "AE", "Ø": "O", "Ł": "L", "Đ": "D", "Þ": "TH"})
+
+
+def fold(text: str) -> str:
+    """Upper-case ``text`` with its accents taken off: ``Hydro-Québec`` is ``HYDRO-QUEBEC``.
+
+    Banks print descriptors in the card networks' plain ASCII (ISO 8583 merchant names)
+    while bookkeepers type the accents, and many exports drop or mangle them; a
+    pattern of ``[A-Z0-9]`` would otherwise cut ``DÉPÔT`` into ``D``, ``P``, ``T``.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.upper())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.translate(_LIGATURES)
+
+
 @lru_cache(maxsize=200_000)
 def describe(text: str) -> DescriptionFeatures:
     """Extract the counterparty name and reference evidence from a bank or ledger text.
@@ -457,7 +473,7 @@ def describe(text: str) -> DescriptionFeatures:
     Cached because statements repeat the same few hundred merchant descriptors. Only
     the first :data:`MAX_TEXT` characters are read.
     """
-    upper = text[:MAX_TEXT].upper()
+    upper = fold(text[:MAX_TEXT])
     own_transfer = _OWN_TRANSFER.search(upper) is not None
     # "TRANSFER FROM CHK 8251" names a checking account, not cheque 8251.
     cheque = None if own_transfer else _CHEQUE.search(upper)
@@ -570,7 +586,7 @@ def _brand_family(upper: str) -> str:
 
 def normalize_ref(ref: str) -> str:
     """Reference as banks print it: upper case, punctuation and spaces removed."""
-    return _NON_ALNUM.sub("", ref.upper())
+    return _NON_ALNUM.sub("", fold(ref))
 
 
 def ref_in_text(ref: str, features: DescriptionFeatures) -> bool:
