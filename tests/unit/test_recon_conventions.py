@@ -1166,3 +1166,20 @@ def test_accents_typed_in_the_books_match_the_banks_plain_descriptor() -> None:
     assert booked(result) == {("B1", "G1")}
     assert describe("Dépôt - Hydro-Québec").name == describe("DEPOT HYDRO-QUEBEC").name
     assert item_kind("DÉPÔT AU GUICHET") == item_kind("DEPOT AU GUICHET")
+
+
+def test_a_one_word_brand_and_a_name_that_begins_with_it_book_a_lone_exact_amount() -> None:
+    # Merchant descriptors print the brand, then the city; the books type the brand,
+    # then a memo. Short brands were damped to "names disagree", and a round amount
+    # with disagreeing names is never booked, even with no rival at all.
+    result = reconcile(
+        [
+            bank("B1", 3, "POS PURCHASE UPS*9606005274 RALEIGH NC CARD 3307", "-235.00"),
+            bank("B2", 2, "CARD PAYMENT TO NCP LTD ON 04/03", "-12.00"),
+        ],
+        [gl("G1", 0, "UPS", "-235.00"), gl("G2", 1, "NCP car park", "-12.00")],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    # "Not unlike", never "agree": a one-word brand cannot say which of its firms it is.
+    likeness = name_similarity(describe("UPS"), describe("UPS Freight Services"))
+    assert likeness is not None and 0.5 <= likeness < 0.8

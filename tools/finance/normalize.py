@@ -677,6 +677,28 @@ def _initials_with_link(bank: DescriptionFeatures, ledger: DescriptionFeatures) 
     return False
 
 
+_BRAND_WORD = 0.6
+"""Likeness of a one-word brand and a name that begins with it: "not unlike", enough to
+book an exact amount that no rival shares, never enough to beat a name that agrees."""
+
+
+def _brand_word(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
+    """Whether one side is a one-word brand the other begins with (``NCP`` and ``NCP CAR
+    PARK``, ``UPS RALEIGH`` and ``UPS``).
+
+    Convention of merchant descriptors: the brand comes first, then a store number or
+    the city; a bookkeeper types the brand, then a memo. Short brands (``UPS``, ``NCP``,
+    ``BT``) are damped by the prefix view as proving little, yet the same whole word at
+    the start of both names is the counterparty, unless the longer name goes on to
+    another firm's name, which the one-word side cannot say: so this view only lifts
+    the names to "not unlike".
+    """
+    shorter, longer = sorted((bank_tokens, ledger_tokens), key=len)
+    return (
+        len(shorter) == 1 and len(longer) > 1 and len(shorter[0]) >= 2 and shorter[0] == longer[0]
+    )
+
+
 def _contains_run(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
     """The ledger name appears as consecutive whole words of the bank text
     (``MARRIOTT`` in ``COURTYARD BY MARRIOTT DENVER``)."""
@@ -720,6 +742,8 @@ def _pair_similarity(bank_name: str, ledger_name: str, whole: bool) -> float:
     best = max(sort_score, prefix, abbreviation, contained) / 100.0
     if contained:
         return best  # the whole ledger name stands inside the bank text
+    if whole and _brand_word(bank_tokens, ledger_tokens):
+        best = max(best, _BRAND_WORD)
     # A firm is named by its first word: "PACIFIC PEAK INSURANCE" and "PRAIRIE PARK
     # INSURANCE" share most letters but not the name, so shared trailing words alone
     # never make the names agree.
