@@ -1183,3 +1183,24 @@ def test_a_one_word_brand_and_a_name_that_begins_with_it_book_a_lone_exact_amoun
     # "Not unlike", never "agree": a one-word brand cannot say which of its firms it is.
     likeness = name_similarity(describe("UPS"), describe("UPS Freight Services"))
     assert likeness is not None and 0.5 <= likeness < 0.8
+
+
+def test_a_slip_that_prints_its_item_count_is_searched_over_its_working_week() -> None:
+    # A branch deposit on Monday holds the cheques received since last Monday: the
+    # oldest is five business days back, beyond the batch window, and the days between
+    # hold a receipt not yet paid in, so no run of whole days adds up either. The slip
+    # says "3 ITEMS": of all 3-entry subsets of the week, one alone makes the amount.
+    ledger = [
+        gl("G1", 0, "Payment from Alder Signs ck 1201", "1234.56"),
+        gl("G2", 2, "Payment from Quarry Courier", "120.00"),
+        gl("G3", 3, "Payment from Marlowe Bakery ck 884", "845.10"),
+        gl("G4", 4, "Payment from Nguyen Consulting", "410.00"),
+        gl("G5", 4, "Payment from Pinecrest Optical", "999.99"),
+    ]
+    result = reconcile([bank("B1", 7, "BRANCH DEPOSIT 3 ITEMS", "2489.66")], ledger)
+    assert booked(result) == {("B1", "G1"), ("B1", "G3"), ("B1", "G4")}
+    assert set(result.unmatched_gl) == {"G2", "G5"}
+    # A second 3-entry subset of the week that adds up (G2 + G5 + G6): nothing books.
+    rival = gl("G6", 0, "Payment from Reyes Landscaping", "1369.67")
+    tied = reconcile([bank("B1", 7, "BRANCH DEPOSIT 3 ITEMS", "2489.66")], [*ledger, rival])
+    assert booked(tied) == set() and tied.candidates

@@ -12,6 +12,7 @@ cannot settle keeps its whole window for the reviewer (:attr:`BatchSearch.review
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -203,9 +204,41 @@ def _swept(
     (a handful of hypotheses); arbitrary subsets stay within the batch window.
     """
     sweep = _sweep(target, pool, gl, params, unit)
+    if sweep is None and items is not None:
+        sweep = _counted(items, target, pool, gl, params, unit)
     if sweep is None or items not in (None, len(sweep)):
         return None
     return BatchSearch(bi, [sweep, *(s for s in solutions if s != sweep)], True, True)
+
+
+_COUNTED_BUDGET = 250_000
+"""Most subsets listed per half when a counted slip is searched over its sweep window."""
+
+
+def _counted(
+    items: int, target: int, pool: Sequence[int], gl: Sequence[Rec], params: MatchParams, unit: int
+) -> tuple[int, ...] | None:
+    """The one subset of exactly ``items`` open entries of the sweep window that sums to
+    the line, if no other does and a chance hit of that size is unlikely.
+
+    Convention of the counted slip: a branch or remote-capture deposit prints how many
+    items it holds (``BRANCH DEPOSIT 6 ITEMS``), and the slip holds the cheques received
+    since the previous deposit, a working week back after a weekend or a holiday. Knowing
+    the count, the hypotheses are the subsets of that one size (C(n, k), not every size),
+    so the whole sweep window can be searched and the chance test counts just those: an
+    exact, unique, unlikely-by-chance subset of the printed size is the slip.
+    """
+    if not 2 <= items <= params.max_batch_size or len(pool) < items:
+        return None
+    right = len(pool) - len(pool) // 2
+    if sum(math.comb(right, k) for k in range(items + 1)) > _COUNTED_BUDGET:
+        return None  # too many open entries to show that no other subset adds up
+    ordered = sorted(pool, key=lambda gi: (-abs(gl[gi].units), gi))
+    sums = _subset_sums([abs(gl[gi].units) for gi in ordered], target, items, unit)
+    found = sums.solutions.get(items, [])
+    if len(found) != 1 or sums.chance.get(items, 0.0) > params.batch_max_chance:
+        return None
+    return tuple(sorted(ordered[i] for i in found[0]))
 
 
 def _sweep(
