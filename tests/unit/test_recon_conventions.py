@@ -1204,3 +1204,22 @@ def test_a_slip_that_prints_its_item_count_is_searched_over_its_working_week() -
     rival = gl("G6", 0, "Payment from Reyes Landscaping", "1369.67")
     tied = reconcile([bank("B1", 7, "BRANCH DEPOSIT 3 ITEMS", "2489.66")], [*ledger, rival])
     assert booked(tied) == set() and tied.candidates
+
+
+def test_a_payee_spelled_word_by_word_in_a_fixed_width_field_agrees() -> None:
+    # A wire with its fee taken with it books only when the names agree; the SWIFT
+    # beneficiary field ran the words together, each abbreviated (CONSLT, MED, ASSOC).
+    result = reconcile(
+        [
+            bank("B1", 1, "FX WIRE 57393501 BNF KESTRELCONSLTGROUP", "-2525.00"),
+            bank("B2", 2, "INTERNATIONAL PAYMENT HARTWELLMEDASSOCLTD", "-1045.00"),
+        ],
+        [
+            gl("G1", 0, "Kestrel Consulting Group - intl wire", "-2500.00"),
+            gl("G2", 1, "Hartwell Medical Associates Ltd. - intl wire", "-1030.00"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    # Two words in common and a third that differs is another firm, not an abbreviation.
+    other = name_similarity(describe("SILVER CREEK PRO EPAY"), describe("Silver Creek Building"))
+    assert other is not None and other < 0.8

@@ -699,6 +699,69 @@ def _brand_word(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
     )
 
 
+_WORD_BY_WORD = 0.8
+"""Likeness of a name and the same words each abbreviated or cut short: they agree."""
+_LEGAL_TAIL = frozenset({"LTD", "INC", "LLC", "LLP", "PLC", "CO", "CORP", "LP"})
+"""A legal form run on to an abbreviated name (``SUMMITMEDASSOCLTD``)."""
+
+
+def _abbreviates_word(piece: str, word: str) -> bool:
+    """``MKTG`` for MARKETING, ``ASSOC`` for ASSOCIATES: the word cut short, or its first
+    letter and then consonants kept in order with at most one vowel."""
+    if word.startswith(piece):
+        return True
+    if len(piece) < 3 or piece[0] != word[0] or sum(ch in _VOWELS for ch in piece[1:]) > 1:
+        return False
+    letters = iter(word[1:])
+    return all(ch in letters for ch in piece[1:])
+
+
+def _spelled_word_by_word(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
+    """Whether the bank name spells the ledger name's first words, each abbreviated or
+    cut short (``SUMMITMEDASSOCLTD`` and ``STONEBRIDGE MKTG`` for Summit Medical
+    Associates and Stonebridge Marketing).
+
+    Convention of fixed-width payee fields: an ACH company name holds 16 characters and
+    a SWIFT beneficiary line 35, so banks and payers abbreviate word by word (``MED``,
+    ``MKTG``, ``BLDG``) and often run the words together. The first word must be spelled
+    out (at least four letters of it), at least two words must be covered, each piece
+    must stay within one bank word, and the spelling must end where a bank word ends
+    (or at a legal form run on to it). Then either every word of the ledger name is
+    spelled (what follows is a reference) or the bank name ends there (the field was
+    full): two words in common and a third that differs (``SILVER CREEK PRO`` against
+    Silver Creek Building Materials) are another firm of a common pair of words.
+    """
+    text = "".join(bank_tokens)
+    ends: set[int] = set()
+    pos = 0
+    for token in bank_tokens:
+        pos += len(token)
+        ends.add(pos)
+    if len(ledger_tokens) < 2 or len(text) < 8:
+        return False
+
+    @lru_cache(maxsize=None)
+    def walk(at: int, k: int) -> bool:
+        """Whether ``text[at:]`` goes on to spell ledger words ``k`` onwards."""
+        if k >= 2 and at >= 8:
+            end = min(e for e in ends if e >= at)
+            if (end == at or text[at:end] in _LEGAL_TAIL) and (
+                k == len(ledger_tokens) or end == len(text)
+            ):
+                return True
+        if k == len(ledger_tokens) or at == len(text):
+            return False
+        word = ledger_tokens[k]
+        stop = min(e for e in ends if e > at)
+        shortest = min(len(word), 4) if k == 0 else 1
+        for size in range(min(len(word), stop - at), shortest - 1, -1):
+            if _abbreviates_word(text[at : at + size], word) and walk(at + size, k + 1):
+                return True
+        return False
+
+    return walk(0, 0)
+
+
 def _contains_run(bank_tokens: list[str], ledger_tokens: list[str]) -> bool:
     """The ledger name appears as consecutive whole words of the bank text
     (``MARRIOTT`` in ``COURTYARD BY MARRIOTT DENVER``)."""
@@ -744,6 +807,8 @@ def _pair_similarity(bank_name: str, ledger_name: str, whole: bool) -> float:
         return best  # the whole ledger name stands inside the bank text
     if whole and _brand_word(bank_tokens, ledger_tokens):
         best = max(best, _BRAND_WORD)
+    if _spelled_word_by_word(bank_tokens, ledger_tokens):
+        best = max(best, _WORD_BY_WORD)
     # A firm is named by its first word: "PACIFIC PEAK INSURANCE" and "PRAIRIE PARK
     # INSURANCE" share most letters but not the name, so shared trailing words alone
     # never make the names agree.
