@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -740,7 +740,7 @@ def _spelled_word_by_word(bank_tokens: list[str], ledger_tokens: list[str]) -> b
     if len(ledger_tokens) < 2 or len(text) < 8:
         return False
 
-    @lru_cache(maxsize=None)
+    @cache
     def walk(at: int, k: int) -> bool:
         """Whether ``text[at:]`` goes on to spell ledger words ``k`` onwards."""
         if k >= 2 and at >= 8:
