@@ -7,13 +7,18 @@ brute force over every subset, including amounts too large for 64-bit integers.
 
 from __future__ import annotations
 
+import tracemalloc
 from itertools import combinations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from baton.tools.finance.matching.batches import _KEPT, _subset_sums
-from baton.tools.finance.matching.subsets import halves, joins, near_counts
+from baton.tools.finance.matching.clusters import _Line, _OutOfBudget, _Splitter
+from baton.tools.finance.matching.records import Rec
+from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins, near_counts
+from baton.tools.finance.normalize import describe
 
 
 def _all_subsets(values: list[int], max_size: int) -> list[tuple[int, ...]]:
@@ -74,3 +79,29 @@ def test_joins_lists_every_exact_completion_in_enumeration_order() -> None:
     # The first left subset listed is the empty one: its completions come first, and
     # among them the right half's own order (the lone 10, then pairs of fives).
     assert found[:2] == [(3,), (4, 5)]
+
+
+def test_a_half_stops_listing_subsets_at_its_limit() -> None:
+    # Twenty-two small receipts, subsets of up to twelve: 3.2 M subsets per half. The
+    # count is checked while listing, so the caller's limit is never overshot by more
+    # than one doubling.
+    with pytest.raises(TooManySubsets):
+        halves([100] * 44, 12, 10**9, limit=10_000)
+    left, right = halves([100] * 8, 12, 10**9, limit=10_000)
+    assert len(left) == len(right) == 16
+
+
+def test_a_crowded_cluster_runs_out_of_budget_without_listing_every_subset() -> None:
+    # Canada seed 26 (a month-end cluster of 72 small receipts) listed 6 x 10^8 subsets
+    # of one half, 19 GiB, before the budget was looked at.
+    lines = [_Line(bank=0, target=10**7, items=None, window=frozenset(range(44)), closes=0)]
+    gl = [Rec(id=f"G{i}", units=100 + i, day=0, bday=0, feat=describe("x")) for i in range(44)]
+    splitter = _Splitter(lines, gl, max_size=12)
+    tracemalloc.start()
+    try:
+        with pytest.raises(_OutOfBudget):
+            list(splitter._subsets(list(range(44)), 5_000, 0))
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20

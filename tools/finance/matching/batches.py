@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State, names_no_payee, run_floor
-from baton.tools.finance.matching.subsets import halves, joins, near_counts
+from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins, near_counts
 from baton.tools.finance.models import (
     Match,
 )
@@ -53,7 +53,10 @@ def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -
     that many right subsets, the first listed.
     """
     window = max(unit, target // 20)
-    left, right = halves(values, max_size, target + window)
+    try:
+        left, right = halves(values, max_size, target + window)
+    except TooManySubsets:
+        return _SubsetSums({}, {})  # beyond any pool a batch window holds: nothing shown
     solutions: dict[int, list[tuple[int, ...]]] = defaultdict(list)
     for li, rights in joins(left, right, target):
         l_size, l_members = left.size(li), left.members(li)

@@ -35,7 +35,7 @@ from baton.tools.finance.matching.batches import (
 )
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State, run_floor
-from baton.tools.finance.matching.subsets import halves, joins
+from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins
 
 _BUDGET = 400_000
 """Most search steps (about a second) spent on one search of a cluster before it is left
@@ -176,7 +176,10 @@ class _Splitter:
         if room <= 0:
             return
         values = [self.value[gi] for gi in pool]
-        left, right = halves(values, room, target)
+        try:
+            left, right = halves(values, room, target, limit=max(0, _BUDGET - self.steps))
+        except TooManySubsets:
+            raise _OutOfBudget from None
         self.steps += len(left) + len(right)
         if self.steps > _BUDGET:
             raise _OutOfBudget

@@ -30,6 +30,10 @@ _Ints = NDArray[Any]
 """An array of exact integers: ``int64`` or ``object`` holding Python ints."""
 
 
+class TooManySubsets(Exception):
+    """A half would list more subsets than its caller's limit: the search is not done."""
+
+
 @dataclass(frozen=True, slots=True)
 class Half:
     """Every subset of one half of a pool, in enumeration order.
@@ -45,11 +49,21 @@ class Half:
     offset: int
 
     @classmethod
-    def of(cls, values: Sequence[int], offset: int, max_size: int, ceiling: int) -> Half:
+    def of(
+        cls,
+        values: Sequence[int],
+        offset: int,
+        max_size: int,
+        ceiling: int,
+        limit: int | None = None,
+    ) -> Half:
         """The subsets of at most ``max_size`` of ``values`` (all >= 0) summing to <= ceiling.
 
         A value above the ceiling is in no such subset, so it is passed over without
-        changing the order of the others.
+        changing the order of the others. Raises :class:`TooManySubsets` as soon as more
+        than ``limit`` subsets are listed: thirty-six small receipts and subsets of up
+        to twelve are 6 x 10^8 subsets (15 GiB), so the count is checked while listing,
+        never after.
         """
         dtype: Any = np.int64 if ceiling < _INT64_ROOM else object
         mask_dtype: Any = np.int64 if len(values) < 62 else object
@@ -63,6 +77,8 @@ class Half:
             sums = np.concatenate((sums, sums[keep] + value))
             sizes = np.concatenate((sizes, sizes[keep] + 1))
             masks = np.concatenate((masks, masks[keep] | (1 << i)))
+            if limit is not None and len(sums) > limit:
+                raise TooManySubsets
         return cls(sums, sizes, masks, offset)
 
     def __len__(self) -> int:
@@ -77,12 +93,16 @@ class Half:
         return tuple(self.offset + i for i in range(mask.bit_length()) if mask >> i & 1)
 
 
-def halves(values: Sequence[int], max_size: int, ceiling: int) -> tuple[Half, Half]:
-    """The pool split in two, each half's subsets listed (meet in the middle)."""
+def halves(
+    values: Sequence[int], max_size: int, ceiling: int, limit: int = 1 << 22
+) -> tuple[Half, Half]:
+    """The pool split in two, each half's subsets listed (meet in the middle); at most
+    ``limit`` subsets per half (:class:`TooManySubsets` beyond), 4 M by default, about
+    100 MiB of arrays."""
     half = len(values) // 2
     return (
-        Half.of(values[:half], 0, max_size, ceiling),
-        Half.of(values[half:], half, max_size, ceiling),
+        Half.of(values[:half], 0, max_size, ceiling, limit),
+        Half.of(values[half:], half, max_size, ceiling, limit),
     )
 
 
