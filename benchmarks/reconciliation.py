@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from baton.tools.finance.matching import reconcile
 from baton.tools.finance.models import ReconResult
-from benchmarks import recon_ledgerbook, recon_statements, recon_synth, recon_ukbank
+from benchmarks import recon_canada, recon_ledgerbook, recon_statements, recon_synth, recon_ukbank
 from benchmarks.recon_truth import SynthDataset
 
 TARGET_PRECISION = 0.999
@@ -47,6 +47,11 @@ SEEDS: dict[str, dict[str, tuple[int, ...]]] = {
         "tuning": recon_ukbank.TUNING_SEEDS,
         "held-out": recon_ukbank.HELD_OUT_SEEDS,
         "fresh": recon_ukbank.FRESH_SEEDS,
+    },
+    "canada": {
+        "tuning": recon_canada.TUNING_SEEDS,
+        "held-out": recon_canada.HELD_OUT_SEEDS,
+        "fresh": recon_canada.FRESH_SEEDS,
     },
 }
 """Tuning seeds may be studied to write rules (so may extra tuning seeds: synth 11-30,
@@ -163,6 +168,7 @@ GENERATORS = {
     "statements": recon_statements,
     "ledgerbook": recon_ledgerbook,
     "ukbank": recon_ukbank,
+    "canada": recon_canada,
 }
 """Independent generators: a rule that helps one and hurts another is overfitting.
 ``ledgerbook`` (US and UK small businesses) and ``ukbank`` (UK bank and Xero/Sage styles)
@@ -346,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="the second held-out set (31-35)")
     parser.add_argument(
         "--generator",
-        choices=["synth", "statements", "ledgerbook", "ukbank", "both", "all"],
+        choices=["synth", "statements", "ledgerbook", "ukbank", "canada", "both", "all"],
         default="both",
         help="both = synth and statements; all = the four generators",
     )
