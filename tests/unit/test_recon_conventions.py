@@ -1223,3 +1223,32 @@ def test_a_payee_spelled_word_by_word_in_a_fixed_width_field_agrees() -> None:
     # Two words in common and a third that differs is another firm, not an abbreviation.
     other = name_similarity(describe("SILVER CREEK PRO EPAY"), describe("Silver Creek Building"))
     assert other is not None and other < 0.8
+
+
+def test_canadian_payment_wording_is_not_taken_for_the_payers_name() -> None:
+    # RBC's MISC PAYMENT, BMO's bracketed code, TD's E-TFR and the French of Desjardins
+    # say how the money moved; left in, they outweighed the payer's name.
+    assert describe("[DN]INTERAC E-TRF RECEIVED VERONIQUE THERIAULT").name == (
+        describe("Inv 4438 Véronique Thériault").name.removeprefix("INV ")
+    )
+    assert describe("DÉPÔT DIRECT CN RAIL AP").name == "CN RAIL"
+    assert describe("Virement Interac reçu - Hélène Fortin").name == "HELENE FORTIN"
+    assert describe("HOME DEPOT #4521").name == "HOME DEPOT"
+    result = reconcile(
+        [bank("B1", 1, "[DN]INTERAC E-TRF RECEIVED VERONIQUE THERIAULT", "300.00")],
+        [
+            gl("G1", 0, "Inv 4438 Véronique Thériault", "300.00"),
+            gl("G2", 0, "Inv 4439 Veronica Theroux Interiors", "300.00"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1")}
+
+
+def test_an_interac_e_transfer_arrives_whole() -> None:
+    # The sender pays the e-Transfer fee apart: 2,900.61 received is not a 2,885.96
+    # invoice less a fee, however well the names agree (it paid two other invoices).
+    result = reconcile(
+        [bank("B1", 3, "INTERAC E-TRANSFER AUTODEPOSIT MAXIME POIRIER", "2900.61")],
+        [gl("G1", 0, "Inv 7172 Maxime Poirier", "2885.96")],
+    )
+    assert booked(result) == set()

@@ -62,7 +62,18 @@ _TXN_PHRASES = re.compile(
     r"LODGEMENT|CREDIT\s+AT\s+BRANCH|"
     # Accounting software's names for its transaction types, copied into memos
     # (QuickBooks "Sales Receipt", "Receive Payment"; Sage "Customer Receipt").
-    r"SALES\s+RECEIPT|RECEIVE\s+PAYMENT|(?:CUSTOMER|SUPPLIER)\s+(?:RECEIPT|PAYMENT))\b"
+    r"SALES\s+RECEIPT|RECEIVE\s+PAYMENT|(?:CUSTOMER|SUPPLIER)\s+(?:RECEIPT|PAYMENT)|"
+    # Canadian exports (RBC "MISC PAYMENT", TD "E-TRANSFER", ABM for cash machine, PAD
+    # for pre-authorized debit) and the French of Desjardins and National Bank, read
+    # with the accents folded off (DEPOT DIRECT, PAIEMENT FACTURE, VIREMENT INTERAC).
+    r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
+    r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
+    r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|VISA\s+DEBIT|"
+    r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|"
+    r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE|DE\s+CHEQUES?))?|"
+    r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
+    r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
+    r"PRELEVEMENT(?:\s+AUTOMATIQUE)?)\b"
 )
 
 
@@ -80,6 +91,7 @@ _STOPWORDS = _words(
     INVOICE INV RECEIPT RCPT CUSTOMER VENDOR BILL BILLS MEMO ORDER PO
     CHECK CHK CHEQUE CHQ ITEMS ITEM US USA IN OUT COM WWW HTTP HTTPS DEPOSITED DEPOSITS
     SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM CAPTURE COUNTER
+    FACT FACTURE ENCAISSEMENT ENCAISSEMENTS RECU LTEE INC ABM
     """
 )
 
@@ -320,7 +332,11 @@ _DIRECT_DEBIT = re.compile(r"^\s*D/?D\s|\bDIRECT\s+DEBIT\b|\sDDR\s*$")
 # net) takings that way.
 _FULL_AMOUNT = re.compile(
     r"\bFASTER\s+PAYMENTS?\b|^\s*(?:FPI|FPO|SO|STO)\s|\bFPS\b|\bSEPA\b|"
-    r"\bSTANDING\s+ORDER\b|\s(?:FP|FT|STO)\s*$"
+    r"\bSTANDING\s+ORDER\b|\s(?:FP|FT|STO)\s*$|"
+    # Canada: an Interac e-Transfer's fee is charged to the sender apart, never taken
+    # off the amount, and an EFT direct deposit pays the amount the payer approved.
+    r"\bINTERAC\s+E-?(?:TRANSFER|TFR|TRF)\b|\bE-?(?:TRANSFER|TFR)\b|\bVIREMENT\s+INTERAC\b|"
+    r"\bEFT\s+CREDIT\b|\bDEPOT\s+DIRECT\b"
 )
 
 # Convention of the counter deposit: a paying-in slip, a branch or night deposit and a
@@ -451,6 +467,9 @@ couple of hundred characters; a longer one is a broken or hostile file, and read
 whole would let a few patterns take time quadratic in its length."""
 
 
+_BRACKET_CODE = re.compile(r"^\s*\[[A-Z]{2}\]")
+"""BMO's transaction code in brackets before the payee (``[DN]TDSB``, ``[CW]``, ``[SO]``)."""
+
 _LIGATURES = str.maketrans({"Œ": "OE", "Æ": "AE", "Ø": "O", "Ł": "L", "Đ": "D", "Þ": "TH"})
 
 
@@ -473,7 +492,7 @@ def describe(text: str) -> DescriptionFeatures:
     Cached because statements repeat the same few hundred merchant descriptors. Only
     the first :data:`MAX_TEXT` characters are read.
     """
-    upper = fold(text[:MAX_TEXT])
+    upper = _BRACKET_CODE.sub(" ", fold(text[:MAX_TEXT]))
     own_transfer = _OWN_TRANSFER.search(upper) is not None
     # "TRANSFER FROM CHK 8251" names a checking account, not cheque 8251.
     cheque = None if own_transfer else _CHEQUE.search(upper)
