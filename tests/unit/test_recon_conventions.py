@@ -1158,10 +1158,10 @@ def test_weekly_runs_to_two_payees_of_one_amount_pair_each_payee_on_its_own() ->
 def test_accents_typed_in_the_books_match_the_banks_plain_descriptor() -> None:
     # Card networks print merchant names in plain ASCII; the bookkeeper types the
     # accents. Unfolded, "Île" lost its capital and "Épicerie" its first letter, and the
-    # rival with a like-sounding name outscored the right entry.
+    # rival that shares only its first word tied with the right entry.
     result = reconcile(
         [bank("B1", 2, "VISA DEBIT EPICERIE ILE PERROT", "-64.15")],
-        [gl("G1", 1, "Épicerie Île-Perrot", "-64.15"), gl("G2", 1, "Epicerie Perrault", "-64.15")],
+        [gl("G1", 1, "Épicerie Île-Perrot", "-64.15"), gl("G2", 1, "Epicerie Laval", "-64.15")],
     )
     assert booked(result) == {("B1", "G1")}
     assert describe("Dépôt - Hydro-Québec").name == describe("DEPOT HYDRO-QUEBEC").name
