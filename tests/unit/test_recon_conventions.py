@@ -1252,3 +1252,20 @@ def test_an_interac_e_transfer_arrives_whole() -> None:
         [gl("G1", 0, "Inv 7172 Maxime Poirier", "2885.96")],
     )
     assert booked(result) == set()
+
+
+def test_a_merchant_deposit_names_the_acquirer_that_pays_out_card_sales() -> None:
+    # "MERCHANT DEPOSIT CREDIT" says how the money came, not from whom: the payer is
+    # the acquirer after it (Square, Moneris), paying the day's card sales less its fee.
+    result = reconcile(
+        [
+            bank("B1", 1, "MERCHANT DEPOSIT CREDIT SQUARE CANADA", "878.36"),
+            bank("B2", 2, "MONERIS DEP", "1204.11"),
+        ],
+        [
+            gl("G1", 0, "Daily sales 2025-03-03 Square", "902.27"),
+            gl("G2", 1, "Receipt - Merchant Lane Bakery", "890.00"),
+            gl("G3", 1, "Moneris - card sales", "1236.40"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G3")}

@@ -69,7 +69,8 @@ _TXN_PHRASES = re.compile(
     r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
     r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
     r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|VISA\s+DEBIT|"
-    r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|"
+    r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
+    r"DEPOT\s+MARCHAND|"
     r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE|DE\s+CHEQUES?))?|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
     r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
@@ -289,6 +290,12 @@ _PLATFORMS = frozenset(
         "ELAVON",
         "GOCARDLESS",
         "MOLLIE",
+        # Canadian acquirers and payment facilitators.
+        "MONERIS",
+        "HELCIM",
+        "NUVEI",
+        "PAYFACTO",
+        "PAYMENTECH",
     }
 )
 # The short names processors print on statements for their own payouts (Square's
