@@ -1269,3 +1269,16 @@ def test_a_merchant_deposit_names_the_acquirer_that_pays_out_card_sales() -> Non
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B2", "G3")}
+
+
+def test_a_payroll_processor_debits_the_employer_before_payday() -> None:
+    # Ceridian, ADP or Desjardins' Employeur D pull the net pay two banking days before
+    # the pay date; the books record each employee's net pay on the pay date itself.
+    result = reconcile(
+        [bank("B1", 1, "Débit préautorisé EMPLOYEUR D paie", "-5420.67")],
+        [
+            gl("G1", 3, "Anne-Marie Dubé - Salaire net", "-2545.62"),
+            gl("G2", 3, "Marie-Ève Lévesque - Salaire net", "-2875.05"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}

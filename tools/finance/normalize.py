@@ -68,7 +68,7 @@ _TXN_PHRASES = re.compile(
     # with the accents folded off (DEPOT DIRECT, PAIEMENT FACTURE, VIREMENT INTERAC).
     r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
     r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
-    r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|VISA\s+DEBIT|"
+    r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|"
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
     r"DEPOT\s+MARCHAND|"
     r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE|DE\s+CHEQUES?))?|"
@@ -310,7 +310,7 @@ _PLATFORM_SHORT = {"SQ": "SQUARE", "PYPL": "PAYPAL", "STRP": "STRIPE"}
 _PAYROLL_PROCESSOR = re.compile(
     r"\b(?:ADP|GUSTO|PAYCHEX|PAYLOCITY|PAYCOR|RIPPLING|TRINET|JUSTWORKS|INSPERITY|CERIDIAN"
     r"|DAYFORCE|ZENEFITS|(?:SAGE|XERO|IRIS|QB|QUICKBOOKS|INTUIT)\s+PAYROLL|PAYROLL\s+BUREAU"
-    r"|BRIGHTPAY|MOORE\s?PAY|PAYFIT)\b"
+    r"|BRIGHTPAY|MOORE\s?PAY|PAYFIT|WAGEPOINT|PAYWORKS|NETHRIS|POWERPAY|EMPLOYEUR\s+D)\b"
 )
 # Card-sales convention: a merchant books the day's card takings as "Card sales" (or
 # "Card daily sales", "Merchant settlement") without naming the processor, while the
@@ -319,7 +319,8 @@ _CARD_SALES = re.compile(
     r"\b(?:CARD|CREDIT\s+CARD|MERCHANT)\s+(?:DAILY\s+)?(?:SALES|TAKINGS|SETTLEMENTS?)\b"
 )
 _PAYROLL_WORDS = re.compile(
-    r"\b(?:PAYROLL|NET\s+PAY|NET\s+WAGES|WAGES|SALARIES|SALARY|PAYROLL\s+TAX(?:ES)?)\b"
+    r"\b(?:PAYROLL|NET\s+PAY|NET\s+WAGES|WAGES|SALARIES|SALARY|PAYROLL\s+TAX(?:ES)?|"
+    r"SALAIRES?(?:\s+NETS?)?|PAIE)\b"
 )
 
 _FAMILY = re.compile(

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from baton.tools.finance.matching.params import MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, State, names_no_payee, run_floor
+from baton.tools.finance.matching.records import (
+    Edge,
+    Rec,
+    State,
+    batch_lead,
+    names_no_payee,
+    run_floor,
+)
 from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins, near_counts
 from baton.tools.finance.models import (
     Match,
@@ -341,7 +348,7 @@ class OpenEntries:
         gl, params = self.gl, self.params
         start = b.bday - days if floor is None else max(floor, b.bday - days)
         lo = bisect.bisect_left(self.bdays, start)
-        hi = bisect.bisect_right(self.bdays, b.bday + params.batch_lead_days)
+        hi = bisect.bisect_right(self.bdays, b.bday + batch_lead(b, params))
         return [
             gi
             for gi in self.order[lo:hi]

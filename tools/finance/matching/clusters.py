@@ -34,7 +34,7 @@ from baton.tools.finance.matching.batches import (
     may_be_batch,
 )
 from baton.tools.finance.matching.params import MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, State, run_floor
+from baton.tools.finance.matching.records import Edge, Rec, State, batch_lead, run_floor
 from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins
 
 _BUDGET = 400_000
@@ -256,7 +256,7 @@ def book_batch_clusters(
         if b.units < 0:
             window = [gi for gi in window if gl[gi].feat.name not in merchants]
         if len(window) >= 2:
-            closes = b.bday + params.batch_lead_days
+            closes = b.bday + batch_lead(b, params)
             lines.append(_Line(bi, abs(b.units), b.items, frozenset(window), closes))
     booked = 0
     for cluster in _clusters(lines):

@@ -224,6 +224,23 @@ _RUN_DATE_DAYS = 14
 """Most calendar days a payment run's date may precede the debit that carries it."""
 
 
+PAYROLL_LEAD_DAYS = 3
+"""Business days a payroll processor may debit the employer before payday."""
+
+
+def batch_lead(b: Rec, params: MatchParams) -> int:
+    """Business days a batch bank line may precede its entries.
+
+    Convention of payroll funding: a payroll processor (ADP, Ceridian, Wagepoint)
+    debits the employer one to three banking days *before* the pay date, so that the
+    employees are paid on it, while the books record each net pay on the pay date.
+    Every other batch is dated on or after its entries.
+    """
+    if b.units < 0 and b.feat.payroll_processor:
+        return max(params.batch_lead_days, PAYROLL_LEAD_DAYS)
+    return params.batch_lead_days
+
+
 def run_floor(b: Rec) -> int | None:
     """The earliest business day a payment of the run this bank debit names may be booked.
 
