@@ -1282,3 +1282,23 @@ def test_a_payroll_processor_debits_the_employer_before_payday() -> None:
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_a_masked_account_number_says_which_own_account_a_transfer_moved_to() -> None:
+    # Two transfers of 1,000 to own accounts on one day: the digits the bank leaves
+    # showing (****066, ****3204) are the books' too, in English or in French.
+    result = reconcile(
+        [
+            bank("B1", 2, "MB-TRANSFER TO 45531-****066", "-1000.00"),
+            bank("B2", 2, "Virement à ****3204", "-1000.00"),
+            bank("B3", 3, "RETRAIT AU GA", "-200.00"),
+        ],
+        [
+            gl(
+                "G1", 2, "Virement vers Marge de crédit ****3204", "-1000.00", entry_type="Virement"
+            ),
+            gl("G2", 2, "Transfer to Savings ****066", "-1000.00", entry_type="Transfer"),
+            gl("G3", 3, "Petty cash", "-200.00"),
+        ],
+    )
+    assert booked(result) == {("B1", "G2"), ("B2", "G1"), ("B3", "G3")}

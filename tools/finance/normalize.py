@@ -210,6 +210,9 @@ class DescriptionFeatures:
     own_transfer: bool = False
     """The text moves money between the business's own accounts ("ONLINE TRANSFER FROM
     SAV XXXXXX7763", "Transfer to Savings")."""
+    account_tail: str | None = None
+    """The last digits of a masked account number the text prints (``****066``): the same
+    account on both sides of a transfer, or another one."""
     direct_debit: bool = False
     """The bank line is a direct debit ("DD BRITISH GAS", "... / DIRECT DEBIT"): the
     creditor took it, so the books may record it days after the bank did."""
@@ -533,6 +536,7 @@ def describe(text: str) -> DescriptionFeatures:
         card_sales=_CARD_SALES.search(upper) is not None,
         card_date=_card_date(upper),
         own_transfer=own_transfer,
+        account_tail=tail.group(1) if (tail := _ACCOUNT_TAIL.search(upper)) else None,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
         full_amount=_FULL_AMOUNT.search(upper) is not None,
         counter_deposit=_COUNTER_DEPOSIT.search(upper) is not None,
@@ -559,14 +563,22 @@ def platform(name: str) -> str:
 # party ("WIRE TRANSFER TO ACME") is a payment and does not count.
 _ACCOUNT = (
     r"(?:SAV\w*|CHK|CHECKING|CHEQUING|DDA|MMA|MONEY\s+MARKET|RESERVE|DEPOSIT\s+ACCOUNT"
-    r"|ACCOUNT|ACCT|A/C|X{3,}|\d)"
+    r"|ACCOUNT|ACCT|A/C|X{3,}|\*{2,}|\d|EPARGNE|MARGE|COMPTE)"
 )
 _OWN_TRANSFER = re.compile(
-    r"\b(?:TRANSFER|TFR|XFER)\s+(?:FROM|TO)\s+(?:(?:MY|OUR|THE)\s+)?"
+    r"\b(?:TRANSFER|TFR|XFER)[\s-]+(?:FROM|TO|FR)\s+(?:(?:MY|OUR|THE)\s+)?"
+    + _ACCOUNT
+    + r"|\b(?:VIREMENT|TRANSFERT)\s+(?:A|AU|VERS|DE|DU)\s+"
     + _ACCOUNT
     + r"|\bBOOK\s+TRANSFER\b"
     r"|\bSWEEP\b|^\s*(?:BANK\s+|FUNDS\s+|INTERNAL\s+)?TRANSFER\s+(?:FROM|TO)\b"
+    # Cash drawn for the cash box: the books move it to petty cash, an account of
+    # the business's own (RETRAIT AU GA(B) is Quebec's cash-machine withdrawal).
+    r"|\b(?:ATM|ABM)\s+(?:CASH\s+)?(?:WITHDRAWAL|W/?D)\b|\bCASH\s+WITHDRAWAL\b|\bWITHDRAW\b"
+    r"|\bRETRAIT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bPETTY\s+CASH\b|\bPETITE\s+CAISSE\b"
 )
+_ACCOUNT_TAIL = re.compile(r"(?:\*{2,}|X{3,})\s?(\d{3,4})\b")
+"""The digits a masked account number leaves showing (``****066``, ``XXXXXX3721``)."""
 
 
 # Card networks post a purchase days after it was made, and some banks print the day it
@@ -859,6 +871,9 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
     they find "CANYON LEGAL GROUP" inside "CANYON PARK LEGAL GROUP", and some overlap
     between any two names, so they cannot tell "unrelated" from "truncated".
     """
+    if bank.own_transfer and ledger.own_transfer and bank.account_tail and ledger.account_tail:
+        # Both print the other account's last digits: they say which account it is.
+        return 1.0 if bank.account_tail == ledger.account_tail else 0.0
     if not bank.name or not ledger.segments:
         return None
     best = max(

@@ -14,9 +14,21 @@ REVERSAL_TYPES = frozenset(
     {"void", "reversal", "reverse", "nsf", "return", "returned", "chargeback"}
 )
 
-TRANSFER_TYPES = frozenset({"transfer", "bank transfer", "funds transfer", "internal transfer"})
+TRANSFER_TYPES = frozenset(
+    {
+        "transfer",
+        "bank transfer",
+        "funds transfer",
+        "internal transfer",
+        "transfer funds",
+        "virement",
+        "transfert",
+        "transfert de fonds",
+    }
+)
 """Entry types that move money between the business's own accounts (QuickBooks
-"Transfer", Xero "Bank Transfer")."""
+"Transfer", Xero "Bank Transfer", Sage 50 "Transfer Funds", QuickBooks en français
+"Virement"), compared with accents folded off."""
 
 MAX_DECIMALS = 6
 

@@ -35,6 +35,7 @@ from baton.tools.finance.normalize import (
     MAX_TEXT,
     DescriptionFeatures,
     describe,
+    fold,
     item_kind,
     normalize_ref,
 )
@@ -421,7 +422,7 @@ def _own_cheque_number(text: str) -> str | None:
 def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
     text = entry.description[:MAX_TEXT]
     feat = describe(text)
-    kind = entry.entry_type.strip().lower()
+    kind = fold(entry.entry_type).strip().lower()
     if kind in TRANSFER_TYPES and not feat.own_transfer:
         feat = replace(feat, own_transfer=True)  # typed a transfer, described any way
     ref = normalize_ref(entry.ref)
