@@ -1302,3 +1302,19 @@ def test_a_masked_account_number_says_which_own_account_a_transfer_moved_to() ->
         ],
     )
     assert booked(result) == {("B1", "G2"), ("B2", "G1"), ("B3", "G3")}
+
+
+def test_books_kept_net_of_fees_meet_an_acquirers_gross_deposit() -> None:
+    # Moneris deposits the day's gross and bills its fees monthly; the bookkeeper
+    # recorded the day net of the expected fee, so the deposit is the larger amount.
+    result = reconcile(
+        [bank("B1", 2, "MONERIS DEP", "1958.26")],
+        [gl("G1", 1, "Moneris - Daily sales 2025-03-04 (net of fees)", "1917.14")],
+    )
+    assert booked(result) == {("B1", "G1")}
+    # Books that do not say so: a payout never exceeds the sales it pays out.
+    result = reconcile(
+        [bank("B1", 2, "MONERIS DEP", "1958.26")],
+        [gl("G1", 1, "Moneris - Daily sales 2025-03-04", "1917.14")],
+    )
+    assert booked(result) == set()

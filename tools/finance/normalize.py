@@ -210,6 +210,9 @@ class DescriptionFeatures:
     own_transfer: bool = False
     """The text moves money between the business's own accounts ("ONLINE TRANSFER FROM
     SAV XXXXXX7763", "Transfer to Savings")."""
+    net_of_fees: bool = False
+    """The books say they recorded an amount net of the processor's fees ("Daily sales
+    (net of fees)", "Ventes nettes de frais")."""
     account_tail: str | None = None
     """The last digits of a masked account number the text prints (``****066``): the same
     account on both sides of a transfer, or another one."""
@@ -536,6 +539,7 @@ def describe(text: str) -> DescriptionFeatures:
         card_sales=_CARD_SALES.search(upper) is not None,
         card_date=_card_date(upper),
         own_transfer=own_transfer,
+        net_of_fees=_NET_OF_FEES.search(upper) is not None,
         account_tail=tail.group(1) if (tail := _ACCOUNT_TAIL.search(upper)) else None,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
         full_amount=_FULL_AMOUNT.search(upper) is not None,
@@ -576,6 +580,10 @@ _OWN_TRANSFER = re.compile(
     # the business's own (RETRAIT AU GA(B) is Quebec's cash-machine withdrawal).
     r"|\b(?:ATM|ABM)\s+(?:CASH\s+)?(?:WITHDRAWAL|W/?D)\b|\bCASH\s+WITHDRAWAL\b|\bWITHDRAW\b"
     r"|\bRETRAIT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bPETTY\s+CASH\b|\bPETITE\s+CAISSE\b"
+)
+_NET_OF_FEES = re.compile(
+    r"\bNET\s+OF\s+(?:FEES|CHARGES|COMMISSIONS?)\b|\b(?:AFTER|LESS)\s+FEES\b|"
+    r"\bNET(?:TE)?S?\s+DE(?:S)?\s+FRAIS\b"
 )
 _ACCOUNT_TAIL = re.compile(r"(?:\*{2,}|X{3,})\s?(\d{3,4})\b")
 """The digits a masked account number leaves showing (``****066``, ``XXXXXX3721``)."""

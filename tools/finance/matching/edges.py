@@ -332,16 +332,17 @@ def build_edges(
         # the net one, so twice the bank-side tolerance bounds the search.
         reach = 2 * scorer.fee_tolerance(b.units) + 1
         earliest, latest = b.bday - p.lag_days, b.bday + p.lead_days
-        for gi in index.near(
-            b.units - scorer.fee_abs_units, b.units + reach, earliest, latest, b.units > 0
-        ):
+        payout = b.feat.processor and b.units > 0
+        below = reach if payout else scorer.fee_abs_units
+        for gi in index.near(b.units - below, b.units + reach, earliest, latest, b.units > 0):
             g = gl[gi]
             if g.units != b.units and _fee_direction(
                 b.units,
                 g.units,
                 scorer,
                 wire=b.feat.wire,
-                payout=b.feat.processor and b.units > 0,
+                payout=payout,
+                net_books=g.feat.net_of_fees,
             ):
                 add(bi, gi, "fee")
         if p.allow_transposition:
@@ -389,7 +390,13 @@ def _sent_in_full(b: Rec, g: Rec) -> bool:
 
 
 def _fee_direction(
-    bank_units: int, gl_units: int, scorer: Scorer, *, wire: bool = False, payout: bool = False
+    bank_units: int,
+    gl_units: int,
+    scorer: Scorer,
+    *,
+    wire: bool = False,
+    payout: bool = False,
+    net_books: bool = False,
 ) -> bool:
     """Whether a fee explains the difference, in either direction and on either side.
 
@@ -406,6 +413,11 @@ def _fee_direction(
     from an incoming wire or debited with an outgoing one, so on a bank line that
     reports a wire the flat part bounds the fee even where it exceeds the share cap
     meant for percentage fees: a $45 charge on a $185.90 wire is ordinary.
+
+    An acquirer that deposits the day's gross and bills its fees monthly (Moneris,
+    many merchant-services banks) reverses the payout case: when the books say they
+    recorded the day net of fees (``net_books``), the deposit exceeds them by up to the
+    percentage tolerance.
     """
     if (abs(gl_units) > abs(bank_units) and gl_units > 0) or (
         abs(bank_units) > abs(gl_units) and bank_units < 0
@@ -418,6 +430,8 @@ def _fee_direction(
     # a processor's percentage, so only the flat part of the tolerance applies. A
     # platform's payout (``payout``) is always its sales less its fees: it never
     # exceeds what the books recorded, so it takes neither.
+    if payout and net_books and bank_units > gl_units > 0:
+        return bank_units - gl_units <= scorer.fee_tolerance(bank_units)
     return not payout and (
         0
         < abs(gl_units - bank_units)
