@@ -1318,3 +1318,46 @@ def test_books_kept_net_of_fees_meet_an_acquirers_gross_deposit() -> None:
         [gl("G1", 1, "Moneris - Daily sales 2025-03-04", "1917.14")],
     )
     assert booked(result) == set()
+
+
+def test_a_payer_descriptor_learned_from_certain_pairs_names_its_other_payments() -> None:
+    # PWGSC-TPSGC is how the Government of Canada's payments print; nothing in it
+    # resembles the books' "Public Services and Procurement Canada". Two payments of one
+    # invoice each book anyway (to the cent, no rival); they teach the descriptor, and
+    # the payment of two invoices then finds its entries among other receipts.
+    payer = "Public Services and Procurement Canada"
+    result = reconcile(
+        [
+            bank("B1", 1, "MISC PAYMENT PWGSC-TPSGC", "1040.82"),
+            bank("B2", 2, "MISC PAYMENT PWGSC-TPSGC", "561.27"),
+            bank("B3", 9, "MISC PAYMENT PWGSC-TPSGC", "2294.27"),
+        ],
+        [
+            gl("G1", 1, f"Inv 3224 {payer}", "1040.82"),
+            gl("G2", 2, f"Inv 3226 {payer}", "561.27"),
+            gl("G3", 8, f"Inv 3243 {payer}", "679.50"),
+            gl("G4", 8, f"Inv 3244 {payer}", "1614.77"),
+            gl("G5", 7, "Inv 3250 Rocky Mountain Outfitters", "1297.35"),
+            gl("G6", 8, "Inv 3251 Lions Gate Printing", "996.92"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2"), ("B3", "G3"), ("B3", "G4")}
+
+
+def test_an_unresolved_deposit_offers_the_receipts_of_its_working_week() -> None:
+    # Several subsets make the deposit; the true one holds a cheque received five
+    # business days before it, beyond the batch window. The reviewer must see it.
+    result = reconcile(
+        [bank("B1", 9, "DEPOSIT", "300.00")],
+        [
+            gl("G1", 2, "Receipt - Alder Signs chk 1201", "100.00"),
+            gl("G2", 8, "Receipt - Quarry Courier", "200.00"),
+            gl("G3", 8, "Receipt - Marlowe Bakery", "150.00"),
+            gl("G4", 8, "Receipt - Nguyen Consulting", "150.00"),
+            gl("G5", 8, "Receipt - Pinecrest Optical", "120.00"),
+            gl("G6", 7, "Receipt - Reyes Landscaping", "180.00"),
+        ],
+    )
+    assert booked(result) == set()
+    offered = {g for c in result.candidates for g in (*c.gl_ids, *c.shared_gl_ids)}
+    assert {"G1", "G2"} <= offered

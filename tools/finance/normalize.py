@@ -92,7 +92,7 @@ _STOPWORDS = _words(
     INVOICE INV RECEIPT RCPT CUSTOMER VENDOR BILL BILLS MEMO ORDER PO
     CHECK CHK CHEQUE CHQ ITEMS ITEM US USA IN OUT COM WWW HTTP HTTPS DEPOSITED DEPOSITS
     SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM CAPTURE COUNTER
-    FACT FACTURE ENCAISSEMENT ENCAISSEMENTS RECU LTEE INC ABM
+    FACT FACTURE ENCAISSEMENT ENCAISSEMENTS RECU LTEE INC ABM CHEQUES CHECKS GUICHET
     """
 )
 
@@ -357,7 +357,9 @@ _FULL_AMOUNT = re.compile(
 # remote (scanned) cheque deposit carry cash and cheques, never an electronic payment.
 _COUNTER_DEPOSIT = re.compile(
     r"\bCOUNTER\s+CREDIT\b|\b(?:CHEQUE|CHECK|BRANCH|CASH|COUNTER|REMOTE|MOBILE)\s+DEPOSIT\b|"
-    r"\bPAID\s+IN\b|\bPAYING\s+IN\b|\bNIGHT\s+SAFE\b|^\s*CC\s"
+    r"\bPAID\s+IN\b|\bPAYING\s+IN\b|\bNIGHT\s+SAFE\b|^\s*CC\s|"
+    # Canada: deposits at an ABM or a teller, and Quebec's DEPOT (AU) GUICHET / N CHEQUES.
+    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bDEPOT\s+\d{1,2}\s+CHEQUES\b"
 )
 
 # The books record cash paid in under the number of its paying-in slip ("Cash sales

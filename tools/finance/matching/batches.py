@@ -110,7 +110,7 @@ class BatchSearch:
 _RIVAL_ODDS = 20.0
 """How many times likelier by chance another size's exact subset must be than the booked
 one's before it stops blocking: the odds that the booked subset is the real slip."""
-REVIEW_POOL = 60
+REVIEW_POOL = 80
 """Most open entries offered for review with one unresolved batch line: a business that
 pays suppliers in several BACS runs a week has forty to sixty payments open in one
 run's window, and a member cut from the list could not be picked at all."""
@@ -297,7 +297,19 @@ def _batch_similarity(b: Rec, g: Rec) -> float | None:
     """
     if names_no_payee(b):
         return None
-    return name_similarity(b.feat, g.feat)
+    sim = name_similarity(b.feat, g.feat)
+    if b.alias is not None and sim is not None and g.feat.name:
+        # The descriptor stands for a payer the books name otherwise (learned): an
+        # entry that agrees with that name is the payer's. Only agreement counts, as
+        # "CLOVER DAILY SALES" and "CASH SALES" share a word and nothing else.
+        learned = name_similarity(b.alias, g.feat) or 0.0
+        if learned >= _AGREE:
+            sim = max(sim, learned)
+    return sim
+
+
+_AGREE = 0.8
+"""Likeness of a learned payer name and an entry's name from which they are one payer."""
 
 
 def _names_support(b: Rec, members: Sequence[int], gl: Sequence[Rec], params: MatchParams) -> bool:
@@ -391,6 +403,9 @@ def _search_batches(
             return entries.window(b, window, floor)
 
         sweep_pool = tuple(sorted(members(sweep_days)))
+        # A deposit slip may hold a working week's receipts (the sweep window): the
+        # reviewer of an unresolved deposit is shown that far back.
+        reach = sweep_days if b.units > 0 else params.batch_lag_days
         pools: list[tuple[int, ...]] = []
         complete = True
         for window in windows:
@@ -426,14 +441,14 @@ def _search_batches(
             if search is not None:
                 search.named = _names_support(b, search.solutions[0], gl, params)
                 if not search.unique or not complete:
-                    search.review = _review(members(params.batch_lag_days), b, gl)
+                    search.review = _review(members(reach), b, gl)
                 results.append(search)
                 break
         else:
             if not complete:
                 # Too many open entries to search the window whole, and no subset of
                 # the nearest sums to the line: the batch may still be in the rest.
-                review = _review(members(params.batch_lag_days), b, gl)
+                review = _review(members(reach), b, gl)
                 results.append(BatchSearch(bi, [], False, False, review=review))
             elif (b.feat.counter_deposit or floor is not None) and len(sweep_pool) >= 2:
                 # A line that says it is a batch (a paying-in slip, a dated run) with

@@ -81,6 +81,9 @@ class Rec:
     kind: str = ""
     """The kind of item a bank line is (``DEB``, ``DD``, ``CARD PAYMENT``; see
     :func:`~tools.finance.normalize.item_kind`), and so how many days it takes to clear."""
+    alias: DescriptionFeatures | None = None
+    """For a bank line, the books' name for the payer its descriptor stands for, learned
+    from this month's certain pairs (:func:`~tools.finance.matching.aliases.learn_aliases`)."""
 
 
 @dataclass(slots=True)
@@ -384,12 +387,12 @@ def _written_days(text: str) -> frozenset[tuple[int, int]]:
 _TOKEN_SPLIT = re.compile(r"[\s/,;:#()*]+")
 
 
-_ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES)\b", re.IGNORECASE)
+_ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES|EFFETS)\b", re.IGNORECASE)
 
 
 def _item_count(text: str) -> int | None:
     """The item count a deposit line prints; remote-capture deposits usually do."""
-    found = _ITEMS.search(text)
+    found = _ITEMS.search(fold(text))
     return int(found.group(1)) if found and int(found.group(1)) >= 1 else None
 
 
