@@ -1361,3 +1361,22 @@ def test_an_unresolved_deposit_offers_the_receipts_of_its_working_week() -> None
     assert booked(result) == set()
     offered = {g for c in result.candidates for g in (*c.gl_ids, *c.shared_gl_ids)}
     assert {"G1", "G2"} <= offered
+
+
+def test_cibc_teller_and_eft_wording_names_no_payer() -> None:
+    # "INSTANT TELLER DEPOSIT" is a cash-machine deposit of cheques and "ELECTRONIC FUNDS
+    # TRANSFER DEPOSIT" an EFT: neither names the payer, which follows (Helcim) or not.
+    result = reconcile(
+        [
+            bank("B1", 1, "ELECTRONIC FUNDS TRANSFER DEPOSIT HELCIM INC", "187.01"),
+            bank("B2", 4, "INSTANT TELLER DEPOSIT 1272", "1844.25"),
+        ],
+        [
+            gl("G1", 0, "Daily sales 2025-03-03, Helcim", "190.80", ref="191"),
+            gl("G2", 0, "Merchant fees, Helcim", "-3.79", ref="191"),
+            gl("G3", 3, "Inv 1171, Rocky Mountain Outfitters", "930.49", ref="29082"),
+            gl("G4", 4, "Inv 1170, Connor O'Neill", "913.76", ref="98844"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B2", "G3"), ("B2", "G4")}
+    assert describe("INSTANT TELLER WITHDRAWAL 0051").own_transfer

@@ -66,11 +66,12 @@ _TXN_PHRASES = re.compile(
     # Canadian exports (RBC "MISC PAYMENT", TD "E-TRANSFER", ABM for cash machine, PAD
     # for pre-authorized debit) and the French of Desjardins and National Bank, read
     # with the accents folded off (DEPOT DIRECT, PAIEMENT FACTURE, VIREMENT INTERAC).
-    r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
+    r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|"
+    r"ELECTRONIC\s+FUNDS?\s+TRANSFER(?:\s+(?:DEPOSIT|CREDIT|DEBIT|PAYMENT))?|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
     r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
     r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|"
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
-    r"DEPOT\s+MARCHAND|"
+    r"DEPOT\s+MARCHAND|(?:INSTANT\s+)?TELLER\s+(?:DEPOSIT|WITHDRAWAL)|BRANCH\s+TRANSACTION|"
     r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE|DE\s+CHEQUES?))?|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
     r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
@@ -359,7 +360,8 @@ _COUNTER_DEPOSIT = re.compile(
     r"\bCOUNTER\s+CREDIT\b|\b(?:CHEQUE|CHECK|BRANCH|CASH|COUNTER|REMOTE|MOBILE)\s+DEPOSIT\b|"
     r"\bPAID\s+IN\b|\bPAYING\s+IN\b|\bNIGHT\s+SAFE\b|^\s*CC\s|"
     # Canada: deposits at an ABM or a teller, and Quebec's DEPOT (AU) GUICHET / N CHEQUES.
-    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bDEPOT\s+\d{1,2}\s+CHEQUES\b"
+    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bDEPOT\s+\d{1,2}\s+CHEQUES\b|"
+    r"\b(?:INSTANT\s+)?TELLER\s+DEPOSIT\b|\bBRANCH\s+TRANSACTION\s+DEPOSIT\b"
 )
 
 # The books record cash paid in under the number of its paying-in slip ("Cash sales
@@ -580,7 +582,8 @@ _OWN_TRANSFER = re.compile(
     r"|\bSWEEP\b|^\s*(?:BANK\s+|FUNDS\s+|INTERNAL\s+)?TRANSFER\s+(?:FROM|TO)\b"
     # Cash drawn for the cash box: the books move it to petty cash, an account of
     # the business's own (RETRAIT AU GA(B) is Quebec's cash-machine withdrawal).
-    r"|\b(?:ATM|ABM)\s+(?:CASH\s+)?(?:WITHDRAWAL|W/?D)\b|\bCASH\s+WITHDRAWAL\b|\bWITHDRAW\b"
+    r"|\b(?:ATM|ABM|INSTANT\s+TELLER)\s+(?:CASH\s+)?(?:WITHDRAWAL|W/?D)\b|\bCASH\s+WITHDRAWAL\b"
+    r"|\bWITHDRAW\b"
     r"|\bRETRAIT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bPETTY\s+CASH\b|\bPETITE\s+CAISSE\b"
 )
 _NET_OF_FEES = re.compile(
