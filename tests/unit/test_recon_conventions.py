@@ -1380,3 +1380,21 @@ def test_cibc_teller_and_eft_wording_names_no_payer() -> None:
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B2", "G3"), ("B2", "G4")}
     assert describe("INSTANT TELLER WITHDRAWAL 0051").own_transfer
+
+
+def test_cheques_paid_in_are_credited_at_face_value() -> None:
+    # "Dépôt 4 effets" (Desjardins), "BR DEPOSIT 7 ITEMS" (TD): cheques paid in at a
+    # branch name no payer and lose no fee on the way, so one receipt 5.31 more is not
+    # the deposit less a fee; the four receipts of the week are.
+    result = reconcile(
+        [bank("B1", 7, "Dépôt 4 effets", "2920.99")],
+        [
+            gl("G1", 1, "Lucas Petrov - Fact. 8007", "224.58", ref="94751"),
+            gl("G2", 3, "Toitures Québécoises Ltée - Fact. 8008", "145.60", ref="88008"),
+            gl("G3", 3, "Jean-François Côté - Fact. 8010", "960.98", ref="80506"),
+            gl("G4", 4, "Liam MacDonald - Fact. 8009", "1589.83", ref="75047"),
+            gl("G5", 6, "Dépanneur Côté - Fact. 8011", "2926.30", ref="1189"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3"), ("B1", "G4")}
+    assert describe("BR DEPOSIT 7 ITEMS").counter_deposit and not describe("BR DEPOSIT").name

@@ -375,14 +375,15 @@ def _other_slip(b: Rec, g: Rec) -> bool:
 def _sent_in_full(b: Rec, g: Rec) -> bool:
     """Whether no bank fee should separate the two amounts: the bank line is a domestic
     credit transfer (:attr:`DescriptionFeatures.full_amount`), which the banks in the
-    chain pass on whole, and neither side is a card processor's takings, which the
+    chain pass on whole, or cheques and cash paid in over the counter or at a machine
+    (:attr:`DescriptionFeatures.counter_deposit`), credited at face value, and neither side is a card processor's takings, which the
     processor pays out net of its own fee before the transfer starts.
 
     The payee's own bank may still net an agreed charge, and a customer may pay short,
     so such a pair is not ruled out: it needs the reference printed on the payment
     (the invoice it pays), and a name alone no longer makes it a fee pair."""
     return (
-        b.feat.full_amount
+        (b.feat.full_amount or b.feat.counter_deposit)
         and not b.feat.processor
         and not g.feat.processor
         and not g.feat.card_sales
