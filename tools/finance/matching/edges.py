@@ -376,8 +376,9 @@ def _sent_in_full(b: Rec, g: Rec) -> bool:
     """Whether no bank fee should separate the two amounts: the bank line is a domestic
     credit transfer (:attr:`DescriptionFeatures.full_amount`), which the banks in the
     chain pass on whole, or cheques and cash paid in over the counter or at a machine
-    (:attr:`DescriptionFeatures.counter_deposit`), credited at face value, and neither side is a card processor's takings, which the
-    processor pays out net of its own fee before the transfer starts.
+    (:attr:`DescriptionFeatures.counter_deposit`), credited at face value; and neither
+    side is a card processor's takings, which the processor pays out net of its own fee
+    before the transfer starts.
 
     The payee's own bank may still net an agreed charge, and a customer may pay short,
     so such a pair is not ruled out: it needs the reference printed on the payment
