@@ -1398,3 +1398,19 @@ def test_cheques_paid_in_are_credited_at_face_value() -> None:
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3"), ("B1", "G4")}
     assert describe("BR DEPOSIT 7 ITEMS").counter_deposit and not describe("BR DEPOSIT").name
+
+
+def test_a_payers_payables_wording_leaves_its_initials_to_name_it() -> None:
+    # "UBC ACCTS PAYABLE MSP": the University of British Columbia's accounts payable
+    # department, by RBC's miscellaneous-payment code. What is left is the initials.
+    result = reconcile(
+        [bank("B1", 2, "UBC ACCTS PAYABLE MSP", "1830.25")],
+        [
+            gl("G1", 1, "Inv 1, University of British Columbia", "1210.00"),
+            gl("G2", 1, "Inv 2, University of British Columbia", "620.25"),
+            gl("G3", 1, "Inv 7, Beaver Creek Electrical", "1210.00"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+    cn = name_similarity(describe("CN RAIL AP MSP"), describe("Inv 1 Canadian National Railway"))
+    assert cn is not None and 0.5 <= cn < 0.8  # initials and a word: not unlike, no more

@@ -67,7 +67,7 @@ _TXN_PHRASES = re.compile(
     # for pre-authorized debit) and the French of Desjardins and National Bank, read
     # with the accents folded off (DEPOT DIRECT, PAIEMENT FACTURE, VIREMENT INTERAC).
     r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|"
-    r"ELECTRONIC\s+FUNDS?\s+TRANSFER(?:\s+(?:DEPOSIT|CREDIT|DEBIT|PAYMENT))?|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
+    r"ELECTRONIC\s+FUNDS?\s+TRANSFER(?:\s+(?:DEPOSIT|CREDIT|DEBIT|PAYMENT|PAY))?|MSP|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
     r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
     r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|"
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
@@ -777,7 +777,8 @@ def _spelled_word_by_word(bank_tokens: list[str], ledger_tokens: list[str]) -> b
 
     Convention of fixed-width payee fields: an ACH company name holds 16 characters and
     a SWIFT beneficiary line 35, so banks and payers abbreviate word by word (``MED``,
-    ``MKTG``, ``BLDG``) and often run the words together. The first word must be spelled
+    ``MKTG``, ``BLDG``), write leading words as initials (``CN RAIL`` for Canadian
+    National Railway) and often run the words together. The first word must be spelled
     out (at least four letters of it), at least two words must be covered, each piece
     must stay within one bank word, and the spelling must end where a bank word ends
     (or at a legal form run on to it). Then either every word of the ledger name is
@@ -791,25 +792,34 @@ def _spelled_word_by_word(bank_tokens: list[str], ledger_tokens: list[str]) -> b
     for token in bank_tokens:
         pos += len(token)
         ends.add(pos)
-    if len(ledger_tokens) < 2 or len(text) < 8:
+    if len(ledger_tokens) < 2 or len(text) < 5:
         return False
 
     @cache
-    def walk(at: int, k: int) -> bool:
-        """Whether ``text[at:]`` goes on to spell ledger words ``k`` onwards."""
-        if k >= 2 and at >= 8:
+    def walk(at: int, k: int, initials: bool = False) -> bool:
+        """Whether ``text[at:]`` goes on to spell ledger words ``k`` onwards; after
+        ``initials`` the bank name must end with the spelling (``PHB BAKERY`` is not
+        Pacific Harbor Builders)."""
+        if k >= 2 and (at >= 8 or k >= 3):
             end = min(e for e in ends if e >= at)
             if (end == at or text[at:end] in _LEGAL_TAIL) and (
-                k == len(ledger_tokens) or end == len(text)
+                end == len(text) or (k == len(ledger_tokens) and not initials)
             ):
                 return True
         if k == len(ledger_tokens) or at == len(text):
             return False
         word = ledger_tokens[k]
         stop = min(e for e in ends if e > at)
+        # A whole bank word of two to four letters may be the initials of as many
+        # ledger words (CN RAIL for Canadian National Railway).
+        span = stop - at
+        if 2 <= span <= 4 and k + span <= len(ledger_tokens):
+            letters = "".join(w[0] for w in ledger_tokens[k : k + span])
+            if text[at:stop] == letters and walk(stop, k + span, True):
+                return True
         shortest = min(len(word), 4) if k == 0 else 1
         for size in range(min(len(word), stop - at), shortest - 1, -1):
-            if _abbreviates_word(text[at : at + size], word) and walk(at + size, k + 1):
+            if _abbreviates_word(text[at : at + size], word) and walk(at + size, k + 1, initials):
                 return True
         return False
 
