@@ -1414,3 +1414,13 @@ def test_a_payers_payables_wording_leaves_its_initials_to_name_it() -> None:
     assert booked(result) == {("B1", "G1"), ("B1", "G2")}
     cn = name_similarity(describe("CN RAIL AP MSP"), describe("Inv 1 Canadian National Railway"))
     assert cn is not None and 0.5 <= cn < 0.8  # initials and a word: not unlike, no more
+
+
+def test_a_numbered_company_keeps_its_number_as_its_name() -> None:
+    # "1244-7030 ONTARIO INC" is a company's whole name; without its digits it was
+    # "ONTARIO", half like "CONNOR ONEILL", and took his receipt of the same amount.
+    numbered = describe("[DN]E-TRANSFER AUTODEPOSIT 1244-7030 ONTARIO INC")
+    person = name_similarity(numbered, describe("Inv 4926, Connor O'Neill"))
+    assert person is not None and person < 0.5
+    itself = name_similarity(numbered, describe("1244-7030 Ontario Inc. - Inv 12"))
+    assert itself == 1.0

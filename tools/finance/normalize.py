@@ -490,6 +490,26 @@ whole would let a few patterns take time quadratic in its length."""
 _BRACKET_CODE = re.compile(r"^\s*\[[A-Z]{2}\]")
 """BMO's transaction code in brackets before the payee (``[DN]TDSB``, ``[CW]``, ``[SO]``)."""
 
+_NUMBERED = re.compile(
+    r"\b(\d{3,4})-?(\d{4})\s+(?=(?:ONTARIO|QUEBEC|ALBERTA|MANITOBA|SASKATCHEWAN|NOVA\s+SCOTIA|"
+    r"NEW\s+BRUNSWICK|BRITISH\s+COLUMBIA|B\.?C\.?|CANADA|NUNAVUT|YUKON)\b)"
+)
+_DIGIT_LETTERS = str.maketrans("0123456789", "ABCDEFGHIJ")
+
+
+def _numbered_company(upper: str) -> str:
+    """``9364-6578 QUEBEC INC`` keeps its number as a word of its name.
+
+    Convention of the numbered company: Canadian corporations may go by their
+    registration number and province alone. Names are compared without digits, so
+    the number would vanish and leave ``QUEBEC``, which looks a little like any name;
+    spelled in letters (``QJDGEFGFH``) it stays the company's own.
+    """
+    return _NUMBERED.sub(
+        lambda m: "Q" + (m.group(1) + m.group(2)).translate(_DIGIT_LETTERS) + " ", upper
+    )
+
+
 _LIGATURES = str.maketrans({"Œ": "OE", "Æ": "AE", "Ø": "O", "Ł": "L", "Đ": "D", "Þ": "TH"})
 
 
@@ -512,7 +532,7 @@ def describe(text: str) -> DescriptionFeatures:
     Cached because statements repeat the same few hundred merchant descriptors. Only
     the first :data:`MAX_TEXT` characters are read.
     """
-    upper = _BRACKET_CODE.sub(" ", fold(text[:MAX_TEXT]))
+    upper = _numbered_company(_BRACKET_CODE.sub(" ", fold(text[:MAX_TEXT])))
     own_transfer = _OWN_TRANSFER.search(upper) is not None
     # "TRANSFER FROM CHK 8251" names a checking account, not cheque 8251.
     cheque = None if own_transfer else _CHEQUE.search(upper)
