@@ -1424,3 +1424,21 @@ def test_a_numbered_company_keeps_its_number_as_its_name() -> None:
     assert person is not None and person < 0.5
     itself = name_similarity(numbered, describe("1244-7030 Ontario Inc. - Inv 12"))
     assert itself == 1.0
+
+
+def test_a_transfer_between_own_accounts_is_one_entry_never_a_batch() -> None:
+    # "INTERNET TRANSFER <ref> TO ****566" moves 20,000 in one instruction; two entries
+    # to the same savings account that add up (a week apart) are two other transfers.
+    result = reconcile(
+        [bank("B1", 7, "INTERNET TRANSFER 923535998285 TO 78993-****566", "-20000.00")],
+        [
+            gl("G1", 0, "Transfer to Savings ****566", "-15000.00", entry_type="Transfer"),
+            gl("G2", 7, "Transfer to Savings ****566", "-5000.00", entry_type="Transfer"),
+        ],
+    )
+    assert booked(result) == set()
+    # BELL is a word with its vowel, not a contraction of Beaver Creek Electrical.
+    bell = name_similarity(
+        describe("BELL CANADA AP"), describe("Inv 5719, Beaver Creek Electrical")
+    )
+    assert bell is not None and bell < 0.8

@@ -72,7 +72,7 @@ _TXN_PHRASES = re.compile(
     r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|"
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
     r"DEPOT\s+MARCHAND|(?:INSTANT\s+)?TELLER\s+(?:DEPOSIT|WITHDRAWAL)|BRANCH\s+TRANSACTION|"
-    r"^\s*BR\s+DEPOSIT|"
+    r"^\s*BR\s+DEPOSIT|INTERNET\s+(?:TRANSFER|BANKING)|"
     r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE|DE\s+CHEQUES?))?|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
     r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
@@ -596,7 +596,7 @@ _ACCOUNT = (
     r"|ACCOUNT|ACCT|A/C|X{3,}|\*{2,}|\d|EPARGNE|MARGE|COMPTE)"
 )
 _OWN_TRANSFER = re.compile(
-    r"\b(?:TRANSFER|TFR|XFER)[\s-]+(?:FROM|TO|FR)\s+(?:(?:MY|OUR|THE)\s+)?"
+    r"\b(?:TRANSFER|TFR|XFER)(?:\s+\d{6,})?[\s-]+(?:FROM|TO|FR)\s+(?:(?:MY|OUR|THE)\s+)?"
     + _ACCOUNT
     + r"|\b(?:VIREMENT|TRANSFERT)\s+(?:A|AU|VERS|DE|DU)\s+"
     + _ACCOUNT
@@ -697,6 +697,8 @@ def _abbreviates(token: str, name: str) -> bool:
     """
     if len(token) < 4 or sum(ch in _VOWELS for ch in token) > 1 or len(token) >= len(name):
         return False
+    if len(token) == 4 and any(ch in _VOWELS for ch in token[1:]):
+        return False  # BELL, TOLL: a short word with its vowel is a word, not a contraction
     if token in name:
         return False
     if token[0] != name[0]:

@@ -337,10 +337,13 @@ def _nearest_first(pool: list[int], day: int, gl: Sequence[Rec]) -> list[int]:
 def may_be_batch(b: Rec) -> bool:
     """Whether a bank line may carry several ledger entries at all.
 
-    Bank-originated lines (charges, interest), reversals and presented cheques each
+    Bank-originated lines (charges, interest), reversals, presented cheques and
+    transfers between the business's own accounts (one instruction, one entry) each
     answer for one item of their own; a zero line pays nothing.
     """
-    return not (b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque)
+    return not (
+        b.units == 0 or b.feat.bank_originated or b.reversal or b.is_cheque or b.feat.own_transfer
+    )
 
 
 class OpenEntries:
