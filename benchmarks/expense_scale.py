@@ -27,13 +27,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import recon_ledgerbook, recon_statements, recon_synth, recon_ukbank
+from benchmarks import (
+    recon_canada,
+    recon_ledgerbook,
+    recon_statements,
+    recon_synth,
+    recon_ukbank,
+)
 
 GENERATORS = {
     "statements": recon_statements.generate,
     "synth": recon_synth.generate,
     "ledgerbook": recon_ledgerbook.generate,
     "ukbank": recon_ukbank.generate,
+    "canada": recon_canada.generate,
 }
 
 ROOT = Path(__file__).resolve().parents[1]
