@@ -1399,8 +1399,9 @@ def test_cheques_paid_in_are_credited_at_face_value() -> None:
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3"), ("B1", "G4")}
     assert describe("BR DEPOSIT 7 ITEMS").counter_deposit and not describe("BR DEPOSIT").name
     # Desjardins' teller counter: no payer's name, a deposit of cheques.
-    counter = describe("Dépôt au comptoir")
-    assert counter.counter_deposit and not counter.name
+    for text in ("Dépôt au comptoir", "DÉPÔT SUCCURSALE", "GC 1234-DEPOSIT"):
+        counter = describe(text)  # Desjardins, National Bank, TD's Green Machine
+        assert counter.counter_deposit and not counter.name, text
 
 
 def test_a_payers_payables_wording_leaves_its_initials_to_name_it() -> None:

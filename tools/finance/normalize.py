@@ -73,7 +73,9 @@ _TXN_PHRASES = re.compile(
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
     r"DEPOT\s+MARCHAND|(?:INSTANT\s+)?TELLER\s+(?:DEPOSIT|WITHDRAWAL)|BRANCH\s+TRANSACTION|"
     r"^\s*BR\s+DEPOSIT|INTERNET\s+(?:TRANSFER|BANKING)|"
-    r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+(?:GUICHET|GAB?|COMPTOIR)|GAB|MOBILE|DE\s+CHEQUES?))?|"
+    r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+(?:GUICHET|GAB?|COMPTOIR)|GAB|MOBILE|SUCCURSALE|DE\s+CHEQUES?))?|"
+    # TD's Green Machine (its cash machine) prints GC and the machine's number.
+    r"^\s*GC\s+\d{3,4}-|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
     r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
     r"PRELEVEMENT(?:\s+AUTOMATIQUE)?)\b"
@@ -362,7 +364,7 @@ _COUNTER_DEPOSIT = re.compile(
     r"\bCOUNTER\s+CREDIT\b|\b(?:CHEQUE|CHECK|BRANCH|CASH|COUNTER|REMOTE|MOBILE)\s+DEPOSIT\b|"
     r"\bPAID\s+IN\b|\bPAYING\s+IN\b|\bNIGHT\s+SAFE\b|^\s*CC\s|"
     # Canada: deposits at an ABM or a teller, and Quebec's DEPOT (AU) GUICHET / N CHEQUES.
-    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?|COMPTOIR)\b|\bDEPOT\s+\d{1,2}\s+(?:CHEQUES|EFFETS)\b|"
+    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?|COMPTOIR|SUCCURSALE)\b|^\s*GC\s+\d{3,4}-DEPOSIT\b|\bDEPOT\s+\d{1,2}\s+(?:CHEQUES|EFFETS)\b|"
     r"\b(?:INSTANT\s+)?TELLER\s+DEPOSIT\b|\bBRANCH\s+TRANSACTION\s+DEPOSIT\b|^\s*BR\s+DEPOSIT\b"
 )
 
