@@ -1446,3 +1446,16 @@ def test_a_transfer_between_own_accounts_is_one_entry_never_a_batch() -> None:
         describe("BELL CANADA AP"), describe("Inv 5719, Beaver Creek Electrical")
     )
     assert bell is not None and bell < 0.8
+
+
+def test_a_loan_repayment_is_its_principal_and_its_interest() -> None:
+    # The bank takes one debit; the books split it into principal and interest, and
+    # the interest entry talks about interest like a bank charge, yet belongs here.
+    result = reconcile(
+        [bank("B1", 2, "REMBOURSEMENT PRÊT 7152162-003", "-2176.88")],
+        [
+            gl("G1", 2, "Capital du prêt, BDC", "-1134.85", entry_type="Journal général"),
+            gl("G2", 2, "Intérêts sur prêt, BDC", "-1042.03", entry_type="Journal général"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}

@@ -215,6 +215,9 @@ class DescriptionFeatures:
     own_transfer: bool = False
     """The text moves money between the business's own accounts ("ONLINE TRANSFER FROM
     SAV XXXXXX7763", "Transfer to Savings")."""
+    loan: bool = False
+    """The text is about a loan's repayment: the bank's debit (``LOAN PAYMENT``,
+    ``REMBOURSEMENT PRÊT``) or the books' principal and interest parts."""
     net_of_fees: bool = False
     """The books say they recorded an amount net of the processor's fees ("Daily sales
     (net of fees)", "Ventes nettes de frais")."""
@@ -568,6 +571,7 @@ def describe(text: str) -> DescriptionFeatures:
         card_date=_card_date(upper),
         own_transfer=own_transfer,
         net_of_fees=_NET_OF_FEES.search(upper) is not None,
+        loan=_LOAN.search(upper) is not None,
         account_tail=tail.group(1) if (tail := _ACCOUNT_TAIL.search(upper)) else None,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
         full_amount=_FULL_AMOUNT.search(upper) is not None,
@@ -609,6 +613,10 @@ _OWN_TRANSFER = re.compile(
     r"|\b(?:ATM|ABM|INSTANT\s+TELLER)\s+(?:CASH\s+)?(?:WITHDRAWAL|W/?D)\b|\bCASH\s+WITHDRAWAL\b"
     r"|\bWITHDRAW\b"
     r"|\bRETRAIT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bPETTY\s+CASH\b|\bPETITE\s+CAISSE\b"
+)
+_LOAN = re.compile(
+    r"\b(?:LOAN|MORTGAGE)\s+(?:PAYMENT|PMT|REPAYMENT|PRINCIPAL|INTEREST)\b|"
+    r"\bREMBOURSEMENT\s+(?:DE\s+|DU\s+)?PRET\b|\b(?:CAPITAL|INTERETS?)\s+(?:DU|SUR|DE)\s+(?:LA\s+)?PRET\b"
 )
 _NET_OF_FEES = re.compile(
     r"\bNET\s+OF\s+(?:FEES|CHARGES|COMMISSIONS?)\b|\b(?:AFTER|LESS)\s+FEES\b|"
@@ -944,6 +952,8 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         best = max(best, 0.8)  # both move money between the business's own accounts
     if paid_by in _PLATFORMS and any(paid_by in seg.split() for seg in ledger.segments):
         best = max(best, 0.9)  # the books name the platform later on ("Sales via Square")
+    if bank.loan and ledger.loan:
+        best = max(best, 0.8)  # a loan repayment and its principal or interest part
     if bank.payroll_processor and ledger.payroll:
         # A processor's debit and wages in the books. A salary paid straight to an
         # employee (``FPO LEE SALARY``) names the person, and the names must agree.

@@ -323,8 +323,8 @@ def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     A named bank line (``SQUARE INC``) only batches entries that do not contradict its
     name, and a bank charge booked in the ledger is never part of a customer deposit.
     """
-    if g.feat.mentions_bank and not b.feat.bank_originated:
-        return False
+    if g.feat.mentions_bank and not b.feat.bank_originated and not (b.feat.loan and g.feat.loan):
+        return False  # ...unless it is the interest part of a loan repayment
     sim = _batch_similarity(b, g)
     return sim is None or sim >= params.weak_name
 
