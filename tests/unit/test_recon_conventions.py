@@ -1459,3 +1459,20 @@ def test_a_loan_repayment_is_its_principal_and_its_interest() -> None:
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_an_e_transfer_from_a_sender_the_books_do_not_know_offers_the_weeks_receipts() -> None:
+    # A numbered company pays two of a customer's invoices by e-Transfer. Nothing in
+    # the records ties the company to the customer, so nothing books; but the reviewer
+    # must be able to pick the two receipts.
+    result = reconcile(
+        [bank("B1", 2, "Virement Interac de 3261-1984 QUÉBEC INC", "2783.73")],
+        [
+            gl("G1", 2, "Maple Leaf Dental Clinic - Fact. 7689", "1755.44"),
+            gl("G2", 2, "Maple Leaf Dental Clinic - Fact. 7690", "1028.29"),
+            gl("G3", 1, "Tremblay Électrique - Fact. 7764", "412.50"),
+        ],
+    )
+    assert booked(result) == set()
+    offered = {g for c in result.candidates for g in (*c.gl_ids, *c.shared_gl_ids)}
+    assert {"G1", "G2"} <= offered

@@ -355,7 +355,7 @@ class OpenEntries:
         self.order = sorted(open_gl, key=lambda i: (gl[i].bday, i))
         self.bdays = [gl[i].bday for i in self.order]
 
-    def window(self, b: Rec, days: int, floor: int | None) -> list[int]:
+    def window(self, b: Rec, days: int, floor: int | None, named: bool = True) -> list[int]:
         """The open entries that may be members of ``b``: same direction, smaller, booked
         within ``days`` business days before it (never before a payment run's ``floor``),
         and neither reversals, cheques written (typed as cheques or naming their number
@@ -371,7 +371,7 @@ class OpenEntries:
             and abs(gl[gi].units) < abs(b.units)
             and not gl[gi].reversal
             and not gl[gi].drawn_cheque
-            and _may_share_line(b, gl[gi], params)
+            and (_may_share_line(b, gl[gi], params) if named else not gl[gi].feat.mentions_bank)
         ]
 
 
@@ -460,6 +460,13 @@ def _search_batches(
                 # the whole sweep window, where the slip's older items are.
                 review = _review(list(sweep_pool), b, gl)
                 results.append(BatchSearch(bi, [], False, False, review=review))
+            elif b.units > 0 and b.feat.full_amount and not sweep_pool:
+                # An e-Transfer whose sender is no customer with an open receipt: the
+                # sender is often a numbered company or a spouse paying the invoices.
+                # Nothing books on that, but the reviewer is shown the week's receipts.
+                anyone = entries.window(b, params.batch_lag_days, floor, named=False)
+                if len(anyone) >= 2:
+                    results.append(BatchSearch(bi, [], False, False, review=_review(anyone, b, gl)))
     return results
 
 
