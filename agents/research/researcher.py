@@ -10,6 +10,7 @@ model returns nothing usable.
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -55,8 +56,15 @@ def extractive_findings(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def format_sources(sources: list[dict[str, Any]]) -> str:
-    """Quote each source as a delimited document, so the model sees data, not orders."""
-    return "\n".join(quote(s["id"], s["text"][:SNIPPET], s["display"]) for s in sources)
+    """Quote each source as a delimited document, so the model sees data, not orders.
+
+    The document is labelled with its file name, not its path: a path says where the
+    company keeps its files (or where Baton was checked out), nothing about the text,
+    and a different prompt is a different draft from the same model and sources.
+    """
+    return "\n".join(
+        quote(s["id"], s["text"][:SNIPPET], PurePath(s["display"]).name) for s in sources
+    )
 
 
 @agent_node("researcher")
