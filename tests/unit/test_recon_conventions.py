@@ -6,6 +6,7 @@ rule; the rule's docstring in ``baton.tools.finance.matching`` names the convent
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -1476,3 +1477,79 @@ def test_an_e_transfer_from_a_sender_the_books_do_not_know_offers_the_weeks_rece
     assert booked(result) == set()
     offered = {g for c in result.candidates for g in (*c.gl_ids, *c.shared_gl_ids)}
     assert {"G1", "G2"} <= offered
+
+
+def test_a_payer_descriptor_is_learned_from_sums_of_that_payers_invoices() -> None:
+    # The payer pays two or three invoices at once and never one alone, so no single
+    # certain pair teaches its descriptor. Two lines that are each, to the cent, the sum
+    # of that payer's open invoices (and of nobody else's) do.
+    payer = "Public Services and Procurement Canada"
+    result = reconcile(
+        [
+            bank("B1", 1, "MISC PAYMENT PWGSC-TPSGC", "1764.04"),
+            bank("B2", 8, "DIRECT DEPOSIT PWGSC-TPSGC", "2294.27"),
+        ],
+        [
+            gl("G1", 1, f"Inv 3224 {payer}", "1040.82"),
+            gl("G2", 1, f"Inv 3225 {payer}", "161.95"),
+            gl("G3", 1, f"Inv 3226 {payer}", "561.27"),
+            gl("G4", 8, f"Inv 3243 {payer}", "679.50"),
+            gl("G5", 8, f"Inv 3244 {payer}", "1614.77"),
+            gl("G6", 1, "Inv 3230 Rocky Mountain Outfitters", "1297.35"),
+            gl("G7", 7, "Inv 3251 Lions Gate Printing", "996.92"),
+        ],
+    )
+    assert booked(result) == {
+        ("B1", "G1"),
+        ("B1", "G2"),
+        ("B1", "G3"),
+        ("B2", "G4"),
+        ("B2", "G5"),
+    }
+
+
+def test_a_crowded_window_still_books_the_only_pair_that_makes_a_deposit() -> None:
+    # Thirty receipts are open in the deposit's week: too many to list every subset,
+    # but every pair and triple can be listed, and exactly one pair makes the amount
+    # to the cent where a chance pair is unlikely. It books; a second pair that makes
+    # the same amount leaves it for review.
+    rng = random.Random(7)
+    amounts = [f"{rng.randint(1000, 2999)}.{rng.randint(0, 99):02d}" for _ in range(30)]
+    entries = [gl(f"G{i}", i % 5, f"Receipt - Customer {i}", a) for i, a in enumerate(amounts)]
+    total = Decimal(amounts[3]) + Decimal(amounts[17])
+    result = reconcile([bank("B1", 4, "DEPOSIT", str(total))], entries)
+    assert booked(result) == {("B1", "G3"), ("B1", "G17")}
+    rival = gl("G99", 2, "Receipt - Customer 99", str(total - Decimal(amounts[5])))
+    tied = reconcile([bank("B1", 4, "DEPOSIT", str(total))], [*entries, rival])
+    assert booked(tied) == set()
+
+
+def test_a_transfer_to_a_foreign_currency_account_books_at_the_banks_rate() -> None:
+    # The books convert at the rate in the memo; the bank at its own, which always
+    # costs the business (1.2% here). The currency and the account digits agree.
+    memo_out = "To USD account 7898 (US$ 999.69 @ 1.3759)"
+    memo_in = "Du compte USD 7898 (1201.08 $ US @ 1.3688)"
+    result = reconcile(
+        [
+            bank("B1", 0, "MB-FX TRANSFER TO US$ ****7898", "-1391.98"),
+            bank("B2", 3, "VIREMENT DEVISES USD ****7898", "1624.31"),
+        ],
+        [
+            gl("G1", 0, memo_out, "-1375.47", entry_type="Transfer"),
+            gl("G2", 3, memo_in, "1644.04", entry_type="Transfert de fonds"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    assert all(m.kind == "amount_mismatch" for m in result.matches)
+    # A difference in the customer's favour is no spread; another account is not ours
+    # there; a memo whose figures do not give the amount states no conversion.
+    for text, amount, entry in (
+        ("MB-FX TRANSFER TO US$ ****7898", "-1360.02", memo_out),
+        ("MB-FX TRANSFER TO US$ ****5555", "-1391.98", memo_out),
+        ("MB-FX TRANSFER TO US$ ****7898", "-1391.98", memo_out.replace("999", "998")),
+    ):
+        alone = reconcile(
+            [bank("B1", 0, text, amount)],
+            [gl("G1", 0, entry, "-1375.47", entry_type="Transfer")],
+        )
+        assert booked(alone) == set()

@@ -154,11 +154,12 @@ def test_a_dated_run_may_pay_more_suppliers_than_a_deposit_holds() -> None:
 
 _FOUND = [
     ("G1", 4, "Quinlan Pharmacy", "400.10"),
-    ("G2", 3, "Nicholls Design Ltd", "600.07"),
+    ("G2", 3, "Nicholls Design Ltd", "300.07"),
     ("G3", 3, "Fielding Estates", "250.33"),
-    ("G4", 2, "Rahman Roofing", "311.49"),
+    ("G4", 2, "Rahman Roofing", "49.67"),
     ("G5", 1, "Pryce Catering", "122.81"),
     ("G6", 0, "Holloway Plumbing", "87.64"),
+    ("G7", 2, "Ashdown Joinery", "49.67"),
 ]
 _TOO_FULL = [
     ("G1", 4, "Quinlan Pharmacy", "250.33"),
@@ -166,8 +167,14 @@ _TOO_FULL = [
     ("G3", 3, "Fielding Estates", "122.81"),
     ("G4", 1, "Rahman Roofing", "600.07"),
     ("G6", 1, "Holloway Plumbing", "55.55"),
-    ("G5", 0, "Pryce Catering", "400.10"),
+    ("G5", 0, "Pryce Catering", "200.10"),
+    ("G7", 0, "Ashdown Joinery", "144.45"),
+    ("G8", 0, "Brightwell Dental", "144.45"),
 ]
+"""Slips of four receipts, each with a twin of one member so that two slips fit: a
+pair or triple would be searched in the whole window however many it holds
+(:func:`~baton.tools.finance.matching.batches._few_items`), and a single fit would
+split the window one way (:mod:`~baton.tools.finance.matching.clusters`)."""
 
 
 @pytest.mark.parametrize(
@@ -176,10 +183,10 @@ _TOO_FULL = [
         # Only the four nearest receipts can be searched: a subset of them makes the
         # amount, but the window held more, so nothing books and the reviewer is shown
         # every open receipt of the window, not just the subset found.
-        (_FOUND, 4, {"G1", "G2", "G3", "G4", "G5", "G6"}, "combination(s) found"),
+        (_FOUND, 4, {"G1", "G2", "G3", "G4", "G5", "G6", "G7"}, "combination(s) found"),
         # Only the three nearest can be searched and none of their subsets makes the
-        # amount; the slip's cheques (G4 and G5) are further back in the window.
-        (_TOO_FULL, 3, {"G4", "G5"}, "too many to search whole"),
+        # amount; the slip's cheques (G4 to G7) are further back in the window.
+        (_TOO_FULL, 3, {"G4", "G5", "G6", "G7", "G8"}, "too many to search whole"),
     ],
 )
 def test_an_unresolved_batch_offers_its_whole_window_for_review(

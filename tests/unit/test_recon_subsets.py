@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from baton.tools.finance.matching.batches import _KEPT, _subset_sums
+from baton.tools.finance.matching.batches import _KEPT, subset_sums
 from baton.tools.finance.matching.clusters import _Line, _OutOfBudget, _Splitter
 from baton.tools.finance.matching.records import Rec
 from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins, near_counts
@@ -44,7 +44,7 @@ def test_solutions_and_near_counts_match_brute_force(
     # ``scale`` lifts every amount beyond 64 bits without changing which subsets hit.
     values = [v * scale for v in values]
     target, unit = target * scale, unit * scale
-    result = _subset_sums(values, target, max_size, unit)
+    result = subset_sums(values, target, max_size, unit)
     exact: dict[int, set[tuple[int, ...]]] = {}
     for combo in _all_subsets(values, max_size):
         if sum(values[i] for i in combo) == target:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
@@ -962,3 +963,56 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         # A sub-brand on the card line, the parent brand in the books.
         best = max(best, *(_pair_similarity(bank.family, seg, True) for seg in ledger.segments))
     return best
+
+
+_CURRENCY_MARKS: tuple[tuple[str, str], ...] = (
+    (r"US\s?\$|U\.S\.\s?\$|\$\s?US\b|\bUSD\b", "USD"),
+    (r"€|\bEUR\b", "EUR"),
+    (r"£|\bGBP\b", "GBP"),
+    (r"C\$|\$\s?CA\b|\bCAD\b", "CAD"),
+    (r"\bCHF\b", "CHF"),
+    (r"\bJPY\b|¥", "JPY"),
+    (r"\bAUD\b|A\$", "AUD"),
+    (r"\bMXN\b", "MXN"),
+)
+"""How statements and ledgers write a foreign currency: ISO code, or symbol with its
+country (``US$``, ``$ US`` in French Canada, ``C$``). A bare ``$`` names none."""
+_CURRENCY = tuple((re.compile(pattern), code) for pattern, code in _CURRENCY_MARKS)
+_MARK = "|".join(f"(?:{pattern})" for pattern, _ in _CURRENCY_MARKS)
+_CONVERSION = re.compile(
+    rf"(?P<mark1>{_MARK})?\s*(?P<amount>\d[\d,\s]*(?:[.,]\d{{2}}))\s*(?P<mark2>{_MARK})?"
+    r"\s*(?:@|\bAT\b|\bAU TAUX DE\b|\bTAUX\b)\s*(?P<rate>\d+[.,]\d+)"
+)
+
+
+def currencies_named(text: str) -> frozenset[str]:
+    """ISO codes of the currencies a description names (``FX TFR-TO US$`` is USD)."""
+    upper = text.upper()
+    return frozenset(code for pattern, code in _CURRENCY if pattern.search(upper))
+
+
+def stated_conversion(text: str) -> tuple[str, Decimal, Decimal] | None:
+    """The foreign currency, amount and rate a ledger memo states for a conversion.
+
+    Convention of foreign-currency bookkeeping: an entry that moves money to or from a
+    foreign-currency account is booked in the home currency at the rate the bookkeeper
+    used (the day's published rate, or the one the bank quoted), and the memo keeps the
+    foreign amount and that rate: ``To USD account 7898 (US$ 999.69 @ 1.3759)``,
+    ``Vers le compte USD 2416 (1005.92 $ US @ 1.3209)``. None when no amount carries a
+    currency mark next to a rate.
+    """
+    upper = text.upper()
+    for found in _CONVERSION.finditer(upper):
+        mark = found.group("mark1") or found.group("mark2")
+        if not mark:
+            continue
+        codes = currencies_named(mark)
+        raw = re.sub(r"[\s,]", "", found.group("amount")[:-3]) + "." + found.group("amount")[-2:]
+        try:
+            amount = Decimal(raw)
+            rate = Decimal(found.group("rate").replace(",", "."))
+        except ArithmeticError:
+            continue
+        if len(codes) == 1 and amount > 0 and rate > 0:
+            return next(iter(codes)), amount, rate
+    return None

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from baton.tools.finance.matching.aliases import learn_aliases
+from baton.tools.finance.matching.aliases import learn_aliases, learn_batch_aliases
 from baton.tools.finance.matching.assignment import book_one_to_one
 from baton.tools.finance.matching.batches import (
     book_batches,
@@ -113,6 +113,7 @@ def reconcile(
     # that differ by a fee or a transposition: an exact batch beats an approximate pair.
     booked = book_one_to_one(edges, state, params, frozenset({"exact"}))
     learn_aliases(booked, bank_recs, gl_recs, params)
+    learn_batch_aliases(bank_recs, gl_recs, state, params, scorer.unit)
     book_gross_less_fees(bank_recs, gl_recs, state, params, scorer.fee_tolerance)
     book_referenced_batches(bank_recs, gl_recs, state, params, scorer.unit)
     ambiguous_batches = book_batches(

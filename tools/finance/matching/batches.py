@@ -48,7 +48,7 @@ class _SubsetSums:
     chance: dict[int, float]
 
 
-def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -> _SubsetSums:
+def subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -> _SubsetSums:
     """Meet-in-the-middle subset sum over positive ``values``: exact solutions and chance.
 
     Enumerating each half (2^(n/2) subsets) keeps a 20-entry pool to a few thousand
@@ -83,7 +83,9 @@ def _subset_sums(values: Sequence[int], target: int, max_size: int, unit: int) -
     return _SubsetSums(solutions, chance)
 
 
-_CacheKey = tuple[int, tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]
+_Pools = tuple[int, ...]
+_CacheKey = tuple[int, _Pools, _Pools, _Pools, bool] | tuple[int, _Pools]
+"""A search's line and pools; a line and its whole window for :func:`_few_items`."""
 
 
 @dataclass(slots=True)
@@ -150,7 +152,7 @@ def _search_batch(
     def solve(members: list[int]) -> tuple[_SubsetSums, list[int]]:
         ordered = sorted(members, key=lambda gi: (-abs(gl[gi].units), gi))
         values = [abs(gl[gi].units) for gi in ordered]
-        sums = _subset_sums(values, target, max_size, unit)
+        sums = subset_sums(values, target, max_size, unit)
         if items is not None:
             # The slip says how many items it holds: only subsets of that size count,
             # as solutions and as chance rivals alike.
@@ -194,6 +196,61 @@ def _search_batch(
             return swept
     exhaustive = complete and all(len(sols) < _KEPT for sols in sums.solutions.values())
     return BatchSearch(bi, solutions, plausible, unique, exhaustive)
+
+
+FEW_ITEMS = 3
+"""Largest deposit searched whole however crowded its window (:func:`_few_items`)."""
+_FEW_CHANCE = 0.004
+"""Largest expected number of chance subsets, of the solution's size or fewer, in a
+crowded window for it to book: stricter than :attr:`MatchParams.batch_max_chance`, since
+larger subsets of so large a window cannot be listed, and so cannot be seen to rival it."""
+
+
+def _few_items(
+    bi: int,
+    items: int | None,
+    target: int,
+    pool: Sequence[int],
+    gl: Sequence[Rec],
+    params: MatchParams,
+    unit: int,
+) -> BatchSearch | None:
+    """The one pair or triple of a crowded window that sums to a deposit, if a chance
+    hit of that few items is unlikely.
+
+    Convention of the deposit: most slips hold two or three cheques. A window too
+    crowded to list every subset (:attr:`MatchParams.batch_pool_limit`) can still be
+    searched whole for subsets of at most :data:`FEW_ITEMS` (C(n, 3) of a hundred
+    entries is 160,000), and a pair or triple that hits the amount to the cent is as
+    telling there as in a small pool when the same count of chance hits is expected:
+    no other pair or triple hits it, and the expected number that would by chance is at
+    most :data:`_FEW_CHANCE`. Other lines that want the same entries still contest it.
+    """
+    if len(pool) < 2:
+        return None
+    ordered = sorted(pool, key=lambda gi: (-abs(gl[gi].units), gi))
+    sums = subset_sums([abs(gl[gi].units) for gi in ordered], target, FEW_ITEMS, unit)
+    if items is not None:
+        sums = _SubsetSums(
+            {k: v for k, v in sums.solutions.items() if k == items},
+            {k: v for k, v in sums.chance.items() if k == items},
+        )
+    found = [sol for sols in sums.solutions.values() for sol in sols]
+    if len(found) != 1:
+        return None
+    # Every pair and triple was listed, so none rivals it: the risk is a larger slip
+    # whose amount a subset of this size, or a smaller one, hits by chance. A few dozen
+    # sums near the amount may by luck share none of its cents, so the density of all
+    # sums near it, cent by cent, is a floor on that chance.
+    size = len(found[0])
+    anyhow = subset_sums([abs(gl[gi].units) for gi in ordered], target, size, 1).chance
+    chance = max(
+        sum(p for k, p in sums.chance.items() if k <= size),
+        sum(p for k, p in anyhow.items() if k <= size),
+    )
+    if chance > _FEW_CHANCE:
+        return None
+    return BatchSearch(bi, [tuple(sorted(ordered[i] for i in found[0]))], True, True)
 
 
 def _swept(
@@ -244,7 +301,7 @@ def _counted(
     if sum(math.comb(right, k) for k in range(items + 1)) > _COUNTED_BUDGET:
         return None  # too many open entries to show that no other subset adds up
     ordered = sorted(pool, key=lambda gi: (-abs(gl[gi].units), gi))
-    sums = _subset_sums([abs(gl[gi].units) for gi in ordered], target, items, unit)
+    sums = subset_sums([abs(gl[gi].units) for gi in ordered], target, items, unit)
     found = sums.solutions.get(items, [])
     if len(found) != 1 or sums.chance.get(items, 0.0) > params.batch_max_chance:
         return None
@@ -421,6 +478,15 @@ def _search_batches(
                 pools.append(key)
         if not pools and len(sweep_pool) >= 2:
             pools.append(())
+        if not complete and b.units > 0 and b.items in (None, *range(2, FEW_ITEMS + 1)):
+            whole = tuple(sorted(members(sweep_days if b.feat.counter_deposit else windows[-1])))
+            if (bi, whole) not in cache:
+                cache[(bi, whole)] = _few_items(bi, b.items, abs(b.units), whole, gl, params, unit)
+            few = cache[(bi, whole)]
+            if few is not None:
+                few.named = _names_support(b, few.solutions[0], gl, params)
+                results.append(few)
+                continue
         for key in pools:
             cache_key = (bi, key, pools[-1], sweep_pool, complete)
             if cache_key not in cache:
@@ -843,7 +909,7 @@ def _book_referenced_line(
     found: list[tuple[int, ...]] = []
     if 2 <= len(members) <= _REFERENCED_POOL:
         values = [abs(gl[gi].units) for gi in members]
-        sums = _subset_sums(values, abs(b.units), len(members), 1)
+        sums = subset_sums(values, abs(b.units), len(members), 1)
         if all(len(sols) < _KEPT for sols in sums.solutions.values()):
             found = [
                 sol

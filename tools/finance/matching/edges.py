@@ -7,6 +7,7 @@ cross product; the score weighs amount, clearing lag, names and references.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -204,10 +205,25 @@ class Scorer:
         elif kind == "transposed":
             amount_s = 0.3
             note = "two digits transposed (the ledger amount is likely mistyped)"
+        elif g.fx_currency is not None:
+            amount_s = 0.7
+            cost = Decimal(abs(b.units - g.units)) / Decimal(abs(g.units))
+            note = (
+                f"{g.fx_currency} converted at the bank's rate, {cost:.2%} from the rate"
+                " the ledger states"
+            )
         else:
             amount_s = 0.7
             note = "amount converted from the claim currency"
-        name_s = 0.5 if sim is None else sim
+        # The currency both sides name and the account digits the line prints stand
+        # in for a payee: the money moved to or from our own account in that currency.
+        tail = b.feat.account_tail
+        own_fx = (
+            kind == "fx"
+            and g.fx_currency is not None
+            and (tail is None or re.search(rf"\b{tail}\b", g.memo) is not None)
+        )
+        name_s = 1.0 if own_fx else 0.5 if sim is None else sim
         score = 0.4 * amount_s + 0.2 * date_s + 0.4 * name_s + (0.25 if ref_hit else 0.0)
         if g.reversal != b.reversal:
             score -= 0.15
@@ -218,7 +234,7 @@ class Scorer:
         if before_run:
             bookable = False
             note = "dated before the payment run the bank line prints"
-        elif ref_hit:
+        elif ref_hit or own_fx:
             bookable = True
         elif sim is not None and sim < p.weak_name:
             # Names disagree. An amount to the cent, posted within days, with no rival
@@ -349,12 +365,30 @@ def build_edges(
             for variant in _transpositions(b.units):
                 for gi in index.by_units.get(variant, ()):
                     add(bi, gi, "transposed")
+        if b.currencies:
+            spread = int(abs(b.units) * p.fx_spread_rel) + 1
+            for gi in index.near(b.units - spread, b.units + spread, earliest, latest, b.units > 0):
+                if gl[gi].fx_currency in b.currencies and _bank_rate(b.units, gl[gi].units):
+                    add(bi, gi, "fx")
         if fx_flags is not None:
             spread = int(abs(b.units) * p.fx_tolerance_rel) + 1
             for gi in index.in_range(b.units - spread, b.units + spread):
                 if fx_flags[gi] and gl[gi].units != 0:
                     add(bi, gi, "fx")
     return list(best.values())
+
+
+def _bank_rate(bank_units: int, gl_units: int) -> bool:
+    """Whether the bank's conversion differs from the books' in the way a spread does.
+
+    Convention of the retail exchange rate: a bank sells foreign currency above the
+    market rate and buys it below, so converting always costs the customer. Money sent
+    to a foreign-currency account takes more home currency than the books' rate says,
+    and money brought back yields less; a difference the other way is no spread.
+    """
+    if bank_units == gl_units:
+        return False
+    return abs(bank_units) > abs(gl_units) if bank_units < 0 else bank_units < gl_units
 
 
 def _other_slip(b: Rec, g: Rec) -> bool:

@@ -143,6 +143,15 @@ class MatchParams(BaseModel):
     fx_tolerance_rel: Decimal = Field(
         Decimal("0.05"), ge=0, lt=1, description="spread allowed on a converted claim amount"
     )
+    fx_spread_rel: Decimal = Field(
+        Decimal("0.03"),
+        ge=0,
+        lt=1,
+        description=(
+            "largest share by which a bank's conversion may cost more than the rate a"
+            " ledger memo states (retail foreign-exchange spreads are 1-3%)"
+        ),
+    )
 
 
 class ClaimMatch(BaseModel):

@@ -34,10 +34,12 @@ from baton.tools.finance.models import (
 from baton.tools.finance.normalize import (
     MAX_TEXT,
     DescriptionFeatures,
+    currencies_named,
     describe,
     fold,
     item_kind,
     normalize_ref,
+    stated_conversion,
 )
 
 
@@ -81,6 +83,11 @@ class Rec:
     kind: str = ""
     """The kind of item a bank line is (``DEB``, ``DD``, ``CARD PAYMENT``; see
     :func:`~tools.finance.normalize.item_kind`), and so how many days it takes to clear."""
+    fx_currency: str | None = None
+    """For a ledger entry, the foreign currency its memo converts from at a stated rate
+    that gives its amount (:func:`~tools.finance.normalize.stated_conversion`)."""
+    currencies: frozenset[str] = frozenset()
+    """For a bank line, the currencies its text names (``FX TFR-TO US$``)."""
     alias: DescriptionFeatures | None = None
     """For a bank line, the books' name for the payer its descriptor stands for, learned
     from this month's certain pairs (:func:`~tools.finance.matching.aliases.learn_aliases`)."""
@@ -333,6 +340,7 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         made_bday=None if made is None else bdays[made],
         made_day=None if made is None else made.toordinal(),
         tokens=frozenset(t for t in map(normalize_ref, _TOKEN_SPLIT.split(text)) if len(t) >= 4),
+        currencies=currencies_named(text),
         kind=item_kind(text),
         days=_posted_days(line.date, text),
     )
@@ -465,7 +473,20 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         display_amount=entry.amount,
         memo=text,
         days=_written_days(text),
+        fx_currency=_converted_from(text, entry.amount),
     )
+
+
+def _converted_from(text: str, amount: Decimal) -> str | None:
+    """The currency a memo converts the entry's amount from, if its stated foreign amount
+    times its stated rate gives that amount to the cent: a memo whose figures do not
+    reproduce the entry states no conversion of it."""
+    stated = stated_conversion(text)
+    if stated is None:
+        return None
+    code, foreign, rate = stated
+    converted = (foreign * rate).quantize(Decimal("0.01"))
+    return code if abs(abs(amount) - converted) <= Decimal("0.01") else None
 
 
 def claim_rec(
