@@ -1321,6 +1321,24 @@ def test_books_kept_net_of_fees_meet_an_acquirers_gross_deposit() -> None:
     assert booked(result) == set()
 
 
+def test_an_acquirer_paying_under_its_banks_brand_is_a_card_payout() -> None:
+    # Chase pays card takings as CHASE PAYMENTECH and TD as TD MERCHANT SVCS; the books
+    # keep the day net of fees under the acquirer's trade name.
+    for text, books in (
+        ("MERCHANT DEPOSIT CREDIT CHASE PAYMENTECH", "Chase Merchant Services"),
+        ("DÉPÔT MARCHAND TD MERCHANT SVCS", "TD Merchant Solutions"),
+    ):
+        result = reconcile(
+            [bank("B1", 2, text, "3468.32")],
+            [gl("G1", 1, f"Daily sales 2025-03-04 (net of fees) {books}", "3392.02")],
+        )
+        assert booked(result) == {("B1", "G1")}
+    # A dictionary word is no platform inside a name: Times Square Parking pays out no
+    # card takings, while a coined acquirer name counts wherever it stands.
+    assert not describe("TIMES SQUARE PARKING").processor
+    assert describe("DEPOSIT CHASE PAYMENTECH").processor
+
+
 def test_a_payer_descriptor_learned_from_certain_pairs_names_its_other_payments() -> None:
     # PWGSC-TPSGC is how the Government of Canada's payments print; nothing in it
     # resembles the books' "Public Services and Procurement Canada". Two payments of one
@@ -1460,6 +1478,28 @@ def test_a_loan_repayment_is_its_principal_and_its_interest() -> None:
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_a_debit_that_only_says_business_loan_is_a_loan_repayment() -> None:
+    # BMO and RBC print the product, not the act: "BUSINESS LOAN" is its repayment.
+    for text in ("[DN]BUSINESS LOAN LOAN", "Business PAD BUSINESS LOAN"):
+        result = reconcile(
+            [bank("B1", 2, text, "-2362.93")],
+            [
+                gl("G1", 2, "Loan principal, BMO Bank of Montreal", "-1437.62"),
+                gl("G2", 2, "Loan interest, BMO Bank of Montreal", "-925.31"),
+            ],
+        )
+        assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_a_payroll_processor_takes_source_deductions_three_banking_days_before_payday() -> None:
+    # Wagepoint debits the remittance on Monday; the books record it on Thursday's payday.
+    result = reconcile(
+        [bank("B1", 0, "WAGEPOINT TAX", "-6672.05")],
+        [gl("G1", 3, "Wagepoint - Source deductions 2025-03-06", "-6672.05")],
+    )
+    assert booked(result) == {("B1", "G1")}
 
 
 def test_an_e_transfer_from_a_sender_the_books_do_not_know_offers_the_weeks_receipts() -> None:

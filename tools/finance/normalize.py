@@ -578,13 +578,35 @@ def describe(text: str) -> DescriptionFeatures:
         full_amount=_FULL_AMOUNT.search(upper) is not None,
         counter_deposit=_COUNTER_DEPOSIT.search(upper) is not None,
         slip_no=_slip_no(upper),
-        processor=bool(name) and platform(name) in _PLATFORMS,
+        processor=_is_processor(name),
     )
 
 
 def _slip_no(upper: str) -> str | None:
     found = _SLIP_NO.search(upper)
     return found.group(1) if found else None
+
+
+# Convention of the acquirer's deposit: a bank's card-acquiring arm pays the merchant
+# under its own trade name, which may follow the parent bank's (``CHASE PAYMENTECH``),
+# or as the bank's "merchant services" (``TD MERCHANT SVCS``, ``BMO MERCHANT
+# SOLUTIONS``). Only coined platform names count anywhere in the name: a dictionary word
+# such as ``SQUARE`` or ``TOAST`` inside a name (``TIMES SQUARE PARKING``) is no payout.
+_COINED_PLATFORMS = frozenset(
+    {"PAYMENTECH", "MONERIS", "HELCIM", "NUVEI", "PAYFACTO", "WORLDPAY", "ADYEN", "ELAVON"}
+)
+_MERCHANT_ARM = re.compile(r"\bMERCHANT\s+(?:SERVICES|SOLUTIONS|SVCS?|BANKCARD)\b|\bBANKCARD\b")
+
+
+def _is_processor(name: str) -> bool:
+    """Whether the name is a card processor's or acquirer's payout (see above)."""
+    if not name:
+        return False
+    return (
+        platform(name) in _PLATFORMS
+        or not _COINED_PLATFORMS.isdisjoint(name.split())
+        or _MERCHANT_ARM.search(name) is not None
+    )
 
 
 def platform(name: str) -> str:
@@ -616,7 +638,7 @@ _OWN_TRANSFER = re.compile(
     r"|\bRETRAIT\s+(?:AU\s+)?(?:GUICHET|GAB?)\b|\bPETTY\s+CASH\b|\bPETITE\s+CAISSE\b"
 )
 _LOAN = re.compile(
-    r"\b(?:LOAN|MORTGAGE)\s+(?:PAYMENT|PMT|REPAYMENT|PRINCIPAL|INTEREST)\b|"
+    r"\bLOANS?\b|\bMORTGAGE\s+(?:PAYMENT|PMT|REPAYMENT|PRINCIPAL|INTEREST)\b|"
     r"\bREMBOURSEMENT\s+(?:DE\s+|DU\s+)?PRET\b|\b(?:CAPITAL|INTERETS?)\s+(?:DU|SUR|DE)\s+(?:LA\s+)?PRET\b"
 )
 _NET_OF_FEES = re.compile(
@@ -947,6 +969,12 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         # Card sales in the books, the processor's payout at the bank; unless the books
         # say the takings went through another processor (Stripe's are not Worldpay's).
         best = max(best, 0.8)
+    if bank.processor and (ledger.card_sales or ledger.net_of_fees):
+        # Card takings in the books under the acquirer's trade name, its bank's brand
+        # at the bank ("Chase Merchant Services" and ``CHASE PAYMENTECH``).
+        brand = bank.name.split()[0]
+        if any(seg.split()[0] == brand for seg in ledger.segments):
+            best = max(best, 0.8)
     if _initials_with_link(bank, ledger):
         best = max(best, 0.8)  # the acronym of the whole name, linking word and all
     if bank.own_transfer and ledger.own_transfer:

@@ -15,7 +15,14 @@ from decimal import Decimal
 import numpy as np
 
 from baton.tools.finance.matching.params import EdgeKind, MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, Scale, names_no_payee, run_floor
+from baton.tools.finance.matching.records import (
+    Edge,
+    Rec,
+    Scale,
+    batch_lead,
+    names_no_payee,
+    run_floor,
+)
 from baton.tools.finance.models import (
     Match,
     MatchKind,
@@ -104,6 +111,9 @@ class Scorer:
             or self.late_receipt(b, lag)
         )
         lead = p.reversal_lead_days if booked_late else p.lead_days
+        # A payroll processor takes the pay run and its source deductions before payday,
+        # which is the day the books record them (see batch_lead).
+        lead = max(lead, batch_lead(b, p))
         if lag < -lead:
             return None
         if cheque_hit and b.day - g.day <= p.cheque_lag_days:
