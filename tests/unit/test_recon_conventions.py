@@ -1339,6 +1339,80 @@ def test_an_acquirer_paying_under_its_banks_brand_is_a_card_payout() -> None:
     assert describe("DEPOSIT CHASE PAYMENTECH").processor
 
 
+def test_a_payout_less_fees_booked_apart_books_in_a_busy_week() -> None:
+    # Shopify pays 965.92 of sales less 28.71 of fees; the books hold both entries. The
+    # same week holds other receipts a little above the payout and a hundred purchases, so
+    # some sales entry and some debit could pair by chance; but only Shopify's entries
+    # can make a booked pair, and among them the chance is small.
+    rng = random.Random(7)
+    others = [
+        gl(f"R{i}", rng.randint(0, 3), f"Inv {300 + i} Customer {i}", f"{950 + 11 * i}.{i}7")
+        for i in range(6)
+    ] + [
+        gl(f"X{i}", rng.randint(0, 2), f"Vendor {i} supplies", f"-{rng.randint(5, 90)}.{i:02d}")
+        for i in range(100)
+    ]
+    result = reconcile(
+        [bank("B1", 2, "DÉPÔT MARCHAND SHOPIFY PAYMENTS", "937.21")],
+        [
+            gl("G1", 0, "Shopify Payments - Daily sales 2025-03-03", "965.92"),
+            gl("G2", 0, "Shopify Payments - Merchant fees", "-28.71"),
+            *others,
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+
+
+def test_a_returned_cheque_and_its_deposit_both_meet_the_books() -> None:
+    # The bank credits a mobile deposit and charges the cheque back as NSF; the books
+    # record the receipt and its reversal. Both legs reached the bank, so both book,
+    # in English and in French (Desjardins' wording, QuickBooks' English memo).
+    for deposit, returned, receipt, reversal in (
+        (
+            "TD MOBILE DEPOSIT",
+            "RTN CHQ NSF",
+            "Inv 6175 Josee Bergeron",
+            "NSF cheque returned Josee Bergeron",
+        ),
+        (
+            "DÉPÔT MOBILE",
+            "CHÈQUE RETOURNÉ SANS PROVISION",
+            "Anne-Marie Dubé - Inv 9041",
+            "Anne-Marie Dubé - NSF cheque returned",
+        ),
+    ):
+        result = reconcile(
+            [bank("B1", 0, deposit, "2243.08"), bank("B2", 4, returned, "-2243.08")],
+            [
+                gl("G1", 0, receipt, "2243.08", ref="45946"),
+                gl("G2", 4, reversal, "-2243.08", ref="45946"),
+            ],
+        )
+        assert booked(result) == {("B1", "G1"), ("B2", "G2")}, deposit
+        assert not result.offsetting
+    # A deposit at the bank's counter, machine or app names the bank, never the payer;
+    # Desjardins' "Dépôt mobile" is such a deposit.
+    assert describe("TD MOBILE DEPOSIT").name == ""
+    assert describe("TD MERCHANT SVCS").name == "TD MERCHANT SERVICES"
+    assert describe("DÉPÔT MOBILE").counter_deposit
+
+
+def test_a_cancelled_e_transfer_and_its_reversing_entry_meet() -> None:
+    # Desjardins prints "VIREMENT INTERAC ANNULÉ" when a sent e-Transfer comes back;
+    # the books reverse the payment with a "contrepassation".
+    result = reconcile(
+        [
+            bank("B1", 0, "VIREMENT INTERAC ENVOYÉ SERVICES MÉNAGERS BÉ", "-1459.17"),
+            bank("B2", 3, "VIREMENT INTERAC ANNULÉ SERVICES MÉNAGERS BÉ", "1459.17"),
+        ],
+        [
+            gl("G1", 0, "Services Ménagers Bédard", "-1459.17"),
+            gl("G2", 3, "Paiement retourné - contrepassation, Services Ménagers Bédard", "1459.17"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+
+
 def test_a_payer_descriptor_learned_from_certain_pairs_names_its_other_payments() -> None:
     # PWGSC-TPSGC is how the Government of Canada's payments print; nothing in it
     # resembles the books' "Public Services and Procurement Canada". Two payments of one

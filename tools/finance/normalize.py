@@ -168,7 +168,10 @@ _SERIAL_CHEQUE = re.compile(
 _WIRE = re.compile(r"\b(?:FED)?WIRE\b|\b(?:INTERNATIONAL|INTL)\s+(?:PAYMENT|TRANSFER)\b|\bSWIFT\b")
 _CHEQUE_WORD = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ)\b")
 _REVERSAL = re.compile(
-    r"\b(?:VOID\w*|REVERS\w*|REV|NSF|RETURN\w*|RET|CANCEL\w*|CHARGEBACK|REFUND\w*|UNPAID|BOUNCED)\b"
+    r"\b(?:VOID\w*|REVERS\w*|REV|NSF|RETURN\w*|RET|RTN|CANCEL\w*|CHARGEBACK|REFUND\w*|UNPAID|BOUNCED"
+    # French (accents folded off): "Chèque retourné sans provision", "Effet impayé",
+    # "Virement Interac annulé", "contrepassation" (a reversing entry).
+    r"|RETOURNE\w*|IMPAYE\w*|ANNUL\w*|CONTREPASS\w*|SANS\s+PROVISION|PROVISION\s+INSUFFISANTE)\b"
 )
 _BANK_ORIGINATED = re.compile(
     r"\b(?:SERVICE\s+(?:CHARGE|FEE)|MAINTENANCE\s+FEE|MONTHLY\s+(?:SERVICE\s+)?FEE|ACCOUNT\s+FEE|"
@@ -368,7 +371,7 @@ _COUNTER_DEPOSIT = re.compile(
     r"\bCOUNTER\s+CREDIT\b|\b(?:CHEQUE|CHECK|BRANCH|CASH|COUNTER|REMOTE|MOBILE)\s+DEPOSIT\b|"
     r"\bPAID\s+IN\b|\bPAYING\s+IN\b|\bNIGHT\s+SAFE\b|^\s*CC\s|"
     # Canada: deposits at an ABM or a teller, and Quebec's DEPOT (AU) GUICHET / N CHEQUES.
-    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?|COMPTOIR|SUCCURSALE)\b|^\s*GC\s+\d{3,4}-DEPOSIT\b|\bDEPOT\s+\d{1,2}\s+(?:CHEQUES|EFFETS)\b|"
+    r"\bABM\s+DEPOSIT\b|\bDEPOT\s+(?:AU\s+)?(?:GUICHET|GAB?|COMPTOIR|SUCCURSALE|MOBILE)\b|^\s*GC\s+\d{3,4}-DEPOSIT\b|\bDEPOT\s+\d{1,2}\s+(?:CHEQUES|EFFETS)\b|"
     r"\b(?:INSTANT\s+)?TELLER\s+DEPOSIT\b|\bBRANCH\s+TRANSACTION\s+DEPOSIT\b|^\s*BR\s+DEPOSIT\b"
 )
 
@@ -416,13 +419,29 @@ def item_kind(text: str) -> str:
 _FIRST_WORD = re.compile(r"[A-Z]+")
 
 
-def _clean_name(text: str) -> str:
-    """Counterparty words of an upper-cased text, in order."""
+def _clean_name(text: str, counter: bool = False) -> str:
+    """Counterparty words of an upper-cased text, in order.
+
+    A counter, machine or mobile deposit names nobody but the bank that took it, which
+    prints its own brand on its channels (``TD MOBILE DEPOSIT``, ``RBC ABM DEPOSIT``):
+    on such a line the brand is no payer.
+    """
     cleaned = _TXN_PHRASES.sub(" ", _TRAILING_CODE.sub(" ", _TYPE_CODE.sub(" ", text)))
     cleaned = _split_processor(cleaned.strip())
     cleaned = _TXN_PHRASES.sub(" ", cleaned)
     cleaned = _REVERSAL.sub(" ", cleaned)
-    return " ".join(_name_tokens(cleaned))
+    tokens = _name_tokens(cleaned)
+    if counter and tokens and tokens[0] in _BANK_BRANDS:
+        tokens = tokens[1:]
+    return " ".join(tokens)
+
+
+_BANK_BRANDS = _words(
+    """
+    TD RBC BMO CIBC SCOTIA SCOTIABANK DESJARDINS BNC HSBC ATB TANGERINE
+    NATWEST BARCLAYS LLOYDS HALIFAX SANTANDER NATIONWIDE CHASE PNC CITI CITIBANK
+    """
+)
 
 
 def _split_processor(text: str) -> str:
@@ -547,10 +566,11 @@ def describe(text: str) -> DescriptionFeatures:
         cheque.group(1) if cheque else (serial.group(1) or serial.group(2)) if serial else None
     )
     field = counterparty_field(upper)
-    name = _clean_name(field if field else upper)
+    counter = _COUNTER_DEPOSIT.search(upper) is not None
+    name = _clean_name(field if field else upper, counter)
     segments = [name] if name else []
     for part in _SEGMENT_SPLIT.split(upper):
-        part_name = _clean_name(part)
+        part_name = _clean_name(part, counter)
         if part_name and part_name not in segments:
             segments.append(part_name)
     return DescriptionFeatures(
@@ -576,7 +596,7 @@ def describe(text: str) -> DescriptionFeatures:
         account_tail=tail.group(1) if (tail := _ACCOUNT_TAIL.search(upper)) else None,
         direct_debit=_DIRECT_DEBIT.search(upper) is not None,
         full_amount=_FULL_AMOUNT.search(upper) is not None,
-        counter_deposit=_COUNTER_DEPOSIT.search(upper) is not None,
+        counter_deposit=counter,
         slip_no=_slip_no(upper),
         processor=_is_processor(name),
     )

@@ -754,13 +754,13 @@ def book_gross_less_fees(
     for gi in sorted(state.gl_open):
         if gl[gi].units < 0 and not gl[gi].reversal:
             fees[-gl[gi].units].append(gi)
-    fee_days = sorted(gl[gi].bday for group in fees.values() for gi in group)
+    fee_days = sorted((gl[gi].bday, gi) for group in fees.values() for gi in group)
     for bi in sorted(state.bank_open, key=lambda i: (bank[i].bday, i)):
         b = bank[bi]
         if b.units <= 0 or not b.feat.name or b.reversal:
             continue
         found: list[tuple[int, int]] = []
-        tried = 0
+        tried: list[int] = []
         for k in range(bisect.bisect_right(sales_units, b.units), len(sales)):
             si = sales[k][1]
             s = gl[si]
@@ -769,7 +769,7 @@ def book_gross_less_fees(
                 break  # the fee only grows faster than its tolerance from here
             if si not in state.gl_open or s.reversal or not b.bday - window <= s.bday <= b.bday:
                 continue
-            tried += 1
+            tried.append(si)
             found += [
                 (si, fi)
                 for fi in fees.get(fee, ())
@@ -780,23 +780,30 @@ def book_gross_less_fees(
                     or abs(gl[fi].bday - s.bday) <= 1
                 )
             ]
-        # A coincidence is likely when many sales and fee entries could pair: the
-        # expected number of chance pairs is the pairs tried over the cents a fee may take.
-        in_window = bisect.bisect_right(fee_days, b.bday) - bisect.bisect_left(
-            fee_days, b.bday - window
-        )
-        chance = tried * in_window / max(1, fee_tolerance(b.units))
-        if len(found) > _KEPT or chance > params.batch_max_chance:
+        if len(found) > _KEPT:
             continue
-        named = [
-            (si, fi)
-            for si, fi in found
-            if all(
-                (name_similarity(b.feat, gl[x].feat) or 0.0) >= params.strong_name for x in (si, fi)
-            )
-        ]
+
+        def agrees(x: int, b: Rec = b) -> bool:
+            return (name_similarity(b.feat, gl[x].feat) or 0.0) >= params.strong_name
+
+        named = [(si, fi) for si, fi in found if agrees(si) and agrees(fi)]
         if len(named) != 1:
             continue
+        # A coincidence is likely when many sales and fee entries could pair: the
+        # expected number of chance pairs is the pairs tried over the cents a fee may
+        # take. Only entries naming the payer can make a booked pair, so when every
+        # entry in reach is too many, those that name it are counted instead (a busy
+        # week's purchases cannot pose as Shopify's fee).
+        in_window = fee_days[
+            bisect.bisect_left(fee_days, (b.bday - window, -1)) : bisect.bisect_right(
+                fee_days, (b.bday, len(gl))
+            )
+        ]
+        tolerance = max(1, fee_tolerance(b.units))
+        if len(tried) * len(in_window) / tolerance > params.batch_max_chance:
+            rivals = sum(map(agrees, tried)) * sum(agrees(fi) for _day, fi in in_window)
+            if rivals / tolerance > params.batch_max_chance:
+                continue
         si, fi = named[0]
         book_members(
             state,
