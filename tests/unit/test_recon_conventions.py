@@ -1413,6 +1413,26 @@ def test_a_cancelled_e_transfer_and_its_reversing_entry_meet() -> None:
     assert booked(result) == {("B1", "G1"), ("B2", "G2")}
 
 
+def test_a_tax_remittance_meets_the_payee_the_agency_names() -> None:
+    # The bank prints the agency and its form (CRA PD7A; ARC RETENUES SOURCE in French);
+    # the books pay the Receiver General, one entry per deduction.
+    for text, payee in (
+        ("[DN]CRA PD7A", "Receiver General for Canada"),
+        ("PAIEMENT FACTURE ARC RETENUES SOURCE", "Receveur général du Canada"),
+    ):
+        result = reconcile(
+            [bank("B1", 2, text, "-15026.68")],
+            [
+                gl("G1", 2, f"Source deductions January 2025 CPP {payee}", "-7054.04"),
+                gl("G2", 2, f"Source deductions January 2025 EI {payee}", "-5685.55"),
+                gl("G3", 2, f"Source deductions January 2025 Income tax {payee}", "-2287.09"),
+            ],
+        )
+        assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B1", "G3")}, text
+    # ARC beside no tax word is a name, not the agency.
+    assert describe("ARC WELDING SUPPLY").tax_authority == ""
+
+
 def test_a_payer_descriptor_learned_from_certain_pairs_names_its_other_payments() -> None:
     # PWGSC-TPSGC is how the Government of Canada's payments print; nothing in it
     # resembles the books' "Public Services and Procurement Canada". Two payments of one

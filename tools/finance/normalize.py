@@ -208,6 +208,9 @@ class DescriptionFeatures:
     """The text talks about bank charges or interest (a ledger entry booking such an item)."""
     family: str = ""
     """The parent brand of a sub-brand the text names (``HAMPTON INN`` gives ``HILTON``)."""
+    tax_authority: str = ""
+    """The tax authority the text pays, by one name whatever it is called (see
+    :data:`_TAX_AUTHORITIES`)."""
     payroll: bool = False
     """The text is about payroll: a payroll processor's debit, or wages booked in the books."""
     payroll_processor: bool = False
@@ -585,6 +588,7 @@ def describe(text: str) -> DescriptionFeatures:
         bank_originated=_BANK_ORIGINATED.search(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,
         family=_brand_family(upper),
+        tax_authority=_tax_authority(upper),
         payroll=bool(_PAYROLL_PROCESSOR.search(upper) or _PAYROLL_WORDS.search(upper)),
         payroll_processor=_PAYROLL_PROCESSOR.search(upper) is not None,
         wire=_WIRE.search(upper) is not None,
@@ -704,6 +708,38 @@ def _card_date(upper: str) -> tuple[int, int] | None:
             return None
         month, day = _MONTHS[uk.group(2)], int(uk.group(1))
     return (month, day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+# Convention of the tax remittance: the bank prints the agency or the form (``CRA
+# PD7A``, ``ARC RETENUES SOURCE``, ``IRS USATAXPYMT``, ``HMRC PAYE``) while the books
+# name the payee the agency tells businesses to pay: the Receiver General for Canada,
+# the United States Treasury, HM Revenue & Customs. ``ARC`` (the French CRA) counts
+# only beside tax words, as an ``ARC`` in a name is more often a welder's.
+_TAX_AUTHORITIES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), authority)
+    for pattern, authority in (
+        (
+            r"\bCRA\b|\bPD7A\b|\bRECEIVER\s+GENERAL\b|\bRECEVEUR\s+GENERAL\b|"
+            r"\bCANADA\s+REVENUE\b|\bAGENCE\s+DU\s+REVENU\s+DU\s+CANADA\b|"
+            r"\bARC\b(?=.*\b(?:RETENUES|SOURCE|TPS|TVH|IMPOTS?|DAS)\b)",
+            "CANADA REVENUE AGENCY",
+        ),
+        (r"\bREVENU\s+QUEBEC\b|\bMINISTRE\s+DU\s+REVENU\b", "REVENU QUEBEC"),
+        (r"\bHMRC\b|\bHM\s+REVENUE\b", "HM REVENUE AND CUSTOMS"),
+        (
+            r"\bIRS\b|\bUSATAXPYMT\b|\bEFTPS\b|\bINTERNAL\s+REVENUE\b|"
+            r"\b(?:UNITED\s+STATES|US)\s+TREASURY\b",
+            "INTERNAL REVENUE SERVICE",
+        ),
+    )
+)
+
+
+def _tax_authority(upper: str) -> str:
+    for pattern, authority in _TAX_AUTHORITIES:
+        if pattern.search(upper):
+            return authority
+    return ""
 
 
 def _brand_family(upper: str) -> str:
@@ -1007,6 +1043,8 @@ def name_similarity(bank: DescriptionFeatures, ledger: DescriptionFeatures) -> f
         # A processor's debit and wages in the books. A salary paid straight to an
         # employee (``FPO LEE SALARY``) names the person, and the names must agree.
         best = max(best, 0.9)
+    if bank.tax_authority and bank.tax_authority == ledger.tax_authority:
+        best = max(best, 0.9)  # a remittance to the agency under the payee it names
     if bank.family and bank.family != ledger.family:
         # A sub-brand on the card line, the parent brand in the books.
         best = max(best, *(_pair_similarity(bank.family, seg, True) for seg in ledger.segments))
