@@ -1333,6 +1333,9 @@ def test_an_acquirer_paying_under_its_banks_brand_is_a_card_payout() -> None:
             [gl("G1", 1, f"Daily sales 2025-03-04 (net of fees) {books}", "3392.02")],
         )
         assert booked(result) == {("B1", "G1")}
+    # Desjardins' Monetico and Global Payments are acquirers too.
+    assert describe("Dépôt direct MONETICO").processor
+    assert describe("MERCHANT DEPOSIT CREDIT GLOBAL PAYMENTS").processor
     # A dictionary word is no platform inside a name: Times Square Parking pays out no
     # card takings, while a coined acquirer name counts wherever it stands.
     assert not describe("TIMES SQUARE PARKING").processor
@@ -1610,6 +1613,28 @@ def test_an_e_transfer_from_a_sender_the_books_do_not_know_offers_the_weeks_rece
     )
     assert booked(result) == set()
     offered = {g for c in result.candidates for g in (*c.gl_ids, *c.shared_gl_ids)}
+    assert {"G1", "G2"} <= offered
+
+
+def test_an_unknown_sender_in_a_crowded_week_offers_the_payer_whose_invoices_make_it() -> None:
+    # The same, in a week of ninety other receipts: more than the review shows of a
+    # window. The one customer two of whose open invoices make the amount to the cent
+    # is offered whatever the crowd.
+    rng = random.Random(3)
+    crowd = [
+        gl(f"R{i}", 3, f"Customer {i} Ltd - Fact. {8000 + i}", f"{rng.randint(100, 3000)}.{i:02d}")
+        for i in range(90)
+    ]
+    result = reconcile(
+        [bank("B1", 3, "E-TRANSFER RECEIVED 5024-8043 ONTARIO INC", "2783.73")],
+        [
+            gl("G1", 0, "Maple Leaf Dental Clinic - Fact. 7689", "1755.44"),
+            gl("G2", 0, "Maple Leaf Dental Clinic - Fact. 7690", "1028.29"),
+            *crowd,
+        ],
+    )
+    assert booked(result) == set()
+    offered = {g for c in result.candidates if c.bank_id == "B1" for g in c.gl_ids}
     assert {"G1", "G2"} <= offered
 
 

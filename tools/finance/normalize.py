@@ -602,7 +602,7 @@ def describe(text: str) -> DescriptionFeatures:
         full_amount=_FULL_AMOUNT.search(upper) is not None,
         counter_deposit=counter,
         slip_no=_slip_no(upper),
-        processor=_is_processor(name),
+        processor=_is_processor(name, upper),
     )
 
 
@@ -617,19 +617,36 @@ def _slip_no(upper: str) -> str | None:
 # SOLUTIONS``). Only coined platform names count anywhere in the name: a dictionary word
 # such as ``SQUARE`` or ``TOAST`` inside a name (``TIMES SQUARE PARKING``) is no payout.
 _COINED_PLATFORMS = frozenset(
-    {"PAYMENTECH", "MONERIS", "HELCIM", "NUVEI", "PAYFACTO", "WORLDPAY", "ADYEN", "ELAVON"}
+    {
+        "PAYMENTECH",
+        "MONERIS",
+        "HELCIM",
+        "NUVEI",
+        "PAYFACTO",
+        "WORLDPAY",
+        "ADYEN",
+        "ELAVON",
+        "MONETICO",
+    }
 )
-_MERCHANT_ARM = re.compile(r"\bMERCHANT\s+(?:SERVICES|SOLUTIONS|SVCS?|BANKCARD)\b|\bBANKCARD\b")
+# The acquirers' own names that are ordinary words (Global Payments, First Data).
+_MERCHANT_ARM = re.compile(
+    r"\bMERCHANT\s+(?:SERVICES|SOLUTIONS|SVCS?|BANKCARD)\b|\bBANKCARD\b"
+    r"|\bGLOBAL\s+PAYMENTS\b|\bFIRST\s+DATA\b"
+)
 
 
-def _is_processor(name: str) -> bool:
-    """Whether the name is a card processor's or acquirer's payout (see above)."""
+def _is_processor(name: str, upper: str) -> bool:
+    """Whether the name is a card processor's or acquirer's payout (see above).
+
+    The acquirer's own wording is read in the whole text: ``PAYMENTS`` is no name word.
+    """
     if not name:
         return False
     return (
         platform(name) in _PLATFORMS
         or not _COINED_PLATFORMS.isdisjoint(name.split())
-        or _MERCHANT_ARM.search(name) is not None
+        or _MERCHANT_ARM.search(upper) is not None
     )
 
 

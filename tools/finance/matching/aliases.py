@@ -93,13 +93,20 @@ def learn_batch_aliases(
             sim = name_similarity(b.feat, g.feat)
             if g.feat.name and sim is not None and sim < params.weak_name:
                 by_name[g.feat.name].append(gi)
+        hits: list[tuple[int, ...]] = []
         for name, pool in by_name.items():
             if not 2 <= len(pool) <= params.batch_pool_limit:
                 continue
             sums = subset_sums([abs(gl[gi].units) for gi in pool], abs(b.units), len(pool), unit)
             found = [sol for sols in sums.solutions.values() for sol in sols]
+            hits += [tuple(pool[i] for i in sol) for sol in found]
             if len(found) == 1:
                 seen[b.feat.name][name].append(gl[pool[0]])
+        if len(hits) == 1:
+            # A sender the books do not know (a numbered company paying a customer's
+            # invoices) may still be settled by the reviewer: the one payer whose
+            # entries make the amount is shown with the line (see collect_candidates).
+            state.payer_sums[bi] = hits[0]
     learned = {
         name: entries_[0]
         for name, by in seen.items()

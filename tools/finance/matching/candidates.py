@@ -37,6 +37,11 @@ def collect_candidates(
                 )
                 rows[search.bank].append((0.5, sol, f"possible batch of {len(sol)} entries: {why}"))
         rows[search.bank].extend(_review_row(search, gl, state))
+    for bi, members in state.payer_sums.items():
+        if bi in state.bank_open and all(gi in state.gl_open for gi in members):
+            rows[bi].append(
+                (0.6, members, f"the only sum of one payer's open entries, {len(members)} of them")
+            )
     for bi, (tied, rest) in state.partial.items():
         # The residual is listed even if its twins were taken since: it must not vanish.
         rows.setdefault(bi, [])

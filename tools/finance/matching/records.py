@@ -118,6 +118,9 @@ class State:
     partial: dict[int, tuple[tuple[int, ...], Decimal]] = field(default_factory=dict)
     """Partly booked bank lines: the ledger entries still tied for the rest of the line,
     and that rest (the residual amount). Such a line is in no open set any more."""
+    payer_sums: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Bank lines whose amount is the only sum, to the cent, of several open entries of
+    one payer the line does not name: offered for review with those entries."""
 
 
 class Scale:
