@@ -1638,6 +1638,54 @@ def test_an_unknown_sender_in_a_crowded_week_offers_the_payer_whose_invoices_mak
     assert {"G1", "G2"} <= offered
 
 
+def test_a_bare_deposit_offers_a_working_week_of_receipts() -> None:
+    # Scotiabank prints a paying-in slip as a bare DEPOSIT. Its oldest cheque was
+    # received eight days before; no subset of the last four banking days makes the
+    # amount, so nothing books, but the reviewer is shown the week the slip may hold.
+    result = reconcile(
+        [bank("B1", 9, "DEPOSIT", "1056.87")],
+        [
+            gl("G1", 8, "Inv 3310 Jessica Tremblay", "117.07"),
+            gl("G2", 1, "Inv 3311 Polar Bear Cleaning Services", "131.48"),
+            gl("G3", 8, "Inv 3312 O'Brien Renovations", "706.78"),
+            gl("G4", 4, "Inv 3313 Amira Haddad", "101.54"),
+            gl("G5", 7, "Inv 3314 Westdale Pharmacy", "388.10"),
+        ],
+    )
+    assert booked(result) == set()
+    offered = {g for c in result.candidates if c.bank_id == "B1" for g in c.gl_ids}
+    assert {"G1", "G2", "G3", "G4"} <= offered
+
+
+def test_a_slip_in_a_crowded_week_shows_a_hundred_receipts() -> None:
+    # A shop banking a week's cheques at once: 110 smaller receipts in the slip's
+    # window, the slip's own four among the oldest, one of them keyed 3.00 short in the
+    # books so that nothing makes the amount. All of them are shown.
+    rng = random.Random(5)
+    crowd = [
+        gl(
+            f"R{i}",
+            6 + i % 3,
+            f"Inv {5000 + i} Client {i}",
+            f"{rng.randint(20, 400)}.{i % 100:02d}",
+        )
+        for i in range(110)
+    ]
+    result = reconcile(
+        [bank("B1", 9, "BRANCH DEPOSIT", "5123.45")],
+        [
+            gl("G1", 2, "Inv 3310 Jessica Tremblay", "1117.07"),
+            gl("G2", 2, "Inv 3311 Polar Bear Cleaning Services", "1131.48"),
+            gl("G3", 3, "Inv 3312 O'Brien Renovations", "1706.78"),
+            gl("G4", 3, "Inv 3313 Amira Haddad", "1165.12"),
+            *crowd,
+        ],
+    )
+    assert booked(result) == set()
+    offered = {g for c in result.candidates if c.bank_id == "B1" for g in c.gl_ids}
+    assert {"G1", "G2", "G3", "G4"} <= offered
+
+
 def test_a_payer_descriptor_is_learned_from_sums_of_that_payers_invoices() -> None:
     # The payer pays two or three invoices at once and never one alone, so no single
     # certain pair teaches its descriptor. Two lines that are each, to the cent, the sum

@@ -112,10 +112,12 @@ class BatchSearch:
 _RIVAL_ODDS = 20.0
 """How many times likelier by chance another size's exact subset must be than the booked
 one's before it stops blocking: the odds that the booked subset is the real slip."""
-REVIEW_POOL = 80
+REVIEW_POOL = 120
 """Most open entries offered for review with one unresolved batch line: a business that
 pays suppliers in several BACS runs a week has forty to sixty payments open in one
-run's window, and a member cut from the list could not be picked at all."""
+run's window, a shop that banks a week's cheques and cash at once up to a hundred
+receipts in a slip's (Canada tuning seeds: 80 left 55 slip members unshown in 40
+months, 120 left 5), and a member cut from the list could not be picked at all."""
 RUN_MAX_SIZE = 12
 """Most payments searched for in one dated payment run: a weekly supplier run pays more
 payees than a deposit holds cheques, and its dated window keeps the pool small."""
@@ -519,11 +521,14 @@ def _search_batches(
                 # the nearest sums to the line: the batch may still be in the rest.
                 review = _review(members(reach), b, gl)
                 results.append(BatchSearch(bi, [], False, False, review=review))
-            elif (b.feat.counter_deposit or floor is not None) and len(sweep_pool) >= 2:
-                # A line that says it is a batch (a paying-in slip, a dated run) with
-                # no subset of its window making the amount: a member was booked
-                # further back than the window, or elsewhere. The reviewer is shown
-                # the whole sweep window, where the slip's older items are.
+            elif (
+                b.feat.counter_deposit or floor is not None or (b.units > 0 and names_no_payee(b))
+            ) and len(sweep_pool) >= 2:
+                # A line that says it is a batch (a paying-in slip, a dated run), or a
+                # credit that names nobody (a bare DEPOSIT is how many banks print a
+                # slip), with no subset of its window making the amount: a member was
+                # booked further back than the window, or elsewhere. The reviewer is
+                # shown the whole sweep window, where the slip's older items are.
                 review = _review(list(sweep_pool), b, gl)
                 results.append(BatchSearch(bi, [], False, False, review=review))
             elif b.units > 0 and b.feat.full_amount and not sweep_pool:
