@@ -1436,6 +1436,34 @@ def test_a_tax_remittance_meets_the_payee_the_agency_names() -> None:
     assert describe("ARC WELDING SUPPLY").tax_authority == ""
 
 
+def test_a_lenders_debit_under_its_own_name_is_the_loans_principal_and_interest() -> None:
+    # BDC debits the repayment as a pre-authorized debit naming only itself; the books
+    # split it into principal and interest under the lender's name.
+    for text in ("PREAUTHORIZED DEBIT BDC", "BUSINESS PAD BDC"):
+        result = reconcile(
+            [bank("B1", 2, text, "-2146.43")],
+            [
+                gl("G1", 2, "Loan principal BDC", "-1129.78"),
+                gl("G2", 2, "Loan interest BDC", "-1016.65"),
+            ],
+        )
+        assert booked(result) == {("B1", "G1"), ("B1", "G2")}, text
+
+
+def test_a_sales_tax_return_is_a_payment_not_a_reversal() -> None:
+    # Revenu Québec takes GST and QST in one debit; the books hold one entry per
+    # "return" (the filing), which reverses nothing.
+    result = reconcile(
+        [bank("B1", 2, "PAIEMENT FACTURE REVENU QUÉBEC TPS-TVQ", "-18114.45")],
+        [
+            gl("G1", 2, "Revenu Québec - GST/HST return August 2023", "-6048.23"),
+            gl("G2", 2, "Revenu Québec - QST return August 2023", "-12066.22"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2")}
+    assert describe("Payment returned - Acme").reversal
+
+
 def test_a_payer_descriptor_learned_from_certain_pairs_names_its_other_payments() -> None:
     # PWGSC-TPSGC is how the Government of Canada's payments print; nothing in it
     # resembles the books' "Public Services and Procurement Canada". Two payments of one

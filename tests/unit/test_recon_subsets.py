@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from baton.tools.finance.matching.batches import _KEPT, subset_sums
 from baton.tools.finance.matching.clusters import _Line, _OutOfBudget, _Splitter
 from baton.tools.finance.matching.records import Rec
-from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins, near_counts
+from baton.tools.finance.matching.subsets import (
+    TooManySubsets,
+    few_counts,
+    halves,
+    joins,
+    near_counts,
+)
 from baton.tools.finance.normalize import describe
 
 
@@ -63,6 +69,30 @@ def test_solutions_and_near_counts_match_brute_force(
         if abs(total - target) <= window and total % unit == target % unit:
             expected[len(combo)] = expected.get(len(combo), 0) + 1
     assert near == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=_POOLS,
+    low=st.integers(0, 150),
+    width=st.integers(0, 12),
+    scale=st.sampled_from([1, 10**20]),
+)
+def test_pair_and_triple_counts_match_brute_force(
+    values: list[int], low: int, width: int, scale: int
+) -> None:
+    # The quick count that lets a crowded deposit window skip the full listing.
+    values = [v * scale for v in values]
+    low, high = low * scale, (low + width) * scale
+    expected = [
+        sum(
+            1
+            for combo in combinations(range(len(values)), k)
+            if low <= sum(values[i] for i in combo) <= high
+        )
+        for k in (2, 3)
+    ]
+    assert few_counts(values, low, high) == tuple(expected)
 
 
 def test_joins_lists_every_exact_completion_in_enumeration_order() -> None:

@@ -70,7 +70,7 @@ _TXN_PHRASES = re.compile(
     r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|"
     r"ELECTRONIC\s+FUNDS?\s+TRANSFER(?:\s+(?:DEPOSIT|CREDIT|DEBIT|PAYMENT|PAY))?|MSP|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
     r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
-    r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|"
+    r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|BUSINESS\s+PAD|"
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
     r"DEPOT\s+MARCHAND|(?:INSTANT\s+)?TELLER\s+(?:DEPOSIT|WITHDRAWAL)|BRANCH\s+TRANSACTION|"
     r"^\s*BR\s+DEPOSIT|INTERNET\s+(?:TRANSFER|BANKING)|"
@@ -79,7 +79,10 @@ _TXN_PHRASES = re.compile(
     r"^\s*GC\s+\d{3,4}-|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
     r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
-    r"PRELEVEMENT(?:\s+AUTOMATIQUE)?)\b"
+    r"PRELEVEMENT(?:\s+AUTOMATIQUE)?|"
+    # The books split a loan repayment into its parts under the lender's name ("Loan
+    # principal BDC", "Loan interest, BDC"): the parts are wording, the lender the name.
+    r"LOAN\s+(?:PRINCIPAL|INTEREST|REPAYMENT)|(?:PRINCIPAL|INTEREST)\s+ON\s+LOAN)\b"
 )
 
 
@@ -172,6 +175,11 @@ _REVERSAL = re.compile(
     # French (accents folded off): "Chèque retourné sans provision", "Effet impayé",
     # "Virement Interac annulé", "contrepassation" (a reversing entry).
     r"|RETOURNE\w*|IMPAYE\w*|ANNUL\w*|CONTREPASS\w*|SANS\s+PROVISION|PROVISION\s+INSUFFISANTE)\b"
+)
+# A tax return is a filing, not money coming back: "GST/HST return August 2023" pays
+# the period's tax, where "Payment returned" reverses a payment.
+_TAX_RETURN = re.compile(
+    r"\b(?:TAX|GST|HST|QST|PST|VAT|TPS|TVQ|TVH|SALES\s+TAX|PAYROLL)\s+RETURNS?\b"
 )
 _BANK_ORIGINATED = re.compile(
     r"\b(?:SERVICE\s+(?:CHARGE|FEE)|MAINTENANCE\s+FEE|MONTHLY\s+(?:SERVICE\s+)?FEE|ACCOUNT\s+FEE|"
@@ -584,7 +592,7 @@ def describe(text: str) -> DescriptionFeatures:
         cheque_no=(cheque_no.lstrip("0") or "0") if cheque_no else None,
         mentions_cheque=serial is not None
         or (not own_transfer and _CHEQUE_WORD.search(upper) is not None),
-        reversal=_REVERSAL.search(upper) is not None,
+        reversal=_REVERSAL.search(_TAX_RETURN.sub(" ", upper)) is not None,
         bank_originated=_BANK_ORIGINATED.search(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,
         family=_brand_family(upper),

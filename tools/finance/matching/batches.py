@@ -27,7 +27,13 @@ from baton.tools.finance.matching.records import (
     names_no_payee,
     run_floor,
 )
-from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins, near_counts
+from baton.tools.finance.matching.subsets import (
+    TooManySubsets,
+    few_counts,
+    halves,
+    joins,
+    near_counts,
+)
 from baton.tools.finance.models import (
     Match,
 )
@@ -231,7 +237,21 @@ def _few_items(
     if len(pool) < 2:
         return None
     ordered = sorted(pool, key=lambda gi: (-abs(gl[gi].units), gi))
-    sums = subset_sums([abs(gl[gi].units) for gi in ordered], target, FEW_ITEMS, unit)
+    values = [abs(gl[gi].units) for gi in ordered]
+    pairs, triples = few_counts(values, target, target)
+    if (pairs + triples if items is None else {2: pairs, 3: triples}.get(items, 0)) != 1:
+        return None  # none or several: the listing below could only say the same
+    # Every pair and triple is counted, so none rivals it: the risk is a larger slip
+    # whose amount a subset of this size, or a smaller one, hits by chance. A few dozen
+    # sums near the amount may by luck share none of its cents, so the density of all
+    # sums near it, cent by cent, is a floor on that chance.
+    size = items or (2 if pairs == 1 else 3)
+    window = max(1, target // 20)
+    near_pairs, near_triples = few_counts(values, max(0, target - window), target + window)
+    anyhow = max(0, near_pairs - pairs) + (max(0, near_triples - triples) if size == 3 else 0)
+    if anyhow / (2 * window + 1) > _FEW_CHANCE:
+        return None
+    sums = subset_sums(values, target, FEW_ITEMS, unit)
     if items is not None:
         sums = _SubsetSums(
             {k: v for k, v in sums.solutions.items() if k == items},
@@ -240,17 +260,7 @@ def _few_items(
     found = [sol for sols in sums.solutions.values() for sol in sols]
     if len(found) != 1:
         return None
-    # Every pair and triple was listed, so none rivals it: the risk is a larger slip
-    # whose amount a subset of this size, or a smaller one, hits by chance. A few dozen
-    # sums near the amount may by luck share none of its cents, so the density of all
-    # sums near it, cent by cent, is a floor on that chance.
-    size = len(found[0])
-    anyhow = subset_sums([abs(gl[gi].units) for gi in ordered], target, size, 1).chance
-    chance = max(
-        sum(p for k, p in sums.chance.items() if k <= size),
-        sum(p for k, p in anyhow.items() if k <= size),
-    )
-    if chance > _FEW_CHANCE:
+    if sum(p for k, p in sums.chance.items() if k <= size) > _FEW_CHANCE:
         return None
     return BatchSearch(bi, [tuple(sorted(ordered[i] for i in found[0]))], True, True)
 
@@ -380,11 +390,16 @@ def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     """Whether a ledger entry may be part of a batch bank line at all.
 
     A named bank line (``SQUARE INC``) only batches entries that do not contradict its
-    name, and a bank charge booked in the ledger is never part of a customer deposit.
+    name, and a bank charge booked in the ledger is never part of a customer deposit,
+    unless it is the interest part of a loan repayment: the debit says loan, or it
+    names the lender the books book the loan under (``PREAUTHORIZED DEBIT BDC`` and
+    "Loan interest BDC").
     """
-    if g.feat.mentions_bank and not b.feat.bank_originated and not (b.feat.loan and g.feat.loan):
-        return False  # ...unless it is the interest part of a loan repayment
     sim = _batch_similarity(b, g)
+    if g.feat.mentions_bank and not b.feat.bank_originated:
+        lender = sim is not None and sim >= params.strong_name
+        if not (g.feat.loan and (b.feat.loan or lender)):
+            return False
     return sim is None or sim >= params.weak_name
 
 

@@ -155,3 +155,40 @@ def near_counts(
     totals = np.zeros(max_size + 1, dtype=np.int64)
     np.add.at(totals, size[valid], count[valid])
     return {s: int(n) for s, n in enumerate(totals) if n}
+
+
+def few_counts(values: Sequence[int], low: int, high: int) -> tuple[int, int]:
+    """How many pairs and how many triples of ``values`` (distinct positions) sum to
+    between ``low`` and ``high`` inclusive.
+
+    Why: a crowded deposit window of a few hundred receipts is searched whole for a
+    pair or triple (``batches._few_items``), and almost always has none or several, or
+    so many sums near the amount that a hit proves nothing. Counts over sorted pair
+    sums, O(n² log n) in NumPy, settle that before the full search lists every subset
+    with its members. Each triple is seen from each of its three members (as that
+    member and a pair of the other two), so the sum over members is divided by three.
+    """
+    if len(values) < 2:
+        return 0, 0
+    room = 4 * max(max(map(abs, values)), abs(low), abs(high))
+    dtype: Any = np.int64 if room < _INT64_ROOM else object
+    u = np.sort(np.asarray(values, dtype=dtype))
+    index = np.arange(len(u))
+
+    def within(sorted_sums: _Ints, low_: _Ints, high_: _Ints) -> tuple[_Ints, _Ints]:
+        left = np.searchsorted(sorted_sums, low_, side="left")
+        right = np.searchsorted(sorted_sums, high_, side="right")
+        return left, right
+
+    lo, hi = within(u, low - u, high - u)
+    pairs = int(np.maximum(hi - np.maximum(lo, index + 1), 0).sum())
+    if len(u) < 3:
+        return pairs, 0
+    first, second = np.triu_indices(len(u), 1)
+    pair_sums = u[first] + u[second]
+    pair_sums = np.sort(pair_sums[pair_sums <= high - int(u[0])])
+    lo, hi = within(pair_sums, low - u, high - u)
+    # Pairs in range with u[i] that contain i itself: u[j] within [low - 2u[i], high - 2u[i]].
+    self_lo, self_hi = within(u, low - 2 * u, high - 2 * u)
+    itself = self_hi - self_lo - ((low - 2 * u <= u) & (u <= high - 2 * u))
+    return pairs, int((hi - lo - itself).sum()) // 3
