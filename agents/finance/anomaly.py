@@ -18,6 +18,7 @@ from baton.agents.finance.state import (
     holidays_of,
     ledger_entries,
     policy_of,
+    recon_of,
 )
 from baton.audit import agent_node, current_trace
 from baton.context import RunContext
@@ -53,6 +54,7 @@ def detect(state: dict[str, Any], ctx: RunContext) -> dict[str, Any]:
         policy,
         holidays_of(state, policy),
         known_vendors=state.get("vendors", []),
+        recon=recon_of(state) if state.get("recon") else None,
     )
     rows = [anomaly_row(a) for a in anomalies]
     trace = current_trace()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from baton.tools.finance.anomaly import Anomaly, detect_anomalies, vendor_key
 from baton.tools.finance.io import load_month
+from baton.tools.finance.matching import reconcile
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry
 from baton.tools.finance.policy import ExpensePolicy, load_policy
 
@@ -131,6 +132,77 @@ def test_void_and_reissue_is_not_a_duplicate() -> None:
         ]
     )
     assert of_kind(found, "duplicate") == []
+
+
+def test_a_duplicate_posting_the_books_reversed_is_no_longer_a_duplicate() -> None:
+    # The bill was entered twice and the second entry reversed by a journal: the
+    # reconciliation pairs the reversal with it, so only one payment is left.
+    day = WEDNESDAY
+    bank_lines = [bank("B1", day, "INTERNET BILL PAY 554210 ATLANTIC OFFICE", "-330.75")]
+    ledger = [
+        gl("G1", day, "Bill F-4148 Atlantic Office Solutions", "-330.75", ""),
+        gl("G2", day + timedelta(days=1), "Bill F-4148 Atlantic Office Solutions", "-330.75", ""),
+        gl(
+            "G3",
+            day + timedelta(days=6),
+            "Reverse duplicate entry Atlantic Office Solutions",
+            "330.75",
+            "JE-12",
+        ),
+    ]
+    recon = reconcile(bank_lines, ledger)
+    assert {(o.gl_id_a, o.gl_id_b) for o in recon.offsetting} == {("G2", "G3")}
+    assert of_kind(run(bank_lines, ledger), "duplicate") == [["G1", "G2"]]
+    assert of_kind(run(bank_lines, ledger, recon=recon), "duplicate") == []
+
+
+def test_two_bills_of_one_price_are_not_one_bill_paid_twice() -> None:
+    # Each bank payment is booked against a bill of its own number: two obligations.
+    # The bank's confirmation numbers, copied into the books, are no such evidence.
+    day = WEDNESDAY
+    later = day + timedelta(days=1)
+    two_bills = (
+        [
+            bank("B1", day, "INTERNET BILL PAY 127662 METRO LINEN", "-284.21"),
+            bank("B2", later, "INTERNET BILL PAY 056237 METRO LINEN", "-284.21"),
+        ],
+        [
+            gl("G1", day, "Bill 6463 Metro Linen", "-284.21", ""),
+            gl("G2", later, "Bill 6495 Metro Linen", "-284.21", ""),
+        ],
+    )
+    copied = (
+        two_bills[0],
+        [
+            gl("G1", day, "INTERNET BILL PAY 127662 METRO LINEN", "-284.21", ""),
+            gl("G2", later, "INTERNET BILL PAY 056237 METRO LINEN", "-284.21", ""),
+        ],
+    )
+    one_bill = (
+        two_bills[0],
+        [
+            gl("G1", day, "Bill 6463 Metro Linen", "-284.21", ""),
+            gl("G2", later, "Bill 6463 Metro Linen", "-284.21", ""),
+        ],
+    )
+    for bank_lines, ledger, flagged in ((*two_bills, 0), (*copied, 1), (*one_bill, 1)):
+        recon = reconcile(bank_lines, ledger)
+        assert len(recon.matches) == 2
+        found = of_kind(run(bank_lines, ledger, recon=recon), "duplicate")
+        assert (["B1", "B2"] in found) == bool(flagged), ledger
+        assert flagged or found == []
+
+
+def test_transfers_to_two_of_our_accounts_are_not_a_duplicate() -> None:
+    later = WEDNESDAY + timedelta(days=2)
+    found = run(
+        bank_lines=[
+            bank("B1", WEDNESDAY, "INTERNET TRANSFER 553569059532 TO 57699-****504", "-7500.00"),
+            bank("B2", later, "INTERNET TRANSFER 960358239637 TO ****0142", "-7500.00"),
+            bank("B3", later, "INTERNET TRANSFER 960358239638 TO ****0142", "-7500.00"),
+        ]
+    )
+    assert of_kind(found, "duplicate") == [["B2", "B3"]]
 
 
 def test_receipt_reused_across_claims_and_employees() -> None:

@@ -1788,3 +1788,45 @@ def test_a_transfer_to_a_foreign_currency_account_books_at_the_banks_rate() -> N
             [gl("G1", 0, entry, "-1375.47", entry_type="Transfer")],
         )
         assert booked(alone) == set()
+
+
+def test_a_correcting_journals_wording_and_a_bills_period_are_not_the_name() -> None:
+    # "Reverse duplicate entry 2023-06-12", "écriture en double 3 avril", "June 2023":
+    # the bookkeeper's words around the counterparty; CIBC's "MB-" and "INTERNET BILL
+    # PAY" say how the money moved. A person named Mai or June keeps her name.
+    assert describe("Reverse duplicate entry 2023-06-12 Cintas Canada").name == "CINTAS CANADA"
+    assert describe("June 2023 Cintas Canada").name == "CINTAS CANADA"
+    assert describe("Fizz - Annulation écriture en double 3 avril").name == "FIZZ"
+    assert describe("MB-BILL PAYMENT PACIFIC PACKAGING LTD").name == "PACIFIC PACKAGING"
+    assert describe("INTERNET BILL PAY 080389 ACKLANDS-GRAINGER").name == "ACKLANDS GRAINGER"
+    assert describe("E-TFR AUTODEP TREMBLAY ELECTRIQU").name == "TREMBLAY ELECTRIQU"
+    assert describe("Mai Nguyen").name == "MAI NGUYEN"
+    assert describe("June Carter consulting").name == "JUNE CARTER CONSULTING"
+
+
+def test_a_reversed_duplicate_posting_cancels_the_entry_it_duplicates() -> None:
+    result = reconcile(
+        [bank("B1", 2, "INTERNET BILL PAY 524962 CINTAS CANADA", "-478.53")],
+        [
+            gl("G1", 1, "June 2023 Cintas Canada", "-478.53"),
+            gl("G2", 5, "June 2023 Cintas Canada", "-478.53"),
+            gl("G3", 8, "Reverse duplicate entry 2023-06-02 Cintas Canada", "478.53", "JE-7"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1")}
+    assert {(o.gl_id_a, o.gl_id_b) for o in result.offsetting} == {("G2", "G3")}
+
+
+def test_a_void_numbered_after_its_cheque_cancels_that_cheque() -> None:
+    # "VOID-4179" voids cheque 4179; the memo names nobody. The reissued cheque 4187
+    # is the one that reaches the bank.
+    result = reconcile(
+        [bank("B1", 9, "CHEQUE 4187", "-1408.73")],
+        [
+            gl("G1", 0, "Ironwood Engineering", "-1408.73", "4179", "Expense"),
+            gl("G2", 6, "voided - replaces lost check", "1408.73", "VOID-4179", "Journal Entry"),
+            gl("G3", 6, "Ironwood Engineering", "-1408.73", "4187", "Expense"),
+        ],
+    )
+    assert booked(result) == {("B1", "G3")}
+    assert {(o.gl_id_a, o.gl_id_b) for o in result.offsetting} == {("G1", "G2")}

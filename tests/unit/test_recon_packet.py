@@ -255,6 +255,7 @@ def test_a_duplicate_flagged_on_both_sides_of_booked_pairs_is_one_item() -> None
 def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
     from baton.tools.finance.models import LedgerEntry
     from baton.tools.finance.packet import (
+        OPENING_PAYMENTS,
         OPENING_RECEIPTS,
         PRIOR_PERIOD,
         open_item_group,
@@ -274,7 +275,12 @@ def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
     # Thu 1 to Tue 6 October is three business days: last period's deposits clearing.
     assert unmatched_bank_group(credit(6), start) == OPENING_RECEIPTS
     assert unmatched_bank_group(credit(7), start) is None
-    assert unmatched_bank_group(credit(2, "-410.00"), start) is None  # money out: its own
+    # Money out in the first business day is last period's payment in transit; later
+    # it is a question of its own, and a cheque may clear any day.
+    assert unmatched_bank_group(credit(2, "-410.00"), start) == OPENING_PAYMENTS
+    assert unmatched_bank_group(credit(5, "-410.00"), start) is None
+    cheque = credit(2, "-410.00").model_copy(update={"description": "CHEQUE 1753"})
+    assert unmatched_bank_group(cheque, start) is None
     payment = LedgerEntry(
         id="G",
         date=date(2026, 9, 25),
@@ -329,6 +335,7 @@ def test_returned_debits_and_receipts_at_the_period_edges_are_one_item_each() ->
 
     from baton.tools.finance.models import BankLine
     from baton.tools.finance.packet import (
+        CARD_AND_PAD_DEBITS,
         CLOSING_RECEIPTS,
         OPENING_RECEIPTS,
         RETURNED_ON_STATEMENT,
@@ -355,7 +362,8 @@ def test_returned_debits_and_receipts_at_the_period_edges_are_one_item_each() ->
     assert returned == {"B1", "B2", "B3", "B4"}
     start, end = date(2025, 10, 1), date(2025, 10, 30)
     assert unmatched_bank_group(lines[0], start, end, returned) == RETURNED_ON_STATEMENT
-    assert unmatched_bank_group(lines[4], start, end, returned) is None
+    # Not returned: an unrecorded direct debit, in the card and pre-authorised group.
+    assert unmatched_bank_group(lines[4], start, end, returned) == CARD_AND_PAD_DEBITS
     # Money received in the statement's first days was booked last period; in its last
     # days, it will be booked next period. In between it is a question of its own.
     first = line("R1", 2, "FPI ROSSI INTERIORS 5434", "328.01")
@@ -364,3 +372,68 @@ def test_returned_debits_and_receipts_at_the_period_edges_are_one_item_each() ->
     assert unmatched_bank_group(first, start, end) == OPENING_RECEIPTS
     assert unmatched_bank_group(last, start, end) == CLOSING_RECEIPTS
     assert unmatched_bank_group(middle, start, end) is None
+
+
+def test_a_deposit_that_names_nobody_is_grouped_by_its_own_name_not_its_candidates() -> None:
+    # Two branch deposits, each with other customers' receipts proposed: the item is
+    # about the deposit, which names nobody, so both sit in the no-name group. A named
+    # line keeps its own counterparty even when its candidate is called something else.
+    rows = [
+        row(
+            "EXC-cand-B1",
+            "ambiguous_match",
+            ["B1", "G1", "G2"],
+            ["BRANCH TRANSACTION DEPOSIT", "Inv 7036 Polar Bear Cleaning", "Inv 7040 Grace Lee"],
+        ),
+        row(
+            "EXC-cand-B2",
+            "ambiguous_match",
+            ["B2", "G3"],
+            ["INSTANT TELLER DEPOSIT 4842", "Inv 7377 Aiden McKenzie"],
+        ),
+        row(
+            "EXC-cand-B3",
+            "ambiguous_match",
+            ["B3", "G4"],
+            ["INTERNET BILL PAY 214555 AMEX BANK OF CANADA", "Card payment American Express"],
+        ),
+        row(
+            "EXC-cand-B4",
+            "ambiguous_match",
+            ["B4", "G5"],
+            ["E-TRANSFER 8838 GRACE LEE", "Inv 7041 Grace Lee"],
+        ),
+    ]
+    items = group_exceptions(rows)
+    assert [i["id"] for i in items] == [
+        "GRP-ambiguous_match-no-name",
+        "EXC-cand-B3",
+        "EXC-cand-B4",
+    ]
+    assert [m["id"] for m in items[0]["members"]] == ["EXC-cand-B1", "EXC-cand-B2"]
+
+
+def test_card_purchases_and_pre_authorised_debits_not_in_the_books_are_one_item() -> None:
+    from baton.tools.finance.packet import CARD_AND_PAD_DEBITS, unmatched_bank_group
+
+    def line(text: str, amount: str = "-26.72") -> BankLine:
+        return BankLine(id="B", date=date(2023, 6, 14), description=text, amount=Decimal(amount))
+
+    start, end = date(2023, 6, 1), date(2023, 6, 30)
+    for text in (
+        "PREAUTHORIZED DEBIT ZOOMUS",
+        "POINT OF SALE - INTERAC RETAIL PURCHASE 702453869864 LOWE'S #6315",
+        "DD BRITISH GAS",
+        "CARD PAYMENT TO TESCO STORES 2231",
+        "ADT CANADA PAD",
+    ):
+        assert unmatched_bank_group(line(text), start, end) == CARD_AND_PAD_DEBITS, text
+    # Money the business sends itself, or money in, is a question of its own.
+    for text, amount in (
+        ("CHEQUE 1753", "-500.00"),
+        ("INTERNET BILL PAY 524962 CINTAS CANADA", "-1409.98"),
+        ("E-TRANSFER 459278473821 NOAH SINGH", "-750.00"),
+        ("INTERNET TRANSFER 553569059532 TO ****504", "-7500.00"),
+        ("POS REFUND LOWE'S", "16.14"),
+    ):
+        assert unmatched_bank_group(line(text, amount), start, end) is None, text

@@ -24,8 +24,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
-from baton.tools.finance.models import BankLine, Claim, LedgerEntry
-from baton.tools.finance.normalize import describe
+from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
+from baton.tools.finance.normalize import describe, normalize_ref
 from baton.tools.finance.policy import ExpensePolicy
 
 AnomalyKind = Literal[
@@ -207,6 +207,10 @@ def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
     feat = describe(line.description)
     if feat.cheque_no and not feat.name:
         vendor = ""
+    elif feat.account_tail and not feat.name:
+        # A transfer names the account it goes to by its last digits (``TO ****0142``):
+        # transfers to two accounts are two counterparties, whatever the wording.
+        vendor = f"account ending {feat.account_tail}"
     else:
         vendor = vendors.canonical(feat.name or line.description)
     return _Txn("bank", line.id, line.date, vendor, line.amount, text)
@@ -280,10 +284,64 @@ def _without_reversals(rows: Sequence[_Txn]) -> list[_Txn]:
     return [row for i, row in enumerate(rows) if i not in removed]
 
 
-def _duplicates(rows: Sequence[_Txn], window: int, currency: str) -> list[Anomaly]:
-    """Same vendor and same signed amount within ``window`` days, per source."""
+def documents_of(
+    bank: Sequence[BankLine], ledger: Sequence[LedgerEntry], recon: ReconResult
+) -> dict[str, frozenset[str]]:
+    """The bookkeeping documents (invoice, bill, cheque numbers) behind each booked row.
+
+    A document number is one the ledger entry carries (in its text or ``ref``) that its
+    bank line does not print: the bank's own confirmation or trace number, copied into
+    the books from the feed, is new on every payment and says nothing about what was
+    paid. A bank line and its ledger entries share the entries' documents.
+    """
+    bank_text = {line.id: line.description for line in bank}
+    entries = {entry.id: entry for entry in ledger}
+    found: dict[str, set[str]] = defaultdict(set)
+    for match in recon.matches:
+        entry = entries.get(match.gl_id)
+        if entry is None or match.bank_id not in bank_text:
+            continue
+        printed = describe(bank_text[match.bank_id]).numbers
+        ref = normalize_ref(entry.ref).lstrip("0")
+        numbers = describe(entry.description).numbers | ({ref} if len(ref) >= 4 else set())
+        docs = {n for n in numbers if n not in printed}
+        found[match.bank_id] |= docs
+        found[match.gl_id] |= docs
+    return {row: frozenset(docs) for row, docs in found.items() if docs}
+
+
+def _separate_documents(cluster: Sequence[_Txn], documents: Mapping[str, frozenset[str]]) -> bool:
+    """Each row settles a document of its own: two bills of one price, not one bill twice.
+
+    Convention of the duplicate-payment check: payments are duplicates when they settle
+    the same obligation. When every row is booked against entries carrying their own
+    invoice or bill numbers, and no number is shared, each payment has its own bill.
+    """
+    seen: set[str] = set()
+    for row in cluster:
+        docs = documents.get(row.id)
+        if not docs or docs & seen:
+            return False
+        seen |= docs
+    return True
+
+
+def _duplicates(
+    rows: Sequence[_Txn],
+    window: int,
+    currency: str,
+    cancelled: Collection[str] = (),
+    documents: Mapping[str, frozenset[str]] | None = None,
+) -> list[Anomaly]:
+    """Same vendor and same signed amount within ``window`` days, per source.
+
+    Rows in ``cancelled`` are entries the books reversed themselves (the reconciliation's
+    offsetting pairs): a duplicate posting corrected by a reversing journal is already
+    undone, so the entry left is no duplicate of anything. A cluster whose rows each
+    settle their own document (``documents``, see :func:`documents_of`) is two bills.
+    """
     groups: dict[tuple[Source, str, Decimal], list[_Txn]] = defaultdict(list)
-    for row in _without_reversals(rows):
+    for row in _without_reversals([row for row in rows if row.id not in cancelled]):
         if row.vendor and row.amount != 0:
             groups[(row.source, row.vendor, row.amount)].append(row)
     found: list[Anomaly] = []
@@ -296,9 +354,9 @@ def _duplicates(rows: Sequence[_Txn], window: int, currency: str) -> list[Anomal
             if (row.date - cluster[-1].date).days <= window:
                 cluster.append(row)
                 continue
-            found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency))
+            found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency, documents))
             cluster = [row]
-        found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency))
+        found.extend(_duplicate_anomaly(source, vendor, amount, cluster, currency, documents))
     return found
 
 
@@ -317,9 +375,14 @@ def _habitual(group: Sequence[_Txn], window: int) -> bool:
 
 
 def _duplicate_anomaly(
-    source: Source, vendor: str, amount: Decimal, cluster: list[_Txn], currency: str
+    source: Source,
+    vendor: str,
+    amount: Decimal,
+    cluster: list[_Txn],
+    currency: str,
+    documents: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Anomaly]:
-    if len(cluster) < 2:
+    if len(cluster) < 2 or (documents and _separate_documents(cluster, documents)):
         return []
     span = (cluster[-1].date - cluster[0].date).days
     message = (
@@ -528,12 +591,15 @@ def detect_anomalies(
     *,
     known_vendors: Collection[str] = (),
     period_start: date | None = None,
+    recon: ReconResult | None = None,
 ) -> list[Anomaly]:
     """Run every check and return anomalies, most severe first, in a stable order.
 
     ``holidays`` is usually ``policy.holiday_calendar(years)``. Ledger entries dated before
     ``period_start`` (default: the earliest bank date) count as history: they teach the
     vendor baseline but are not themselves flagged. ``known_vendors`` is the vendor master.
+    ``recon``, the month's reconciliation, tells the duplicate check which entries the
+    books reversed themselves and which document each booked payment settled.
     """
     vendors = _VendorIndex()
     known = _VendorIndex(known_vendors)
@@ -552,8 +618,13 @@ def detect_anomalies(
 
     found: list[Anomaly] = []
     window = policy.anomaly.duplicate_window_days
+    cancelled: set[str] = set()
+    documents: dict[str, frozenset[str]] = {}
+    if recon is not None:
+        cancelled = {i for pair in recon.offsetting for i in (pair.gl_id_a, pair.gl_id_b)}
+        documents = documents_of(bank, ledger, recon)
     for rows in (bank_rows, ledger_rows, claim_rows):
-        found.extend(_duplicates(rows, window, policy.currency))
+        found.extend(_duplicates(rows, window, policy.currency, cancelled, documents))
     found.extend(_reused_receipts(claim_rows))
     # The ledger (with its history) is the vendor's record; checking the bank too would
     # report every outlier twice.

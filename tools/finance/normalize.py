@@ -69,11 +69,13 @@ _TXN_PHRASES = re.compile(
     # with the accents folded off (DEPOT DIRECT, PAIEMENT FACTURE, VIREMENT INTERAC).
     r"MISC\s+(?:PAYMENT|DEPOSIT)|EFT\s+(?:CREDIT|DEBIT)|"
     r"ELECTRONIC\s+FUNDS?\s+TRANSFER(?:\s+(?:DEPOSIT|CREDIT|DEBIT|PAYMENT|PAY))?|MSP|DIRECT\s+DEP|INTERAC(?:\s+PURCHASE)?|"
-    r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEPOSIT|"
+    r"(?:SEND\s+)?E-?(?:TRANSFER|TFR|TRF)(?:\s+(?:RECEIVED|SENT|AUTODEPOSIT))?|AUTODEP(?:OSIT)?|"
+    # CIBC's mobile-banking prefix ("MB-BILL PAYMENT", "MB-TRANSFER").
+    r"MB(?=-\s*(?:BILL|TRANSFER|E-?TRANSFER|PAYMENT))|"
     r"PRE-?AUTHORI[SZ]ED(?:\s+DEBIT)?|DEBIT\s+PREAUTORISE|VISA\s+DEBIT|BUSINESS\s+PAD|"
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
     r"DEPOT\s+MARCHAND|(?:INSTANT\s+)?TELLER\s+(?:DEPOSIT|WITHDRAWAL)|BRANCH\s+TRANSACTION|"
-    r"^\s*BR\s+DEPOSIT|INTERNET\s+(?:TRANSFER|BANKING)|"
+    r"^\s*BR\s+DEPOSIT|INTERNET\s+(?:TRANSFER|BANKING|BILL\s*PAY(?:MENT)?)|"
     r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+(?:GUICHET|GAB?|COMPTOIR)|GAB|MOBILE|SUCCURSALE|DE\s+CHEQUES?))?|"
     # TD's Green Machine (its cash machine) prints GC and the machine's number.
     r"^\s*GC\s+\d{3,4}-|"
@@ -116,6 +118,7 @@ _STATES = _words(
 # Abbreviations that card networks and banks use for common words and large merchants.
 _ABBREVIATIONS: dict[str, str] = {
     "AMZN": "AMAZON",
+    "AMEX": "AMERICAN EXPRESS",
     "MKTP": "MARKETPLACE",
     "MKTPL": "MARKETPLACE",
     "MKTPLACE": "MARKETPLACE",
@@ -178,6 +181,21 @@ _REVERSAL = re.compile(
 )
 # A tax return is a filing, not money coming back: "GST/HST return August 2023" pays
 # the period's tax, where "Payment returned" reverses a payment.
+# How a correcting journal describes itself ("Reverse duplicate entry", "posted in
+# error") and the period a recurring bill is for ("June 2023 Cintas"): the bookkeeper's
+# wording around the counterparty, never part of its name.
+_MONTH_NAMES = (
+    r"(?:JAN(?:UARY)?|FEB(?:RUARY)?|MAR(?:CH)?|APR(?:IL)?|MAY|JUNE?|JULY?|AUG(?:UST)?|"
+    r"SEPT?(?:EMBER)?|OCT(?:OBER)?|NOV(?:EMBER)?|DEC(?:EMBER)?|JANVIER|FEVRIER|MARS|AVRIL|"
+    r"MAI|JUIN|JUILLET|AOUT|SEPTEMBRE|OCTOBRE|NOVEMBRE|DECEMBRE)"
+)
+_BOOKKEEPING_WORDS = re.compile(
+    r"\b(?:(?:DUPLICATE|DOUBLE)\s+(?:ENTRY|POSTING|PAYMENT|BOOKING)|"
+    r"(?:ECRITURE\s+)?EN\s+DOUBLE|DOUBLON|"
+    r"(?:ENTRY\s+)?(?:ENTERED|POSTED|BOOKED)\s+IN\s+ERROR|CORRECTING\s+ENTRY|"
+    # A date in words: "June 2023", "3 avril", "12 March".
+    rf"{_MONTH_NAMES}\s+(?:19|20)\d{{2}}|\d{{1,2}}(?:ER)?\s+{_MONTH_NAMES})\b"
+)
 _TAX_RETURN = re.compile(
     r"\b(?:TAX|GST|HST|QST|PST|VAT|TPS|TVQ|TVH|SALES\s+TAX|PAYROLL)\s+RETURNS?\b"
 )
@@ -440,7 +458,7 @@ def _clean_name(text: str, counter: bool = False) -> str:
     cleaned = _TXN_PHRASES.sub(" ", _TRAILING_CODE.sub(" ", _TYPE_CODE.sub(" ", text)))
     cleaned = _split_processor(cleaned.strip())
     cleaned = _TXN_PHRASES.sub(" ", cleaned)
-    cleaned = _REVERSAL.sub(" ", cleaned)
+    cleaned = _REVERSAL.sub(" ", _BOOKKEEPING_WORDS.sub(" ", cleaned))
     tokens = _name_tokens(cleaned)
     if counter and tokens and tokens[0] in _BANK_BRANDS:
         tokens = tokens[1:]

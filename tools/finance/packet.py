@@ -33,7 +33,7 @@ import numpy as np
 
 from baton.tools.finance.matching.params import CHEQUE_TYPES
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import describe, name_similarity
+from baton.tools.finance.normalize import describe, fold, name_similarity
 
 INFO_KINDS = frozenset({"new_vendor", "model_booked"})
 """Exception kinds shown as information on their rows, never as items to decide."""
@@ -107,6 +107,32 @@ def is_bank_charge(text: str) -> bool:
 
 
 OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last period"
+OPENING_PAYMENTS = "payments clearing at the start of the statement, booked last period"
+CARD_AND_PAD_DEBITS = "card purchases and pre-authorised debits not in the books"
+_CARD_OR_PAD = re.compile(
+    r"^\s*(?:DD|DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
+    r"DEBIT\s+CARD|CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED|VISA\s+DEBIT|"
+    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|PRE-?AUTHORI[SZ]ED|PAD|DIRECT\s+DEBIT|"
+    r"RECURRING\s+(?:PAYMENT|DEBIT)|DEBIT\s+PREAUTORISE|PRELEVEMENT|ACHAT)\b"
+)
+
+
+def is_card_or_pad_debit(line: BankLine) -> bool:
+    """Whether a bank line is money taken by card or under a standing authority.
+
+    Bank reconciliation convention: what the bank paid out on the business's card or
+    under a pre-authorised debit (a subscription, a fuel stop) and the books have not
+    recorded is entered from the statement, like a bank charge: one journal of the
+    statement's lines, each to its supplier's usual account. So they are one decision.
+    A cheque or a transfer is never one of them: those the business sends itself.
+    """
+    feat = describe(line.description)
+    return (
+        line.amount < 0
+        and not feat.cheque_no
+        and not feat.own_transfer
+        and (feat.direct_debit or _CARD_OR_PAD.search(fold(line.description)) is not None)
+    )
 
 
 RETURNED_ON_STATEMENT = "items the bank paid and took back (each pair cancels on the statement)"
@@ -120,7 +146,8 @@ def unmatched_bank_group(
     returned: Collection[str] = (),
 ) -> str | None:
     """The group of an unmatched bank line: bank charges, items returned on the
-    statement, or receipts at either edge of the period.
+    statement, card and pre-authorised debits (:func:`is_card_or_pad_debit`), or
+    receipts at either edge of the period.
 
     The month's bank charges and interest are one item (see :func:`is_bank_charge`).
     A direct debit the bank returned unpaid, and its return, cancel on the statement
@@ -131,12 +158,25 @@ def unmatched_bank_group(
     items; a credit in the statement's first business days with no entry in these books
     is one of them until shown otherwise. Symmetrically, money received in the last days
     of the statement is usually recorded in the books when the next period is opened:
-    those receipts are listed together, to be booked.
+    those receipts are listed together, to be booked. Last period's payments in transit
+    (a bill payment or card payment booked in its last days, see
+    :data:`PAYMENTS_IN_TRANSIT`) post in this statement's first business days, the same
+    window in which this period's own will post in the next: they are ticked off
+    together against last month's list. A cheque may clear any day, so it is not one.
     """
     if is_bank_charge(line.description):
         return BANK_CHARGES
     if line.id in returned:
         return RETURNED_ON_STATEMENT
+    if is_card_or_pad_debit(line):
+        return CARD_AND_PAD_DEBITS
+    if (
+        line.amount < 0
+        and period_start is not None
+        and not describe(line.description).cheque_no
+        and int(np.busday_count(period_start, line.date)) < _CLOSING_BUSINESS_DAYS
+    ):
+        return OPENING_PAYMENTS
     if line.amount > 0 and period_start is not None:
         if int(np.busday_count(period_start, line.date)) <= _OPENING_BUSINESS_DAYS:
             return OPENING_RECEIPTS
@@ -268,11 +308,12 @@ def _charges_only(row: Mapping[str, Any]) -> bool:
 
 
 def _counterparty(row: Mapping[str, Any]) -> str:
-    """The counterparty of an item: the name its first evidence row gives."""
-    for ev in row.get("evidence", []) or []:
-        name = describe(str(ev.get("text", ""))).name
-        if name:
-            return name
+    """The counterparty of an item: the name its first evidence row, the row the item is
+    about, gives. The rows after it are candidates or context: a ``BRANCH DEPOSIT`` that
+    names nobody is about nobody, not about the first receipt proposed for it, so it is
+    grouped with the other rows naming no counterparty."""
+    for ev in (row.get("evidence", []) or [])[:1]:
+        return describe(str(ev.get("text", ""))).name
     return ""
 
 

@@ -441,9 +441,11 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         feat = replace(feat, own_transfer=True)  # typed a transfer, described any way
     ref = normalize_ref(entry.ref)
     # A replacement cheque is a new payment, not a reversal, even though its memo says
-    # "voided" about the cheque it replaces.
+    # "voided" about the cheque it replaces; an entry numbered as a void ("VOID-4179")
+    # is the void, whatever its memo says of the replacement.
     replacement = _REPLACEMENT.search(text.upper()) is not None
-    reversal = kind in REVERSAL_TYPES or (feat.reversal and not replacement)
+    numbered_void = _MARKED_REF.match(ref) is not None
+    reversal = kind in REVERSAL_TYPES or (feat.reversal and (numbered_void or not replacement))
     cheque_no = _own_cheque_number(text) if feat.cheque_no else None
     # An entry typed as a cheque is one; an untyped entry that names a cheque is one of
     # ours only if money goes out ("Receipt - Oak Dental chk 1881" is a customer's).
@@ -515,13 +517,25 @@ def claim_rec(
     )
 
 
+_MARKED_REF = re.compile(r"^(?:VOID|VD|REV|RVS|REVERSAL|REVERSE|CANCEL|CXL|NSF|RTN|RET)(?=\d)")
+"""A reversal marker written into a reference: a void of cheque 217231 is ``VOID-217231``."""
+
+
 def reference_words(rec: Rec) -> list[str]:
     """The references a ledger entry carries: its ref field, then the words of its memo
     that could be a reference (a journal "Reverse duplicate entry BP-4718" keeps its own
-    number, JE-0624, in ref and names the entry it reverses only in the memo)."""
+    number, JE-0624, in ref and names the entry it reverses only in the memo).
+
+    Convention of the void: accounting software numbers a voiding entry after the
+    cheque it voids with a marker in front (``VOID-217231``, ``REV-4179``), so a
+    reversal's references also count without that marker.
+    """
     ref = normalize_ref(rec.ref)
     memo = [w for w in map(normalize_ref, rec.memo.split()) if len(w) >= 4 and w != ref]
-    return [ref, *memo] if ref else memo
+    words = [ref, *memo] if ref else memo
+    if rec.reversal:
+        words += [bare for w in words if (bare := _MARKED_REF.sub("", w)) != w and len(bare) >= 4]
+    return words
 
 
 def names_reversed(rev: Rec, original: Rec) -> bool:
