@@ -1830,3 +1830,23 @@ def test_a_void_numbered_after_its_cheque_cancels_that_cheque() -> None:
     )
     assert booked(result) == {("B1", "G3")}
     assert {(o.gl_id_a, o.gl_id_b) for o in result.offsetting} == {("G1", "G2")}
+
+
+def test_a_banks_own_charge_line_meets_the_books_bank_charges_whatever_it_is_called() -> None:
+    # A short line naming a service and ending in the charge is the bank's own fee; the
+    # books post it to bank charges. A payment that carries a payee is not one.
+    result = reconcile(
+        [
+            bank("B1", 1, "NETWORK TRANSACTION FEE", "-7.50"),
+            bank("B2", 2, "OVERDRAWN HANDLING CHGS", "-15.00"),
+            bank("B3", 3, "Frais de manutention d'espèces", "-5.00"),
+        ],
+        [
+            gl("G1", 1, "Bank service charges", "-7.50"),
+            gl("G2", 2, "Bank service charges", "-15.00"),
+            gl("G3", 3, "Frais bancaires", "-5.00"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2"), ("B3", "G3")}
+    assert not describe("BILL PAY 4411 ACME LATE FEE").bank_originated
+    assert not describe("PREAUTHORIZED DEBIT ZOOMUS").bank_originated

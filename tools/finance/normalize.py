@@ -204,7 +204,17 @@ _BANK_ORIGINATED = re.compile(
     r"WIRE\s+FEE|OVERDRAFT|OD\s+FEE|NSF\s+FEE|ITEM\s+FEE|RETURNED\s+ITEM\s+FEE|STOP\s+PAYMENT\s+FEE|"
     r"INTEREST\s+(?:PAID|EARNED|PAYMENT|CREDIT|CHARGE)|ANALYSIS\s+(?:FEE|CHARGE)|BANK\s+(?:FEE|CHARGE))"
 )
-_BANK_WORDS = re.compile(r"\b(?:BANK\w*|FEES?|CHARGES?|INTEREST|SERVICE|OVERDRAFT|MAINTENANCE)\b")
+# A bank prints its own charge as a few words naming the service and ending in the
+# charge ("NETWORK TRANSACTION FEE", "CASH HANDLING FEE", "OVERDRAWN HANDLING CHGS") or,
+# in French, starting with it ("Frais de manutention d'espèces"); a payment to anyone else
+# carries a payment type and a payee. Only a whole short line of that shape counts.
+_CHARGE_LINE = re.compile(
+    r"^\s*(?:(?:[A-Z][A-Z&'./-]*\s+){1,3}(?:FEES?|CHARGES?|CHGS?)|"
+    r"FRAIS(?:\s+[A-Z'-]+){1,4})\s*$"
+)
+_BANK_WORDS = re.compile(
+    r"\b(?:BANK\w*|BANCAIRES?|FRAIS|FEES?|CHARGES?|CHGS?|INTEREST|SERVICE|OVERDRAFT|MAINTENANCE)\b"
+)
 _NON_ALNUM = re.compile(r"[^A-Z0-9]+")
 _DIGIT_RUN = re.compile(r"\d+")
 _HAS_DIGIT = re.compile(r"\d")
@@ -611,7 +621,8 @@ def describe(text: str) -> DescriptionFeatures:
         mentions_cheque=serial is not None
         or (not own_transfer and _CHEQUE_WORD.search(upper) is not None),
         reversal=_REVERSAL.search(_TAX_RETURN.sub(" ", upper)) is not None,
-        bank_originated=_BANK_ORIGINATED.search(upper) is not None,
+        bank_originated=_BANK_ORIGINATED.search(upper) is not None
+        or _CHARGE_LINE.match(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,
         family=_brand_family(upper),
         tax_authority=_tax_authority(upper),
