@@ -255,6 +255,7 @@ def test_a_duplicate_flagged_on_both_sides_of_booked_pairs_is_one_item() -> None
 def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
     from baton.tools.finance.models import LedgerEntry
     from baton.tools.finance.packet import (
+        CLOSING_PAYMENTS,
         OPENING_PAYMENTS,
         OPENING_RECEIPTS,
         PRIOR_PERIOD,
@@ -281,6 +282,11 @@ def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
     assert unmatched_bank_group(credit(5, "-410.00"), start) is None
     cheque = credit(2, "-410.00").model_copy(update={"description": "CHEQUE 1753"})
     assert unmatched_bank_group(cheque, start) is None
+    # Symmetrically, a debit in the statement's last business day is booked next period.
+    assert unmatched_bank_group(credit(30, "-410.00"), start, end) == CLOSING_PAYMENTS
+    assert unmatched_bank_group(credit(28, "-410.00"), start, end) is None
+    last_cheque = cheque.model_copy(update={"date": date(2026, 10, 30)})
+    assert unmatched_bank_group(last_cheque, start, end) is None
     payment = LedgerEntry(
         id="G",
         date=date(2026, 9, 25),
@@ -328,6 +334,28 @@ def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:
         "EXC-bank-B1",
         "ANOM-dup",
     }
+    # The books' entries of equal bank charges are no duplicate either; equal fees of
+    # a consultant or a lawyer still are.
+    booked_charges = [
+        {
+            **row("ANOM-dup-gl", "duplicate", ["G1", "G2"], ["x", "y"]),
+            "evidence": [
+                {"source": "ledger", "id": g, "text": f"2023-02-0{d} Bank service charges -25.00"}
+                for g, d in (("G1", 3), ("G2", 6))
+            ],
+        },
+    ]
+    assert group_exceptions(booked_charges) == []
+    lawyer = [
+        {
+            **row("ANOM-dup-gl", "duplicate", ["G1", "G2"], ["x", "y"]),
+            "evidence": [
+                {"source": "ledger", "id": g, "text": f"2023-02-0{d} Legal fees Smith LLP -250.00"}
+                for g, d in (("G1", 3), ("G2", 6))
+            ],
+        },
+    ]
+    assert [i["id"] for i in group_exceptions(lawyer)] == ["ANOM-dup-gl"]
 
 
 def test_returned_debits_and_receipts_at_the_period_edges_are_one_item_each() -> None:
@@ -411,6 +439,23 @@ def test_a_deposit_that_names_nobody_is_grouped_by_its_own_name_not_its_candidat
         "EXC-cand-B4",
     ]
     assert [m["id"] for m in items[0]["members"]] == ["EXC-cand-B1", "EXC-cand-B2"]
+    # Evidence text opens with the row's date; a bank's bracketed type code after it
+    # ("[DS]" deposit, "[CK]" cheque) is no name either.
+    dated = [
+        row(
+            "EXC-cand-B5",
+            "ambiguous_match",
+            ["B5", "G6"],
+            ["2023-10-10 [DS]DEPOSIT 2210.15", "2023-10-09 Inv 88 Grace Lee 2210.15"],
+        ),
+        row(
+            "EXC-cand-B6",
+            "ambiguous_match",
+            ["B6", "G7"],
+            ["2023-10-11 [CK]CHEQUE 1183 -410.00", "2023-10-02 Bill 7 Bunzl -410.00"],
+        ),
+    ]
+    assert [i["id"] for i in group_exceptions(dated)] == ["GRP-ambiguous_match-no-name"]
 
 
 def test_card_purchases_and_pre_authorised_debits_not_in_the_books_are_one_item() -> None:
@@ -426,6 +471,7 @@ def test_card_purchases_and_pre_authorised_debits_not_in_the_books_are_one_item(
         "DD BRITISH GAS",
         "CARD PAYMENT TO TESCO STORES 2231",
         "ADT CANADA PAD",
+        "[DN]ADOBE SYSTEMS PRE-AUTH",
     ):
         assert unmatched_bank_group(line(text), start, end) == CARD_AND_PAD_DEBITS, text
     # Money the business sends itself, or money in, is a question of its own.

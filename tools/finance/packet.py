@@ -108,11 +108,12 @@ def is_bank_charge(text: str) -> bool:
 
 OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last period"
 OPENING_PAYMENTS = "payments clearing at the start of the statement, booked last period"
+CLOSING_PAYMENTS = "payments in the statement's last days, not yet in the books"
 CARD_AND_PAD_DEBITS = "card purchases and pre-authorised debits not in the books"
 _CARD_OR_PAD = re.compile(
     r"^\s*(?:DD|DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
     r"DEBIT\s+CARD|CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED|VISA\s+DEBIT|"
-    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|PRE-?AUTHORI[SZ]ED|PAD|DIRECT\s+DEBIT|"
+    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|PRE-?AUTH(?:ORI[SZ]ED)?|PAD|DIRECT\s+DEBIT|"
     r"RECURRING\s+(?:PAYMENT|DEBIT)|DEBIT\s+PREAUTORISE|PRELEVEMENT|ACHAT)\b"
 )
 
@@ -162,7 +163,9 @@ def unmatched_bank_group(
     (a bill payment or card payment booked in its last days, see
     :data:`PAYMENTS_IN_TRANSIT`) post in this statement's first business days, the same
     window in which this period's own will post in the next: they are ticked off
-    together against last month's list. A cheque may clear any day, so it is not one.
+    together against last month's list; in the last business days, what the bank paid
+    out (a processor's or creditor's debit) is booked when the next period opens, like
+    the receipts. A cheque may clear any day, so it is in neither group.
     """
     if is_bank_charge(line.description):
         return BANK_CHARGES
@@ -170,13 +173,17 @@ def unmatched_bank_group(
         return RETURNED_ON_STATEMENT
     if is_card_or_pad_debit(line):
         return CARD_AND_PAD_DEBITS
-    if (
-        line.amount < 0
-        and period_start is not None
-        and not describe(line.description).cheque_no
-        and int(np.busday_count(period_start, line.date)) < _CLOSING_BUSINESS_DAYS
-    ):
-        return OPENING_PAYMENTS
+    if line.amount < 0 and not describe(line.description).cheque_no:
+        if (
+            period_start is not None
+            and int(np.busday_count(period_start, line.date)) < _CLOSING_BUSINESS_DAYS
+        ):
+            return OPENING_PAYMENTS
+        if (
+            period_end is not None
+            and int(np.busday_count(line.date, period_end)) < _CLOSING_BUSINESS_DAYS
+        ):
+            return CLOSING_PAYMENTS
     if line.amount > 0 and period_start is not None:
         if int(np.busday_count(period_start, line.date)) <= _OPENING_BUSINESS_DAYS:
             return OPENING_RECEIPTS
@@ -298,13 +305,25 @@ def settled_rows(recon: ReconResult | None) -> dict[str, str]:
 
 
 def _charges_only(row: Mapping[str, Any]) -> bool:
-    """A flag whose rows are all bank charges: banks charge one identical fee per wire or
-    returned item, so equal charges are the norm, not a duplicate payment; every unbooked
-    one is already in the bank-charges item, where this flag is shown."""
+    """A flag whose rows are all bank charges (on the statement, or the books' entries
+    of them): banks charge one identical fee per wire or returned item, so equal charges
+    are the norm, not a duplicate payment; every unbooked one is already in the
+    bank-charges item or an unmatched entry, where this flag is shown."""
     rows = row.get("evidence", []) or []
     return bool(rows) and all(
-        ev.get("source") == "bank" and is_bank_charge(str(ev.get("text", ""))) for ev in rows
+        is_bank_charge(text := str(ev.get("text", "")))
+        and (
+            ev.get("source") == "bank"
+            or (ev.get("source") == "ledger" and _books_bank_charge(text))
+        )
+        for ev in rows
     )
+
+
+def _books_bank_charge(text: str) -> bool:
+    """A ledger text that books a charge of the bank ("Bank service charges", "Frais
+    bancaires"), not any fee (a consultant's, a lawyer's)."""
+    return re.search(r"\bBANK|\bBANCAIRE", fold(text)) is not None
 
 
 def _counterparty(row: Mapping[str, Any]) -> str:
@@ -313,8 +332,13 @@ def _counterparty(row: Mapping[str, Any]) -> str:
     names nobody is about nobody, not about the first receipt proposed for it, so it is
     grouped with the other rows naming no counterparty."""
     for ev in (row.get("evidence", []) or [])[:1]:
-        return describe(str(ev.get("text", ""))).name
+        return describe(_LEADING_DATE.sub("", str(ev.get("text", "")))).name
     return ""
+
+
+_LEADING_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s+")
+"""An evidence row's text starts with its date, which is not part of the description
+(and would hide a bank's bracketed type code, ``[DS]``, that opens it)."""
 
 
 def _components(rows: Sequence[Mapping[str, Any]], alias: Mapping[str, str]) -> list[list[int]]:
