@@ -1850,3 +1850,23 @@ def test_a_banks_own_charge_line_meets_the_books_bank_charges_whatever_it_is_cal
     assert booked(result) == {("B1", "G1"), ("B2", "G2"), ("B3", "G3")}
     assert not describe("BILL PAY 4411 ACME LATE FEE").bank_originated
     assert not describe("PREAUTHORIZED DEBIT ZOOMUS").bank_originated
+
+
+def test_card_takings_are_never_part_of_a_counter_deposit() -> None:
+    # The branch deposit holds the cheques of two customers; the Square takings of the
+    # same days also make its amount with one cheque, but they arrive as Square's own
+    # transfer. A customer whose name holds "Square" is no platform.
+    lines = [
+        bank("B1", 4, "BRANCH TRANSACTION DEPOSIT", "1891.90"),
+        bank("B2", 4, "SQ 250306 SQUARE CANADA", "1100.00"),
+    ]
+    entries = [
+        gl("G1", 1, "Inv 7160 Polar Bear Cleaning", "1523.64"),
+        gl("G2", 2, "Inv 7161 Union Square Dental", "368.26"),
+        gl("G3", 2, "Daily sales 2025-03-05 Square", "368.26"),
+        gl("G4", 3, "Daily sales 2025-03-06 Square", "1100.00"),
+    ]
+    result = reconcile(lines, entries)
+    assert ("B1", "G3") not in booked(result)
+    assert {("B1", "G1"), ("B1", "G2"), ("B2", "G4")} <= booked(result)
+    assert describe("Daily sales 2024-01-27 Square").name == "DAILY SALES SQUARE"

@@ -687,6 +687,29 @@ def _is_processor(name: str, upper: str) -> bool:
     )
 
 
+def settles_electronically(features: DescriptionFeatures) -> bool:
+    """Whether a text books money a payment platform or card acquirer settles.
+
+    Convention of the card settlement: card takings ("Daily sales Square", "Card sales
+    Clover", "Moneris batch") reach the bank as the processor's own transfer, never over
+    the counter, so they are no member of a counter, machine or mobile deposit.
+    """
+    words = features.name.split()
+    return (
+        features.processor
+        or features.card_sales
+        or (
+            not _SETTLED_WORDS.isdisjoint(words)
+            and any(_PLATFORM_SHORT.get(t, t) in _PLATFORMS for t in words)
+        )
+    )
+
+
+_SETTLED_WORDS = frozenset({"SALES", "TAKINGS", "PAYOUT", "PAYOUTS", "SETTLEMENT", "BATCH"})
+"""Words that make a platform's name in the books its takings ("Daily sales Square"), not
+a customer's name that holds the word ("Union Square Hardware")."""
+
+
 def platform(name: str) -> str:
     """The payment platform a name starts with, its short form spelled out (``SQ``)."""
     first = name.split()[0]

@@ -40,6 +40,7 @@ from baton.tools.finance.models import (
 from baton.tools.finance.normalize import (
     name_similarity,
     normalize_ref,
+    settles_electronically,
 )
 
 _KEPT = 3
@@ -389,6 +390,9 @@ def _names_support(b: Rec, members: Sequence[int], gl: Sequence[Rec], params: Ma
 def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     """Whether a ledger entry may be part of a batch bank line at all.
 
+    A counter, machine or mobile deposit holds cash and cheques: a card processor's
+    settlement is never in it (:func:`settles_electronically`).
+
     A named bank line (``SQUARE INC``) only batches entries that do not contradict its
     name, and a bank charge booked in the ledger is never part of a customer deposit,
     unless it is the interest part of a loan repayment: the debit says loan, or it
@@ -396,6 +400,8 @@ def _may_share_line(b: Rec, g: Rec, params: MatchParams) -> bool:
     "Loan interest BDC").
     """
     sim = _batch_similarity(b, g)
+    if b.feat.counter_deposit and settles_electronically(g.feat):
+        return False  # card takings reach the bank by the processor's transfer
     if g.feat.mentions_bank and not b.feat.bank_originated:
         lender = sim is not None and sim >= params.strong_name
         if not (g.feat.loan and (b.feat.loan or lender)):
