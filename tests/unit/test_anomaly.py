@@ -82,6 +82,7 @@ def of_kind(anomalies: list[Anomaly], kind: str) -> list[list[str]]:
         ("AMZN MKTP UK*2K4LZ3TT4", "amazon marketplace"),
         ("Amazon Marketplace - till rolls", "amazon marketplace"),
         ("CARD PAYMENT TO TESCO STORES 2231", "tesco stores"),
+        ("SEND E-TFR ***Ivz WEI ZHANG", "send e tfr wei zhang"),
         ("", ""),
     ],
 )

@@ -1870,3 +1870,22 @@ def test_card_takings_are_never_part_of_a_counter_deposit() -> None:
     assert ("B1", "G3") not in booked(result)
     assert {("B1", "G1"), ("B1", "G2"), ("B2", "G4")} <= booked(result)
     assert describe("Daily sales 2024-01-27 Square").name == "DAILY SALES SQUARE"
+
+
+def test_an_e_transfers_masked_reference_and_french_direction_are_not_the_name() -> None:
+    # TD masks the transfer's reference (***Ivz), a new code on every transfer; National
+    # Bank says ENVOYÉ, REÇU or ANNULÉ after VIREMENT INTERAC. A transfer sent and then
+    # cancelled cancels on the statement.
+    from baton.tools.finance.packet import returned_on_statement
+
+    assert describe("SEND E-TFR ***Ivz WEI ZHANG").name == "WEI ZHANG"
+    assert describe("E-TFR CANCEL ***loR WEI ZHANG").name == "WEI ZHANG"
+    assert describe("VIREMENT INTERAC ENVOYÉ TOITURES QUÉBÉCOISES").name == ("TOITURES QUEBECOISES")
+    assert describe("INTERNET TRANSFER 1 TO ****0142").account_tail == "0142"
+    lines = [
+        bank("B1", 0, "VIREMENT INTERAC ENVOYÉ TOITURES QUÉBÉCOISES", "-640.00"),
+        bank("B2", 1, "VIREMENT INTERAC ANNULÉ TOITURES QUÉBÉCOISES", "640.00"),
+        bank("B3", 2, "SEND E-TFR ***Ivz WEI ZHANG", "-250.00"),
+        bank("B4", 3, "E-TFR CANCEL ***loR WEI ZHANG", "250.00"),
+    ]
+    assert returned_on_statement(lines) == {"B1", "B2", "B3", "B4"}

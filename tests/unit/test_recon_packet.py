@@ -296,6 +296,19 @@ def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
     )
     assert open_item_group(payment, end, start) == PRIOR_PERIOD
     assert open_item_group(payment.model_copy(update={"date": start}), end, start) is None
+    # A pay run's net pays and source deductions are one item per pay date.
+    pay_run = [
+        payment.model_copy(update={"date": start, "description": text})
+        for text in (
+            "Marie-Ève Lévesque - Net pay",
+            "Daniel Kowalski - Net pay",
+            "ADP Canada - Source deductions 2026-10-01 EI",
+        )
+    ]
+    groups = {open_item_group(e, end, start) for e in pay_run}
+    assert len(groups) == 1 and None not in groups
+    later = pay_run[0].model_copy(update={"date": date(2026, 10, 15)})
+    assert open_item_group(later, end, start) not in groups
 
 
 def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:

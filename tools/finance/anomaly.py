@@ -74,6 +74,7 @@ _PAYMENT_CODES = re.compile(
     r"dd|so|fpo|fpi|bgc|bacs|pos|vis|deb|chq|tfr|cr|dr)\b[\s:-]*",
     re.IGNORECASE,
 )
+_MASKED_REF = re.compile(r"\*{3}[A-Za-z0-9]{2,4}\b")
 _REF_TAIL = re.compile(r"\s(?:ref|inv|invoice|on|to acc)\b.*$", re.IGNORECASE)
 _LEGAL = {"ltd", "limited", "plc", "llp", "llc", "inc", "co", "uk", "gb", "the", "and", "&", "t/a"}
 _ABBREVIATIONS = {
@@ -106,7 +107,9 @@ def vendor_key(text: str) -> str:
     ledger text ("Beanhaus Roasters - beans", "Amazon Marketplace") name the same vendor
     in different clothes; this strips the clothes so equal vendors compare equal.
     """
-    cleaned = text.split(" - ")[0].split("*")[0]
+    # A masked e-transfer reference ("SEND E-TFR ***Ivz WEI ZHANG") is not the
+    # processor star of "AMZN MKTP UK*2K4": the payee follows it.
+    cleaned = _MASKED_REF.sub(" ", text).split(" - ")[0].split("*")[0]
     previous = None
     while previous != cleaned:
         previous = cleaned

@@ -80,7 +80,7 @@ _TXN_PHRASES = re.compile(
     # TD's Green Machine (its cash machine) prints GC and the machine's number.
     r"^\s*GC\s+\d{3,4}-|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
-    r"VIREMENT(?:\s+(?:INTERAC|RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
+    r"VIREMENT(?:\s+INTERAC)?(?:\s+(?:RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
     r"PRELEVEMENT(?:\s+AUTOMATIQUE)?|"
     # The books split a loan repayment into its parts under the lender's name ("Loan
     # principal BDC", "Loan interest, BDC"): the parts are wording, the lender the name.
@@ -458,6 +458,12 @@ def item_kind(text: str) -> str:
 _FIRST_WORD = re.compile(r"[A-Z]+")
 
 
+_MASKED_REF = re.compile(r"\*{3}[A-Z0-9]{2,4}\b")
+"""An e-transfer's masked reference (TD's ``SEND E-TFR ***Ivz WEI ZHANG``): a new code
+on every transfer, never part of the payee's name. Account tails (``****0142``) are
+digits after four stars and are read apart (``account_tail``)."""
+
+
 def _clean_name(text: str, counter: bool = False) -> str:
     """Counterparty words of an upper-cased text, in order.
 
@@ -465,6 +471,7 @@ def _clean_name(text: str, counter: bool = False) -> str:
     prints its own brand on its channels (``TD MOBILE DEPOSIT``, ``RBC ABM DEPOSIT``):
     on such a line the brand is no payer.
     """
+    text = _MASKED_REF.sub(" ", text)
     cleaned = _TXN_PHRASES.sub(" ", _TRAILING_CODE.sub(" ", _TYPE_CODE.sub(" ", text)))
     cleaned = _split_processor(cleaned.strip())
     cleaned = _TXN_PHRASES.sub(" ", cleaned)

@@ -260,8 +260,10 @@ def open_item_group(
     posts in the next, are listed on every reconciliation and carried forward. They
     are decided together (one item each), whoever the counterparty; any other unmatched
     entry stays with its counterparty, except a payment booked before the statement
-    begins (an earlier period's item, carried forward). A cheque is recognised by its
-    entry type, a cheque number in the memo, or an all-digit ``ref`` on money out.
+    begins (an earlier period's item, carried forward), or a payroll entry (net pay, source
+    deductions, the processor's charge), grouped by pay date: a pay run is one journal.
+    A cheque is recognised by its entry type, a cheque number in the memo, or an
+    all-digit ``ref`` on money out.
     """
     if entry.amount < 0:
         kind = entry.entry_type.strip().lower()
@@ -277,6 +279,10 @@ def open_item_group(
         # earlier period, carried forward (or cleared on an earlier statement).
         if period_start is not None and entry.date < period_start:
             return PRIOR_PERIOD
+        # One pay run: its net pays and source deductions are one journal, funded by
+        # the processor's debits; whether it reached the bank is one question.
+        if describe(entry.description).payroll:
+            return f"payroll of {entry.date.isoformat()}, not on the statement"
         return None
     if period_end is not None and (
         entry.date >= period_end
