@@ -1882,6 +1882,7 @@ def test_an_e_transfers_masked_reference_and_french_direction_are_not_the_name()
     assert describe("E-TFR CANCEL ***loR WEI ZHANG").name == "WEI ZHANG"
     assert describe("VIREMENT INTERAC ENVOYÉ TOITURES QUÉBÉCOISES").name == ("TOITURES QUEBECOISES")
     assert describe("INTERNET TRANSFER 1 TO ****0142").account_tail == "0142"
+    assert describe("WURTH CANADA BPY").name == "WURTH CANADA"  # TD's bill-payment code
     lines = [
         bank("B1", 0, "VIREMENT INTERAC ENVOYÉ TOITURES QUÉBÉCOISES", "-640.00"),
         bank("B2", 1, "VIREMENT INTERAC ANNULÉ TOITURES QUÉBÉCOISES", "640.00"),

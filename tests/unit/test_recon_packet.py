@@ -485,6 +485,8 @@ def test_card_purchases_and_pre_authorised_debits_not_in_the_books_are_one_item(
         "CARD PAYMENT TO TESCO STORES 2231",
         "ADT CANADA PAD",
         "[DN]ADOBE SYSTEMS PRE-AUTH",
+        "ADOBE SYSTEMS MSP",
+        "IDP PURCHASE - 4970 CANADA POST 874",
     ):
         assert unmatched_bank_group(line(text), start, end) == CARD_AND_PAD_DEBITS, text
     # Money the business sends itself, or money in, is a question of its own.
@@ -493,6 +495,7 @@ def test_card_purchases_and_pre_authorised_debits_not_in_the_books_are_one_item(
         ("INTERNET BILL PAY 524962 CINTAS CANADA", "-1409.98"),
         ("E-TRANSFER 459278473821 NOAH SINGH", "-750.00"),
         ("INTERNET TRANSFER 553569059532 TO ****504", "-7500.00"),
+        ("WURTH CANADA BPY", "-619.11"),
         ("POS REFUND LOWE'S", "16.14"),
     ):
         assert unmatched_bank_group(line(text, amount), start, end) is None, text

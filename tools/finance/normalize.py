@@ -432,7 +432,8 @@ _TYPE_CODE = re.compile(
 # funds transfer, DDR a direct debit, STO a standing order), and a payment run's date
 # may follow it (``BACS BBP 021026``). Only these codes, and only last or before a
 # six-digit date, so a name ending in letters like these is left alone elsewhere.
-_TRAILING_CODE = re.compile(r"\s(BGC|BBP|DDR|STO|FT|FP|TFR|CHAPS)(?=(?:\s+\d{6})?\s*$)")
+# TD prints its bill payments the same way, ``WURTH CANADA BPY``.
+_TRAILING_CODE = re.compile(r"\s(BGC|BBP|DDR|STO|FT|FP|TFR|CHAPS|BPY)(?=(?:\s+\d{6})?\s*$)")
 
 
 def item_kind(text: str) -> str:
