@@ -1757,6 +1757,14 @@ def test_a_crowded_window_still_books_the_only_pair_that_makes_a_deposit() -> No
     rival = gl("G99", 2, "Receipt - Customer 99", str(total - Decimal(amounts[5])))
     tied = reconcile([bank("B1", 4, "DEPOSIT", str(total))], [*entries, rival])
     assert booked(tied) == set()
+    # Two deposits of that amount contest the one pair: neither books, and as the pair
+    # may be chance, the reviewer is shown the window's receipts, not only the pair.
+    contested = reconcile(
+        [bank("B1", 4, "DEPOSIT", str(total)), bank("B2", 4, "DEPOSIT", str(total))], entries
+    )
+    assert booked(contested) == set()
+    offered = {g for c in contested.candidates for g in c.gl_ids}
+    assert offered == {e.id for e in entries}
 
 
 def test_a_transfer_to_a_foreign_currency_account_books_at_the_banks_rate() -> None:

@@ -508,6 +508,7 @@ def _search_batches(
             few = cache[(bi, whole)]
             if few is not None:
                 few.named = _names_support(b, few.solutions[0], gl, params)
+                few.review = _review(members(reach), b, gl)
                 results.append(few)
                 continue
         for key in pools:
@@ -532,8 +533,9 @@ def _search_batches(
             search = cache[cache_key]
             if search is not None:
                 search.named = _names_support(b, search.solutions[0], gl, params)
-                if not search.unique or not complete:
-                    search.review = _review(members(reach), b, gl)
+                # Even a unique subset may not book (a rival line contests it, or its
+                # size makes it likely by chance): the reviewer then needs the window.
+                search.review = _review(members(reach), b, gl)
                 results.append(search)
                 break
         else:
