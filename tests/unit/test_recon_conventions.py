@@ -1898,3 +1898,20 @@ def test_an_e_transfers_masked_reference_and_french_direction_are_not_the_name()
         bank("B4", 3, "E-TFR CANCEL ***loR WEI ZHANG", "250.00"),
     ]
     assert returned_on_statement(lines) == {"B1", "B2", "B3", "B4"}
+
+
+def test_an_invoice_a_line_passes_over_may_still_be_part_of_the_payers_other_line() -> None:
+    # Sobeys pays 1,241.85 on Friday for that day's invoice; an invoice of the same
+    # amount from Monday is only its rival. Monday's two invoices are Monday's deposit.
+    result = reconcile(
+        [
+            bank("B1", 0, "Deposit SOBEYS CAPITAL", "2006.51"),
+            bank("B2", 4, "Direct deposit SOBEYS CAPITAL", "1241.85"),
+        ],
+        [
+            gl("G1", 0, "Inv 7055, Sobeys Capital Inc", "1241.85", "7055"),
+            gl("G2", 0, "Inv 7056, Sobeys Capital Inc", "764.66", "7056"),
+            gl("G3", 4, "Inv 7043, Sobeys Capital Inc", "1241.85", "7043"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B2", "G3")}

@@ -583,7 +583,17 @@ def explained_elsewhere(
         and e.b in state.bank_open
         and e.g in state.gl_open
     ]
-    skip_gl = {e.g for e in pending if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name}
+    # An entry is explained by a line only as that line's best counterpart: the rival a
+    # line passes over for a likelier entry (the payer's same amount four days earlier)
+    # is still free to be part of another of the payer's lines.
+    best: dict[int, float] = {}
+    for e in pending:
+        best[e.b] = max(best.get(e.b, 0.0), e.score)
+    skip_gl = {
+        e.g
+        for e in pending
+        if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name and e.score >= best[e.b]
+    }
     return {e.b for e in pending}, skip_gl
 
 
