@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import describe, normalize_ref
+from baton.tools.finance.normalize import MASKED_REF, describe, normalize_ref
 from baton.tools.finance.policy import ExpensePolicy
 
 AnomalyKind = Literal[
@@ -74,7 +74,6 @@ _PAYMENT_CODES = re.compile(
     r"dd|so|fpo|fpi|bgc|bacs|pos|vis|deb|chq|tfr|cr|dr)\b[\s:-]*",
     re.IGNORECASE,
 )
-_MASKED_REF = re.compile(r"\*{3}[A-Za-z0-9]{2,4}\b")
 _REF_TAIL = re.compile(r"\s(?:ref|inv|invoice|on|to acc)\b.*$", re.IGNORECASE)
 _LEGAL = {"ltd", "limited", "plc", "llp", "llc", "inc", "co", "uk", "gb", "the", "and", "&", "t/a"}
 _ABBREVIATIONS = {
@@ -109,7 +108,7 @@ def vendor_key(text: str) -> str:
     """
     # A masked e-transfer reference ("SEND E-TFR ***Ivz WEI ZHANG") is not the
     # processor star of "AMZN MKTP UK*2K4": the payee follows it.
-    cleaned = _MASKED_REF.sub(" ", text).split(" - ")[0].split("*")[0]
+    cleaned = MASKED_REF.sub(" ", text).split(" - ")[0].split("*")[0]
     previous = None
     while previous != cleaned:
         previous = cleaned

@@ -179,8 +179,6 @@ _REVERSAL = re.compile(
     # "Virement Interac annulé", "contrepassation" (a reversing entry).
     r"|RETOURNE\w*|IMPAYE\w*|ANNUL\w*|CONTREPASS\w*|SANS\s+PROVISION|PROVISION\s+INSUFFISANTE)\b"
 )
-# A tax return is a filing, not money coming back: "GST/HST return August 2023" pays
-# the period's tax, where "Payment returned" reverses a payment.
 # How a correcting journal describes itself ("Reverse duplicate entry", "posted in
 # error") and the period a recurring bill is for ("June 2023 Cintas"): the bookkeeper's
 # wording around the counterparty, never part of its name.
@@ -196,6 +194,8 @@ _BOOKKEEPING_WORDS = re.compile(
     # A date in words: "June 2023", "3 avril", "12 March".
     rf"{_MONTH_NAMES}\s+(?:19|20)\d{{2}}|\d{{1,2}}(?:ER)?\s+{_MONTH_NAMES})\b"
 )
+# A tax return is a filing, not money coming back: "GST/HST return August 2023" pays
+# the period's tax, where "Payment returned" reverses a payment.
 _TAX_RETURN = re.compile(
     r"\b(?:TAX|GST|HST|QST|PST|VAT|TPS|TVQ|TVH|SALES\s+TAX|PAYROLL)\s+RETURNS?\b"
 )
@@ -459,7 +459,7 @@ def item_kind(text: str) -> str:
 _FIRST_WORD = re.compile(r"[A-Z]+")
 
 
-_MASKED_REF = re.compile(r"\*{3}[A-Z0-9]{2,4}\b")
+MASKED_REF = re.compile(r"\*{3}[A-Za-z0-9]{2,4}\b")
 """An e-transfer's masked reference (TD's ``SEND E-TFR ***Ivz WEI ZHANG``): a new code
 on every transfer, never part of the payee's name. Account tails (``****0142``) are
 digits after four stars and are read apart (``account_tail``)."""
@@ -472,7 +472,7 @@ def _clean_name(text: str, counter: bool = False) -> str:
     prints its own brand on its channels (``TD MOBILE DEPOSIT``, ``RBC ABM DEPOSIT``):
     on such a line the brand is no payer.
     """
-    text = _MASKED_REF.sub(" ", text)
+    text = MASKED_REF.sub(" ", text)
     cleaned = _TXN_PHRASES.sub(" ", _TRAILING_CODE.sub(" ", _TYPE_CODE.sub(" ", text)))
     cleaned = _split_processor(cleaned.strip())
     cleaned = _TXN_PHRASES.sub(" ", cleaned)
