@@ -200,6 +200,29 @@ def test_outstanding_cheques_and_deposits_in_transit_are_one_item_each() -> None
     assert open_item_group(entry(21, "Tesco - milk", "-25.76", "CARD-1021-TES"), end) is None
 
 
+def test_payments_booked_with_no_document_are_one_item() -> None:
+    """Purchases coded to the bank with no bill, cheque or reference number and not on
+    the statement were paid by card or cash: one question, whoever the merchant."""
+    from datetime import date
+
+    from baton.tools.finance.models import LedgerEntry
+    from baton.tools.finance.packet import UNDOCUMENTED_PAYMENTS, open_item_group
+
+    def entry(text: str, ref: str = "") -> LedgerEntry:
+        return LedgerEntry(
+            id="G", date=date(2026, 10, 12), description=text, amount=Decimal("-95.84"), ref=ref
+        )
+
+    end, start = date(2026, 10, 31), date(2026, 10, 1)
+    for text in ("Postage, Canadian Tire", "Canada Post - Fuel", "Cleaning Costco Wholesale"):
+        assert open_item_group(entry(text), end, start) == UNDOCUMENTED_PAYMENTS, text
+    # A bill, an invoice or a reference is a document: the payment stays with its payee.
+    assert open_item_group(entry("Bill F-9204, Home Hardware"), end, start) is None
+    assert open_item_group(entry("Home Hardware", "F-9204"), end, start) is None
+    # Moving money between our own accounts or repaying a loan is no purchase.
+    assert open_item_group(entry("Transfer to Savings"), end, start) is None
+
+
 def settled_recon(*pairs: tuple[str, str]) -> ReconResult:
     from baton.tools.finance.models import Match
 
@@ -292,7 +315,7 @@ def test_last_periods_receipts_and_earlier_entries_are_one_item_each() -> None:
         date=date(2026, 9, 25),
         description="Payment to Willow Dental",
         amount=Decimal("-120.00"),
-        ref="",
+        ref="B-4471",
     )
     assert open_item_group(payment, end, start) == PRIOR_PERIOD
     assert open_item_group(payment.model_copy(update={"date": start}), end, start) is None

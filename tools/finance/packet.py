@@ -246,6 +246,10 @@ _OPENING_BUSINESS_DAYS = 3
 """Business days after the statement's first line in which last period's deposits in
 transit clear (a deposit posts within a few business days of being made)."""
 PRIOR_PERIOD = "entries dated before this statement, not on it"
+UNDOCUMENTED_PAYMENTS = (
+    "payments booked with no bill, cheque or reference number, not on this statement"
+    " (paid from another account?)"
+)
 _IN_TRANSIT_BUSINESS_DAYS = 5
 """Business days before the period's end in which a booked receipt may not have
 reached the bank yet: cheques received are deposited on the business's deposit days,
@@ -262,8 +266,9 @@ def open_item_group(
     posts in the next, are listed on every reconciliation and carried forward. They
     are decided together (one item each), whoever the counterparty; any other unmatched
     entry stays with its counterparty, except a payment booked before the statement
-    begins (an earlier period's item, carried forward), or a payroll entry (net pay, source
-    deductions, the processor's charge), grouped by pay date: a pay run is one journal.
+    begins (an earlier period's item, carried forward), a payroll entry (net pay, source
+    deductions, the processor's charge), grouped by pay date: a pay run is one journal,
+    or a purchase booked with no document (:data:`UNDOCUMENTED_PAYMENTS`).
     A cheque is recognised by its entry type, a cheque number in the memo, or an
     all-digit ``ref`` on money out.
     """
@@ -283,8 +288,16 @@ def open_item_group(
             return PRIOR_PERIOD
         # One pay run: its net pays and source deductions are one journal, funded by
         # the processor's debits; whether it reached the bank is one question.
-        if describe(entry.description).payroll:
+        feat = describe(entry.description)
+        if feat.payroll:
             return f"payroll of {entry.date.isoformat()}, not on the statement"
+        # A payment the books record with no document at all (no bill, invoice or
+        # cheque number, no reference: "Postage, Canadian Tire") is a purchase paid at
+        # a till or online. Not on this statement, it was paid by a company card or
+        # from petty cash and coded to the bank account: one question for all of them
+        # (which account paid?), answered by moving each to that account.
+        if not (ref.strip("-") or feat.numbers or feat.own_transfer or feat.loan):
+            return UNDOCUMENTED_PAYMENTS
         return None
     if period_end is not None and (
         entry.date >= period_end
