@@ -109,33 +109,40 @@ def is_bank_charge(text: str) -> bool:
 OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last period"
 OPENING_PAYMENTS = "payments clearing at the start of the statement, booked last period"
 CLOSING_PAYMENTS = "payments in the statement's last days, not yet in the books"
-CARD_AND_PAD_DEBITS = "card purchases and pre-authorised debits not in the books"
+CARD_AND_PAD_DEBITS = "card purchases, pre-authorised debits and cash withdrawals not in the books"
 _CARD_OR_PAD = re.compile(
     r"^\s*(?:DD|DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
     r"DEBIT\s+CARD|CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED|VISA\s+DEBIT|"
     r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|PRE-?AUTH(?:ORI[SZ]ED)?|PAD|DIRECT\s+DEBIT|"
     r"RECURRING\s+(?:PAYMENT|DEBIT)|DEBIT\s+PREAUTORISE|PRELEVEMENT|ACHAT|"
-    # TD: IDP is an Interac debit-card purchase, MSP a pre-authorised debit.
-    r"IDP\s+PURCHASE|MSP)\b"
+    # TD: IDP is an Interac debit-card purchase, MSP a pre-authorised debit. RBC and
+    # Scotiabank print a pre-authorised debit as "Misc Payment".
+    r"IDP\s+PURCHASE|MSP|MISC\.?\s+PAYMENT)\b"
 )
+_CASH_WITHDRAWAL = re.compile(
+    r"\b(?:(?:ATM|ABM|CASH\s+MACHINE)\s+(?:CASH\s+)?WITHDRAWAL|RETRAIT\s+(?:AU\s+)?(?:GAB|GUICHET))\b"
+)
+"""Cash taken from a machine with the business's card: ATM (US, UK), ABM (Canada). The
+matcher counts it a move to the business's own petty cash; here it is card money out."""
 
 
 def is_card_or_pad_debit(line: BankLine) -> bool:
     """Whether a bank line is money taken by card or under a standing authority.
 
     Bank reconciliation convention: what the bank paid out on the business's card or
-    under a pre-authorised debit (a subscription, a fuel stop) and the books have not
-    recorded is entered from the statement, like a bank charge: one journal of the
-    statement's lines, each to its supplier's usual account. So they are one decision.
+    under a pre-authorised debit (a subscription, a fuel stop), and cash drawn from a
+    machine with the card (a petty-cash top-up), that the books have not recorded is
+    entered from the statement, like a bank charge: one journal of the statement's
+    lines, each to its supplier's usual account (or petty cash). So they are one decision.
     A cheque or a transfer is never one of them: those the business sends itself.
     """
     feat = describe(line.description)
-    return (
-        line.amount < 0
-        and not feat.cheque_no
-        and not feat.own_transfer
-        and (feat.direct_debit or _CARD_OR_PAD.search(fold(line.description)) is not None)
-    )
+    text = fold(line.description)
+    if line.amount >= 0 or feat.cheque_no:
+        return False
+    if _CASH_WITHDRAWAL.search(text):
+        return True
+    return not feat.own_transfer and (feat.direct_debit or _CARD_OR_PAD.search(text) is not None)
 
 
 RETURNED_ON_STATEMENT = "items the bank paid and took back (each pair cancels on the statement)"
