@@ -1915,3 +1915,26 @@ def test_an_invoice_a_line_passes_over_may_still_be_part_of_the_payers_other_lin
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B1", "G2"), ("B2", "G3")}
+
+
+def test_a_bill_booked_twice_pairs_its_earlier_posting_whatever_the_file_order() -> None:
+    """Two alike postings of one bill, and a journal reversing one: the earlier posting
+    is the original, the later the duplicate the journal cancels, and the caller's row
+    order must not decide which of the two the payment clears."""
+    line = bank("B1", 3, "ORIG CO NAME:HARTWELL BAKERY LLC SEC:CCD", "-620.23")
+    twins = [
+        gl(f"JE-{n}", 0, "Payment to Hartwell Bakery LLC", "-620.23", "INV-4785") for n in (9, 10)
+    ] + [gl("JE-12", 4, "Reverse duplicate entry, Hartwell Bakery LLC", "620.23", "INV-4785")]
+    others = [
+        bank("B2", 1, "ORIG CO NAME:BEACON INSURANCE AG SEC:CCD", "-1149.16"),
+        gl("JE-11", 0, "Payment to Beacon Insurance Agency", "-1149.16", "INV-4627"),
+    ]
+    for order in range(4):
+        rows: list[BankLine | LedgerEntry] = [line, *twins, *others]
+        random.Random(order).shuffle(rows)
+        result = reconcile(
+            [r for r in rows if isinstance(r, BankLine)],
+            [r for r in rows if isinstance(r, LedgerEntry)],
+        )
+        assert booked(result) == {("B1", "JE-9"), ("B2", "JE-11")}, order
+        assert [(o.gl_id_a, o.gl_id_b) for o in result.offsetting] == [("JE-10", "JE-12")]

@@ -50,6 +50,7 @@ records times the (small) number of same-amount records nearby, never n².
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from baton.tools.finance.matching.aliases import learn_aliases, learn_batch_aliases
 from baton.tools.finance.matching.assignment import book_one_to_one
@@ -146,6 +147,11 @@ def reconcile(
     )
 
 
+def _posting_order(record: BankLine | LedgerEntry) -> tuple[date, int, str]:
+    """Date, then id, shorter ids first: ``JE-9`` was posted before ``JE-10``."""
+    return record.date, len(record.id), record.id
+
+
 def _prepare(
     bank: Sequence[BankLine], ledger: Sequence[LedgerEntry], params: MatchParams
 ) -> tuple[list[Rec], list[Rec], Scorer]:
@@ -153,6 +159,12 @@ def _prepare(
     check_ids(ledger, "ledger entries")
     check_amounts(bank, "bank lines")
     check_amounts(ledger, "ledger entries")
+    # Records are taken in posting order, never in the order the caller passed them: a
+    # tie the evidence cannot break (a bill booked twice, both copies alike) then goes
+    # the same way however the files were sorted, and by the books' convention the
+    # earlier posting is the original, the later one the duplicate.
+    bank = sorted(bank, key=_posting_order)
+    ledger = sorted(ledger, key=_posting_order)
     scale = Scale([r.amount for r in bank] + [r.amount for r in ledger] + [params.fee_abs])
     holidays = params.holidays
     if params.infer_holidays:
