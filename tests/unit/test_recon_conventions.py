@@ -1938,3 +1938,21 @@ def test_a_bill_booked_twice_pairs_its_earlier_posting_whatever_the_file_order()
         )
         assert booked(result) == {("B1", "JE-9"), ("B2", "JE-11")}, order
         assert [(o.gl_id_a, o.gl_id_b) for o in result.offsetting] == [("JE-10", "JE-12")]
+
+
+def test_an_entry_copying_the_bank_text_on_its_day_is_that_lines_even_mistyped() -> None:
+    """Entered from the statement, an entry carries the line's text: it is that line's
+    entry though its amount was mistyped, and the payer's older receipt of the line's
+    amount is left for the one-cheque deposit it really was."""
+    lines = [
+        bank("B1", 3, "Branch deposit - 1 items", "226.00"),
+        bank("B2", 7, "e-Transfer - Autodeposit ROCKY MOUNTAIN OUTFITT", "226.00"),
+    ]
+    entries = [
+        gl("G1", 0, "Rocky Mountain Outfitters: Inv INV-7492", "226.00", "INV-7492"),
+        gl("G2", 7, "e-Transfer - Autodeposit ROCKY MOUNTAIN OUTFITT", "220.60", "INV-7873"),
+    ]
+    result = reconcile(lines, entries)
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    copy = next(m for m in result.matches if m.gl_id == "G2")
+    assert "copies the bank text" in copy.reason

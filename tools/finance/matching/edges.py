@@ -190,6 +190,7 @@ class Scorer:
             cheque_hit
             or (bool(g.ref) and ref_in_text(g.ref, b.feat))
             or (b.units > 0 and b.feat.processor and bool(b.days & g.days))
+            or _copied(b, g, lag)
         )
         if self.late_receipt(b, lag) and not (
             ref_hit or ((sim or 0.0) >= p.strong_name and b.units % self.unit != 0)
@@ -261,6 +262,26 @@ class Scorer:
         if not bookable:
             score = min(score, p.accept_score - 0.01)
         return Edge(-1, -1, kind, score, bookable, lag, sim, ref_hit, note, sole)
+
+
+_COPIED_MIN = 12
+"""Fewest letters and digits a description needs before a copy of it identifies its
+line: ``ABM WITHDRAWAL`` twice in a day is no identity, ``E-TRANSFER AUTODEPOSIT ROCKY
+MOUNTAIN OUTFITT`` is."""
+
+
+def _copied(b: Rec, g: Rec, lag: int) -> bool:
+    """The entry reproduces the bank line's whole description, on the line's own day.
+
+    Convention of the bank feed and of entering from the statement: the bookkeeper's
+    entry then carries the line's text as its memo ("e-Transfer - Autodeposit ROCKY
+    MOUNTAIN OUTFITT"), so the entry was made from that very line, even when its amount
+    was mistyped. That is evidence as strong as a reference the line prints: without it,
+    an older receipt of the same payer and amount would take the line, and the copy be
+    left as an unexplained entry.
+    """
+    text = b.feat.compact
+    return lag == 0 and len(text) >= _COPIED_MIN and text == g.feat.compact
 
 
 def _before_run(b: Rec, g: Rec) -> bool:
@@ -495,7 +516,11 @@ def explain(edge: Edge, bank: Sequence[Rec], gl: Sequence[Rec]) -> str:
     else:
         parts.append(f"bank {-edge.lag} business day(s) before ledger")
     if edge.ref_hit:
-        parts.append(f"ref {g.cheque_no or g.ref} in bank text")
+        parts.append(
+            "the entry copies the bank text"
+            if _copied(b, g, edge.lag)
+            else f"ref {g.cheque_no or g.ref} in bank text"
+        )
     if edge.sim is None:
         parts.append("bank text names no counterparty")
     else:
