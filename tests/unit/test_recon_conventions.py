@@ -1956,3 +1956,20 @@ def test_an_entry_copying_the_bank_text_on_its_day_is_that_lines_even_mistyped()
     assert booked(result) == {("B1", "G1"), ("B2", "G2")}
     copy = next(m for m in result.matches if m.gl_id == "G2")
     assert "copies the bank text" in copy.reason
+
+
+def test_a_transfer_we_pushed_to_another_name_is_never_booked_on_its_amount() -> None:
+    """The bank prints the payee we typed on an e-Transfer: another name in the books is
+    another payee (a payment to the wrong party), not a brand on a card network."""
+    pushed = reconcile(
+        [bank("B1", 3, "E-TRANSFER SENT TRUE NORTH FITNESS", "-1135.57")],
+        [gl("G1", 3, "Rocky Mountain Outfitters", "-1135.57")],
+    )
+    assert booked(pushed) == set()
+    assert [c.bank_id for c in pushed.candidates] == ["B1"]
+    # A card network's brand-family name for the merchant the books name still books.
+    card = reconcile(
+        [bank("B2", 3, "HAMPTON INN TORONTO", "-412.37")],
+        [gl("G2", 2, "Hilton - hotel stay", "-412.37")],
+    )
+    assert booked(card) == {("B2", "G2")}

@@ -251,7 +251,15 @@ class Scorer:
             # Names disagree. An amount to the cent, posted within days, with no rival
             # at all is still near-certain (card networks print brand-family names such
             # as HAMPTON INN for a Hilton stay); a round amount or any rival is not.
-            bookable = kind == "exact" and b.units % self.unit != 0 and self.prompt(b, g, lag)
+            # Nor is a transfer we pushed (an e-Transfer, a Faster Payment): the bank
+            # prints the payee we typed, so another name is another payee, the
+            # wrong-payee payment a reviewer must see.
+            bookable = (
+                kind == "exact"
+                and b.units % self.unit != 0
+                and self.prompt(b, g, lag)
+                and not (b.units < 0 and b.feat.full_amount)
+            )
             sole = bookable
             if bookable:
                 score = min(score, p.accept_score + 0.05)
