@@ -1973,3 +1973,36 @@ def test_a_transfer_we_pushed_to_another_name_is_never_booked_on_its_amount() ->
         [gl("G2", 2, "Hilton - hotel stay", "-412.37")],
     )
     assert booked(card) == {("B2", "G2")}
+
+
+def test_a_journal_reversing_a_duplicate_entry_meets_no_bank_line() -> None:
+    """Reversing a duplicate entry corrects the books: no money moved, so the bank's
+    returned cheque of the same amount is not its counterpart."""
+    result = reconcile(
+        [bank("B1", 3, "NSF ITEM RETURNED", "-560.00")],
+        [gl("G1", 4, "Reverse duplicate entry 4145, François Pelletier", "-560.00", "4145")],
+    )
+    assert booked(result) == set()
+    assert result.candidates == []
+    # A supplier's refund of a duplicate *payment* is money: it may meet its line.
+    refund = reconcile(
+        [bank("B2", 3, "E-TRANSFER RECEIVED CINTAS CANADA", "412.37")],
+        [gl("G2", 3, "Reverse duplicate payment, Cintas Canada", "412.37")],
+    )
+    assert booked(refund) == {("B2", "G2")}
+
+
+def test_an_entry_numbered_as_another_cheque_is_only_offered() -> None:
+    """A numeric ref on a payment is usually its cheque number: a cheque line printing
+    another number is, on the amount alone, someone else's cheque."""
+    other = reconcile(
+        [bank("B1", 1, "CHEQUE 4799", "-500.00")],
+        [gl("G1", 0, "Bill INV8655, Lumber King Supply", "-500.00", "4869")],
+    )
+    assert booked(other) == set()
+    assert [c.gl_ids for c in other.candidates] == [("G1",)]
+    same = reconcile(
+        [bank("B1", 1, "CHEQUE 4799", "-500.00")],
+        [gl("G1", 0, "Bill INV8655, Lumber King Supply", "-500.00", "4799")],
+    )
+    assert booked(same) == {("B1", "G1")}

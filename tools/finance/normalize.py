@@ -194,6 +194,10 @@ _BOOKKEEPING_WORDS = re.compile(
     # A date in words: "June 2023", "3 avril", "12 March".
     rf"{_MONTH_NAMES}\s+(?:19|20)\d{{2}}|\d{{1,2}}(?:ER)?\s+{_MONTH_NAMES})\b"
 )
+_BOOK_ONLY = re.compile(
+    r"\b(?:(?:DUPLICATE|DOUBLE)\s+(?:ENTRY|POSTING|BOOKING)|ECRITURE\s+EN\s+DOUBLE|"
+    r"(?:ENTERED|POSTED|BOOKED)\s+IN\s+ERROR|CORRECTING\s+ENTRY)\b"
+)
 # A tax return is a filing, not money coming back: "GST/HST return August 2023" pays
 # the period's tax, where "Payment returned" reverses a payment.
 _TAX_RETURN = re.compile(
@@ -284,6 +288,10 @@ class DescriptionFeatures:
     card_date: tuple[int, int] | None = None
     """(month, day) of the purchase a card line prints (``CHECKCARD 0804``,
     ``PURCHASE AUTHORIZED ON 02/25``): the day the books record, unlike the posting date."""
+    book_only: bool = False
+    """The text corrects the books themselves: a duplicate entry or an entry posted in
+    error ("Reverse duplicate entry 4145", "écriture en double"). No money moved, so no
+    bank line is its counterpart; a duplicate *payment* refunded by a supplier is not one."""
 
 
 # Sub-brands that card networks print instead of the parent brand a bookkeeper books
@@ -629,6 +637,7 @@ def describe(text: str) -> DescriptionFeatures:
         mentions_cheque=serial is not None
         or (not own_transfer and _CHEQUE_WORD.search(upper) is not None),
         reversal=_REVERSAL.search(_TAX_RETURN.sub(" ", upper)) is not None,
+        book_only=_BOOK_ONLY.search(upper) is not None,
         bank_originated=_BANK_ORIGINATED.search(upper) is not None
         or _CHARGE_LINE.match(upper) is not None,
         mentions_bank=_BANK_WORDS.search(upper) is not None,

@@ -30,6 +30,7 @@ from baton.tools.finance.models import (
 from baton.tools.finance.normalize import (
     DescriptionFeatures,
     name_similarity,
+    normalize_ref,
     ref_in_text,
 )
 
@@ -177,7 +178,15 @@ class Scorer:
             return None  # cash booked under one paying-in slip is not on another
         if b.feat.bank_originated and not g.feat.mentions_bank:
             return None  # a bank fee or interest line is only matched by an entry booking one
-        cheque_hit = b.cheque_no is not None and b.cheque_no in (g.cheque_no, g.ref_cheque)
+        if g.reversal and g.feat.book_only:
+            return None  # reversing a duplicate entry corrects the books: no money moved
+        # The numbers an entry may give its cheque: one its memo names, and a numeric
+        # ref (a replacement's memo names the lost cheque, its ref the new one).
+        numbered = {n for n in (g.cheque_no, g.ref_cheque, _ref_number(g)) if n}
+        cheque_hit = b.cheque_no is not None and b.cheque_no in numbered
+        # An entry whose numbers are all other cheques' is, most likely, one of those
+        # other cheques: only a reviewer may pair it with this one.
+        other_cheque = b.cheque_no is not None and g.ref_cheque is not None and not cheque_hit
         dated = self.date_score(b, g, cheque_hit)
         if dated is None:
             return None
@@ -251,14 +260,15 @@ class Scorer:
             # Names disagree. An amount to the cent, posted within days, with no rival
             # at all is still near-certain (card networks print brand-family names such
             # as HAMPTON INN for a Hilton stay); a round amount or any rival is not.
-            # Nor is a transfer we pushed (an e-Transfer, a Faster Payment): the bank
-            # prints the payee we typed, so another name is another payee, the
-            # wrong-payee payment a reviewer must see.
+            # Nor is a transfer we pushed (an e-Transfer, a Faster Payment) to a name
+            # sharing no word with the books' payee: the bank prints the payee we typed,
+            # so another name is another payee, the wrong-payee payment a reviewer must
+            # see. "G LEE SALARY" for Grace Lee's wages is her, abbreviated.
             bookable = (
                 kind == "exact"
                 and b.units % self.unit != 0
                 and self.prompt(b, g, lag)
-                and not (b.units < 0 and b.feat.full_amount)
+                and not (b.units < 0 and b.feat.full_amount and not _shared_word(b, g))
             )
             sole = bookable
             if bookable:
@@ -267,9 +277,23 @@ class Scorer:
             bookable = sim is not None and sim >= p.strong_name
         else:
             bookable = True
+        if other_cheque:
+            bookable = False
         if not bookable:
             score = min(score, p.accept_score - 0.01)
         return Edge(-1, -1, kind, score, bookable, lag, sim, ref_hit, note, sole)
+
+
+def _shared_word(b: Rec, g: Rec) -> bool:
+    """Whether the two names share a word of three letters or more."""
+    words = {w for w in b.feat.name.split() if len(w) >= 3}
+    return any(w in words for w in g.feat.name.split())
+
+
+def _ref_number(g: Rec) -> str | None:
+    """A payment's all-digit ref, leading zeros stripped: possibly its cheque number."""
+    ref = normalize_ref(g.ref).lstrip("0")
+    return ref if g.units < 0 and not g.reversal and ref.isdigit() and len(ref) >= 3 else None
 
 
 _COPIED_MIN = 12
