@@ -1925,7 +1925,7 @@ def test_a_bill_booked_twice_pairs_its_earlier_posting_whatever_the_file_order()
     twins = [
         gl(f"JE-{n}", 0, "Payment to Hartwell Bakery LLC", "-620.23", "INV-4785") for n in (9, 10)
     ] + [gl("JE-12", 4, "Reverse duplicate entry, Hartwell Bakery LLC", "620.23", "INV-4785")]
-    others = [
+    others: list[BankLine | LedgerEntry] = [
         bank("B2", 1, "ORIG CO NAME:BEACON INSURANCE AG SEC:CCD", "-1149.16"),
         gl("JE-11", 0, "Payment to Beacon Insurance Agency", "-1149.16", "INV-4627"),
     ]
@@ -2006,3 +2006,21 @@ def test_an_entry_numbered_as_another_cheque_is_only_offered() -> None:
         [gl("G1", 0, "Bill INV8655, Lumber King Supply", "-500.00", "4799")],
     )
     assert booked(same) == {("B1", "G1")}
+
+
+def test_a_reversal_cancels_an_entry_posted_before_it_never_a_later_one() -> None:
+    """The books cannot reverse an entry not yet made: the payer's later invoice of the
+    same amount is new money, and the duplicate the journal cancels came before it."""
+    lines = [
+        bank("B1", 0, "E-TRANSFER 692573134116 MAXIME POIRIER", "392.00"),
+        bank("B2", 11, "E-TRANSFER 374968166163 MAXIME POIRIER", "392.00"),
+    ]
+    entries = [
+        gl("W1", 0, "Inv 6979 Maxime Poirier", "392.00"),
+        gl("W2", 4, "Inv 6979 Maxime Poirier", "392.00"),
+        gl("W3", 8, "Reverse duplicate entry Maxime Poirier", "-392.00"),
+        gl("W4", 11, "Inv 7170 Maxime Poirier", "392.00"),
+    ]
+    result = reconcile(lines, entries)
+    assert [(o.gl_id_a, o.gl_id_b) for o in result.offsetting] == [("W2", "W3")]
+    assert booked(result) == {("B1", "W1"), ("B2", "W4")}

@@ -60,7 +60,10 @@ def _offset_candidates(
             continue
         ranked: list[tuple[tuple[float, float, int], int]] = []
         for j in by_units.get(-rec.units, ()):
-            if gl[j].reversal:
+            # A reversal cancels what was posted on or before its own date: the books
+            # cannot reverse an entry not yet made (a later payment of the same payer
+            # and amount is a new invoice's).
+            if gl[j].reversal or gl[j].day > rec.day:
                 continue
             link = _offset_link(rec, gl[j], params)
             if link is not None:
