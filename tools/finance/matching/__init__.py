@@ -39,7 +39,10 @@ Decisions worth knowing:
   need agreeing names or a reference.
 - *Names that disagree* never book on an equal amount, except an amount to the cent,
   posted within three business days, with no rival at all (brand-family descriptors
-  such as ``HAMPTON INN`` for a Hilton stay).
+  such as ``HAMPTON INN`` for a Hilton stay), and never for a transfer we pushed to a
+  name sharing no word with the payee (the bank prints the payee we typed).
+- *An entry copying a bank line's whole text on its day* is that line's, as if the line
+  printed its reference, even when the amount was mistyped.
 - *Bank charges and interest* only match ledger entries that book a bank charge, on
   (nearly) the same date.
 
