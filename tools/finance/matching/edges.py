@@ -30,7 +30,6 @@ from baton.tools.finance.models import (
 from baton.tools.finance.normalize import (
     DescriptionFeatures,
     name_similarity,
-    normalize_ref,
     ref_in_text,
 )
 
@@ -182,7 +181,7 @@ class Scorer:
             return None  # reversing a duplicate entry corrects the books: no money moved
         # The numbers an entry may give its cheque: one its memo names, and a numeric
         # ref (a replacement's memo names the lost cheque, its ref the new one).
-        numbered = {n for n in (g.cheque_no, g.ref_cheque, _ref_number(g)) if n}
+        numbered = {n for n in (g.cheque_no, g.ref_cheque, g.ref_number) if n}
         cheque_hit = b.cheque_no is not None and b.cheque_no in numbered
         # An entry whose numbers are all other cheques' is, most likely, one of those
         # other cheques: only a reviewer may pair it with this one.
@@ -288,12 +287,6 @@ def _shared_word(b: Rec, g: Rec) -> bool:
     """Whether the two names share a word of three letters or more."""
     words = {w for w in b.feat.name.split() if len(w) >= 3}
     return any(w in words for w in g.feat.name.split())
-
-
-def _ref_number(g: Rec) -> str | None:
-    """A payment's all-digit ref, leading zeros stripped: possibly its cheque number."""
-    ref = normalize_ref(g.ref).lstrip("0")
-    return ref if g.units < 0 and not g.reversal and ref.isdigit() and len(ref) >= 3 else None
 
 
 _COPIED_MIN = 12

@@ -56,6 +56,9 @@ class Rec:
     cheque_no: str | None = None
     ref_cheque: str | None = None
     """A number in ``ref`` that may be the cheque number of a payment of any entry type."""
+    ref_number: str | None = None
+    """A payment's all-digit ``ref`` (leading zeros stripped), even when its memo names
+    another cheque: a replacement's memo names the lost cheque, its ref the new one."""
     is_cheque: bool = False
     drawn_cheque: bool = False
     """Money out whose memo names a cheque of ours (``Acme Ltd - chq 144516``), whatever
@@ -457,12 +460,12 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
     # numeric ref on money out may be the number of a cheque: it links to a cheque
     # line printing the same number, and to nothing else.
     # The same holds for a number the memo labels as a cheque ("Acme chk 6301").
+    ref_number = None
+    if entry.amount < 0 and not reversal and ref.isdigit() and 3 <= len(ref.lstrip("0")) <= 10:
+        ref_number = ref.lstrip("0")
     ref_cheque = None
     if entry.amount < 0 and not reversal:
-        if cheque_no is not None:
-            ref_cheque = cheque_no
-        elif ref.isdigit() and 3 <= len(ref.lstrip("0")) <= 10:
-            ref_cheque = ref.lstrip("0")
+        ref_cheque = cheque_no if cheque_no is not None else ref_number
     return Rec(
         id=entry.id,
         units=scale.units(entry.amount),
@@ -472,6 +475,7 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
         ref=entry.ref,
         cheque_no=cheque_no if is_cheque else None,
         ref_cheque=ref_cheque,
+        ref_number=ref_number,
         is_cheque=is_cheque,
         drawn_cheque=is_cheque or (cheque_no is not None and entry.amount < 0 and not reversal),
         reversal=reversal,
