@@ -83,6 +83,9 @@ def of_kind(anomalies: list[Anomaly], kind: str) -> list[list[str]]:
         ("Amazon Marketplace - till rolls", "amazon marketplace"),
         ("CARD PAYMENT TO TESCO STORES 2231", "tesco stores"),
         ("SEND E-TFR ***Ivz WEI ZHANG", "send e tfr wei zhang"),
+        # Accents fold: the books' "Lévesque" is the bank's "LEVESQUE", one word.
+        ("Marie-Ève Lévesque - Inv 8264", "marie eve levesque"),
+        ("MARIE EVE LEVESQUE", "marie eve levesque"),
         ("", ""),
     ],
 )
@@ -296,6 +299,20 @@ def test_split_bank_payments_only_against_the_top_approval_band() -> None:
         bank("B5", WEDNESDAY, "DD DALES DAIRY LTD", "-190.00"),
     ]
     assert of_kind(run(bank_lines=payments), "split_purchase") == [["B1", "B2"]]
+
+
+def test_debits_the_payee_collects_are_not_split_by_the_business() -> None:
+    payments = [
+        # Two policies' premiums pulled on one day: the insurer's split, not ours.
+        bank("B1", WEDNESDAY, "Paiement préautorisé /CO-OPERATORS GEN INS", "-848.35"),
+        bank("B2", WEDNESDAY, "Paiement préautorisé /CO-OPERATORS GEN INS", "-884.46"),
+        bank("B3", WEDNESDAY, "DD WESSEX WATER", "-700.00"),
+        bank("B4", WEDNESDAY, "DD WESSEX WATER", "-650.00"),
+        # Transfers we sent are ours to split.
+        bank("B5", WEDNESDAY, "Virement Interac à Rémi Paquette", "-559.41"),
+        bank("B6", WEDNESDAY, "Virement Interac à Rémi Paquette", "-587.43"),
+    ]
+    assert of_kind(run(bank_lines=payments), "split_purchase") == [["B5", "B6"]]
 
 
 def test_processor_preambles_and_bare_cheques_are_not_one_vendor() -> None:

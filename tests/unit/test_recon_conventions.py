@@ -135,6 +135,17 @@ def test_ledger_includes_the_wire_fee_the_bank_charges_apart() -> None:
     assert booked(result) == {("B1", "G1")}
 
 
+def test_french_channel_wording_and_articles_name_no_one() -> None:
+    """Desjardins' channel (AccesD Internet), a cash machine (Retrait au GA), a mobile
+    cheque deposit and French articles say how money moved, not who moved it."""
+    assert describe("Paiement facture - AccèsD Internet /Coastal Refrigeration").name == (
+        "COASTAL REFRIGERATION"
+    )
+    assert describe("Retrait au GA").name == ""
+    assert describe("Dépôt mobile de chèque").name == ""
+    assert describe("Les Entreprises Bouchard").name == describe("ENTREPRISES BOUCHARD").name
+
+
 def test_structured_bank_fields_give_the_counterparty() -> None:
     assert describe("WIRE TYPE:WIRE OUT BNF:BRIGHTWATER AUDIO ID:5507735914").name == (
         "BRIGHTWATER AUDIO"

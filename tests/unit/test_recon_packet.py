@@ -513,6 +513,8 @@ def test_card_purchases_and_pre_authorised_debits_not_in_the_books_are_one_item(
         "Misc Payment MSFT*MICROSOFT 365",
         "ATM withdrawal - 0141",
         "[CW]ABM WITHDRAWAL 9850",
+        "Retrait au GA",
+        "Paiement préautorisé /MSFT*MICROSOFT 365",
     ):
         assert unmatched_bank_group(line(text), start, end) == CARD_AND_PAD_DEBITS, text
     # Money the business sends itself, or money in, is a question of its own.

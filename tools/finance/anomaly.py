@@ -25,7 +25,13 @@ from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import MASKED_REF, describe, normalize_ref
+from baton.tools.finance.normalize import (
+    MASKED_REF,
+    collected_by_payee,
+    describe,
+    fold,
+    normalize_ref,
+)
 from baton.tools.finance.policy import ExpensePolicy
 
 AnomalyKind = Literal[
@@ -115,7 +121,9 @@ def vendor_key(text: str) -> str:
         cleaned = _PAYMENT_CODES.sub("", cleaned.strip())
     cleaned = _REF_TAIL.sub("", cleaned)
     words = []
-    for raw in re.split(r"[^a-z0-9&/]+", cleaned.casefold()):
+    # Accents are folded, not split on: "Lévesque" is one word, "levesque", and the
+    # bank's unaccented "LEVESQUE" is the same vendor.
+    for raw in re.split(r"[^a-z0-9&/]+", fold(cleaned).casefold()):
         if not raw or raw in _LEGAL or any(ch.isdigit() for ch in raw):
             continue
         words.append(_ABBREVIATIONS.get(raw, raw))
@@ -190,6 +198,8 @@ class _Txn:
     text: str
     receipt: str = ""
     category: str = ""
+    collected: bool = False
+    """A debit the payee pulled under a mandate (:func:`collected_by_payee`)."""
 
     def evidence(self) -> EvidenceRow:
         return EvidenceRow(source=self.source, id=self.id, text=self.text)
@@ -215,7 +225,8 @@ def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
         vendor = f"account ending {feat.account_tail}"
     else:
         vendor = vendors.canonical(feat.name or line.description)
-    return _Txn("bank", line.id, line.date, vendor, line.amount, text)
+    collected = line.amount < 0 and collected_by_payee(line.description)
+    return _Txn("bank", line.id, line.date, vendor, line.amount, text, collected=collected)
 
 
 def _from_ledger(entry: LedgerEntry, vendors: _VendorIndex) -> _Txn:
@@ -489,9 +500,13 @@ def _split_purchases(rows: Sequence[_Txn], policy: ExpensePolicy) -> list[Anomal
     Claims are held to their category cap and every approval band. Bank payments are held
     only to the top band: suppliers routinely bill each site separately on the same day,
     but splitting to stay under the most senior approver is the classic fraud pattern.
+    A debit the payee collected under a mandate (two insurance policies' premiums) is
+    the payee's split, not the business's, and is not held to it.
     """
     groups: dict[tuple[Source, str, date], list[_Txn]] = defaultdict(list)
     for row in rows:
+        if row.collected:
+            continue
         if row.vendor and (row.source == "claim" or row.amount < 0):
             groups[(row.source, row.vendor, row.date)].append(row)
     found: list[Anomaly] = []

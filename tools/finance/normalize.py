@@ -76,11 +76,15 @@ _TXN_PHRASES = re.compile(
     r"ACC(?:OUN)?TS\s+PAY(?:ABLE)?|MERCHANT\s+(?:DEPOSIT|DEP|SETTLEMENT)(?:\s+CREDIT)?|"
     r"DEPOT\s+MARCHAND|(?:INSTANT\s+)?TELLER\s+(?:DEPOSIT|WITHDRAWAL)|BRANCH\s+TRANSACTION|"
     r"^\s*BR\s+DEPOSIT|INTERNET\s+(?:TRANSFER|BANKING|BILL\s*PAY(?:MENT)?)|"
-    r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+(?:GUICHET|GAB?|COMPTOIR)|GAB|MOBILE|SUCCURSALE|DE\s+CHEQUES?))?|"
+    r"^\s*DEPOT(?:\s+(?:DIRECT|AU\s+(?:GUICHET|GAB?|COMPTOIR)|GAB|MOBILE(?:\s+DE\s+CHEQUES?)?|"
+    r"SUCCURSALE|DE\s+CHEQUES?))?|"
+    # Desjardins prints its online-banking channel before the payee of a bill payment
+    # ("Paiement facture - AccesD Internet /Hydro-Quebec"): the channel names no one.
+    r"ACCESD(?:\s+(?:INTERNET|AFFAIRES|MOBILE))?|"
     # TD's Green Machine (its cash machine) prints GC and the machine's number.
     r"^\s*GC\s+\d{3,4}-|"
     r"DEPOT\s+(?:DIRECT|AU\s+GUICHET|GAB|MOBILE)|PAIEMENT(?:\s+(?:FACTURE|PREAUTORISE|DIRECT))?|"
-    r"VIREMENT(?:\s+INTERAC)?(?:\s+(?:RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+GAB)?|ACHAT(?:\s+DIRECT)?|"
+    r"VIREMENT(?:\s+INTERAC)?(?:\s+(?:RECU|ENVOYE|DE|A))?|RETRAIT(?:\s+(?:AU\s+)?(?:GUICHET|GAB?))?|ACHAT(?:\s+DIRECT)?|"
     r"PRELEVEMENT(?:\s+AUTOMATIQUE)?|"
     # The books split a loan repayment into its parts under the lender's name ("Loan
     # principal BDC", "Loan interest, BDC"): the parts are wording, the lender the name.
@@ -104,6 +108,7 @@ _STOPWORDS = _words(
     SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM CAPTURE COUNTER
     FACT FACTURE ENCAISSEMENT ENCAISSEMENTS RECU LTEE INC ABM CHEQUES CHECKS GUICHET
     EFFET EFFETS
+    AU AUX DE DU DES LA LE LES ET EN PAR POUR SUR
     """
 )
 
@@ -396,6 +401,24 @@ _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
 
 _DIRECT_DEBIT = re.compile(r"^\s*D/?D\s|\bDIRECT\s+DEBIT\b|\sDDR\s*$")
+_COLLECTED = re.compile(
+    r"\b(?:PRE-?AUTH(?:ORI[SZ]ED)?|PAD|(?:DEBIT|PAIEMENT)\s+PREAUTORISE|PRELEVEMENT|"
+    r"RECURRING\s+(?:PAYMENT|DEBIT)|MSP|MISC\.?\s+PAYMENT)\b"
+)
+
+
+def collected_by_payee(text: str) -> bool:
+    """Whether a bank debit was pulled by the payee under a standing mandate.
+
+    Convention of the direct debit (UK Bacs DD, Canada's pre-authorised debit under
+    Payments Canada Rule H1, a SEPA mandate): the creditor decides when and how much
+    to collect, so two collections on one day are two bills, never a payer splitting a
+    payment to stay under an approval limit. TD prints a PAD as ``MSP``, RBC and
+    Scotiabank as ``Misc Payment``, Desjardins as ``Paiement préautorisé``.
+    """
+    upper = fold(text)
+    return _DIRECT_DEBIT.search(upper) is not None or _COLLECTED.search(upper) is not None
+
 
 # Convention of the domestic credit transfer: under the Payment Services Regulations
 # (PSD2 art. 81, the UK's PSRs 2017 reg. 81) every bank in the chain of a Faster

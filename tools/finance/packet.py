@@ -33,7 +33,7 @@ import numpy as np
 
 from baton.tools.finance.matching.params import CHEQUE_TYPES
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import describe, fold, name_similarity
+from baton.tools.finance.normalize import collected_by_payee, describe, fold, name_similarity
 
 INFO_KINDS = frozenset({"new_vendor", "model_booked"})
 """Exception kinds shown as information on their rows, never as items to decide."""
@@ -110,19 +110,19 @@ OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last
 OPENING_PAYMENTS = "payments clearing at the start of the statement, booked last period"
 CLOSING_PAYMENTS = "payments in the statement's last days, not yet in the books"
 CARD_AND_PAD_DEBITS = "card purchases, pre-authorised debits and cash withdrawals not in the books"
-_CARD_OR_PAD = re.compile(
-    r"^\s*(?:DD|DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
+_CARD = re.compile(
+    r"^\s*(?:DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
     r"DEBIT\s+CARD|CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED|VISA\s+DEBIT|"
-    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|PRE-?AUTH(?:ORI[SZ]ED)?|PAD|DIRECT\s+DEBIT|"
-    r"RECURRING\s+(?:PAYMENT|DEBIT)|DEBIT\s+PREAUTORISE|PRELEVEMENT|ACHAT|"
-    # TD: IDP is an Interac debit-card purchase, MSP a pre-authorised debit. RBC and
-    # Scotiabank print a pre-authorised debit as "Misc Payment".
-    r"IDP\s+PURCHASE|MSP|MISC\.?\s+PAYMENT)\b"
+    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|ACHAT|"
+    # TD: IDP is an Interac debit-card purchase.
+    r"IDP\s+PURCHASE)\b"
 )
+"""Card purchases; pre-authorised debits are :func:`~tools.finance.normalize.collected_by_payee`."""
 _CASH_WITHDRAWAL = re.compile(
-    r"\b(?:(?:ATM|ABM|CASH\s+MACHINE)\s+(?:CASH\s+)?WITHDRAWAL|RETRAIT\s+(?:AU\s+)?(?:GAB|GUICHET))\b"
+    r"\b(?:(?:ATM|ABM|CASH\s+MACHINE)\s+(?:CASH\s+)?WITHDRAWAL|RETRAIT\s+(?:AU\s+)?(?:GAB?|GUICHET))\b"
 )
-"""Cash taken from a machine with the business's card: ATM (US, UK), ABM (Canada). The
+"""Cash taken from a machine with the business's card: ATM (US, UK), ABM (Canada), GA or
+GAB (guichet automatique (bancaire), Quebec: Desjardins prints "Retrait au GA"). The
 matcher counts it a move to the business's own petty cash; here it is card money out."""
 
 
@@ -142,7 +142,9 @@ def is_card_or_pad_debit(line: BankLine) -> bool:
         return False
     if _CASH_WITHDRAWAL.search(text):
         return True
-    return not feat.own_transfer and (feat.direct_debit or _CARD_OR_PAD.search(text) is not None)
+    return not feat.own_transfer and (
+        collected_by_payee(line.description) or _CARD.search(text) is not None
+    )
 
 
 RETURNED_ON_STATEMENT = "items the bank paid and took back (each pair cancels on the statement)"
