@@ -323,6 +323,9 @@ def test_processor_preambles_and_bare_cheques_are_not_one_vendor() -> None:
         bank("B3", day, "CHECK 4983", "-700.00"),
         bank("B4", day, "CHECK 4984", "-700.00"),
         bank("B5", day, "DEBIT CARD PURCHASE SQ *BRIGHT PLUMBING", "-620.00"),
+        # Two customers' cheques bounced on one day: the bank's words, not a payee.
+        bank("B6", day, "CHÈQUE RETOURNÉ SANS PROVISION", "-923.46"),
+        bank("B7", day, "CHÈQUE RETOURNÉ SANS PROVISION", "-683.97"),
     ]
     found = run(bank_lines=payments)
     # Two Square merchants, and two cheques to payees the statement does not name, are

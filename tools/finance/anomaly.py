@@ -214,10 +214,12 @@ def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
     purchase. A cheque the bank prints without its payee (``CHECK 1050``) names no
     vendor: cheques of different numbers are different payments to payees the statement
     does not know; their ledger entries, which name the payee, are checked instead.
+    Nor does a returned item (``CHEQUE RETOURNE SANS PROVISION``): its words are the
+    bank's reason, and two customers' bounced cheques on one day are no split purchase.
     """
     text = f"{line.date.isoformat()} {line.description} {line.amount}"
     feat = describe(line.description)
-    if feat.cheque_no and not feat.name:
+    if (feat.cheque_no or feat.reversal) and not feat.name:
         vendor = ""
     elif feat.account_tail and not feat.name:
         # A transfer names the account it goes to by its last digits (``TO ****0142``):
