@@ -197,6 +197,38 @@ def test_two_bills_of_one_price_are_not_one_bill_paid_twice() -> None:
         assert flagged or found == []
 
 
+def test_two_bills_paid_on_one_day_are_not_one_purchase_split() -> None:
+    # Each payment settles a bill of its own number: two purchases. Parts of one order
+    # paid under one reference (REF QF77) are still a split.
+    day = WEDNESDAY
+    bills = [
+        gl("G1", day, "Cintas Canada - Bill F-4599", "-616.60", ""),
+        gl("G2", day, "Cintas Canada - Bill F-6223", "-432.38", ""),
+    ]
+    for text, ledger, flagged in (
+        ("BILL PAYMENT CINTAS CANADA", bills, False),
+        (
+            "FPO QUICKFIX FACILITI REF QF77",
+            [
+                gl("G1", day, "QuickFix Facilities - boiler repair 1/2", "-616.60", "QF-77-1"),
+                gl("G2", day, "QuickFix Facilities - boiler repair 2/2", "-432.38", "QF-77-2"),
+            ],
+            True,
+        ),
+        # Without bills of their own in the books nothing says they are two purchases.
+        (
+            "BILL PAYMENT CINTAS CANADA",
+            [gl(g.id, day, "Cintas Canada", str(g.amount), "") for g in bills],
+            True,
+        ),
+    ):
+        bank_lines = [bank("B1", day, text, "-616.60"), bank("B2", day, text, "-432.38")]
+        recon = reconcile(bank_lines, ledger)
+        assert len(recon.matches) == 2
+        found = of_kind(run(bank_lines, ledger, recon=recon), "split_purchase")
+        assert (found == [["B1", "B2"]]) == flagged, text
+
+
 def test_transfers_to_two_of_our_accounts_are_not_a_duplicate() -> None:
     later = WEDNESDAY + timedelta(days=2)
     found = run(

@@ -188,6 +188,10 @@ class _VendorIndex:
 # --- a common view of rows --------------------------------------------------------------
 
 
+_REFERENCE_TOKEN = re.compile(r"\b(?=[A-Z]*\d)[A-Z0-9]{3,}\b")
+"""A code with a digit in a folded bank description: a payment reference or number."""
+
+
 @dataclass(frozen=True)
 class _Txn:
     source: Source
@@ -200,6 +204,8 @@ class _Txn:
     category: str = ""
     collected: bool = False
     """A debit the payee pulled under a mandate (:func:`collected_by_payee`)."""
+    references: frozenset[str] = frozenset()
+    """The codes with digits a bank line prints (``REF QF77``, a confirmation number)."""
 
     def evidence(self) -> EvidenceRow:
         return EvidenceRow(source=self.source, id=self.id, text=self.text)
@@ -228,7 +234,17 @@ def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
     else:
         vendor = vendors.canonical(feat.name or line.description)
     collected = line.amount < 0 and collected_by_payee(line.description)
-    return _Txn("bank", line.id, line.date, vendor, line.amount, text, collected=collected)
+    references = frozenset(_REFERENCE_TOKEN.findall(fold(line.description)))
+    return _Txn(
+        "bank",
+        line.id,
+        line.date,
+        vendor,
+        line.amount,
+        text,
+        collected=collected,
+        references=references,
+    )
 
 
 def _from_ledger(entry: LedgerEntry, vendors: _VendorIndex) -> _Txn:
@@ -496,14 +512,21 @@ def _round_and_just_under(claims: Sequence[_Txn], policy: ExpensePolicy) -> list
     return found
 
 
-def _split_purchases(rows: Sequence[_Txn], policy: ExpensePolicy) -> list[Anomaly]:
+def _split_purchases(
+    rows: Sequence[_Txn],
+    policy: ExpensePolicy,
+    documents: Mapping[str, frozenset[str]] | None = None,
+) -> list[Anomaly]:
     """Several rows to one vendor on one day, each under a limit that their sum exceeds.
 
     Claims are held to their category cap and every approval band. Bank payments are held
     only to the top band: suppliers routinely bill each site separately on the same day,
     but splitting to stay under the most senior approver is the classic fraud pattern.
     A debit the payee collected under a mandate (two insurance policies' premiums) is
-    the payee's split, not the business's, and is not held to it.
+    the payee's split, not the business's, and is not held to it. Nor are payments that
+    each settle a bill of their own in the books (``documents``, see :func:`documents_of`)
+    and print no common reference: two bills paid, not one purchase paid in parts. Parts
+    of one order (``REF QF77`` on both) still are.
     """
     groups: dict[tuple[Source, str, date], list[_Txn]] = defaultdict(list)
     for row in rows:
@@ -514,6 +537,8 @@ def _split_purchases(rows: Sequence[_Txn], policy: ExpensePolicy) -> list[Anomal
     found: list[Anomaly] = []
     for (source, vendor, day), group in groups.items():
         if len(group) < 2:
+            continue
+        if source == "bank" and documents and _separate_bills(group, documents):
             continue
         amounts = [abs(r.amount) for r in group]
         total = sum(amounts, Decimal(0))
@@ -539,6 +564,18 @@ def _split_purchases(rows: Sequence[_Txn], policy: ExpensePolicy) -> list[Anomal
             )
             found.append(_anomaly("split_purchase", "high", message, group))
     return found
+
+
+def _separate_bills(group: Sequence[_Txn], documents: Mapping[str, frozenset[str]]) -> bool:
+    """Each payment settles its own bill, and no two print the same reference."""
+    if not _separate_documents(group, documents):
+        return False
+    seen: set[str] = set()
+    for row in group:
+        if row.references & seen:
+            return False
+        seen |= row.references
+    return True
 
 
 def _weekend_or_holiday(
@@ -650,7 +687,7 @@ def detect_anomalies(
     found.extend(_unusual_amounts([*history, *ledger_rows], policy, start))
     found.extend(_unusual_amounts(claim_rows, policy))
     found.extend(_round_and_just_under(claim_rows, policy))
-    found.extend(_split_purchases([*bank_rows, *claim_rows], policy))
+    found.extend(_split_purchases([*bank_rows, *claim_rows], policy, documents))
     found.extend(_weekend_or_holiday(claim_rows, policy, holidays))
     found.extend(_new_vendors(ledger_rows, history, known, bool(known_vendors) or bool(history)))
 
