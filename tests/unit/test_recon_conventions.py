@@ -106,6 +106,20 @@ def test_replacement_memo_names_the_old_cheque_not_its_own() -> None:
     assert booked(result) == {("B1", "G1")}
 
 
+def test_french_cheque_memos_give_this_cheques_number() -> None:
+    # Quebec books write "Chèque" and "remplace le chèque ... annulé": read unfolded,
+    # the accented word hid both numbers, and cheque 3590 could meet nothing.
+    result = reconcile(
+        [bank("B1", 9, "CHÈQUE NO 3590", "-412.50"), bank("B2", 9, "CHÈQUE NO 3584", "-97.10")],
+        [
+            gl("G1", 2, "Remplace le chèque 3571 annulé - Fournitures Kite, chèque 3590", "-412.50"),
+            gl("G2", 2, "Chèque 3584 - Quincaillerie Roy", "-97.10"),
+        ],
+    )
+    assert booked(result) == {("B1", "G1"), ("B2", "G2")}
+    assert all(m.kind == "one_to_one" for m in result.matches)
+
+
 def test_bank_gross_ledger_net_receipt_books_as_amount_mismatch() -> None:
     # The bank credits the whole wire and charges its fee apart; the books took the net.
     result = reconcile(

@@ -338,6 +338,8 @@ def test_bank_charges_are_one_item_and_equal_charges_are_no_duplicate() -> None:
     from baton.tools.finance.packet import BANK_CHARGES, is_bank_charge, unmatched_bank_group
 
     assert is_bank_charge("WIRE TRANS SVC CHARGE") and is_bank_charge("INTEREST PAYMENT")
+    # French, accented: overdraft interest (Intérêts découvert) is the bank's too.
+    assert is_bank_charge("INTÉRÊTS DÉCOUVERT") and is_bank_charge("Intérêts sur découvert")
     assert not is_bank_charge("CHECK 1050") and not is_bank_charge("ACH DEBIT ORCHARD CATERING")
     texts = ["INCOMING WIRE FEE", "INCOMING WIRE FEE", "MONTHLY SERVICE FEE", "RETURNED ITEM FEE"]
     rows = [

@@ -90,7 +90,10 @@ def difference_group(bank_units: int, ledger_units: int) -> str:
 
 
 BANK_CHARGES = "bank charges and interest not in the books"
-_CHARGE_WORDS = frozenset({"FEE", "FEES", "CHARGE", "CHARGES", "INTEREST"})
+_CHARGE_WORDS = frozenset(
+    {"FEE", "FEES", "CHARGE", "CHARGES", "INTEREST", "FRAIS", "INTERET", "INTERETS"}
+)
+"""Words of a bank's charge or interest line, in English and French (read folded)."""
 
 
 def is_bank_charge(text: str) -> bool:
@@ -102,7 +105,7 @@ def is_bank_charge(text: str) -> bool:
     """
     feat = describe(text)
     return feat.bank_originated or (
-        not feat.cheque_no and bool(_CHARGE_WORDS & set(re.findall(r"[A-Z]+", text.upper())))
+        not feat.cheque_no and bool(_CHARGE_WORDS & set(re.findall(r"[A-Z]+", fold(text))))
     )
 
 

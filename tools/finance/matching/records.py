@@ -410,15 +410,23 @@ def _item_count(text: str) -> int | None:
     return int(found.group(1)) if found and int(found.group(1)) >= 1 else None
 
 
-_REPLACEMENT = re.compile(r"\b(?:REPLACE[SD]?|REPLACEMENT|REPLACING|RE-?ISSUE[SD]?|RE-?ISSUE OF)\b")
-
-_REPLACED_CHEQUE = re.compile(
-    r"(?:VOID(?:ED)?|REPLACE[SD]?|REPLACEMENT\s+FOR|REPLACING|RE-?ISSUE\s+OF)\s+"
-    r"(?:VOID(?:ED)?\s+)?(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*#?\s*(\d{3,10})"
-    r"|(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*#?\s*(\d{3,10})\s*\(?,?\s*VOID(?:ED)?"
+# Read with the accents folded off, in English and in French (Quebec books): "remplace
+# le chèque 1050 annulé", "réémission du chèque 1050".
+_REPLACEMENT = re.compile(
+    r"\b(?:REPLACE[SD]?|REPLACEMENT|REPLACING|RE-?ISSUE[SD]?|RE-?ISSUE OF|"
+    r"REMPLACE(?:MENT)?|REMPLACANT|REEMIS(?:SION)?)\b"
 )
 
-_CHEQUE_NUMBERS = re.compile(r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)\s*(?:NO\.?\s*|#\s*)?(\d{3,10})\b")
+_CHEQUE_WORD = r"(?:CHECK|CHK|CHEQUE|CHQ|CK)"
+_VOID_WORD = r"(?:VOID(?:ED)?|ANNULE)"
+_REPLACED_CHEQUE = re.compile(
+    rf"(?:{_VOID_WORD}|REPLACE[SD]?|REPLACEMENT\s+FOR|REPLACING|RE-?ISSUE\s+OF|"
+    r"REMPLACE|(?:EN\s+)?REMPLACEMENT\s+DU|REEMISSION\s+DU)\s+"
+    rf"(?:LE\s+)?(?:{_VOID_WORD}\s+)?{_CHEQUE_WORD}\s*(?:NO\.?\s*)?#?\s*(\d{{3,10}})"
+    rf"|{_CHEQUE_WORD}\s*(?:NO\.?\s*)?#?\s*(\d{{3,10}})\s*\(?,?\s*{_VOID_WORD}"
+)
+
+_CHEQUE_NUMBERS = re.compile(rf"\b{_CHEQUE_WORD}\s*(?:NO\.?\s*|#\s*)?(\d{{3,10}})\b")
 
 
 def _own_cheque_number(text: str) -> str | None:
@@ -428,7 +436,7 @@ def _own_cheque_number(text: str) -> str | None:
     ("replaces voided check 1050", "Reissue of check 1050 (voided)"). That number is the
     voided cheque's, so it is skipped; any other cheque number in the text is this one.
     """
-    upper = text.upper()
+    upper = fold(text)
     replaced = {a or b for a, b in _REPLACED_CHEQUE.findall(upper)}
     for number in _CHEQUE_NUMBERS.findall(upper):
         if number not in replaced:
@@ -446,7 +454,7 @@ def ledger_rec(entry: LedgerEntry, scale: Scale, bdays: BusinessDays) -> Rec:
     # A replacement cheque is a new payment, not a reversal, even though its memo says
     # "voided" about the cheque it replaces; an entry numbered as a void ("VOID-4179")
     # is the void, whatever its memo says of the replacement.
-    replacement = _REPLACEMENT.search(text.upper()) is not None
+    replacement = _REPLACEMENT.search(fold(text)) is not None
     numbered_void = _MARKED_REF.match(ref) is not None
     reversal = kind in REVERSAL_TYPES or (feat.reversal and (numbered_void or not replacement))
     cheque_no = _own_cheque_number(text) if feat.cheque_no else None
