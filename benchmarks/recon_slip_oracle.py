@@ -5,10 +5,11 @@ review when another subset of the open receipts hits its amount too. This benchm
 whether that rival would survive even an oracle that knew every true pair *not* on a
 slip. For each slip line with missed members, it searches the open receipts of the
 slip's own date window (five business days and one calendar day before the deposit, as
-the Canada generator draws members) for another exact subset. Each half of the window
-is searched up to four entries, so rivals of up to eight are found. A rival of the
-same size or smaller cannot be told from the slip by amount, date or count: those
-members cap the recall of anything that books nothing on a guess.
+the Canada generator draws members) for another exact subset. The window is dealt into
+two halves, each searched up to four entries: a rival of up to eight is found when no
+more than four of its members fall in either half, so the counts of rivals are floors.
+A rival of the same size or smaller cannot be told from the slip by amount, date or
+count: those members cap the recall of anything that books nothing on a guess.
 
 The test is local: a rival may need receipts another slip needs, and solving every slip
 at once could rule it out. So the cap is an estimate, not a proof.
@@ -76,6 +77,7 @@ def oracle(generator: str, seed: int, n_bank: int) -> dict[str, int]:
             members[bank_id].append(gl_id)
         else:
             elsewhere.add(gl_id)
+    on_slips = {g for gl_ids in members.values() for g in gl_ids}
     tally: dict[str, int] = defaultdict(int)
     for bank_id, gl_ids in members.items():
         missed = sum((bank_id, g) not in booked for g in gl_ids)
@@ -88,9 +90,18 @@ def oracle(generator: str, seed: int, n_bank: int) -> dict[str, int]:
             for e in data.ledger
             if e.amount > 0 and start <= e.date <= line.date and e.id not in elsewhere
         ]
-        values = {e.id: int(e.amount * 100) for e in data.ledger if e.id in set(pool)}
+        in_pool = set(pool)
+        values = {e.id: int(e.amount * 100) for e in data.ledger if e.id in in_pool}
         kind = rival(pool, values, int(line.amount * 100), frozenset(gl_ids))
         tally[kind] += missed
+        # A rival made only of this slip's members and receipts on no bank line at all
+        # leaves every other line's truth intact: the month then has two whole answers.
+        free = [g for g in pool if g in gl_ids or g not in on_slips]
+        if (
+            kind == "same"
+            and rival(free, values, int(line.amount * 100), frozenset(gl_ids)) == "same"
+        ):
+            tally["whole"] += missed
         tally["missed"] += missed
         tally["pool"] += len(pool)
         tally["lines"] += 1
@@ -116,7 +127,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     from rich.table import Table
 
     table = Table(title=f"Missed slip members and their rivals, {args.generator}")
-    for column in ("seed", "missed slip members", "same or smaller", "only larger", "none"):
+    for column in (
+        "seed",
+        "missed slip members",
+        "same or smaller",
+        "of them, whole",
+        "only larger",
+        "none",
+    ):
         table.add_column(column)
     table.add_column("recall cap")
     for row in rows:
@@ -140,6 +158,7 @@ def _row(label: str, tally: dict[str, int]) -> list[str]:
         label,
         str(tally["missed"]),
         f"{tally['same']} ({tally['same'] / missed:.1%})",
+        f"{tally['whole']} ({tally['whole'] / missed:.1%})",
         f"{tally['larger']} ({tally['larger'] / missed:.1%})",
         f"{tally['none']} ({tally['none'] / missed:.1%})",
         f"{cap:.1%}",

@@ -215,6 +215,15 @@ def test_two_bills_paid_on_one_day_are_not_one_purchase_split() -> None:
             ],
             True,
         ),
+        # Bills numbered one after the other on one day: one order invoiced in parts.
+        (
+            "BILL PAYMENT CINTAS CANADA",
+            [
+                gl("G1", day, "Cintas Canada - Bill F-4599", "-616.60", ""),
+                gl("G2", day, "Cintas Canada - Bill F-4600", "-432.38", ""),
+            ],
+            True,
+        ),
         # Without bills of their own in the books nothing says they are two purchases.
         (
             "BILL PAYMENT CINTAS CANADA",
@@ -331,6 +340,29 @@ def test_split_bank_payments_only_against_the_top_approval_band() -> None:
         bank("B5", WEDNESDAY, "DD DALES DAIRY LTD", "-190.00"),
     ]
     assert of_kind(run(bank_lines=payments), "split_purchase") == [["B1", "B2"]]
+
+
+def test_what_a_payee_collects_and_what_merely_looks_like_it() -> None:
+    from baton.tools.finance.normalize import collected_by_payee
+
+    for text in (
+        "ADT CANADA PAD",
+        "ADOBE SYSTEMS MSP",
+        "Business PAD BELL CANADA",
+        "Misc Payment MSFT*MICROSOFT 365",
+        "DD BRITISH GAS",
+        "[DN]ADOBE SYSTEMS PRE-AUTH",
+    ):
+        assert collected_by_payee(text), text
+    # A Thai restaurant, an airport car park, DoorDash's card descriptor and a card
+    # hold are the business's own card payments.
+    for text in (
+        "PAD THAI KITCHEN",
+        "MSP AIRPORT PARKING",
+        "DD *DOORDASH CATERING",
+        "POS PRE-AUTH SHELL OIL",
+    ):
+        assert not collected_by_payee(text), text
 
 
 def test_debits_the_payee_collects_are_not_split_by_the_business() -> None:

@@ -106,6 +106,22 @@ def test_replacement_memo_names_the_old_cheque_not_its_own() -> None:
     assert booked(result) == {("B1", "G1")}
 
 
+def test_french_reissued_cheque_saying_annule_and_remplace_is_a_payment() -> None:
+    # "annulé" alone would make the replacement a reversal of the voided cheque.
+    result = reconcile(
+        [bank("B1", 20, "CHÈQUE N° 2002", "-800.00")],
+        [
+            gl("G1", 0, "Imprimerie Chêne - fournitures", "-800.00", "2001", "Bill payment"),
+            gl("G2", 3, "Chèque nº 2001 annulé - Imprimerie Chêne", "800.00", "2001", "Journal"),
+            gl("G3", 3, "Imprimerie Chêne - remplace le chèque 2001 annulé", "-800.00", "2002"),
+        ],
+    )
+    assert ("B1", "G3") in booked(result)
+    assert {frozenset(("G1", "G2"))} == {
+        frozenset((o.gl_id_a, o.gl_id_b)) for o in result.offsetting
+    }
+
+
 def test_french_cheque_memos_give_this_cheques_number() -> None:
     # Quebec books write "Chèque" and "remplace le chèque ... annulé": read unfolded,
     # the accented word hid both numbers, and cheque 3590 could meet nothing.
@@ -113,7 +129,7 @@ def test_french_cheque_memos_give_this_cheques_number() -> None:
         [bank("B1", 9, "CHÈQUE NO 3590", "-412.50"), bank("B2", 9, "CHÈQUE NO 3584", "-97.10")],
         [
             gl("G1", 2, "Remplace le chèque 3571 annulé - Kite, chèque 3590", "-412.50"),
-            gl("G2", 2, "Chèque 3584 - Quincaillerie Roy", "-97.10"),
+            gl("G2", 2, "Chèque n° 3584 - Quincaillerie Roy", "-97.10"),
         ],
     )
     assert booked(result) == {("B1", "G1"), ("B2", "G2")}
@@ -158,6 +174,10 @@ def test_french_channel_wording_and_articles_name_no_one() -> None:
     assert describe("Retrait au GA").name == ""
     assert describe("Dépôt mobile de chèque").name == ""
     assert describe("Les Entreprises Bouchard").name == describe("ENTREPRISES BOUCHARD").name
+    assert describe("Retour de chèque NSF").name == ""
+    # An article that is part of a one-word brand stays: FITNESS alone names anyone.
+    assert describe("LA FITNESS").name == "LA FITNESS"
+    assert describe("LE CREUSET").name == "LE CREUSET"
 
 
 def test_structured_bank_fields_give_the_counterparty() -> None:

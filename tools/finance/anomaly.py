@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import re
 import statistics
 from collections import defaultdict, deque
@@ -190,6 +191,16 @@ class _VendorIndex:
 
 _REFERENCE_TOKEN = re.compile(r"\b(?=[A-Z]*\d)[A-Z0-9]{3,}\b")
 """A code with a digit in a folded bank description: a payment reference or number."""
+_MASKED = re.compile(r"[*X]{2,}\w*")
+"""A masked card or account number (``****1234``): the payer's own, on every line."""
+_JOINED = re.compile(r"(?<=[A-Z0-9])[-/.](?=[A-Z0-9])")
+"""Punctuation inside a code: ``QF-77`` is ``QF77``."""
+
+
+def references_printed(description: str) -> frozenset[str]:
+    """The payment references a bank description prints, masked numbers left out."""
+    text = _JOINED.sub("", _MASKED.sub(" ", fold(description)))
+    return frozenset(_REFERENCE_TOKEN.findall(text))
 
 
 @dataclass(frozen=True)
@@ -234,7 +245,7 @@ def _from_bank(line: BankLine, vendors: _VendorIndex) -> _Txn:
     else:
         vendor = vendors.canonical(feat.name or line.description)
     collected = line.amount < 0 and collected_by_payee(line.description)
-    references = frozenset(_REFERENCE_TOKEN.findall(fold(line.description)))
+    references = references_printed(line.description)
     return _Txn(
         "bank",
         line.id,
@@ -567,15 +578,29 @@ def _split_purchases(
 
 
 def _separate_bills(group: Sequence[_Txn], documents: Mapping[str, frozenset[str]]) -> bool:
-    """Each payment settles its own bill, and no two print the same reference."""
+    """Each payment settles its own bill, no two print the same reference, and no two
+    bills are numbered next to each other.
+
+    Convention of the split-purchase check: the fraud is one order invoiced or paid in
+    parts. Parts share the order's reference (``REF QF77``), or are invoiced on
+    consecutive numbers (F-4599, F-4600) on one day; bills numbered far apart
+    (F-4599, F-6223) were raised, and approved, one by one.
+    """
     if not _separate_documents(group, documents):
         return False
     seen: set[str] = set()
+    numbers: list[int] = []
     for row in group:
         if row.references & seen:
             return False
         seen |= row.references
-    return True
+        numbers += [int(run) for doc in documents[row.id] for run in re.findall(r"\d+", doc)]
+    numbers.sort()
+    return all(b - a > _ADJACENT for a, b in itertools.pairwise(numbers))
+
+
+_ADJACENT = 3
+"""Bill numbers this close are one order's parts, not separate purchases."""
 
 
 def _weekend_or_holiday(

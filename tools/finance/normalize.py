@@ -107,10 +107,14 @@ _STOPWORDS = _words(
     CHECK CHK CHEQUE CHQ ITEMS ITEM US USA IN OUT COM WWW HTTP HTTPS DEPOSITED DEPOSITS
     SETTLEMENT SETTLMT PAYOUT PAYOUTS BATCH REMOTE MOBILE BRANCH ATM CAPTURE COUNTER
     FACT FACTURE ENCAISSEMENT ENCAISSEMENTS RECU LTEE INC ABM CHEQUES CHECKS GUICHET
-    EFFET EFFETS
-    AU AUX DE DU DES LA LE LES ET EN PAR POUR SUR
+    EFFET EFFETS RETOUR
     """
 )
+
+# French articles and prepositions ("Les Entreprises Bouchard", "Gouv. du Canada") say
+# nothing about the counterparty, but a brand may be one with them ("LA FITNESS", "SUR LA
+# TABLE"): they are kept when one other word would be left, and alone name no one.
+_ARTICLES = _words("AU AUX DE DU DES LA LE LES ET EN PAR POUR SUR")
 
 # US states and territories: banks append them after the merchant's city.
 _STATES = _words(
@@ -167,7 +171,7 @@ _ABBREVIATIONS: dict[str, str] = {
 # The number may follow after a column separator ("Cheque · Cheque · 160575").
 _CHEQUE = re.compile(
     r"\b(?:CHECK|CHK|CHEQUE|CHQ|CK)[\s·|,/:-]*(?:PAID\s*)?(?:(?:CHEQUE|CHQ)[\s·|,/:-]*)?"
-    r"(?:NO\.?\s*|#\s*)?(\d{3,10})\b"
+    r"(?:N[O°]\.?\s*|#\s*)?(\d{3,10})\b"
 )
 # UK statements print a cheque as its serial number, with the type code after it or in a
 # column of its own ("217219 CHQ", "224391 / CHEQUE", or just "217221"): six digits and
@@ -401,10 +405,28 @@ _SEGMENT_SPLIT = re.compile(r"\s+-\s+|[()\[\]:;/|]")
 
 
 _DIRECT_DEBIT = re.compile(r"^\s*D/?D\s|\bDIRECT\s+DEBIT\b|\sDDR\s*$")
-_COLLECTED = re.compile(
-    r"\b(?:PRE-?AUTH(?:ORI[SZ]ED)?|PAD|(?:DEBIT|PAIEMENT)\s+PREAUTORISE|PRELEVEMENT|"
-    r"RECURRING\s+(?:PAYMENT|DEBIT)|MSP|MISC\.?\s+PAYMENT)\b"
+_CARD_PURCHASE = re.compile(
+    r"^\s*(?:DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
+    r"DEBIT\s+CARD|CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED|VISA\s+DEBIT|"
+    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|ACHAT|"
+    # TD: IDP is an Interac debit-card purchase.
+    r"IDP\s+PURCHASE)\b"
 )
+
+
+def card_purchase(text: str) -> bool:
+    """Whether a bank line is a purchase made with the business's card (or a hold on it)."""
+    return _CARD_PURCHASE.search(fold(text)) is not None
+
+
+_COLLECTED = re.compile(
+    r"\b(?:PRE-?AUTH(?:ORI[SZ]ED)?|(?:DEBIT|PAIEMENT)\s+PREAUTORISE|PRELEVEMENT|"
+    r"RECURRING\s+(?:PAYMENT|DEBIT)|MISC\.?\s+PAYMENT|BUSINESS\s+PAD)\b"
+    # TD prints the type code after the payee ("ADT CANADA PAD", "ADOBE SYSTEMS MSP").
+    r"|\s(?:PAD|MSP(?:/\w+)?)\s*$"
+)
+_PROCESSOR_DD = re.compile(r"^\s*DD\s*\*")
+"""DoorDash's card descriptor (``DD *DOORDASH``), not a direct debit."""
 
 
 def collected_by_payee(text: str) -> bool:
@@ -413,10 +435,14 @@ def collected_by_payee(text: str) -> bool:
     Convention of the direct debit (UK Bacs DD, Canada's pre-authorised debit under
     Payments Canada Rule H1, a SEPA mandate): the creditor decides when and how much
     to collect, so two collections on one day are two bills, never a payer splitting a
-    payment to stay under an approval limit. TD prints a PAD as ``MSP``, RBC and
-    Scotiabank as ``Misc Payment``, Desjardins as ``Paiement préautorisé``.
+    payment to stay under an approval limit. TD prints a PAD as ``ADT CANADA PAD`` or
+    ``ADOBE SYSTEMS MSP``, RBC and Scotiabank as ``Misc Payment``, Desjardins as
+    ``Paiement préautorisé``. A card purchase (a hold, ``POS PRE-AUTH``) is the
+    business's own payment, and so is not one.
     """
     upper = fold(text)
+    if _CARD_PURCHASE.search(upper) or _PROCESSOR_DD.match(upper):
+        return False
     return _DIRECT_DEBIT.search(upper) is not None or _COLLECTED.search(upper) is not None
 
 
@@ -553,7 +579,8 @@ def _name_tokens(text: str) -> list[str]:
     # A trailing state code (and only a trailing one) is location, not name.
     while len(tokens) > 1 and tokens[-1] in _STATES:
         tokens.pop()
-    return tokens
+    plain = [token for token in tokens if token not in _ARTICLES]
+    return tokens if len(plain) == 1 else plain
 
 
 def _significant_numbers(text: str) -> frozenset[str]:
@@ -623,7 +650,8 @@ def fold(text: str) -> str:
     while bookkeepers type the accents, and many exports drop or mangle them; a
     pattern of ``[A-Z0-9]`` would otherwise cut ``DÉPÔT`` into ``D``, ``P``, ``T``.
     """
-    decomposed = unicodedata.normalize("NFKD", text.upper())
+    # Decomposed first: the ordinal of "nº" (U+00BA) is a lower-case "o" until then.
+    decomposed = unicodedata.normalize("NFKD", text).upper()
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return plain.translate(_LIGATURES)
 

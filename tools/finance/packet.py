@@ -33,7 +33,13 @@ import numpy as np
 
 from baton.tools.finance.matching.params import CHEQUE_TYPES
 from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
-from baton.tools.finance.normalize import collected_by_payee, describe, fold, name_similarity
+from baton.tools.finance.normalize import (
+    card_purchase,
+    collected_by_payee,
+    describe,
+    fold,
+    name_similarity,
+)
 
 INFO_KINDS = frozenset({"new_vendor", "model_booked"})
 """Exception kinds shown as information on their rows, never as items to decide."""
@@ -113,14 +119,6 @@ OPENING_RECEIPTS = "receipts clearing at the start of the statement, booked last
 OPENING_PAYMENTS = "payments clearing at the start of the statement, booked last period"
 CLOSING_PAYMENTS = "payments in the statement's last days, not yet in the books"
 CARD_AND_PAD_DEBITS = "card purchases, pre-authorised debits and cash withdrawals not in the books"
-_CARD = re.compile(
-    r"^\s*(?:DEB|POS|VIS|CPT)\s|\b(?:POINT\s+OF\s+SALE|POS|CARD\s+(?:PURCHASE|PAYMENT)|"
-    r"DEBIT\s+CARD|CHECK\s*CARD|PURCHASE\s+AUTHORI[SZ]ED|VISA\s+DEBIT|"
-    r"INTERAC\s+(?:RETAIL\s+)?PURCHASE|ACHAT|"
-    # TD: IDP is an Interac debit-card purchase.
-    r"IDP\s+PURCHASE)\b"
-)
-"""Card purchases; pre-authorised debits are :func:`~tools.finance.normalize.collected_by_payee`."""
 _CASH_WITHDRAWAL = re.compile(
     r"\b(?:(?:ATM|ABM|CASH\s+MACHINE)\s+(?:CASH\s+)?WITHDRAWAL|RETRAIT\s+(?:AU\s+)?(?:GAB?|GUICHET))\b"
 )
@@ -146,7 +144,7 @@ def is_card_or_pad_debit(line: BankLine) -> bool:
     if _CASH_WITHDRAWAL.search(text):
         return True
     return not feat.own_transfer and (
-        collected_by_payee(line.description) or _CARD.search(text) is not None
+        collected_by_payee(line.description) or card_purchase(line.description)
     )
 
 
@@ -285,7 +283,7 @@ def open_item_group(
     all-digit ``ref`` on money out.
     """
     if entry.amount < 0:
-        kind = entry.entry_type.strip().lower()
+        kind = fold(entry.entry_type).strip().lower()
         ref = entry.ref.strip()
         if kind in CHEQUE_TYPES or describe(entry.description).cheque_no or ref.isdigit():
             return OUTSTANDING_CHEQUES

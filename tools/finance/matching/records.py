@@ -422,11 +422,11 @@ _VOID_WORD = r"(?:VOID(?:ED)?|ANNULE)"
 _REPLACED_CHEQUE = re.compile(
     rf"(?:{_VOID_WORD}|REPLACE[SD]?|REPLACEMENT\s+FOR|REPLACING|RE-?ISSUE\s+OF|"
     r"REMPLACE|(?:EN\s+)?REMPLACEMENT\s+DU|REEMISSION\s+DU)\s+"
-    rf"(?:LE\s+)?(?:{_VOID_WORD}\s+)?{_CHEQUE_WORD}\s*(?:NO\.?\s*)?#?\s*(\d{{3,10}})"
-    rf"|{_CHEQUE_WORD}\s*(?:NO\.?\s*)?#?\s*(\d{{3,10}})\s*\(?,?\s*{_VOID_WORD}"
+    rf"(?:LE\s+)?(?:{_VOID_WORD}\s+)?{_CHEQUE_WORD}\s*(?:N[O°]\.?\s*)?#?\s*(\d{{3,10}})"
+    rf"|{_CHEQUE_WORD}\s*(?:N[O°]\.?\s*)?#?\s*(\d{{3,10}})\s*\(?,?\s*{_VOID_WORD}"
 )
 
-_CHEQUE_NUMBERS = re.compile(rf"\b{_CHEQUE_WORD}\s*(?:NO\.?\s*|#\s*)?(\d{{3,10}})\b")
+_CHEQUE_NUMBERS = re.compile(rf"\b{_CHEQUE_WORD}\s*(?:N[O°]\.?\s*|#\s*)?(\d{{3,10}})\b")
 
 
 def _own_cheque_number(text: str) -> str | None:
