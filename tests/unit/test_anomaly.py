@@ -215,6 +215,15 @@ def test_two_bills_paid_on_one_day_are_not_one_purchase_split() -> None:
             ],
             True,
         ),
+        # A bill's number read twice (memo and ref) is still one bill's.
+        (
+            "BILL PAYMENT CINTAS CANADA",
+            [
+                gl("G1", day, "Bill INV6956, Cintas Canada", "-616.60", "INV6956"),
+                gl("G2", day, "Bill INV6805, Cintas Canada", "-432.38", "INV6805"),
+            ],
+            False,
+        ),
         # Bills numbered one after the other on one day: one order invoiced in parts.
         (
             "BILL PAYMENT CINTAS CANADA",

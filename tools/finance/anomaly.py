@@ -589,14 +589,15 @@ def _separate_bills(group: Sequence[_Txn], documents: Mapping[str, frozenset[str
     if not _separate_documents(group, documents):
         return False
     seen: set[str] = set()
-    numbers: list[int] = []
-    for row in group:
+    numbered: list[tuple[int, int]] = []
+    for i, row in enumerate(group):
         if row.references & seen:
             return False
         seen |= row.references
-        numbers += [int(run) for doc in documents[row.id] for run in re.findall(r"\d+", doc)]
-    numbers.sort()
-    return all(b - a > _ADJACENT for a, b in itertools.pairwise(numbers))
+        own = {int(run) for doc in documents[row.id] for run in re.findall(r"\d+", doc)}
+        numbered += [(number, i) for number in own]
+    numbered.sort()
+    return all(b - a > _ADJACENT or i == j for (a, i), (b, j) in itertools.pairwise(numbered))
 
 
 _ADJACENT = 3
