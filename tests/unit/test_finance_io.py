@@ -155,6 +155,37 @@ def test_bad_input_names_file_line_and_column(
         assert f"column '{column}'" in rendered
 
 
+def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> None:
+    bank = write(
+        tmp_path,
+        "bank.csv",
+        "Transaction ID,Posting Date,Details,Debit,Credit,Balance\n"
+        "T1,2026-10-01,CARD PAYMENT TO TESCO STORES,12.50,,987.50\n"
+        'T2,2026-10-02,FPI ACME LTD REF INV-1,,"1,200.00",2187.50\n'
+        "T3,2026-10-03,DD BRITISH GAS,-45.00,,2142.50\n",
+    )
+    assert [(b.id, str(b.date), b.description, b.amount) for b in load_bank(bank)] == [
+        ("T1", "2026-10-01", "CARD PAYMENT TO TESCO STORES", Decimal("-12.50")),
+        ("T2", "2026-10-02", "FPI ACME LTD REF INV-1", Decimal("1200.00")),
+        ("T3", "2026-10-03", "DD BRITISH GAS", Decimal("-45.00")),
+    ]
+    ledger = write(
+        tmp_path,
+        "ledger.csv",
+        "ID,Date,Memo,Amount,Reference,Transaction Type\nG1,2026-10-01,Tesco,-12.50,R1,Expense\n",
+    )
+    [entry] = load_ledger(ledger)
+    assert (entry.description, entry.ref, entry.entry_type) == ("Tesco", "R1", "Expense")
+    both = write(tmp_path, "both.csv", "ID,Date,Details,Debit,Credit\nT1,2026-10-01,X,5.00,5.00\n")
+    with pytest.raises(InputError) as error:
+        load_bank(both)
+    assert (error.value.line, error.value.column) == (2, "amount")
+    bare = write(tmp_path, "bare.csv", "ID,Date,Details,Debit\nT1,2026-10-01,X,5.00\n")
+    with pytest.raises(InputError, match=r"missing column 'amount' \(or one of") as error:
+        load_bank(bare)
+    assert error.value.line == 1
+
+
 def test_binary_or_malformed_csv_is_an_input_error(tmp_path: Path) -> None:
     binary = tmp_path / "binary.csv"
     binary.write_bytes(bytes(range(256)) * 4)

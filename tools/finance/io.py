@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ from baton.tools.finance.formats import (
     parse_currency,
 )
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry
+from baton.tools.finance.normalize import fold
 from baton.tools.finance.policy import is_iso_currency
 
 MAX_SPAN_DAYS = 400
@@ -128,6 +130,98 @@ def _delimiter(first_line: str, required: Sequence[str]) -> str:
     return max(_DELIMITERS, key=score)
 
 
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": ("transaction id", "txn id", "fitid", "entry id", "line id"),
+    "date": (
+        "transaction date",
+        "posting date",
+        "posted date",
+        "date posted",
+        "booking date",
+        "value date",
+        "txn date",
+        "trans date",
+    ),
+    "description": (
+        "details",
+        "narrative",
+        "narration",
+        "memo",
+        "transaction description",
+        "transaction details",
+        "particulars",
+        "libelle",
+        "description 1",
+    ),
+    "amount": ("transaction amount", "montant", "value"),
+    "ref": (
+        "reference",
+        "ref no",
+        "ref number",
+        "reference number",
+        "doc number",
+        "document number",
+        "num",
+        "cheque number",
+        "check number",
+        "cheque no",
+        "check no",
+    ),
+    "entry_type": ("type", "transaction type", "entry type"),
+}
+"""Other names bank and accounting exports give the columns a bank or ledger file needs."""
+_DEBIT = ("debit", "debits", "debit amount", "withdrawal", "withdrawals", "paid out", "money out")
+_CREDIT = ("credit", "credits", "credit amount", "deposit", "deposits", "paid in", "money in")
+"""Exports that split money out and in over two columns (Barclays, RBC, QuickBooks)."""
+
+
+def _header_key(name: str) -> str:
+    """A header name compared loosely: case, accents, spaces and punctuation aside."""
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(name).casefold()).split())
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Which header column holds each field a loader wants, and a debit/credit pair."""
+
+    found: dict[str, int]
+    split: tuple[int, int] | None = None
+
+
+def _columns(header: Sequence[str], wanted: Sequence[str], aliases: bool) -> _Columns:
+    """The column of each wanted field: its own name first, then (for bank and ledger
+    exports, ``aliases``) the other names exports give it, in :data:`_SYNONYMS` order.
+
+    An export with separate debit and credit columns and no amount gives both.
+    """
+    keys = [_header_key(name) if aliases else name for name in header]
+    found: dict[str, int] = {}
+    for name in wanted:
+        names = (name, *_SYNONYMS.get(name, ())) if aliases else (name,)
+        index = next((keys.index(n) for n in names if n in keys), None)
+        if index is not None and index not in found.values():
+            found[name] = index
+    split = None
+    if aliases and "amount" in wanted and "amount" not in found:
+        debit = next((keys.index(n) for n in _DEBIT if n in keys), None)
+        credit = next((keys.index(n) for n in _CREDIT if n in keys), None)
+        if debit is not None and credit is not None:
+            split = (debit, credit)
+    return _Columns(found, split)
+
+
+def _signed(debit: str, credit: str) -> str | None:
+    """One signed amount from a debit/credit pair, money out negative; None if both
+    columns hold money, which no single transaction does."""
+    debit, credit = debit.strip(), credit.strip()
+    has_debit = bool(re.search(r"[1-9]", debit))
+    if has_debit and re.search(r"[1-9]", credit):
+        return None
+    if has_debit:
+        return debit if debit.startswith(("-", "(")) else "-" + debit.lstrip("+")
+    return credit or debit
+
+
 def _read_csv(path: Path, root: Path | None) -> str:
     return safepath.decode(safepath.read_bytes(path, root=root), path)
 
@@ -139,12 +233,15 @@ def _rows(
     *,
     root: Path | None = None,
     date_order: DateOrder = "auto",
+    aliases: bool = False,
 ) -> list[_Row]:
     """Data rows after checking the header; blank lines are skipped, ragged rows rejected.
 
     The file's date and decimal conventions are read from its own ``date`` and
     ``amount`` columns first (see :mod:`tools.finance.formats`), so every row is read
-    the same way.
+    the same way. With ``aliases``, a bank's or bookkeeping package's own export is read
+    as it is (``Transaction Date``, ``Details``, ``Debit`` and ``Credit``): each row is
+    keyed by the field names the loaders use.
     """
     text = _read_csv(path, root)
     first_line = text.split("\n", 1)[0]
@@ -156,14 +253,17 @@ def _rows(
         header = [name.strip() for name in next(reader, [])]
         if not header:
             raise InputError(path, "file is empty; expected a header row", line=1)
-        for name in required:
-            if name not in header:
-                raise InputError(path, f"missing column '{name}'", line=1, column=name)
         seen: set[str] = set()
         for name in header:
             if name in seen and name in (*required, *optional):
                 raise InputError(path, f"column '{name}' appears twice", line=1, column=name)
             seen.add(name)
+        columns = _columns(header, (*required, *optional), aliases)
+        for name in required:
+            if name not in columns.found and not (name == "amount" and columns.split):
+                others = _SYNONYMS.get(name, ()) if aliases else ()
+                also = f" (or one of: {', '.join(others[:4])}, …)" if others else ""
+                raise InputError(path, f"missing column '{name}'{also}", line=1, column=name)
         for record in reader:
             if not any(cell.strip() for cell in record):
                 continue
@@ -173,7 +273,19 @@ def _rows(
                     f"expected {len(header)} fields, found {len(record)}",
                     line=reader.line_num,
                 )
-            records.append((reader.line_num, dict(zip(header, record, strict=True))))
+            values = {name: record[i] for name, i in columns.found.items()}
+            if columns.split:
+                debit, credit = (header[i] for i in columns.split)
+                signed = _signed(record[columns.split[0]], record[columns.split[1]])
+                if signed is None:
+                    raise InputError(
+                        path,
+                        f"both '{debit}' and '{credit}' hold an amount; a row is one or the other",
+                        line=reader.line_num,
+                        column="amount",
+                    )
+                values["amount"] = signed
+            records.append((reader.line_num, values))
     except csv.Error as exc:
         raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from exc
     try:
@@ -212,11 +324,13 @@ def _load(
     *,
     root: Path | None = None,
     date_order: DateOrder = "auto",
+    aliases: bool = False,
 ) -> list[T]:
     """Shared loop: parse every row and reject duplicate ids with both line numbers."""
     first_seen: dict[str, int] = {}
     items: list[T] = []
-    for row in _rows(Path(path), required, optional, root=root, date_order=date_order):
+    rows = _rows(Path(path), required, optional, root=root, date_order=date_order, aliases=aliases)
+    for row in rows:
         record_id = row.text("id")
         if record_id in first_seen:
             raise row.fail(
@@ -233,7 +347,11 @@ def _load(
 def load_bank(
     path: str | Path, *, root: Path | None = None, date_order: DateOrder = "auto"
 ) -> list[BankLine]:
-    """Read ``bank.csv`` (``id,date,description,amount``; negative = money out)."""
+    """Read ``bank.csv`` (``id,date,description,amount``; negative = money out).
+
+    A bank's own export is read as it is: other column names (``Transaction Date``,
+    ``Details``) and separate ``Debit`` and ``Credit`` columns (:data:`_SYNONYMS`).
+    """
     return _load(
         path,
         ("id", "date", "description", "amount"),
@@ -246,6 +364,7 @@ def load_bank(
         ),
         root=root,
         date_order=date_order,
+        aliases=True,
     )
 
 
@@ -267,6 +386,7 @@ def load_ledger(
         ),
         root=root,
         date_order=date_order,
+        aliases=True,
     )
 
 
