@@ -63,7 +63,7 @@ def write_month(folder: Path, n_bank: int, seed: int, generator: str = "statemen
         out = csv.writer(fh)
         out.writerow(["id", "date", "description", "amount", "ref", "entry_type"])
         out.writerows(
-            # The loader requires a ref; "-" normalises to no reference at all.
+            # "-", as many exports print a missing reference, normalises to none at all.
             [g.id, g.date, g.description, g.amount, g.ref or "-", g.entry_type]
             for g in data.ledger
         )

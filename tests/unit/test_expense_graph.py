@@ -629,10 +629,10 @@ def test_routers() -> None:
         ({"bank": ["B-1,2026-13-01,CARD PAYMENT,-120.00"]}, "bank.csv:2: column 'date'"),
         (
             {
-                "ledger_header": "id,date,description,amount,entry_type",
-                "ledger": ["GL-1,2026-10-01,Beanhaus,-120.00,payment"],
+                "ledger_header": "id,date,description,ref,entry_type",
+                "ledger": ["GL-1,2026-10-01,Beanhaus,R-1,payment"],
             },
-            "ledger.csv:1: column 'ref'",
+            "ledger.csv:1: column 'amount'",
         ),
     ],
 )

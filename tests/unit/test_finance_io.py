@@ -113,9 +113,9 @@ def test_claim_currency_is_normalised_and_category_casefolded(tmp_path: Path) ->
         (load_bank, "", 1, None, "file is empty"),
         (
             load_ledger,
-            LEDGER_HEADER + "G1,2026-10-01,Rent,-5,,\n",
+            LEDGER_HEADER + "G1,2026-10-01,,-5,,\n",
             2,
-            "ref",
+            "description",
             "value is empty",
         ),
         (
@@ -153,6 +153,12 @@ def test_bad_input_names_file_line_and_column(
     assert rendered.startswith(f"{path}:{line}")
     if column:
         assert f"column '{column}'" in rendered
+
+
+def test_a_ledger_entry_may_have_no_reference(tmp_path: Path) -> None:
+    blank = write(tmp_path, "blank.csv", LEDGER_HEADER + "G1,2026-10-01,Rent,-5,,\n")
+    absent = write(tmp_path, "absent.csv", "id,date,description,amount\nG1,2026-10-01,Rent,-5\n")
+    assert [e.ref for e in load_ledger(blank)] == [e.ref for e in load_ledger(absent)] == [""]
 
 
 def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> None:

@@ -371,17 +371,20 @@ def load_bank(
 def load_ledger(
     path: str | Path, *, root: Path | None = None, date_order: DateOrder = "auto"
 ) -> list[LedgerEntry]:
-    """Read ``ledger.csv`` (``id,date,description,amount,ref[,entry_type]``)."""
+    """Read ``ledger.csv`` (``id,date,description,amount[,ref][,entry_type]``).
+
+    Most entries carry no reference, so ``ref`` may be blank or absent.
+    """
     return _load(
         path,
-        ("id", "date", "description", "amount", "ref"),
-        ("entry_type",),
+        ("id", "date", "description", "amount"),
+        ("ref", "entry_type"),
         lambda row: LedgerEntry(
             id=row.text("id"),
             date=row.date("date"),
             description=row.text("description"),
             amount=row.amount("amount"),
-            ref=row.text("ref"),
+            ref=row.text("ref", required=False),
             entry_type=row.text("entry_type", required=False),
         ),
         root=root,
