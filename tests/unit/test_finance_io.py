@@ -182,6 +182,18 @@ def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> 
     )
     [entry] = load_ledger(ledger)
     assert (entry.description, entry.ref, entry.entry_type) == ("Tesco", "R1", "Expense")
+    # QuickBooks' transaction report: no id column, the payee apart from the memo.
+    qbo = write(
+        tmp_path,
+        "qbo.csv",
+        "Date,Transaction Type,Num,Name,Memo/Description,Account,Amount\n"
+        "2026-10-01,Expense,,Tesco,Office supplies,Bank,-12.50\n"
+        "2026-10-13,Cheque,1043,,Rent October,Bank,-900.00\n",
+    )
+    assert [(e.id, e.description, e.ref, e.entry_type) for e in load_ledger(qbo)] == [
+        ("qbo-2", "Tesco - Office supplies", "", "Expense"),
+        ("qbo-3", "Rent October", "1043", "Cheque"),
+    ]
     both = write(tmp_path, "both.csv", "ID,Date,Details,Debit,Credit\nT1,2026-10-01,X,5.00,5.00\n")
     with pytest.raises(InputError) as error:
         load_bank(both)

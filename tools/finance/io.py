@@ -152,6 +152,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "particulars",
         "libelle",
         "description 1",
+        "memo description",
     ),
     "amount": ("transaction amount", "montant", "value"),
     "ref": (
@@ -170,6 +171,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "entry_type": ("type", "transaction type", "entry type"),
 }
 """Other names bank and accounting exports give the columns a bank or ledger file needs."""
+_PAYEE = ("payee", "name", "payee name", "counterparty", "beneficiary")
+"""A column naming the other party, apart from the memo (QuickBooks, Xero exports)."""
 _DEBIT = ("debit", "debits", "debit amount", "withdrawal", "withdrawals", "paid out", "money out")
 _CREDIT = ("credit", "credits", "credit amount", "deposit", "deposits", "paid in", "money in")
 """Exports that split money out and in over two columns (Barclays, RBC, QuickBooks)."""
@@ -182,10 +185,15 @@ def _header_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class _Columns:
-    """Which header column holds each field a loader wants, and a debit/credit pair."""
+    """Which header column holds each field a loader wants, and how the rest is made."""
 
     found: dict[str, int]
     split: tuple[int, int] | None = None
+    """Debit and credit columns that make the amount."""
+    payee: int | None = None
+    """A payee column (QuickBooks "Name") read before the memo: "Name - Memo"."""
+    numbered: bool = False
+    """No id column: a row's id is the file's name and its line (``bank-12``)."""
 
 
 def _columns(header: Sequence[str], wanted: Sequence[str], aliases: bool) -> _Columns:
@@ -201,13 +209,18 @@ def _columns(header: Sequence[str], wanted: Sequence[str], aliases: bool) -> _Co
         index = next((keys.index(n) for n in names if n in keys), None)
         if index is not None and index not in found.values():
             found[name] = index
-    split = None
+    split = payee = None
     if aliases and "amount" in wanted and "amount" not in found:
         debit = next((keys.index(n) for n in _DEBIT if n in keys), None)
         credit = next((keys.index(n) for n in _CREDIT if n in keys), None)
         if debit is not None and credit is not None:
             split = (debit, credit)
-    return _Columns(found, split)
+    if aliases and "description" in wanted:
+        payee = next((keys.index(n) for n in _PAYEE if n in keys), None)
+        if payee is not None and "description" not in found:
+            found["description"], payee = payee, None
+    numbered = aliases and "id" in wanted and "id" not in found
+    return _Columns(found, split, payee, numbered)
 
 
 def _signed(debit: str, credit: str) -> str | None:
@@ -259,8 +272,9 @@ def _rows(
                 raise InputError(path, f"column '{name}' appears twice", line=1, column=name)
             seen.add(name)
         columns = _columns(header, (*required, *optional), aliases)
+        made = {"amount": bool(columns.split), "id": columns.numbered}
         for name in required:
-            if name not in columns.found and not (name == "amount" and columns.split):
+            if name not in columns.found and not made.get(name):
                 others = _SYNONYMS.get(name, ()) if aliases else ()
                 also = f" (or one of: {', '.join(others[:4])}, …)" if others else ""
                 raise InputError(path, f"missing column '{name}'{also}", line=1, column=name)
@@ -274,6 +288,11 @@ def _rows(
                     line=reader.line_num,
                 )
             values = {name: record[i] for name, i in columns.found.items()}
+            if columns.numbered:
+                values["id"] = f"{path.stem}-{reader.line_num}"
+            if columns.payee is not None:
+                parts = (record[columns.payee].strip(), values.get("description", "").strip())
+                values["description"] = " - ".join(part for part in parts if part)
             if columns.split:
                 debit, credit = (header[i] for i in columns.split)
                 signed = _signed(record[columns.split[0]], record[columns.split[1]])
