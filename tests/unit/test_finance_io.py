@@ -182,6 +182,20 @@ def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> 
     )
     [entry] = load_ledger(ledger)
     assert (entry.description, entry.ref, entry.entry_type) == ("Tesco", "R1", "Expense")
+    # Lloyds keeps the statement's type code apart; matching reads it before the text.
+    lloyds = write(
+        tmp_path,
+        "lloyds.csv",
+        "Transaction Date,Transaction Type,Transaction Description,Debit Amount,Credit Amount\n"
+        "2026-10-01,DD,BRITISH GAS,45.00,\n"
+        "2026-10-13,CHQ,000123,250.00,\n"
+        "2026-10-14,DEB,DEB TESCO STORES,12.00,\n",
+    )
+    assert [(b.id, b.description, b.amount) for b in load_bank(lloyds)] == [
+        ("lloyds-2", "DD BRITISH GAS", Decimal("-45.00")),
+        ("lloyds-3", "CHQ 000123", Decimal("-250.00")),
+        ("lloyds-4", "DEB TESCO STORES", Decimal("-12.00")),
+    ]
     # QuickBooks' transaction report: no id column, the payee apart from the memo.
     qbo = write(
         tmp_path,

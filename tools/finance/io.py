@@ -369,22 +369,36 @@ def load_bank(
     """Read ``bank.csv`` (``id,date,description,amount``; negative = money out).
 
     A bank's own export is read as it is: other column names (``Transaction Date``,
-    ``Details``) and separate ``Debit`` and ``Credit`` columns (:data:`_SYNONYMS`).
+    ``Details``) and separate ``Debit`` and ``Credit`` columns (:data:`_SYNONYMS`). A
+    type column (Lloyds' ``DD``, ``FPO``, ``CHQ``) is put before the description, where
+    a statement prints it and where matching reads it (:func:`_typed`).
     """
     return _load(
         path,
         ("id", "date", "description", "amount"),
-        (),
+        ("entry_type",),
         lambda row: BankLine(
             id=row.text("id"),
             date=row.date("date"),
-            description=row.text("description"),
+            description=_typed(row.text("entry_type", required=False), row.text("description")),
             amount=row.amount("amount"),
         ),
         root=root,
         date_order=date_order,
         aliases=True,
     )
+
+
+def _typed(kind: str, description: str) -> str:
+    """``DD BRITISH GAS`` from a type column (``DD``) and a description (``BRITISH GAS``).
+
+    Exports that keep the type apart print it as a code or a word (``ACH_DEBIT``); a
+    description that already starts with it is left alone.
+    """
+    kind = " ".join(kind.replace("_", " ").split())
+    if not kind or fold(description).startswith(fold(kind)):
+        return description
+    return f"{kind} {description}"
 
 
 def load_ledger(
