@@ -208,6 +208,16 @@ def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> 
         ("qbo-2", "Tesco - Office supplies", "", "Expense"),
         ("qbo-3", "Rent October", "1043", "Cheque"),
     ]
+    # The books' side of the same money: double entry debits the bank account when money
+    # arrives, so a ledger's Debit column is money in and its Credit column money out.
+    books = write(
+        tmp_path,
+        "books.csv",
+        "ID,Date,Memo,Reference,Debit,Credit\n"
+        "G1,2026-10-01,Tesco,,,12.50\n"
+        "G2,2026-10-02,Acme Ltd,INV-1,1200.00,\n",
+    )
+    assert [e.amount for e in load_ledger(books)] == [Decimal("-12.50"), Decimal("1200.00")]
     both = write(tmp_path, "both.csv", "ID,Date,Details,Debit,Credit\nT1,2026-10-01,X,5.00,5.00\n")
     with pytest.raises(InputError) as error:
         load_bank(both)

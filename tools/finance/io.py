@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pypdf import PdfReader
@@ -173,8 +173,27 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 """Other names bank and accounting exports give the columns a bank or ledger file needs."""
 _PAYEE = ("payee", "name", "payee name", "counterparty", "beneficiary")
 """A column naming the other party, apart from the memo (QuickBooks, Xero exports)."""
-_DEBIT = ("debit", "debits", "debit amount", "withdrawal", "withdrawals", "paid out", "money out")
-_CREDIT = ("credit", "credits", "credit amount", "deposit", "deposits", "paid in", "money in")
+Side = Literal["bank", "ledger"]
+"""Whose export a file is: it decides which of two amount columns is money out."""
+_OUT: dict[Side, tuple[str, ...]] = {
+    # A statement debits the customer's account when money leaves it.
+    "bank": (
+        "debit",
+        "debits",
+        "debit amount",
+        "withdrawal",
+        "withdrawals",
+        "paid out",
+        "money out",
+    ),
+    # The books debit the bank account when money arrives (double entry), so a ledger's
+    # Credit column is money out; a register's Payment or Spent column says so plainly.
+    "ledger": ("credit", "credits", "credit amount", "payment", "payments", "spent", "money out"),
+}
+_IN: dict[Side, tuple[str, ...]] = {
+    "bank": ("credit", "credits", "credit amount", "deposit", "deposits", "paid in", "money in"),
+    "ledger": ("debit", "debits", "debit amount", "deposit", "deposits", "received", "money in"),
+}
 """Exports that split money out and in over two columns (Barclays, RBC, QuickBooks)."""
 
 
@@ -196,12 +215,14 @@ class _Columns:
     """No id column: a row's id is the file's name and its line (``bank-12``)."""
 
 
-def _columns(header: Sequence[str], wanted: Sequence[str], aliases: bool) -> _Columns:
+def _columns(header: Sequence[str], wanted: Sequence[str], side: Side | None) -> _Columns:
     """The column of each wanted field: its own name first, then (for bank and ledger
-    exports, ``aliases``) the other names exports give it, in :data:`_SYNONYMS` order.
+    exports, ``side``) the other names exports give it, in :data:`_SYNONYMS` order.
 
-    An export with separate debit and credit columns and no amount gives both.
+    An export with separate money-out and money-in columns and no amount gives both,
+    read as the side's convention has them (:data:`_OUT`).
     """
+    aliases = side is not None
     keys = [_header_key(name) if aliases else name for name in header]
     found: dict[str, int] = {}
     for name in wanted:
@@ -210,11 +231,11 @@ def _columns(header: Sequence[str], wanted: Sequence[str], aliases: bool) -> _Co
         if index is not None and index not in found.values():
             found[name] = index
     split = payee = None
-    if aliases and "amount" in wanted and "amount" not in found:
-        debit = next((keys.index(n) for n in _DEBIT if n in keys), None)
-        credit = next((keys.index(n) for n in _CREDIT if n in keys), None)
-        if debit is not None and credit is not None:
-            split = (debit, credit)
+    if side is not None and "amount" in wanted and "amount" not in found:
+        out = next((keys.index(n) for n in _OUT[side] if n in keys), None)
+        into = next((keys.index(n) for n in _IN[side] if n in keys), None)
+        if out is not None and into is not None:
+            split = (out, into)
     if aliases and "description" in wanted:
         payee = next((keys.index(n) for n in _PAYEE if n in keys), None)
         if payee is not None and "description" not in found:
@@ -223,16 +244,16 @@ def _columns(header: Sequence[str], wanted: Sequence[str], aliases: bool) -> _Co
     return _Columns(found, split, payee, numbered)
 
 
-def _signed(debit: str, credit: str) -> str | None:
-    """One signed amount from a debit/credit pair, money out negative; None if both
+def _signed(out: str, into: str) -> str | None:
+    """One signed amount from a money-out and money-in pair, out negative; None if both
     columns hold money, which no single transaction does."""
-    debit, credit = debit.strip(), credit.strip()
-    has_debit = bool(re.search(r"[1-9]", debit))
-    if has_debit and re.search(r"[1-9]", credit):
+    out, into = out.strip(), into.strip()
+    has_out = bool(re.search(r"[1-9]", out))
+    if has_out and re.search(r"[1-9]", into):
         return None
-    if has_debit:
-        return debit if debit.startswith(("-", "(")) else "-" + debit.lstrip("+")
-    return credit or debit
+    if has_out:
+        return out if out.startswith(("-", "(")) else "-" + out.lstrip("+")
+    return into or out
 
 
 def _read_csv(path: Path, root: Path | None) -> str:
@@ -246,13 +267,13 @@ def _rows(
     *,
     root: Path | None = None,
     date_order: DateOrder = "auto",
-    aliases: bool = False,
+    side: Side | None = None,
 ) -> list[_Row]:
     """Data rows after checking the header; blank lines are skipped, ragged rows rejected.
 
     The file's date and decimal conventions are read from its own ``date`` and
     ``amount`` columns first (see :mod:`tools.finance.formats`), so every row is read
-    the same way. With ``aliases``, a bank's or bookkeeping package's own export is read
+    the same way. With a ``side``, a bank's or bookkeeping package's own export is read
     as it is (``Transaction Date``, ``Details``, ``Debit`` and ``Credit``): each row is
     keyed by the field names the loaders use.
     """
@@ -271,11 +292,11 @@ def _rows(
             if name in seen and name in (*required, *optional):
                 raise InputError(path, f"column '{name}' appears twice", line=1, column=name)
             seen.add(name)
-        columns = _columns(header, (*required, *optional), aliases)
+        columns = _columns(header, (*required, *optional), side)
         made = {"amount": bool(columns.split), "id": columns.numbered}
         for name in required:
             if name not in columns.found and not made.get(name):
-                others = _SYNONYMS.get(name, ()) if aliases else ()
+                others = _SYNONYMS.get(name, ()) if side else ()
                 also = f" (or one of: {', '.join(others[:4])}, …)" if others else ""
                 raise InputError(path, f"missing column '{name}'{also}", line=1, column=name)
         for record in reader:
@@ -294,12 +315,12 @@ def _rows(
                 parts = (record[columns.payee].strip(), values.get("description", "").strip())
                 values["description"] = " - ".join(part for part in parts if part)
             if columns.split:
-                debit, credit = (header[i] for i in columns.split)
+                out, into = (header[i] for i in columns.split)
                 signed = _signed(record[columns.split[0]], record[columns.split[1]])
                 if signed is None:
                     raise InputError(
                         path,
-                        f"both '{debit}' and '{credit}' hold an amount; a row is one or the other",
+                        f"both '{out}' and '{into}' hold an amount; a row is one or the other",
                         line=reader.line_num,
                         column="amount",
                     )
@@ -343,12 +364,12 @@ def _load(
     *,
     root: Path | None = None,
     date_order: DateOrder = "auto",
-    aliases: bool = False,
+    side: Side | None = None,
 ) -> list[T]:
     """Shared loop: parse every row and reject duplicate ids with both line numbers."""
     first_seen: dict[str, int] = {}
     items: list[T] = []
-    rows = _rows(Path(path), required, optional, root=root, date_order=date_order, aliases=aliases)
+    rows = _rows(Path(path), required, optional, root=root, date_order=date_order, side=side)
     for row in rows:
         record_id = row.text("id")
         if record_id in first_seen:
@@ -385,7 +406,7 @@ def load_bank(
         ),
         root=root,
         date_order=date_order,
-        aliases=True,
+        side="bank",
     )
 
 
@@ -422,7 +443,7 @@ def load_ledger(
         ),
         root=root,
         date_order=date_order,
-        aliases=True,
+        side="ledger",
     )
 
 
