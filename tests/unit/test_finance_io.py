@@ -155,6 +155,35 @@ def test_bad_input_names_file_line_and_column(
         assert f"column '{column}'" in rendered
 
 
+def test_exports_are_read_strictly_where_a_guess_would_change_money(tmp_path: Path) -> None:
+    # A French export with semicolons is split on them, found by its own column names.
+    french = write(tmp_path, "fr.csv", "Date;Libellé;Montant\n2026-10-01;Retrait au GA;-100,00\n")
+    assert [(b.description, b.amount) for b in load_bank(french)] == [
+        ("Retrait au GA", Decimal("-100.00"))
+    ]
+    # Mint prints every amount unsigned and the direction in a type column.
+    mint = write(
+        tmp_path,
+        "mint.csv",
+        "Date,Description,Amount,Transaction Type\n"
+        "2026-10-01,DEBENHAMS,12.50,debit\n2026-10-02,ACME,20.00,credit\n",
+    )
+    assert [(b.description, b.amount) for b in load_bank(mint)] == [
+        ("DEBENHAMS", Decimal("-12.50")),
+        ("ACME", Decimal("20.00")),
+    ]
+    # A code is a whole word: DEB before DEBENHAMS is Lloyds' debit-card code.
+    deb = write(tmp_path, "deb.csv", "Date,Type,Description,Amount\n2026-10-01,DEB,DEBENHAMS,-5\n")
+    assert [b.description for b in load_bank(deb)] == ["DEB DEBENHAMS"]
+    for name, text, line in (
+        ("twice.csv", "ID,Date,Date,Details,Amount\nT1,2026-10-01,2026-10-02,X,1\n", 1),
+        ("na.csv", "ID,Date,Details,Debit,Credit\nT1,2026-10-01,X,n/a,5.00\n", 2),
+    ):
+        with pytest.raises(InputError) as error:
+            load_bank(write(tmp_path, name, text))
+        assert error.value.line == line, name
+
+
 def test_a_ledger_entry_may_have_no_reference(tmp_path: Path) -> None:
     blank = write(tmp_path, "blank.csv", LEDGER_HEADER + "G1,2026-10-01,Rent,-5,,\n")
     absent = write(tmp_path, "absent.csv", "id,date,description,amount\nG1,2026-10-01,Rent,-5\n")

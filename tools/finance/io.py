@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -117,17 +117,32 @@ class _Row:
 _DELIMITERS = (",", ";", "\t")
 
 
-def _delimiter(first_line: str, required: Sequence[str]) -> str:
+def _delimiter(first_line: str, accepted: Collection[str], side: Side | None = None) -> str:
     """The delimiter that splits the header into the most expected column names.
 
-    European Excel writes ``;`` because ``,`` is its decimal separator.
+    European Excel writes ``;`` because ``,`` is its decimal separator. A bank or ledger
+    export (``side``) is scored on its names read loosely (:func:`_header_key`).
     """
 
     def score(sep: str) -> int:
         names = {name.strip().strip('"') for name in first_line.split(sep)}
-        return sum(name in names for name in required)
+        if side is not None:
+            names = {_header_key(name) for name in names}
+        return sum(name in accepted for name in names)
 
     return max(_DELIMITERS, key=score)
+
+
+def _accepted(wanted: Sequence[str], side: Side | None) -> frozenset[str]:
+    """Every header name (read loosely for a ``side``) that some wanted field accepts."""
+    if side is None:
+        return frozenset(wanted)
+    names = {n for name in wanted for n in (name, *_SYNONYMS.get(name, ()))}
+    return frozenset(names | set(_OUT[side]) | set(_IN[side]) | set(_PAYEE))
+
+
+MAX_COLUMNS = 1_000
+"""Most columns a header may have: exports have a few dozen at most."""
 
 
 _SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -154,7 +169,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "description 1",
         "memo description",
     ),
-    "amount": ("transaction amount", "montant", "value"),
+    "amount": (
+        "transaction amount",
+        "montant",
+        "value",
+        "amount gbp",
+        "amount cad",
+        "amount usd",
+        "amount eur",
+        "cad",
+        "gbp",
+        "usd",
+    ),
     "ref": (
         "reference",
         "ref no",
@@ -171,7 +197,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "entry_type": ("type", "transaction type", "entry type"),
 }
 """Other names bank and accounting exports give the columns a bank or ledger file needs."""
-_PAYEE = ("payee", "name", "payee name", "counterparty", "beneficiary")
+_PAYEE = ("payee", "name", "payee name", "counterparty", "counter party", "beneficiary")
 """A column naming the other party, apart from the memo (QuickBooks, Xero exports)."""
 Side = Literal["bank", "ledger"]
 """Whose export a file is: it decides which of two amount columns is money out."""
@@ -194,7 +220,7 @@ _IN: dict[Side, tuple[str, ...]] = {
     "bank": ("credit", "credits", "credit amount", "deposit", "deposits", "paid in", "money in"),
     "ledger": ("debit", "debits", "debit amount", "deposit", "deposits", "received", "money in"),
 }
-"""Exports that split money out and in over two columns (Barclays, RBC, QuickBooks)."""
+"""Exports that split money out and in over two columns (Lloyds, NatWest, QuickBooks)."""
 
 
 def _header_key(name: str) -> str:
@@ -223,35 +249,40 @@ def _columns(header: Sequence[str], wanted: Sequence[str], side: Side | None) ->
     read as the side's convention has them (:data:`_OUT`).
     """
     aliases = side is not None
-    keys = [_header_key(name) if aliases else name for name in header]
+    keys: dict[str, int] = {}
+    for i, name in enumerate(header):
+        keys.setdefault(_header_key(name) if aliases else name, i)
     found: dict[str, int] = {}
     for name in wanted:
         names = (name, *_SYNONYMS.get(name, ())) if aliases else (name,)
-        index = next((keys.index(n) for n in names if n in keys), None)
+        index = next((keys[n] for n in names if n in keys), None)
         if index is not None and index not in found.values():
             found[name] = index
     split = payee = None
     if side is not None and "amount" in wanted and "amount" not in found:
-        out = next((keys.index(n) for n in _OUT[side] if n in keys), None)
-        into = next((keys.index(n) for n in _IN[side] if n in keys), None)
+        out = next((keys[n] for n in _OUT[side] if n in keys), None)
+        into = next((keys[n] for n in _IN[side] if n in keys), None)
         if out is not None and into is not None:
             split = (out, into)
     if aliases and "description" in wanted:
-        payee = next((keys.index(n) for n in _PAYEE if n in keys), None)
+        payee = next((keys[n] for n in _PAYEE if n in keys), None)
         if payee is not None and "description" not in found:
             found["description"], payee = payee, None
     numbered = aliases and "id" in wanted and "id" not in found
     return _Columns(found, split, payee, numbered)
 
 
+_NO_MONEY = re.compile(r"^[\s0.,\-\u2013\u2014]*$")
+"""An amount cell that holds no money: blank, zero or a dash."""
+
+
 def _signed(out: str, into: str) -> str | None:
-    """One signed amount from a money-out and money-in pair, out negative; None if both
-    columns hold money, which no single transaction does."""
+    """One signed amount from a money-out and money-in pair, out negative; None unless
+    one of the two holds no money (:data:`_NO_MONEY`): a row is one or the other."""
     out, into = out.strip(), into.strip()
-    has_out = bool(re.search(r"[1-9]", out))
-    if has_out and re.search(r"[1-9]", into):
-        return None
-    if has_out:
+    if not _NO_MONEY.match(into):
+        return into if _NO_MONEY.match(out) else None
+    if not _NO_MONEY.match(out):
         return out if out.startswith(("-", "(")) else "-" + out.lstrip("+")
     return into or out
 
@@ -279,19 +310,27 @@ def _rows(
     """
     text = _read_csv(path, root)
     first_line = text.split("\n", 1)[0]
+    accepted = _accepted((*required, *optional), side)
     reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=_delimiter(first_line, required), strict=True
+        io.StringIO(text, newline=""),
+        delimiter=_delimiter(first_line, accepted, side),
+        strict=True,
     )  # stray quotes are errors, not guesses
     records: list[tuple[int, dict[str, str]]] = []
     try:
         header = [name.strip() for name in next(reader, [])]
         if not header:
             raise InputError(path, "file is empty; expected a header row", line=1)
-        seen: set[str] = set()
+        if len(header) > MAX_COLUMNS:
+            raise InputError(path, f"{len(header)} columns; at most {MAX_COLUMNS}", line=1)
+        seen: dict[str, str] = {}
         for name in header:
-            if name in seen and name in (*required, *optional):
-                raise InputError(path, f"column '{name}' appears twice", line=1, column=name)
-            seen.add(name)
+            key = _header_key(name) if side else name
+            if key in seen and key in accepted:
+                first = seen[key]
+                also = f" (as '{first}')" if first != name else ""
+                raise InputError(path, f"column '{name}' appears twice{also}", line=1, column=name)
+            seen[key] = name
         columns = _columns(header, (*required, *optional), side)
         made = {"amount": bool(columns.split), "id": columns.numbered}
         for name in required:
@@ -320,7 +359,7 @@ def _rows(
                 if signed is None:
                     raise InputError(
                         path,
-                        f"both '{out}' and '{into}' hold an amount; a row is one or the other",
+                        f"'{out}' and '{into}' both hold something; a row is money out or in",
                         line=reader.line_num,
                         column="amount",
                     )
@@ -402,7 +441,7 @@ def load_bank(
             id=row.text("id"),
             date=row.date("date"),
             description=_typed(row.text("entry_type", required=False), row.text("description")),
-            amount=row.amount("amount"),
+            amount=_bank_amount(row),
         ),
         root=root,
         date_order=date_order,
@@ -410,16 +449,30 @@ def load_bank(
     )
 
 
+_SIGN_WORDS = {"DEBIT": -1, "DR": -1, "WITHDRAWAL": -1, "CREDIT": 1, "CR": 1, "DEPOSIT": 1}
+"""A type column that only says which way the money went (Mint's ``debit``)."""
+
+
 def _typed(kind: str, description: str) -> str:
     """``DD BRITISH GAS`` from a type column (``DD``) and a description (``BRITISH GAS``).
 
     Exports that keep the type apart print it as a code or a word (``ACH_DEBIT``); a
-    description that already starts with it is left alone.
+    description that already starts with it is left alone, and so is a type that only
+    gives the direction (:data:`_SIGN_WORDS`, applied to the amount instead).
     """
     kind = " ".join(kind.replace("_", " ").split())
-    if not kind or fold(description).startswith(fold(kind)):
+    folded, code = fold(description), fold(kind)
+    if not kind or code in _SIGN_WORDS or folded == code or folded.startswith(code + " "):
         return description
     return f"{kind} {description}"
+
+
+def _bank_amount(row: _Row) -> Decimal:
+    """The row's amount, money out negative even when the export prints every amount
+    unsigned and says ``debit`` in a type column."""
+    amount = row.amount("amount")
+    direction = _SIGN_WORDS.get(fold(row.text("entry_type", required=False)), 0)
+    return -abs(amount) if direction < 0 else amount
 
 
 def load_ledger(
