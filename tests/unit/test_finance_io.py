@@ -225,6 +225,18 @@ def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> 
         ("lloyds-3", "CHQ 000123", Decimal("-250.00")),
         ("lloyds-4", "DEB TESCO STORES", Decimal("-12.00")),
     ]
+    # RBC splits the text over two columns and keeps the cheque number apart.
+    rbc = write(
+        tmp_path,
+        "rbc.csv",
+        "Account Type,Transaction Date,Cheque Number,Description 1,Description 2,CAD$,USD$\n"
+        "Chequing,2026-10-13,,Misc Payment,BELL CANADA,-85.20,\n"
+        "Chequing,2026-10-14,1043,CHEQUE,,-900.00,\n",
+    )
+    assert [(b.description, b.amount) for b in load_bank(rbc)] == [
+        ("Misc Payment BELL CANADA", Decimal("-85.20")),
+        ("CHEQUE 1043", Decimal("-900.00")),
+    ]
     # QuickBooks' transaction report: no id column, the payee apart from the memo.
     qbo = write(
         tmp_path,

@@ -197,6 +197,12 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "entry_type": ("type", "transaction type", "entry type"),
 }
 """Other names bank and accounting exports give the columns a bank or ledger file needs."""
+_MORE_TEXT = ("description 2", "description 3")
+"""RBC splits a line's text over numbered description columns."""
+_CHEQUE_COLUMNS = ("cheque number", "check number", "cheque no", "check no", "check or slip")
+"""A statement's column for the cheque number, which its text may leave out."""
+_CHEQUE_ALONE = re.compile(r"^(?:CHEQUE|CHQ|CHECK|CHK)\.?\s*$")
+"""A description that is only the word cheque, the number in its own column."""
 _PAYEE = ("payee", "name", "payee name", "counterparty", "counter party", "beneficiary")
 """A column naming the other party, apart from the memo (QuickBooks, Xero exports)."""
 Side = Literal["bank", "ledger"]
@@ -239,6 +245,10 @@ class _Columns:
     """A payee column (QuickBooks "Name") read before the memo: "Name - Memo"."""
     numbered: bool = False
     """No id column: a row's id is the file's name and its line (``bank-12``)."""
+    more: tuple[int, ...] = ()
+    """Further description columns (RBC's ``Description 2``), read after the first."""
+    cheque: int | None = None
+    """A bank export's cheque-number column (RBC, Chase): ``CHEQUE 1043`` in the text."""
 
 
 def _columns(header: Sequence[str], wanted: Sequence[str], side: Side | None) -> _Columns:
@@ -269,7 +279,13 @@ def _columns(header: Sequence[str], wanted: Sequence[str], side: Side | None) ->
         if payee is not None and "description" not in found:
             found["description"], payee = payee, None
     numbered = aliases and "id" in wanted and "id" not in found
-    return _Columns(found, split, payee, numbered)
+    more: tuple[int, ...] = ()
+    cheque = None
+    if aliases and "description" in wanted:
+        more = tuple(keys[n] for n in _MORE_TEXT if n in keys)
+        if "ref" not in wanted:
+            cheque = next((keys[n] for n in _CHEQUE_COLUMNS if n in keys), None)
+    return _Columns(found, split, payee, numbered, more, cheque)
 
 
 _NO_MONEY = re.compile(r"^[\s0.,\-\u2013\u2014]*$")
@@ -353,6 +369,14 @@ def _rows(
             if columns.payee is not None:
                 parts = (record[columns.payee].strip(), values.get("description", "").strip())
                 values["description"] = " - ".join(part for part in parts if part)
+            if columns.more:
+                texts = (values.get("description", ""), *(record[i] for i in columns.more))
+                values["description"] = " ".join(t.strip() for t in texts if t.strip())
+            number = record[columns.cheque].strip() if columns.cheque is not None else ""
+            if number and number not in values.get("description", ""):
+                text = values.get("description", "").strip()
+                word = " " if text and _CHEQUE_ALONE.match(fold(text)) else " CHEQUE "
+                values["description"] = f"{text}{word}{number}".strip()
             if columns.split:
                 out, into = (header[i] for i in columns.split)
                 signed = _signed(record[columns.split[0]], record[columns.split[1]])
