@@ -91,9 +91,14 @@ def match_params(policy: ExpensePolicy, holidays: Mapping[date, str]) -> MatchPa
 
 
 def _candidate_action(candidate: Candidate) -> str:
-    if len(candidate.gl_ids) == 1:
+    """What a reviewer may do, naming every entry offered: an entry first offered to
+    another line (``shared_gl_ids``) is as much this line's counterpart."""
+    if len(candidate.gl_ids) == 1 and not candidate.shared_gl_ids:
         return f"accept to book {candidate.gl_ids[0]}, match_to other gl_ids, or reject"
-    return f"match_to one or more of {', '.join(candidate.gl_ids)}, or reject"
+    offered = (*candidate.gl_ids, *candidate.shared_gl_ids)
+    if not offered:
+        return "match_to the ledger entries that make it up, or reject"
+    return f"match_to one or more of {', '.join(offered)}, or reject"
 
 
 def may_adjudicate(ctx: RunContext) -> bool:

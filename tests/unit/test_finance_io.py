@@ -262,7 +262,7 @@ def test_a_banks_and_a_packages_own_exports_load_as_they_are(tmp_path: Path) -> 
     both = write(tmp_path, "both.csv", "ID,Date,Details,Debit,Credit\nT1,2026-10-01,X,5.00,5.00\n")
     with pytest.raises(InputError) as error:
         load_bank(both)
-    assert (error.value.line, error.value.column) == (2, "amount")
+    assert (error.value.line, error.value.column) == (2, "Debit/Credit")
     bare = write(tmp_path, "bare.csv", "ID,Date,Details,Debit\nT1,2026-10-01,X,5.00\n")
     with pytest.raises(InputError, match=r"missing column 'amount' \(or one of") as error:
         load_bank(bare)
@@ -351,3 +351,85 @@ def test_amounts_round_trip_exactly(amounts: list[Decimal]) -> None:
         loaded = load_bank(path)
     assert [line.amount for line in loaded] == amounts
     assert sum(line.amount for line in loaded) == sum(amounts)
+
+
+def test_errors_name_the_exports_own_column(tmp_path: Path) -> None:
+    # The user looks for the column their bank printed, not the loader's field name.
+    bad_date = write(
+        tmp_path, "b1.csv", "Posting Date,Details,Amount\n2026-10-01,Rent,-5.00\nsoon,X,1.00\n"
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(bad_date)
+    assert (error.value.line, error.value.column) == (3, "Posting Date")
+    no_text = write(
+        tmp_path, "b2.csv", "Posting Date,Details,Amount\n2026-10-01,Rent,-5.00\n2026-10-02,,1.00\n"
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(no_text)
+    assert (error.value.line, error.value.column) == (3, "Details")
+    # With separate columns, the one that holds the bad amount.
+    bad_in = write(
+        tmp_path,
+        "b3.csv",
+        "Date,Description,Withdrawals,Deposits\n2026-10-01,Rent,5.00,\n2026-10-02,Sale,,1.2.3\n",
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(bad_in)
+    assert (error.value.line, error.value.column) == (3, "Deposits")
+
+
+def test_a_trailing_comma_on_every_row_is_no_ragged_row(tmp_path: Path) -> None:
+    # Chase's checking export ends each row with a comma its header does not have.
+    chase = write(
+        tmp_path,
+        "chase.csv",
+        "Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #\n"
+        "DEBIT,10/13/2026,ACME SUPPLY,-45.00,ACH_DEBIT,955.00,,\n"
+        "CHECK,10/14/2026,CHECK 1043,-120.00,CHECK_PAID,835.00,1043,\n",
+    )
+    lines = load_bank(chase)
+    assert [line.amount for line in lines] == [Decimal("-45.00"), Decimal("-120.00")]
+    assert lines[1].description.endswith("1043")
+    # A row with data in the extra field is still refused, with its line.
+    ragged = write(tmp_path, "ragged.csv", "Date,Description,Amount\n2026-10-01,Rent,-5.00,7\n")
+    with pytest.raises(InputError) as error:
+        load_bank(ragged)
+    assert error.value.line == 2
+
+
+def test_a_statement_file_holds_one_account_in_one_currency(tmp_path: Path) -> None:
+    # RBC's "all accounts" export: two accounts, the US-dollar one under USD$.
+    header = (
+        "Account Type,Account Number,Transaction Date,Cheque Number,"
+        "Description 1,Description 2,CAD$,USD$\n"
+    )
+    one = write(
+        tmp_path,
+        "rbc.csv",
+        header
+        + "Chequing,06352-1001234,10/13/2026,,PAYROLL,ACME,-500.00,\n"
+        + "Chequing,06352-1001234,10/14/2026,,DEPOSIT,,120.00,\n",
+    )
+    assert [line.amount for line in load_bank(one)] == [Decimal("-500.00"), Decimal("120.00")]
+    two = write(
+        tmp_path,
+        "rbc2.csv",
+        header
+        + "Chequing,06352-1001234,10/13/2026,,PAYROLL,ACME,-500.00,\n"
+        + "Savings,06352-5009999,10/14/2026,,INTEREST,,1.20,\n",
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(two)
+    assert (error.value.line, error.value.column) == (3, "Account Number")
+    assert "06352-5009999" in str(error.value) and "line 2" in str(error.value)
+    usd = write(
+        tmp_path,
+        "rbc3.csv",
+        header
+        + "Chequing,06352-1001234,10/13/2026,,PAYROLL,ACME,-500.00,\n"
+        + "Chequing,06352-1001234,10/14/2026,,WIRE IN,,,75.00\n",
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(usd)
+    assert (error.value.line, error.value.column) == (3, "CAD$")
+    assert "USD$" in str(error.value)

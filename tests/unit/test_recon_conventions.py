@@ -10,11 +10,12 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from baton.agents.finance.matching import _candidate_action
 from baton.tools.finance.chart import weekly_totals
 from baton.tools.finance.decisions import apply_decisions
 from baton.tools.finance.export import output_files
 from baton.tools.finance.matching import MatchParams, reconcile
-from baton.tools.finance.models import BankLine, LedgerEntry, ReconResult
+from baton.tools.finance.models import BankLine, Candidate, LedgerEntry, ReconResult
 from baton.tools.finance.normalize import describe, item_kind, name_similarity
 from baton.tools.finance.report import (
     build_summary,
@@ -2069,3 +2070,36 @@ def test_a_reversal_cancels_an_entry_posted_before_it_never_a_later_one() -> Non
     result = reconcile(lines, entries)
     assert [(o.gl_id_a, o.gl_id_b) for o in result.offsetting] == [("W2", "W3")]
     assert booked(result) == {("B1", "W1"), ("B2", "W4")}
+
+
+def test_a_line_no_amount_explains_is_offered_its_payers_open_entries() -> None:
+    # A receipt netted of a flat wire fee beyond the fee rule's share cap (15.00 on
+    # 78.00): review must offer the payer's open entry, found by name, though no amount
+    # rule explains the line. A customer's invoices that differ by odd sums are not.
+    result = reconcile(
+        [
+            bank("B1", 2, "ONLINE TRANSFER FROM BRIGHT SOFTWARE", "63.00"),
+            bank("B2", 3, "ABERNETHY DESIGN LTD INV 3646", "1500.00"),
+            bank("B3", 3, "CARD PURCHASE HARBOUR CAFE", "-12.40"),
+        ],
+        [
+            gl("G1", 0, "Bright Software payment 60786", "78.00", "60786"),
+            gl("G2", 3, "Sales Receipt Abernethy Design Ltd", "305.96", "3645"),
+            gl("G3", 3, "Sales Receipt Abernethy Design Ltd", "1631.68", "3646"),
+            gl("G4", 3, "Sales Receipt Quarry Signs", "1631.68", "3647"),
+            gl("G5", 1, "Harbour Cafe", "-40.00"),
+        ],
+    )
+    assert not result.matches
+    offered = {c.bank_id: set(c.gl_ids) | set(c.shared_gl_ids) for c in result.candidates}
+    assert offered["B1"] == {"G1"}
+    assert "B2" not in offered and "B3" not in offered
+    assert all(c.confidence < 0.6 for c in result.candidates)
+    assert {"G2", "G3", "G4", "G5"} <= set(result.unmatched_gl)
+    # The reviewer is told every entry offered, those first offered elsewhere too.
+    tied = Candidate(bank_id="B9", gl_ids=(), shared_gl_ids=("G7", "G8"), confidence=0.4, reason="")
+    for candidate in (*result.candidates, tied):
+        action = _candidate_action(candidate)
+        for gl_id in (*candidate.gl_ids, *candidate.shared_gl_ids):
+            assert gl_id in action
+        assert "of ," not in action

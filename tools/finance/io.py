@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -81,9 +81,13 @@ class _Row:
     values: dict[str, str]
     dates: DateStyle = field(default_factory=DateStyle)
     amounts: AmountStyle = field(default_factory=AmountStyle)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """The export's own name of each field's column (``Posting Date`` for ``date``)."""
 
     def fail(self, column: str, message: str) -> InputError:
-        return InputError(self.path, message, line=self.line, column=column)
+        """An error naming the column as the user's file names it, so it can be found."""
+        shown = self.headers.get(column, column)
+        return InputError(self.path, message, line=self.line, column=shown)
 
     def text(self, column: str, *, required: bool = True) -> str:
         value = self.values.get(column, "").strip()
@@ -203,6 +207,11 @@ _CHEQUE_COLUMNS = ("cheque number", "check number", "cheque no", "check no", "ch
 """A statement's column for the cheque number, which its text may leave out."""
 _CHEQUE_ALONE = re.compile(r"^(?:CHEQUE|CHQ|CHECK|CHK)\.?\s*$")
 """A description that is only the word cheque, the number in its own column."""
+_ACCOUNT = ("account number", "account no", "account")
+"""A bank export's column naming the account of each row (RBC, Barclays): an export
+of several accounts at once holds two statements, which no reconciliation can mix."""
+_CURRENCY_AMOUNTS = ("cad", "usd", "gbp", "eur", "amount cad", "amount usd", "amount gbp")
+"""Amount columns named by their currency (RBC's ``CAD$`` and ``USD$``)."""
 _PAYEE = ("payee", "name", "payee name", "counterparty", "counter party", "beneficiary")
 """A column naming the other party, apart from the memo (QuickBooks, Xero exports)."""
 Side = Literal["bank", "ledger"]
@@ -249,6 +258,10 @@ class _Columns:
     """Further description columns (RBC's ``Description 2``), read after the first."""
     cheque: int | None = None
     """A bank export's cheque-number column (RBC, Chase): ``CHEQUE 1043`` in the text."""
+    account: int | None = None
+    """A bank export's account column (:data:`_ACCOUNT`): one account per file."""
+    other_money: tuple[int, ...] = ()
+    """Amount columns in other currencies than the one read (RBC's ``USD$``)."""
 
 
 def _columns(header: Sequence[str], wanted: Sequence[str], side: Side | None) -> _Columns:
@@ -285,7 +298,14 @@ def _columns(header: Sequence[str], wanted: Sequence[str], side: Side | None) ->
         more = tuple(keys[n] for n in _MORE_TEXT if n in keys)
         if "ref" not in wanted:
             cheque = next((keys[n] for n in _CHEQUE_COLUMNS if n in keys), None)
-    return _Columns(found, split, payee, numbered, more, cheque)
+    account = None
+    if side == "bank":
+        account = next((keys[n] for n in _ACCOUNT if n in keys), None)
+    amount = found.get("amount")
+    other_money: tuple[int, ...] = ()
+    if aliases and amount is not None and _header_key(header[amount]) in _CURRENCY_AMOUNTS:
+        other_money = tuple(keys[n] for n in _CURRENCY_AMOUNTS if n in keys and keys[n] != amount)
+    return _Columns(found, split, payee, numbered, more, cheque, account, other_money)
 
 
 _NO_MONEY = re.compile(r"^[\s0.,\-\u2013\u2014]*$")
@@ -301,6 +321,60 @@ def _signed(out: str, into: str) -> str | None:
     if not _NO_MONEY.match(out):
         return out if out.startswith(("-", "(")) else "-" + out.lstrip("+")
     return into or out
+
+
+def _one_account(
+    path: Path,
+    header: Sequence[str],
+    columns: _Columns,
+    record: Sequence[str],
+    line: int,
+    seen: dict[str, int],
+) -> None:
+    """Refuse a second account in one statement file (an "all accounts" export).
+
+    Why: lines of two accounts would be matched against one ledger account, and every
+    transfer between them would look like two unexplained lines.
+    """
+    if columns.account is None:
+        return
+    account = record[columns.account].strip()
+    if not account:
+        return
+    if seen and account not in seen:
+        first, first_line = next(iter(seen.items()))
+        raise InputError(
+            path,
+            f"a second account '{account}' (line {first_line} is '{first}'); a statement "
+            "file holds one account: export each account on its own",
+            line=line,
+            column=header[columns.account],
+        )
+    seen.setdefault(account, line)
+
+
+def _one_currency(
+    path: Path, header: Sequence[str], columns: _Columns, record: Sequence[str], line: int
+) -> None:
+    """Refuse a row whose money is in another currency's column than the one read.
+
+    Why: RBC prints a US-dollar account's lines under ``USD$``, beside an empty
+    ``CAD$``; reading the empty column would report a missing amount, and guessing
+    would mix two currencies in one reconciliation.
+    """
+    amount = columns.found.get("amount")
+    if amount is None or record[amount].strip():
+        return
+    for i in columns.other_money:
+        if record[i].strip():
+            raise InputError(
+                path,
+                f"no amount in '{header[amount]}', but '{header[i]}' holds "
+                f"{record[i].strip()}: one currency per file; export that account's "
+                "lines on their own",
+                line=line,
+                column=header[amount],
+            )
 
 
 def _read_csv(path: Path, root: Path | None) -> str:
@@ -332,7 +406,8 @@ def _rows(
         delimiter=_delimiter(first_line, accepted, side),
         strict=True,
     )  # stray quotes are errors, not guesses
-    records: list[tuple[int, dict[str, str]]] = []
+    records: list[tuple[int, dict[str, str], Mapping[str, str]]] = []
+    accounts: dict[str, int] = {}
     try:
         header = [name.strip() for name in next(reader, [])]
         if not header:
@@ -348,6 +423,12 @@ def _rows(
                 raise InputError(path, f"column '{name}' appears twice{also}", line=1, column=name)
             seen[key] = name
         columns = _columns(header, (*required, *optional), side)
+        headers = {name: header[i] for name, i in columns.found.items()}
+        split_headers: tuple[dict[str, str], dict[str, str]] | None = None
+        if columns.split:
+            out_name, in_name = (header[i] for i in columns.split)
+            headers["amount"] = f"{out_name}/{in_name}"
+            split_headers = ({**headers, "amount": out_name}, {**headers, "amount": in_name})
         made = {"amount": bool(columns.split), "id": columns.numbered}
         for name in required:
             if name not in columns.found and not made.get(name):
@@ -357,6 +438,10 @@ def _rows(
         for record in reader:
             if not any(cell.strip() for cell in record):
                 continue
+            if len(record) == len(header) + 1 and not record[-1].strip():
+                # Chase ends each checking row with a comma its header lacks: an empty
+                # trailing field is no data, so it is no ragged row either.
+                record = record[:-1]
             if len(record) != len(header):
                 raise InputError(
                     path,
@@ -364,6 +449,8 @@ def _rows(
                     line=reader.line_num,
                 )
             values = {name: record[i] for name, i in columns.found.items()}
+            _one_account(path, header, columns, record, reader.line_num, accounts)
+            _one_currency(path, header, columns, record, reader.line_num)
             if columns.numbered:
                 values["id"] = f"{path.stem}-{reader.line_num}"
             if columns.payee is not None:
@@ -385,19 +472,25 @@ def _rows(
                         path,
                         f"'{out}' and '{into}' both hold something; a row is money out or in",
                         line=reader.line_num,
-                        column="amount",
+                        column=headers["amount"],
                     )
                 values["amount"] = signed
-            records.append((reader.line_num, values))
+            row_headers = headers
+            if split_headers is not None and columns.split:
+                incoming = _NO_MONEY.match(record[columns.split[0]]) is not None
+                row_headers = split_headers[incoming]
+            records.append((reader.line_num, values, row_headers))
     except csv.Error as exc:
         raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from exc
     try:
-        dates = DateStyle.detect(((n, v.get("date", "")) for n, v in records), date_order)
-        amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v in records)
+        dates = DateStyle.detect(((n, v.get("date", "")) for n, v, _h in records), date_order)
+        amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v, _h in records)
     except FormatError as exc:
         column = "amount" if "amount" in str(exc) else "date"
-        raise InputError(path, str(exc), line=exc.line, column=column) from None
-    return [_Row(str(path), n, values, dates, amounts) for n, values in records]
+        named = next((h for n, _v, h in records if n == exc.line), headers)
+        shown = named.get(column, column)
+        raise InputError(path, str(exc), line=exc.line, column=shown) from None
+    return [_Row(str(path), n, values, dates, amounts, h) for n, values, h in records]
 
 
 def _check_span(

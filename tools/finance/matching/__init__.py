@@ -139,7 +139,7 @@ def reconcile(
     if book_batch_clusters(bank_recs, gl_recs, state, params, edges, returned):
         ambiguous_batches = [s for s in ambiguous_batches if s.bank in state.bank_open]
 
-    candidates = collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state)
+    candidates = collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state, scorer)
     state.matches.sort(key=lambda m: (m.bank_id, m.gl_id))
     return ReconResult(
         matches=state.matches,

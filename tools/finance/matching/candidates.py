@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 
 from baton.tools.finance.matching.batches import REVIEW_POOL, BatchSearch
-from baton.tools.finance.matching.edges import explain
+from baton.tools.finance.matching.edges import Scorer, explain
 from baton.tools.finance.matching.records import Edge, Rec, State
 from baton.tools.finance.models import (
     Candidate,
@@ -19,8 +20,13 @@ def collect_candidates(
     bank: Sequence[Rec],
     gl: Sequence[Rec],
     state: State,
+    scorer: Scorer | None = None,
 ) -> list[Candidate]:
-    """Group leftover evidence per bank line; each ledger id is offered to one line only."""
+    """Group leftover evidence per bank line; each ledger id is offered to one line only.
+
+    With a ``scorer``, a line that nothing else explains is offered its counterparty's
+    open entries that a flat bank charge would explain (:func:`_same_payer_rows`).
+    """
     rows: dict[int, list[tuple[float, tuple[int, ...], str]]] = defaultdict(list)
     for e in edges:
         if e.b in state.bank_open and e.g in state.gl_open:
@@ -50,6 +56,9 @@ def collect_candidates(
             rows[bi].append(
                 (0.5, (gi,), f"tied member of a batch partly booked, {rest} left to explain")
             )
+    if scorer is not None:
+        for bi, found in _same_payer_rows(bank, gl, state, scorer, set(rows)).items():
+            rows[bi].extend(found)
     order = sorted(
         rows, key=lambda bi: (-max((r[0] for r in rows[bi]), default=0.0), bank[bi].bday, bi)
     )
@@ -134,3 +143,62 @@ def _review_row(
             "search whole, and no subset of the nearest sums to the amount"
         )
     return [(0.4, tuple(sorted(rest, key=lambda gi: gl[gi].id)), why)]
+
+
+SAME_PAYER_SCORE = 0.3
+"""Confidence shown for a same-payer entry whose amount does not explain the line."""
+SAME_PAYER_MAX = 3
+"""Most same-payer entries offered to one line: the closest in amount first."""
+
+
+def _same_payer_rows(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    scorer: Scorer,
+    explained: set[int],
+) -> dict[int, list[tuple[float, tuple[int, ...], str]]]:
+    """Open entries of an open line's own counterparty, for lines with nothing else.
+
+    Why: a line left without any candidate is one whose amount no rule explains. One
+    such line is common enough to look for: a bank's flat charge for a wire or an
+    international transfer (15.00, 25.00) taken from a small receipt or added to a small
+    payment, where it is a larger share of the amount than any percentage fee, so the
+    fee rule's share cap rejects it (15.00 on 78.00). The bookkeeper finds that line's
+    entry by its payer, so review must too: the open entries of the same sign whose
+    name agrees strongly (``strong_name``), dated within the matching window, that the
+    line differs from by a round sum (a multiple of half a unit) no larger than the flat
+    fee (``fee_abs``), money lost on the way. A customer's other invoices, which differ
+    by odd sums, are not offered: they would only crowd the packet. Shown only, never
+    booked.
+    """
+    p = scorer.p
+    lines = [bi for bi in sorted(state.bank_open) if bi not in explained and bank[bi].units]
+    # A line the bank took back (or one taking another back) is explained by its twin.
+    open_units = {bank[bi].units for bi in state.bank_open}
+    lines = [bi for bi in lines if -bank[bi].units not in open_units]
+    open_gl = [gi for gi in sorted(state.gl_open) if gl[gi].units and gl[gi].feat.segments]
+    found: dict[int, list[tuple[float, tuple[int, ...], str]]] = {}
+    for bi in lines:
+        b = bank[bi]
+        if not b.feat.name or b.feat.bank_originated:
+            continue
+        near: list[tuple[float, int, int]] = []
+        for gi in open_gl:
+            g = gl[gi]
+            lag = b.bday - g.bday
+            if (g.units > 0) != (b.units > 0) or not -p.lead_days <= lag <= p.lag_days:
+                continue
+            # A flat charge taken on the way: a receipt arrives short, a payment leaves
+            # with more, by a round sum no larger than a wire fee.
+            gap = g.units - b.units if b.units > 0 else b.units - g.units
+            if not 0 < gap <= scorer.fee_abs_units or gap % max(1, scorer.unit // 2):
+                continue
+            sim = scorer.names(b.feat, g.feat)
+            if sim is not None and sim >= p.strong_name:
+                near.append((-sim, gap, gi))
+        for _sim, gap, gi in sorted(near)[:SAME_PAYER_MAX]:
+            shown = Decimal(gap).scaleb(-scorer.places)
+            why = f"same payer as the line, {shown} apart: a flat bank charge taken on the way?"
+            found.setdefault(bi, []).append((SAME_PAYER_SCORE, (gi,), why))
+    return found
