@@ -367,6 +367,15 @@ def test_errors_name_the_exports_own_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_bank(no_text)
     assert (error.value.line, error.value.column) == (3, "Details")
+    far = write(
+        tmp_path,
+        "b4.csv",
+        "Posting Date,Details,Amount\n2026-10-01,Rent,-5.00\n2026-10-02,X,1.00\n"
+        "2016-10-03,Typo,2.00\n",
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(far)
+    assert (error.value.line, error.value.column) == (4, "Posting Date")
     # With separate columns, the one that holds the bad amount.
     bad_in = write(
         tmp_path,
@@ -395,6 +404,19 @@ def test_a_trailing_comma_on_every_row_is_no_ragged_row(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_bank(ragged)
     assert error.value.line == 2
+    # An unquoted comma in one row's text shifts its fields: when only some rows end
+    # in an empty extra field, that is what happened, and the money would move from
+    # Paid Out to Paid In. Refused, naming the shifted row.
+    shifted = write(
+        tmp_path,
+        "shifted.csv",
+        "Date,Description,Reference,Paid Out,Paid In\n"
+        "2024-01-15,RENT,R1,900.00,\n"
+        "2024-01-16,SMITH, JONES & CO,,250.00,\n",
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(shifted)
+    assert error.value.line == 3
 
 
 def test_a_statement_file_holds_one_account_in_one_currency(tmp_path: Path) -> None:
@@ -422,7 +444,29 @@ def test_a_statement_file_holds_one_account_in_one_currency(tmp_path: Path) -> N
         load_bank(two)
     assert (error.value.line, error.value.column) == (3, "Account Number")
     assert "06352-5009999" in str(error.value) and "line 2" in str(error.value)
-    usd = write(
+    # The same account number written another way is the same account.
+    same = write(
+        tmp_path,
+        "rbc4.csv",
+        header
+        + "Chequing,06352-1001234,10/13/2026,,PAYROLL,ACME,-500.00,\n"
+        + "Chequing,0635210 01234,10/14/2026,,DEPOSIT,,120.00,\n",
+    )
+    assert len(load_bank(same)) == 2
+    # A US-dollar account on its own is read from USD$ ...
+    usd_only = write(
+        tmp_path,
+        "rbc5.csv",
+        header
+        + "Chequing,06352-4001234,10/13/2026,,WIRE ACME,,,2500.00\n"
+        + "Chequing,06352-4001234,10/14/2026,,FEE,,0.00,-15.00\n",
+    )
+    assert [line.amount for line in load_bank(usd_only)] == [
+        Decimal("2500.00"),
+        Decimal("-15.00"),
+    ]
+    # ... but two currencies in one file are refused at the first row of the second.
+    mixed = write(
         tmp_path,
         "rbc3.csv",
         header
@@ -430,6 +474,25 @@ def test_a_statement_file_holds_one_account_in_one_currency(tmp_path: Path) -> N
         + "Chequing,06352-1001234,10/14/2026,,WIRE IN,,,75.00\n",
     )
     with pytest.raises(InputError) as error:
-        load_bank(usd)
-    assert (error.value.line, error.value.column) == (3, "CAD$")
-    assert "USD$" in str(error.value)
+        load_bank(mixed)
+    assert (error.value.line, error.value.column) == (3, "USD$")
+    assert "CAD$" in str(error.value) and "line 2" in str(error.value)
+    both = write(
+        tmp_path, "rbc6.csv", header + "Chequing,06352-1001234,10/13/2026,,X,,-5.00,-5.00\n"
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(both)
+    assert error.value.line == 2
+    # A hostile account value is shown on one line, cut short.
+    evil = write(
+        tmp_path,
+        "rbc7.csv",
+        header
+        + "Chequing,111,10/13/2026,,PAYROLL,ACME,-500.00,\n"
+        + 'Chequing,"222\nEVIL: '
+        + "x" * 5000
+        + '",10/14/2026,,DEPOSIT,,120.00,\n',
+    )
+    with pytest.raises(InputError) as error:
+        load_bank(evil)
+    assert "\n" not in str(error.value) and len(str(error.value)) < 400

@@ -2081,6 +2081,7 @@ def test_a_line_no_amount_explains_is_offered_its_payers_open_entries() -> None:
             bank("B1", 2, "ONLINE TRANSFER FROM BRIGHT SOFTWARE", "63.00"),
             bank("B2", 3, "ABERNETHY DESIGN LTD INV 3646", "1500.00"),
             bank("B3", 3, "CARD PURCHASE HARBOUR CAFE", "-12.40"),
+            bank("B4", 4, "TRANSFER TO LAKESIDE JOINERY", "-55.00"),
         ],
         [
             gl("G1", 0, "Bright Software payment 60786", "78.00", "60786"),
@@ -2088,11 +2089,14 @@ def test_a_line_no_amount_explains_is_offered_its_payers_open_entries() -> None:
             gl("G3", 3, "Sales Receipt Abernethy Design Ltd", "1631.68", "3646"),
             gl("G4", 3, "Sales Receipt Quarry Signs", "1631.68", "3647"),
             gl("G5", 1, "Harbour Cafe", "-40.00"),
+            # A payment that left with a 15.00 charge added.
+            gl("G6", 3, "Lakeside Joinery", "-40.00"),
         ],
     )
     assert not result.matches
     offered = {c.bank_id: set(c.gl_ids) | set(c.shared_gl_ids) for c in result.candidates}
     assert offered["B1"] == {"G1"}
+    assert offered["B4"] == {"G6"}
     assert "B2" not in offered and "B3" not in offered
     assert all(c.confidence < 0.6 for c in result.candidates)
     assert {"G2", "G3", "G4", "G5"} <= set(result.unmatched_gl)

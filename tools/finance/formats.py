@@ -52,7 +52,7 @@ class FormatError(ValueError):
         self.line = line
 
 
-def _show(value: str) -> str:
+def show_value(value: str) -> str:
     """A value quoted for a one-line message, cut short if it is huge."""
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
@@ -126,10 +126,10 @@ class AmountStyle:
         """``value`` as an exact amount (see the module docstring for what is accepted)."""
         number, negative = _strip(value)
         if not _NUMBER.fullmatch(number):
-            raise FormatError(f"{_show(value)} is not an amount")
+            raise FormatError(f"{show_value(value)} is not an amount")
         if len(number) > 2 * MAX_INTEGER_DIGITS + MAX_FRACTION_DIGITS:
             raise FormatError(
-                f"{_show(value)} has more than {MAX_INTEGER_DIGITS} digits before the decimal "
+                f"{show_value(value)} has more than {MAX_INTEGER_DIGITS} digits before the decimal "
                 "separator"
             )
         comma = self.decimal_comma
@@ -142,17 +142,17 @@ class AmountStyle:
         except NumberFormatError:
             sep = "comma" if comma else "point"
             raise FormatError(
-                f"{_show(value)} is not an amount (this file uses a decimal {sep})"
+                f"{show_value(value)} is not an amount (this file uses a decimal {sep})"
             ) from None
         digits = amount.as_tuple()
         exponent = digits.exponent if isinstance(digits.exponent, int) else 0
         if len(digits.digits) + min(exponent, 0) > MAX_INTEGER_DIGITS:
             raise FormatError(
-                f"{_show(value)} has more than {MAX_INTEGER_DIGITS} digits before the decimal "
+                f"{show_value(value)} has more than {MAX_INTEGER_DIGITS} digits before the decimal "
                 "separator"
             )
         if -exponent > MAX_FRACTION_DIGITS:
-            raise FormatError(f"{_show(value)} has more than {MAX_FRACTION_DIGITS} decimals")
+            raise FormatError(f"{show_value(value)} has more than {MAX_FRACTION_DIGITS} decimals")
         return -amount if negative else amount
 
 
@@ -220,10 +220,10 @@ class DateStyle:
                 raise ValueError
         except ValueError:
             raise FormatError(
-                f"{_show(value)} is not a date (YYYY-MM-DD, or DD/MM/YYYY / MM/DD/YYYY)"
+                f"{show_value(value)} is not a date (YYYY-MM-DD, or DD/MM/YYYY / MM/DD/YYYY)"
             ) from None
         if not MIN_YEAR <= parsed.year <= MAX_YEAR:
-            raise FormatError(f"{_show(value)} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+            raise FormatError(f"{show_value(value)} is outside the years {MIN_YEAR}-{MAX_YEAR}")
         return parsed
 
 

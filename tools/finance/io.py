@@ -30,6 +30,7 @@ from baton.tools.finance.formats import (
     DateStyle,
     FormatError,
     parse_currency,
+    show_value,
 )
 from baton.tools.finance.models import BankLine, Claim, LedgerEntry
 from baton.tools.finance.normalize import fold
@@ -207,10 +208,19 @@ _CHEQUE_COLUMNS = ("cheque number", "check number", "cheque no", "check no", "ch
 """A statement's column for the cheque number, which its text may leave out."""
 _CHEQUE_ALONE = re.compile(r"^(?:CHEQUE|CHQ|CHECK|CHK)\.?\s*$")
 """A description that is only the word cheque, the number in its own column."""
-_ACCOUNT = ("account number", "account no", "account")
+_ACCOUNT = ("account number", "account no")
 """A bank export's column naming the account of each row (RBC, Barclays): an export
 of several accounts at once holds two statements, which no reconciliation can mix."""
-_CURRENCY_AMOUNTS = ("cad", "usd", "gbp", "eur", "amount cad", "amount usd", "amount gbp")
+_CURRENCY_AMOUNTS = (
+    "cad",
+    "usd",
+    "gbp",
+    "eur",
+    "amount cad",
+    "amount usd",
+    "amount gbp",
+    "amount eur",
+)
 """Amount columns named by their currency (RBC's ``CAD$`` and ``USD$``)."""
 _PAYEE = ("payee", "name", "payee name", "counterparty", "counter party", "beneficiary")
 """A column naming the other party, apart from the memo (QuickBooks, Xero exports)."""
@@ -323,13 +333,19 @@ def _signed(out: str, into: str) -> str | None:
     return into or out
 
 
+def _account_key(value: str) -> str:
+    """An account number compared as the bank means it: ``06352-1001234``, ``0635
+    21001234`` and ``635-21001234`` are one account."""
+    return re.sub(r"[^0-9A-Za-z]", "", value).lstrip("0").upper()
+
+
 def _one_account(
     path: Path,
     header: Sequence[str],
     columns: _Columns,
     record: Sequence[str],
     line: int,
-    seen: dict[str, int],
+    seen: dict[str, tuple[str, int]],
 ) -> None:
     """Refuse a second account in one statement file (an "all accounts" export).
 
@@ -339,42 +355,69 @@ def _one_account(
     if columns.account is None:
         return
     account = record[columns.account].strip()
-    if not account:
+    key = _account_key(account)
+    if not key:
         return
-    if seen and account not in seen:
-        first, first_line = next(iter(seen.items()))
-        raise InputError(
+    if seen and key not in seen:
+        first, first_line = next(iter(seen.values()))
+        raise _second(
             path,
-            f"a second account '{account}' (line {first_line} is '{first}'); a statement "
-            "file holds one account: export each account on its own",
-            line=line,
-            column=header[columns.account],
+            (line, header[columns.account]),
+            f"a second account {show_value(account)}",
+            (first_line, show_value(first)),
+            "a statement file holds one account",
         )
-    seen.setdefault(account, line)
+    seen.setdefault(key, (account, line))
 
 
-def _one_currency(
-    path: Path, header: Sequence[str], columns: _Columns, record: Sequence[str], line: int
-) -> None:
-    """Refuse a row whose money is in another currency's column than the one read.
+def _second(
+    path: Path, where: tuple[int, str], found: str, first: tuple[int, str], rule: str
+) -> InputError:
+    """The error for a file that mixes what must be one: ``found`` at ``where`` (line,
+    column), ``first`` (line, value) seen before it, and the ``rule`` it breaks."""
+    return InputError(
+        path,
+        f"{found} (line {first[0]} has {first[1]}); {rule}: export each on its own",
+        line=where[0],
+        column=where[1],
+    )
 
-    Why: RBC prints a US-dollar account's lines under ``USD$``, beside an empty
-    ``CAD$``; reading the empty column would report a missing amount, and guessing
-    would mix two currencies in one reconciliation.
+
+def _money_column(
+    path: Path,
+    header: Sequence[str],
+    columns: _Columns,
+    record: Sequence[str],
+    line: int,
+    used: dict[int, int],
+) -> int | None:
+    """The column holding this row's amount when amounts are named by currency.
+
+    Why: RBC prints a US-dollar account's lines under ``USD$`` beside an empty
+    ``CAD$``. A file whose every row uses one such column is read from it; a file that
+    uses two would mix currencies in one reconciliation, so it is refused at the first
+    row in the second currency, as is a row with money in both.
     """
     amount = columns.found.get("amount")
-    if amount is None or record[amount].strip():
-        return
-    for i in columns.other_money:
-        if record[i].strip():
-            raise InputError(
-                path,
-                f"no amount in '{header[amount]}', but '{header[i]}' holds "
-                f"{record[i].strip()}: one currency per file; export that account's "
-                "lines on their own",
-                line=line,
-                column=header[amount],
-            )
+    if amount is None or not columns.other_money:
+        return amount
+    holding = [i for i in (amount, *columns.other_money) if not _NO_MONEY.match(record[i])]
+    if len(holding) > 1:
+        names = " and ".join(f"'{header[i]}'" for i in holding)
+        raise InputError(path, f"{names} both hold an amount; a row is in one currency", line=line)
+    column = holding[0] if holding else amount
+    if holding and used and column not in used:
+        first, first_line = next(iter(used.items()))
+        raise _second(
+            path,
+            (line, header[column]),
+            f"an amount in '{header[column]}'",
+            (first_line, f"amounts in '{header[first]}'"),
+            "a statement file holds one currency",
+        )
+    if holding:
+        used.setdefault(column, line)
+    return column
 
 
 def _read_csv(path: Path, root: Path | None) -> str:
@@ -407,7 +450,10 @@ def _rows(
         strict=True,
     )  # stray quotes are errors, not guesses
     records: list[tuple[int, dict[str, str], Mapping[str, str]]] = []
-    accounts: dict[str, int] = {}
+    accounts: dict[str, tuple[str, int]] = {}
+    currencies: dict[int, int] = {}
+    trailing: list[int] = []
+    exact: list[int] = []
     try:
         header = [name.strip() for name in next(reader, [])]
         if not header:
@@ -440,8 +486,12 @@ def _rows(
                 continue
             if len(record) == len(header) + 1 and not record[-1].strip():
                 # Chase ends each checking row with a comma its header lacks: an empty
-                # trailing field is no data, so it is no ragged row either.
+                # trailing field is no data, so it is no ragged row either, provided
+                # every row has it (see the check after the loop).
                 record = record[:-1]
+                trailing.append(reader.line_num)
+            elif len(record) == len(header):
+                exact.append(reader.line_num)
             if len(record) != len(header):
                 raise InputError(
                     path,
@@ -450,7 +500,9 @@ def _rows(
                 )
             values = {name: record[i] for name, i in columns.found.items()}
             _one_account(path, header, columns, record, reader.line_num, accounts)
-            _one_currency(path, header, columns, record, reader.line_num)
+            money = _money_column(path, header, columns, record, reader.line_num, currencies)
+            if money is not None and money != columns.found.get("amount"):
+                values["amount"] = record[money]
             if columns.numbered:
                 values["id"] = f"{path.stem}-{reader.line_num}"
             if columns.payee is not None:
@@ -479,9 +531,20 @@ def _rows(
             if split_headers is not None and columns.split:
                 incoming = _NO_MONEY.match(record[columns.split[0]]) is not None
                 row_headers = split_headers[incoming]
+            elif money is not None and money != columns.found.get("amount"):
+                row_headers = {**headers, "amount": header[money]}
             records.append((reader.line_num, values, row_headers))
     except csv.Error as exc:
         raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from exc
+    if trailing and exact:
+        # Some rows one field longer than the others: an unquoted comma in a text
+        # shifted that row's fields, which would silently move money between columns.
+        raise InputError(
+            path,
+            f"expected {len(header)} fields, found {len(header) + 1} (line {exact[0]} "
+            f"has {len(header)}); quote a text holding a comma",
+            line=trailing[0],
+        )
     try:
         dates = DateStyle.detect(((n, v.get("date", "")) for n, v, _h in records), date_order)
         amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v, _h in records)
@@ -494,7 +557,10 @@ def _rows(
 
 
 def _check_span(
-    path: Path, items: Sequence[BankLine | LedgerEntry | Claim], lines: list[int]
+    path: Path,
+    items: Sequence[BankLine | LedgerEntry | Claim],
+    lines: list[int],
+    column: str = "date",
 ) -> None:
     """A month's file whose dates stray a year from the rest holds a typo, not a transaction."""
     if len(items) < 2:
@@ -508,7 +574,7 @@ def _check_span(
                 f"date {item.date} is more than {MAX_SPAN_DAYS} days from the file's other "
                 f"dates (median {median}); a month's file cannot hold it",
                 line=line,
-                column="date",
+                column=column,
             )
 
 
@@ -536,7 +602,8 @@ def _load(
         items.append(build(row))
     dated = [i for i in items if isinstance(i, BankLine | LedgerEntry | Claim)]
     if len(dated) == len(items):
-        _check_span(Path(path), dated, list(first_seen.values()))
+        column = rows[0].headers.get("date", "date") if rows else "date"
+        _check_span(Path(path), dated, list(first_seen.values()), column)
     return items
 
 

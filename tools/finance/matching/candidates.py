@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
@@ -149,6 +150,8 @@ SAME_PAYER_SCORE = 0.3
 """Confidence shown for a same-payer entry whose amount does not explain the line."""
 SAME_PAYER_MAX = 3
 """Most same-payer entries offered to one line: the closest in amount first."""
+SAME_PAYER_SCAN = 20
+"""Most entries one line compares names with: a bound on the stage's cost."""
 
 
 def _same_payer_rows(
@@ -177,22 +180,37 @@ def _same_payer_rows(
     # A line the bank took back (or one taking another back) is explained by its twin.
     open_units = {bank[bi].units for bi in state.bank_open}
     lines = [bi for bi in lines if -bank[bi].units not in open_units]
-    open_gl = [gi for gi in sorted(state.gl_open) if gl[gi].units and gl[gi].feat.segments]
+    # Open entries by the first word of each name they carry, then by amount: a line
+    # looks only at entries of a payer it may name, within a charge of its own amount,
+    # and at no more than SAME_PAYER_SCAN of them, so the stage stays near n log n
+    # however many rows are left open and however alike their amounts.
+    by_word: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for gi in state.gl_open:
+        g = gl[gi]
+        if g.units:
+            for word in {seg.split()[0] for seg in g.feat.segments if seg.split()}:
+                by_word[word].append((g.units, gi))
+    for entries in by_word.values():
+        entries.sort()
+    half = max(1, scorer.unit // 2)
     found: dict[int, list[tuple[float, tuple[int, ...], str]]] = {}
     for bi in lines:
         b = bank[bi]
-        if not b.feat.name or b.feat.bank_originated:
+        words = b.feat.name.split()
+        if not words or b.feat.bank_originated:
             continue
+        entries = by_word.get(words[0], [])
+        # Money lost on the way: the entry exceeds the line by the charge, whichever
+        # way the money went (a receipt arrives short, a payment leaves with more).
+        low = bisect.bisect_right(entries, (b.units, len(gl)))
+        high = bisect.bisect_right(entries, (b.units + scorer.fee_abs_units, len(gl)))
         near: list[tuple[float, int, int]] = []
-        for gi in open_gl:
+        for g_units, gi in entries[low : min(high, low + SAME_PAYER_SCAN)]:
             g = gl[gi]
-            lag = b.bday - g.bday
-            if (g.units > 0) != (b.units > 0) or not -p.lead_days <= lag <= p.lag_days:
+            gap = g_units - b.units
+            if (g_units > 0) != (b.units > 0) or gap % half:
                 continue
-            # A flat charge taken on the way: a receipt arrives short, a payment leaves
-            # with more, by a round sum no larger than a wire fee.
-            gap = g.units - b.units if b.units > 0 else b.units - g.units
-            if not 0 < gap <= scorer.fee_abs_units or gap % max(1, scorer.unit // 2):
+            if not -p.lead_days <= b.bday - g.bday <= p.lag_days:
                 continue
             sim = scorer.names(b.feat, g.feat)
             if sim is not None and sim >= p.strong_name:
