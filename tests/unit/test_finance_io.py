@@ -296,6 +296,16 @@ def test_month_without_optional_files(tmp_path: Path) -> None:
     assert (month.claims, month.receipts, month.vendors) == ([], [], [])
 
 
+def test_a_statement_with_no_transactions_is_refused(tmp_path: Path) -> None:
+    # A header with nothing under it is the wrong export, not a month to reconcile: every
+    # ledger entry would be reported outstanding.
+    write(tmp_path, "bank.csv", BANK_HEADER + "\n")
+    write(tmp_path, "ledger.csv", LEDGER_HEADER + "G1,2026-10-01,X,1.00,R1,receipt\n")
+    with pytest.raises(InputError, match="no transactions") as error:
+        load_month(tmp_path)
+    assert error.value.path == str(tmp_path / "bank.csv")
+
+
 def test_one_bad_file_means_nothing_is_returned(tmp_path: Path) -> None:
     folder = tmp_path / "month"
     shutil.copytree(MONTH, folder)
@@ -309,7 +319,7 @@ def test_one_bad_file_means_nothing_is_returned(tmp_path: Path) -> None:
 
 
 def test_receipts_folder_reads_text_markdown_and_pdf_only(tmp_path: Path) -> None:
-    write(tmp_path, "bank.csv", BANK_HEADER)
+    write(tmp_path, "bank.csv", BANK_HEADER + "B1,2026-10-01,X,1.00\n")
     write(tmp_path, "ledger.csv", LEDGER_HEADER)
     receipts = tmp_path / "receipts"
     receipts.mkdir()
@@ -385,6 +395,23 @@ def test_errors_name_the_exports_own_column(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_bank(bad_in)
     assert (error.value.line, error.value.column) == (3, "Deposits")
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "2026-10-01,Rent,1x,\n2026-10-02,Sale,,5.00\n",  # the file's style read from it
+        "2026-10-01,Rent,5.00,\n2026-10-02,Sale,,5.00\n2026-10-03,Fee,1x,\n",  # a later row
+    ],
+)
+def test_a_bad_money_out_cell_is_quoted_as_written(tmp_path: Path, rows: str) -> None:
+    # The loader signs a money-out cell itself; the user's file never held '-1x'.
+    path = write(tmp_path, "b.csv", "Date,Description,Withdrawals,Deposits\n" + rows)
+    with pytest.raises(InputError) as error:
+        load_bank(path)
+    assert error.value.column == "Withdrawals"
+    assert "'1x' is not an amount" in str(error.value)
+    assert "-1x" not in str(error.value)
 
 
 def test_a_trailing_comma_on_every_row_is_no_ragged_row(tmp_path: Path) -> None:

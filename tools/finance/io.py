@@ -84,6 +84,8 @@ class _Row:
     amounts: AmountStyle = field(default_factory=AmountStyle)
     headers: Mapping[str, str] = field(default_factory=dict)
     """The export's own name of each field's column (``Posting Date`` for ``date``)."""
+    cell: str | None = None
+    """A money-out amount as its cell holds it, before the loader's minus sign."""
 
     def fail(self, column: str, message: str) -> InputError:
         """An error naming the column as the user's file names it, so it can be found."""
@@ -107,7 +109,8 @@ class _Row:
         try:
             amount = self.amounts.parse(value)
         except FormatError as exc:
-            raise self.fail(column, str(exc)) from None
+            message = _as_written(str(exc), value, self.cell) if column == "amount" else str(exc)
+            raise self.fail(column, message) from None
         if positive and amount <= 0:
             raise self.fail(column, f"'{value}' must be greater than zero")
         return amount
@@ -449,11 +452,12 @@ def _rows(
         delimiter=_delimiter(first_line, accepted, side),
         strict=True,
     )  # stray quotes are errors, not guesses
-    records: list[tuple[int, dict[str, str], Mapping[str, str]]] = []
+    records: list[tuple[int, dict[str, str], Mapping[str, str], str | None]] = []
     accounts: dict[str, tuple[str, int]] = {}
     currencies: dict[int, int] = {}
-    trailing: list[int] = []
-    exact: list[int] = []
+    # The first row with an empty trailing field, and the first without one.
+    trailing: int | None = None
+    exact: int | None = None
     try:
         header = [name.strip() for name in next(reader, [])]
         if not header:
@@ -489,9 +493,9 @@ def _rows(
                 # trailing field is no data, so it is no ragged row either, provided
                 # every row has it (see the check after the loop).
                 record = record[:-1]
-                trailing.append(reader.line_num)
+                trailing = trailing or reader.line_num
             elif len(record) == len(header):
-                exact.append(reader.line_num)
+                exact = exact or reader.line_num
             if len(record) != len(header):
                 raise InputError(
                     path,
@@ -501,7 +505,9 @@ def _rows(
             values = {name: record[i] for name, i in columns.found.items()}
             _one_account(path, header, columns, record, reader.line_num, accounts)
             money = _money_column(path, header, columns, record, reader.line_num, currencies)
-            if money is not None and money != columns.found.get("amount"):
+            if money == columns.found.get("amount"):
+                money = None  # the file's own amount column: nothing to move
+            if money is not None:
                 values["amount"] = record[money]
             if columns.numbered:
                 values["id"] = f"{path.stem}-{reader.line_num}"
@@ -516,6 +522,7 @@ def _rows(
                 text = values.get("description", "").strip()
                 word = " " if text and _CHEQUE_ALONE.match(fold(text)) else " CHEQUE "
                 values["description"] = f"{text}{word}{number}".strip()
+            cell: str | None = None  # a money-out cell as written, before its minus
             if columns.split:
                 out, into = (header[i] for i in columns.split)
                 signed = _signed(record[columns.split[0]], record[columns.split[1]])
@@ -527,33 +534,46 @@ def _rows(
                         column=headers["amount"],
                     )
                 values["amount"] = signed
+                incoming = _NO_MONEY.match(record[columns.split[0]]) is not None
+                if not incoming and signed != record[columns.split[0]].strip():
+                    cell = record[columns.split[0]].strip()
             row_headers = headers
             if split_headers is not None and columns.split:
-                incoming = _NO_MONEY.match(record[columns.split[0]]) is not None
                 row_headers = split_headers[incoming]
-            elif money is not None and money != columns.found.get("amount"):
+            elif money is not None:
                 row_headers = {**headers, "amount": header[money]}
-            records.append((reader.line_num, values, row_headers))
+            records.append((reader.line_num, values, row_headers, cell))
     except csv.Error as exc:
         raise InputError(path, f"malformed CSV: {exc}", line=reader.line_num) from exc
-    if trailing and exact:
+    if trailing is not None and exact is not None:
         # Some rows one field longer than the others: an unquoted comma in a text
         # shifted that row's fields, which would silently move money between columns.
         raise InputError(
             path,
-            f"expected {len(header)} fields, found {len(header) + 1} (line {exact[0]} "
+            f"expected {len(header)} fields, found {len(header) + 1} (line {exact} "
             f"has {len(header)}); quote a text holding a comma",
-            line=trailing[0],
+            line=trailing,
         )
     try:
-        dates = DateStyle.detect(((n, v.get("date", "")) for n, v, _h in records), date_order)
-        amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v, _h in records)
+        dates = DateStyle.detect(((n, v.get("date", "")) for n, v, _h, _c in records), date_order)
+        amounts = AmountStyle.detect((n, v.get("amount", "")) for n, v, _h, _c in records)
     except FormatError as exc:
         column = "amount" if "amount" in str(exc) else "date"
-        named = next((h for n, _v, h in records if n == exc.line), headers)
-        shown = named.get(column, column)
-        raise InputError(path, str(exc), line=exc.line, column=shown) from None
-    return [_Row(str(path), n, values, dates, amounts, h) for n, values, h in records]
+        row = next((r for r in records if r[0] == exc.line), None)
+        named = row[2] if row else headers
+        message = str(exc)
+        if row and column == "amount":
+            message = _as_written(message, row[1].get("amount", ""), row[3])
+        raise InputError(path, message, line=exc.line, column=named.get(column, column)) from None
+    return [_Row(str(path), n, values, dates, amounts, h, c) for n, values, h, c in records]
+
+
+def _as_written(message: str, value: str, cell: str | None) -> str:
+    """An error about a money-out amount quoting the cell as the file holds it (``1x``),
+    not with the minus sign the loader put before it (``-1x``)."""
+    if cell is None:
+        return message
+    return message.replace(show_value(value.strip()), show_value(cell), 1)
 
 
 def _check_span(
@@ -769,9 +789,16 @@ def load_month(folder: str | Path, *, date_order: DateOrder = "auto") -> Finance
         raise InputError(root, "month folder does not exist")
     claims_path, vendors_path = root / "claims.csv", root / "vendors.csv"
     order = date_order
+    bank = load_bank(root / "bank.csv", root=root, date_order=order)
+    if not bank:
+        # A statement export with a header and nothing under it is nearly always the wrong
+        # file or account; reconciling it would report every ledger entry as outstanding.
+        raise InputError(
+            root / "bank.csv", "no transactions under the header; nothing to reconcile", line=2
+        )
     return FinanceInput(
         folder=str(root),
-        bank=load_bank(root / "bank.csv", root=root, date_order=order),
+        bank=bank,
         ledger=load_ledger(root / "ledger.csv", root=root, date_order=order),
         claims=load_claims(claims_path, root=root, date_order=order)
         if _present(claims_path)

@@ -342,7 +342,7 @@ def bank_rec(line: BankLine, scale: Scale, bdays: BusinessDays) -> Rec:
         is_cheque=paid_cheque,
         reversal=feat.reversal,
         display_amount=line.amount,
-        items=_item_count(text),
+        items=item_count(text),
         made_bday=None if made is None else bdays[made],
         made_day=None if made is None else made.toordinal(),
         tokens=frozenset(t for t in map(normalize_ref, _TOKEN_SPLIT.split(text)) if len(t) >= 4),
@@ -404,7 +404,7 @@ _TOKEN_SPLIT = re.compile(r"[\s/,;:#()*]+")
 _ITEMS = re.compile(r"\b(\d{1,2})\s*(?:ITEMS?|ITMS?|CHECKS|CHEQUES|EFFETS)\b", re.IGNORECASE)
 
 
-def _item_count(text: str) -> int | None:
+def item_count(text: str) -> int | None:
     """The item count a deposit line prints; remote-capture deposits usually do."""
     found = _ITEMS.search(fold(text))
     return int(found.group(1)) if found and int(found.group(1)) >= 1 else None
