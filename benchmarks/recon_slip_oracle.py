@@ -20,7 +20,11 @@ overlap, together with the receipts that are on no bank line. A second answer gi
 slip the same number of receipts, each from its own window, to the penny, and leaves the
 same number of receipts on no line. Amounts, dates and counts then cannot tell the two
 answers apart. So any method that books nothing on a guess must leave every member that
-moves unbooked, and those members bound its recall from above.
+moves unbooked, and those members bound its recall from above. Three strengths are
+counted: the deal above; a *trade* between two slips alone, where no receipt on no line
+takes part (so even what is left undeposited is the same in both answers); and, for
+lines that print no item count (most do not), slips that keep their total but not each
+its own count.
 
     python -m benchmarks.recon_slip_oracle --seeds 6-10
 """
@@ -180,6 +184,17 @@ def oracle(generator: str, seed: int, n_bank: int) -> dict[str, int]:
     )
     tally["proven"] = len(moved)
     tally["proven_booked"] = len(moved & booked)
+    # Two slips trading receipts and nothing else: every receipt on no line stays where
+    # it is, so even the dates of what is left undeposited are the same in both answers.
+    traded = second_answers(
+        slips,
+        windows,
+        {b: int(bank[b].amount * 100) for b in slips},
+        frozenset(),
+        cents,
+        counts,
+    )
+    tally["traded"] = len(traded)
     regrouped = second_answers(
         slips,
         windows,
@@ -252,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     table.add_column("pairs a second answer moves")
     table.add_column("of them booked")
     table.add_column("proven recall cap")
+    table.add_column("moved by a trade alone")
+    table.add_column("moved, sizes free")
     for row in rows:
         table.add_row(*row)
     Console().print(table)
@@ -280,6 +297,8 @@ def _row(label: str, tally: dict[str, int]) -> list[str]:
         str(tally["proven"]),
         str(tally["proven_booked"]),
         f"{1 - tally['proven'] / max(1, tally['pairs']):.2%}",
+        str(tally["traded"]),
+        str(tally["regrouped"]),
     ]
 
 
