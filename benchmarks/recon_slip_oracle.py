@@ -173,39 +173,19 @@ def oracle(generator: str, seed: int, n_bank: int) -> dict[str, int]:
         )
         for b in slips
     }
+    amounts = {b: int(bank[b].amount * 100) for b in slips}
     counts = {b: item_count(bank[b].description) for b in slips}
-    moved = second_answers(
-        slips,
-        windows,
-        {b: int(bank[b].amount * 100) for b in slips},
-        frozenset(e.id for e in receipts if e.id not in on_slips),
-        cents,
-        counts,
-    )
-    tally["proven"] = len(moved)
-    tally["proven_booked"] = len(moved & booked)
-    # Two slips trading receipts and nothing else: every receipt on no line stays where
-    # it is, so even the dates of what is left undeposited are the same in both answers.
-    traded = second_answers(
-        slips,
-        windows,
-        {b: int(bank[b].amount * 100) for b in slips},
-        frozenset(),
-        cents,
-        counts,
-    )
-    tally["traded"] = len(traded)
-    regrouped = second_answers(
-        slips,
-        windows,
-        {b: int(bank[b].amount * 100) for b in slips},
-        frozenset(e.id for e in receipts if e.id not in on_slips),
-        cents,
-        counts,
-        same_sizes=False,
-    )
-    tally["regrouped"] = len(regrouped)
-    tally["regrouped_booked"] = len(regrouped & booked)
+    unbanked = frozenset(e.id for e in receipts if e.id not in on_slips)
+    # Two slips trading receipts and nothing else (no receipt on no line): even the
+    # dates of what is left undeposited are then the same in both answers.
+    for key, outside, same_sizes in (
+        ("proven", unbanked, True),
+        ("traded", frozenset[str](), True),
+        ("regrouped", unbanked, False),
+    ):
+        moved = second_answers(slips, windows, amounts, outside, cents, counts, same_sizes)
+        tally[key] = len(moved)
+        tally[f"{key}_booked"] = len(moved & booked)
     for bank_id, gl_ids in members.items():
         missed = sum((bank_id, g) not in booked for g in gl_ids)
         if len(gl_ids) < 2 or not missed:
