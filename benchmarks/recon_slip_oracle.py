@@ -114,6 +114,9 @@ def second_answers(
     """
     moved: set[tuple[str, str]] = set()
     for a, mine in slips.items():
+        # Both orders of a pair are dealt: the first slip's receipts are listed whole
+        # and the second's from what is left, and a listing past _MOST is given up, so
+        # one order can find a deal the other would not.
         partners: list[str | None] = [None]
         partners += [
             b
