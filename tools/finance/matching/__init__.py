@@ -65,6 +65,7 @@ from baton.tools.finance.matching.batches import (
 from baton.tools.finance.matching.candidates import collect_candidates
 from baton.tools.finance.matching.claims import match_claims
 from baton.tools.finance.matching.clusters import book_batch_clusters
+from baton.tools.finance.matching.covers import book_slip_weeks
 from baton.tools.finance.matching.edges import Scorer, build_edges, to_match
 from baton.tools.finance.matching.offsets import (
     pair_offsets,
@@ -136,7 +137,10 @@ def reconcile(
     # reached the bank: they are settled before batch clusters are split, where each
     # would otherwise count as an entry left on no line.
     offsetting = pair_offsets(gl_recs, state, params)
-    if book_batch_clusters(bank_recs, gl_recs, state, params, edges, returned):
+    clustered = book_batch_clusters(bank_recs, gl_recs, state, params, edges, returned)
+    # Deposits still open after that are settled together over a working week, on the
+    # premise that each is paid in by some subset of its own window.
+    if book_slip_weeks(bank_recs, gl_recs, state, params, edges, returned) or clustered:
         ambiguous_batches = [s for s in ambiguous_batches if s.bank in state.bank_open]
 
     candidates = collect_candidates(edges, ambiguous_batches, bank_recs, gl_recs, state, scorer)

@@ -112,6 +112,14 @@ class MatchParams(BaseModel):
         0, ge=0, description="business days a batch may precede its entries"
     )
     batch_lag_days: int = Field(4, ge=0, description="business days a batch may follow its entries")
+    slip_week_days: int = Field(
+        6,
+        ge=0,
+        description=(
+            "business days a deposit's receipts may precede it when the open deposits are"
+            " settled together (a working week's receipts and a day's delay in paying in)"
+        ),
+    )
     batch_sweep_days: int = Field(
         7,
         ge=0,

@@ -1,0 +1,90 @@
+"""Deposits of a working week, settled together: a slip's subset is booked only when it
+takes that subset in every way the open slips nearby can all be paid in.
+
+The convention is documented in ``baton.tools.finance.matching.covers``.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import baton.tools.finance.matching as matching
+from baton.tools.finance.matching import MatchParams, reconcile
+from baton.tools.finance.matching.covers import forced_subsets
+from baton.tools.finance.models import BankLine, LedgerEntry
+from tests.unit.test_recon_runs import bank, booked, receipt
+
+# Business days: Monday 0 .. Friday 4, then Monday 7 .. Friday 11, then Monday 14.
+# Slip DA (Friday 11) pays in R1 + R2, booked Thursday 3 and Friday 4: six business
+# days back, beyond the four-day window of the single-slip search. R3 + R4 of the same
+# two days make its amount as well. Slip DB (Monday 14) pays in R4 + R5, its only
+# subset, so R4 is DB's and DA is left one answer.
+RECEIPTS = (
+    ("R1", 3, "Ashby Farm Shop", "100.00"),
+    ("R2", 4, "Bramley Bakery", "200.00"),
+    ("R3", 3, "Corby Tiles", "120.00"),
+    ("R4", 4, "Dunmore Hardware", "180.00"),
+    ("R5", 10, "Elstow Garden Centre", "250.00"),
+)
+TRUTH = {("DA", "R1"), ("DA", "R2"), ("DB", "R4"), ("DB", "R5")}
+
+
+def month(*extra: BankLine) -> tuple[list[BankLine], list[LedgerEntry]]:
+    lines = [bank("DA", 11, "DEPOSIT", "300.00"), bank("DB", 14, "DEPOSIT", "430.00"), *extra]
+    return lines, [receipt(*r) for r in RECEIPTS]
+
+
+def test_two_slips_settled_together_book_their_only_cover() -> None:
+    result = reconcile(*month())
+    assert booked(result) == TRUTH
+    assert all("every way" in m.reason for m in result.matches)
+    assert result.unmatched_gl == ["R3"]
+
+
+def test_without_the_joint_cover_neither_slip_books(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(matching, "book_slip_weeks", lambda *args: 0)
+    assert booked(reconcile(*month())) == set()
+
+
+def test_a_slip_with_two_answers_whatever_the_others_do_stays_open() -> None:
+    # R2 + R6 make DB's amount too. Either DB takes R4 + R5 and DA R1 + R2, or DB takes
+    # R2 + R6 and DA R3 + R4: two covers, and no slip takes the same subset in both.
+    lines, entries = month()
+    entries.append(receipt("R6", 10, "Foxton Mill", "230.00"))
+    assert booked(reconcile(lines, entries)) == set()
+
+
+def test_a_month_whose_slips_cannot_all_be_paid_in_books_nothing() -> None:
+    # A third deposit whose only subset (R2 + R5) takes R5 too: the three cannot
+    # all be paid in, so one of them is no slip of these books, and none is booked.
+    lines, entries = month(bank("DC", 14, "DEPOSIT", "450.00"))
+    assert booked(reconcile(lines, entries)) == set()
+
+
+def test_forced_subsets_follow_a_chain_of_slips() -> None:
+    # C has one answer; it takes B's second, so B takes its first, which leaves A its first.
+    answers = {1: [0b000011, 0b001100], 2: [0b001100, 0b110000], 3: [0b110000]}
+    assert forced_subsets(answers) == {1: (0b11, 3), 2: (0b1100, 3), 3: (0b110000, 3)}
+
+
+def test_independent_slips_with_two_answers_each_are_not_forced() -> None:
+    answers = {1: [0b0011, 0b1100], 2: [0b110000, 0b11000000], 3: [0b1 << 9]}
+    assert forced_subsets(answers) == {3: (0b1 << 9, 1)}
+
+
+def test_a_group_that_cannot_be_covered_is_settled_again_without_its_suspects() -> None:
+    # 1 and 2 both need receipt 0: no cover. Without suspect 2, slip 1 has one answer.
+    answers = {1: [0b011], 2: [0b101]}
+    assert forced_subsets(answers) == {}
+    assert forced_subsets(answers, frozenset({2})) == {1: (0b011, 1)}
+
+
+def test_a_deposit_reaching_back_past_the_books_is_the_one_dropped() -> None:
+    # DE (Monday 7) reaches back past the books' first day, so its receipts may be the
+    # last period's. R1 + R4 make its amount, and DA has no subset without one of them:
+    # the three cannot all be paid in. Settled again without DE, DA and DB have one
+    # cover. (A one-day single-slip window keeps DE from booking R1 + R4 on its own.)
+    lines, entries = month(bank("DE", 7, "DEPOSIT", "280.00"))
+    result = reconcile(lines, entries, MatchParams(batch_lag_days=1))
+    assert booked(result) == TRUTH
+    assert "DE" in {c.bank_id for c in result.candidates}
