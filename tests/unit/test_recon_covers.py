@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import baton.tools.finance.matching as matching
-from baton.tools.finance.matching import MatchParams, reconcile
+from baton.tools.finance.matching import MatchParams, covers, reconcile
 from baton.tools.finance.matching.covers import forced_subsets
 from baton.tools.finance.models import BankLine, LedgerEntry
 from tests.unit.test_recon_runs import bank, booked, receipt
@@ -88,3 +88,16 @@ def test_a_deposit_reaching_back_past_the_books_is_the_one_dropped() -> None:
     result = reconcile(lines, entries, MatchParams(batch_lag_days=1))
     assert booked(result) == TRUTH
     assert "DE" in {c.bank_id for c in result.candidates}
+
+
+@pytest.mark.parametrize("rounds", [1, 3])
+def test_a_slip_too_crowded_to_list_is_settled_once_its_neighbour_is(
+    monkeypatch: pytest.MonkeyPatch, rounds: int
+) -> None:
+    # With one subset the most a slip may list, DA's two are too many: at first only DB
+    # is settled. Once DB has taken R4, DA has one subset left, and a second round
+    # books it.
+    monkeypatch.setattr(covers, "_MOST_SUBSETS", 1)
+    monkeypatch.setattr(covers, "_ROUNDS", rounds)
+    settled = TRUTH if rounds > 1 else {p for p in TRUTH if p[0] == "DB"}
+    assert booked(reconcile(*month())) == settled

@@ -47,6 +47,9 @@ _BUDGET = 5_000
 """Most search nodes (a fraction of a second) for one search: one exact cover of a group
 of slips, or the proof that one of its slips has no other subset."""
 
+_ROUNDS = 3
+"""Most rounds of settling: each lists the open slips' subsets again."""
+
 _Answers = dict[int, list[int]]
 """Per slip (bank index), its exact subsets that are still possible, as receipt bitmasks."""
 
@@ -217,7 +220,30 @@ def book_slip_weeks(
     returned: frozenset[int],
 ) -> int:
     """Book each open deposit's subset that every cover of the open deposits nearby
-    gives it. Returns the bank lines booked."""
+    gives it. Returns the bank lines booked.
+
+    Settled again while that books more (at most :data:`_ROUNDS` times): a slip whose
+    window held too many subsets to list may hold few enough once its neighbours have
+    taken their receipts, and then it constrains the rest.
+    """
+    booked = 0
+    for _ in range(_ROUNDS):
+        found = _settle(bank, gl, state, params, edges, returned)
+        booked += found
+        if not found:
+            break
+    return booked
+
+
+def _settle(
+    bank: Sequence[Rec],
+    gl: Sequence[Rec],
+    state: State,
+    params: MatchParams,
+    edges: Sequence[Edge],
+    returned: frozenset[int],
+) -> int:
+    """One round of :func:`book_slip_weeks`."""
     skip_bank, skip_gl = explained_elsewhere(edges, state, params)
     entries = OpenEntries(gl, state.gl_open - skip_gl - returned, params)
     # The books' first day: a deposit whose week reaches back past it may hold receipts
