@@ -72,18 +72,17 @@ def test_independent_slips_with_two_answers_each_are_not_forced() -> None:
     assert forced_subsets(answers) == {3: (0b1 << 9, 1)}
 
 
-def test_a_group_that_cannot_be_covered_is_settled_again_without_its_suspects() -> None:
-    # 1 and 2 both need receipt 0: no cover. Without suspect 2, slip 1 has one answer.
-    answers = {1: [0b011], 2: [0b101]}
-    assert forced_subsets(answers) == {}
-    assert forced_subsets(answers, frozenset({2})) == {1: (0b011, 1)}
+def test_a_group_that_cannot_be_covered_forces_nothing() -> None:
+    # 1 and 2 both need receipt 0: one of them is no slip of these books.
+    assert forced_subsets({1: [0b011], 2: [0b101], 3: [0b11000]}) == {3: (0b11000, 1)}
 
 
-def test_a_deposit_reaching_back_past_the_books_is_the_one_dropped() -> None:
+def test_a_deposit_reaching_back_past_the_books_is_left_out() -> None:
     # DE (Monday 7) reaches back past the books' first day, so its receipts may be the
-    # last period's. R1 + R4 make its amount, and DA has no subset without one of them:
-    # the three cannot all be paid in. Settled again without DE, DA and DB have one
-    # cover. (A one-day single-slip window keeps DE from booking R1 + R4 on its own.)
+    # last period's, and it is left out. R1 + R4 make its amount, and DA has no subset
+    # without one of them: were DE held to be paid in from these books, the three could
+    # not all be, and nothing would book. (A one-day single-slip window keeps DE from
+    # booking R1 + R4 on its own.)
     lines, entries = month(bank("DE", 7, "DEPOSIT", "280.00"))
     result = reconcile(lines, entries, MatchParams(batch_lag_days=1))
     assert booked(result) == TRUTH

@@ -38,7 +38,7 @@ from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
 from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins
 
-_HALF_LIMIT = 1 << 18
+_HALF_LIMIT = 1 << 16
 """Most subsets listed for one half of a slip's window (about 6 MiB of arrays): a slip
 whose window holds more is left out of the premise."""
 _MOST_SUBSETS = 50_000
@@ -51,6 +51,8 @@ _ROUNDS = 3
 """Most rounds of settling: each lists the open slips' subsets again."""
 
 _Answers = dict[int, list[int]]
+_Listed = dict[int, tuple[tuple[int, ...], list[tuple[int, ...]] | None]]
+"""Per slip, the window its subsets were listed for and those subsets (``None``: too many)."""
 """Per slip (bank index), its exact subsets that are still possible, as receipt bitmasks."""
 
 
@@ -173,18 +175,13 @@ def _groups(answers: _Answers) -> list[list[int]]:
     return groups
 
 
-def forced_subsets(
-    answers: _Answers, suspects: frozenset[int] = frozenset()
-) -> dict[int, tuple[int, int]]:
+def forced_subsets(answers: _Answers) -> dict[int, tuple[int, int]]:
     """Per slip, the subset it takes in every exact cover of ``answers`` (the backbone)
     and how many slips its group holds, for the slips that have one; none of a group
-    that runs out of budget.
+    that has no cover (one of its lines is no slip of these books) or runs out of budget.
 
     Each slip is tested on its own: with the subset of one cover taken away from it, is
-    there still a cover? Only if not is the subset forced. A group with no cover at all
-    holds a line that is no slip of these books; if some of its lines are ``suspects``
-    (lines the premise may not hold for), the group is settled again without them, and
-    otherwise left alone.
+    there still a cover? Only if not is the subset forced.
     """
     search = _Covers()
     forced: dict[int, tuple[int, int]] = {}
@@ -195,9 +192,6 @@ def forced_subsets(
         except _OutOfBudget:
             continue
         if not covers:
-            trusted = {k: masks for k, masks in part.items() if k not in suspects}
-            if len(trusted) < len(part):
-                forced.update(forced_subsets(trusted))
             continue
         cover = covers[0]
         for k in group:
@@ -227,8 +221,9 @@ def book_slip_weeks(
     taken their receipts, and then it constrains the rest.
     """
     booked = 0
+    listed: _Listed = {}
     for _ in range(_ROUNDS):
-        found = _settle(bank, gl, state, params, edges, returned)
+        found = _settle(bank, gl, state, params, edges, returned, listed)
         booked += found
         if not found:
             break
@@ -242,15 +237,16 @@ def _settle(
     params: MatchParams,
     edges: Sequence[Edge],
     returned: frozenset[int],
+    listed: _Listed,
 ) -> int:
-    """One round of :func:`book_slip_weeks`."""
+    """One round of :func:`book_slip_weeks`; ``listed`` keeps each slip's subsets for
+    the next round, which lists again only the slips whose windows have changed."""
     skip_bank, skip_gl = explained_elsewhere(edges, state, params)
     entries = OpenEntries(gl, state.gl_open - skip_gl - returned, params)
     # The books' first day: a deposit whose week reaches back past it may hold receipts
-    # of the period before (deposits in transit at the last reconciliation), so it is a
-    # suspect: if the deposits nearby cannot all be paid in, it is the first to drop.
+    # of the period before (deposits in transit at the last reconciliation), so nothing
+    # here says it must be paid in from these books, and it is left out of the premise.
     opening = min((r.bday for r in gl), default=0)
-    suspects: set[int] = set()
     bit: dict[int, int] = {}
     answers: _Answers = {}
     for bi in sorted(state.bank_open):
@@ -258,22 +254,25 @@ def _settle(
         if b.units <= 0 or not may_be_batch(b) or bi in skip_bank:
             continue
         if b.bday - params.slip_week_days < opening:
-            suspects.add(bi)
+            continue
         window = entries.window(b, params.slip_week_days, None)
         sizes = range(b.items, b.items + 1) if b.items else range(2, params.max_batch_size + 1)
         if len(window) < sizes.start:
             continue
-        try:
-            subsets = _exact_subsets([gl[gi].units for gi in window], b.units, sizes)
-        except _TooMany:
-            continue
+        key = tuple(window)
+        if bi not in listed or listed[bi][0] != key:
+            try:
+                listed[bi] = (key, _exact_subsets([gl[gi].units for gi in window], b.units, sizes))
+            except _TooMany:
+                listed[bi] = (key, None)
+        subsets = listed[bi][1]
         if subsets:
             answers[bi] = [
                 sum(1 << bit.setdefault(window[i], len(bit)) for i in subset) for subset in subsets
             ]
     receipt = {position: gi for gi, position in bit.items()}
     booked = 0
-    for bi, (mask, group) in sorted(forced_subsets(answers, frozenset(suspects)).items()):
+    for bi, (mask, group) in sorted(forced_subsets(answers).items()):
         members = [receipt[p] for p in range(mask.bit_length()) if mask >> p & 1]
         book_members(
             state,
