@@ -1715,7 +1715,8 @@ def test_an_unknown_sender_in_a_crowded_week_offers_the_payer_whose_invoices_mak
 def test_a_bare_deposit_offers_a_working_week_of_receipts() -> None:
     # Scotiabank prints a paying-in slip as a bare DEPOSIT. Its oldest cheque was
     # received eight days before; no subset of the last four banking days makes the
-    # amount, so nothing books, but the reviewer is shown the week the slip may hold.
+    # amount, and over the week two do (G1-G4, and G6 + G7), so nothing books, but the
+    # reviewer is shown the week the slip may hold.
     result = reconcile(
         [bank("B1", 9, "DEPOSIT", "1056.87")],
         [
@@ -1724,6 +1725,8 @@ def test_a_bare_deposit_offers_a_working_week_of_receipts() -> None:
             gl("G3", 8, "Inv 3312 O'Brien Renovations", "706.78"),
             gl("G4", 4, "Inv 3313 Amira Haddad", "101.54"),
             gl("G5", 7, "Inv 3314 Westdale Pharmacy", "388.10"),
+            gl("G6", 1, "Inv 3315 Huron Flooring", "500.00"),
+            gl("G7", 8, "Inv 3316 Kaur Accounting", "556.87"),
         ],
     )
     assert booked(result) == set()

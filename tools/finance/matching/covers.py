@@ -282,9 +282,14 @@ def _settle(
             members,
             confidence=0.8,
             reason=(
-                f"the only subset ({len(members)} open receipts) this deposit takes in "
-                f"every way the {group} open deposits sharing its receipts can all be "
-                f"paid in at once ({bank[bi].display_amount} here)"
+                f"the only subset ({len(members)} open receipts) of its working week that "
+                + (
+                    "makes this deposit"
+                    if group == 1
+                    else f"this deposit takes in every way the {group} open deposits "
+                    "sharing its receipts can all be paid in at once"
+                )
+                + f" ({bank[bi].display_amount} here)"
             ),
         )
         booked += 1
