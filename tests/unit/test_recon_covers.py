@@ -100,3 +100,21 @@ def test_a_slip_too_crowded_to_list_is_settled_once_its_neighbour_is(
     monkeypatch.setattr(covers, "_ROUNDS", rounds)
     settled = TRUTH if rounds > 1 else {p for p in TRUTH if p[0] == "DB"}
     assert booked(reconcile(*month())) == settled
+
+
+def test_past_the_work_budget_what_is_proven_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Three independent slips of one answer each: the first search visits one subset and
+    # proves the first; the budget is then spent, and the others stay open.
+    answers = {1: [0b11], 2: [0b1100], 3: [0b110000]}
+    assert len(forced_subsets(answers)) == 3
+    monkeypatch.setattr(covers, "_WORK", 1)
+    assert forced_subsets(answers) == {1: (0b11, 1)}
+
+
+def test_a_crowded_month_stops_listing_at_the_round_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With room for one subset, DA (two subsets) fills the round's listing budget, so DB
+    # is never listed, and DA alone has two answers: nothing books.
+    monkeypatch.setattr(covers, "_MOST_LISTED", 1)
+    assert booked(reconcile(*month())) == set()

@@ -25,6 +25,7 @@ fewer, and a subset is booked only if it survives that too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from functools import reduce
 from operator import and_, or_
 
@@ -47,17 +48,28 @@ _BUDGET = 5_000
 """Most search nodes (a fraction of a second) for one search: one exact cover of a group
 of slips, or the proof that one of its slips has no other subset."""
 
+_WORK = 20_000_000
+"""Most subsets a round's searches may visit in all (a few seconds): a month crowded with
+slips that can swap receipts (hostile, or a business banking identical amounts) keeps
+what is proven by then and leaves the rest for review."""
+_MOST_LISTED = 300_000
+"""Most subsets a round lists over all its slips (about 30 MiB; a 10,000-line month lists
+about a tenth of it); the slips past it are left out of the premise."""
 _ROUNDS = 3
 """Most rounds of settling: each lists the open slips' subsets again."""
 
 _Answers = dict[int, list[int]]
+"""Per slip (bank index), its exact subsets that are still possible, as receipt bitmasks."""
 _Listed = dict[int, tuple[tuple[int, ...], list[tuple[int, ...]] | None]]
 """Per slip, the window its subsets were listed for and those subsets (``None``: too many)."""
-"""Per slip (bank index), its exact subsets that are still possible, as receipt bitmasks."""
 
 
 class _OutOfBudget(Exception):
     """The search needed more than :data:`_BUDGET` nodes: nothing is proven."""
+
+
+class _Exhausted(Exception):
+    """The round's searches visited :data:`_WORK` subsets: no more is proven."""
 
 
 class _TooMany(Exception):
@@ -86,6 +98,7 @@ class _Covers:
 
     def __init__(self) -> None:
         self.nodes = 0
+        self.work = 0
 
     def find(self, answers: _Answers, limit: int) -> list[dict[int, int]]:
         """Up to ``limit`` covers (per slip, its subset); :class:`_OutOfBudget` beyond
@@ -95,6 +108,9 @@ class _Covers:
 
     def _solve(self, answers: _Answers, limit: int) -> list[dict[int, int]]:
         self.nodes += 1
+        self.work += sum(map(len, answers.values()))
+        if self.work > _WORK:
+            raise _Exhausted
         if self.nodes > _BUDGET:
             raise _OutOfBudget
         narrowed = _narrow(answers)
@@ -185,6 +201,14 @@ def forced_subsets(answers: _Answers) -> dict[int, tuple[int, int]]:
     """
     search = _Covers()
     forced: dict[int, tuple[int, int]] = {}
+    # Past the round's work budget, what is proven so far still stands.
+    with suppress(_Exhausted):
+        _backbone(search, answers, forced)
+    return forced
+
+
+def _backbone(search: _Covers, answers: _Answers, forced: dict[int, tuple[int, int]]) -> None:
+    """Fill ``forced`` group by group (see :func:`forced_subsets`)."""
     for group in _groups(answers):
         part = {k: answers[k] for k in group}
         try:
@@ -202,7 +226,6 @@ def forced_subsets(answers: _Answers) -> dict[int, tuple[int, int]]:
             except _OutOfBudget:
                 continue
             forced[k] = (cover[k], len(group))
-    return forced
 
 
 def book_slip_weeks(
@@ -249,6 +272,7 @@ def _settle(
     opening = min((r.bday for r in gl), default=0)
     bit: dict[int, int] = {}
     answers: _Answers = {}
+    room = _MOST_LISTED
     for bi in sorted(state.bank_open):
         b = bank[bi]
         if b.units <= 0 or not may_be_batch(b) or bi in skip_bank:
@@ -259,6 +283,8 @@ def _settle(
         sizes = range(b.items, b.items + 1) if b.items else range(2, params.max_batch_size + 1)
         if len(window) < sizes.start:
             continue
+        if room <= 0:
+            continue
         key = tuple(window)
         if bi not in listed or listed[bi][0] != key:
             try:
@@ -267,6 +293,7 @@ def _settle(
                 listed[bi] = (key, None)
         subsets = listed[bi][1]
         if subsets:
+            room -= len(subsets)
             answers[bi] = [
                 sum(1 << bit.setdefault(window[i], len(bit)) for i in subset) for subset in subsets
             ]
