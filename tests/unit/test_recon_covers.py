@@ -95,11 +95,24 @@ def test_a_slip_too_crowded_to_list_is_settled_once_its_neighbour_is(
 ) -> None:
     # With one subset the most a slip may list, DA's two are too many: at first only DB
     # is settled. Once DB has taken R4, DA has one subset left, and a second round
-    # books it.
+    # books it. (No crowded rounds: they would be a second round too.)
     monkeypatch.setattr(covers, "_MOST_SUBSETS", 1)
+    monkeypatch.setattr(covers, "_MOST_CROWDED", 0)
     monkeypatch.setattr(covers, "_ROUNDS", rounds)
     settled = TRUTH if rounds > 1 else {p for p in TRUTH if p[0] == "DB"}
     assert booked(reconcile(*month())) == settled
+
+
+@pytest.mark.parametrize("alive", [0, 10])
+def test_a_slip_past_meet_in_the_middle_is_listed_by_its_answers(
+    monkeypatch: pytest.MonkeyPatch, alive: int
+) -> None:
+    # With one subset the most a half may list, both windows are too crowded to meet in
+    # the middle. Listed by their answers instead, they settle as before; with no room
+    # for that either, both are left out and nothing books.
+    monkeypatch.setattr(covers, "_HALF_LIMIT", 1)
+    monkeypatch.setattr(covers, "_MOST_CROWDED", alive)
+    assert booked(reconcile(*month())) == (TRUTH if alive else set())
 
 
 def test_past_the_work_budget_what_is_proven_stands(monkeypatch: pytest.MonkeyPatch) -> None:

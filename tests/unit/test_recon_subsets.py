@@ -19,6 +19,7 @@ from baton.tools.finance.matching.clusters import _Line, _OutOfBudget, _Splitter
 from baton.tools.finance.matching.records import Rec
 from baton.tools.finance.matching.subsets import (
     TooManySubsets,
+    exact_subsets,
     few_counts,
     halves,
     joins,
@@ -109,6 +110,46 @@ def test_joins_lists_every_exact_completion_in_enumeration_order() -> None:
     # The first left subset listed is the empty one: its completions come first, and
     # among them the right half's own order (the lone 10, then pairs of fives).
     assert found[:2] == [(3,), (4, 5)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(st.integers(0, 40), max_size=12),
+    target=st.integers(0, 120),
+    low=st.integers(0, 5),
+    extra=st.integers(0, 6),
+)
+def test_exact_subsets_list_what_brute_force_finds(
+    values: list[int], target: int, low: int, extra: int
+) -> None:
+    sizes = range(low, low + extra + 1)
+    expected = [
+        combo
+        for size in sizes
+        for combo in combinations(range(len(values)), size)
+        if sum(values[i] for i in combo) == target
+    ]
+    assert sorted(exact_subsets(values, target, sizes, 10**6)) == sorted(expected)
+
+
+def test_exact_subsets_list_a_crowded_pool_by_its_answers_not_its_subsets() -> None:
+    # Sixty receipts of 10.00 and ten of 10.01, 10.02, 10.04 .. 15.12: any five make
+    # about 50.31, and each half has 384,000 subsets under it, past meet in the middle's
+    # limit. Only one makes 50.31 exactly (cents 1 + 2 + 4 + 8 + 16), and no partial
+    # subset lives long, so a limit of ten alive at once is plenty.
+    values = [1000] * 60 + [1000 + 2**i for i in range(10)]
+    with pytest.raises(TooManySubsets):
+        halves(values, 12, 5031, limit=1 << 16)
+    assert exact_subsets(values, 5031, range(2, 13), 10) == [(60, 61, 62, 63, 64)]
+
+
+def test_exact_subsets_stop_at_their_limits() -> None:
+    # Thirty receipts of one cent make ten cents 3 x 10^7 ways: past any limit alive.
+    with pytest.raises(TooManySubsets):
+        exact_subsets([1] * 30, 10, range(2, 13), 1_000)
+    # A target of 10^12 cents would need a bitset of 125 GB per receipt: refused at once.
+    with pytest.raises(TooManySubsets):
+        exact_subsets([10**11] * 10, 10**12, range(2, 13), 1_000)
 
 
 def test_a_half_stops_listing_subsets_at_its_limit() -> None:

@@ -19,13 +19,19 @@ budget, and books nothing where the slips cannot all be paid in at once: a bank 
 whose amount some receipts make by chance (a transfer, a refund) is then among them, and
 the premise fails. A slip with too many subsets to list is left out of the premise
 rather than guessed at: it claims no receipt, so the others have more answers, never
-fewer, and a subset is booked only if it survives that too.
+fewer, and a subset is booked only if it survives that too. So is a deposit whose week
+reaches back past the books' first day: it may hold the last period's receipts.
+
+A slip over a crowded week (eighty open receipts) is past meet in the middle however
+few subsets make its amount. Once the others are settled, such slips are listed by
+their answers instead, and settled with the rest in further rounds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
@@ -37,13 +43,22 @@ from baton.tools.finance.matching.batches import (
 )
 from baton.tools.finance.matching.params import MatchParams
 from baton.tools.finance.matching.records import Edge, Rec, State
-from baton.tools.finance.matching.subsets import TooManySubsets, halves, joins
+from baton.tools.finance.matching.subsets import TooManySubsets, exact_subsets, halves, joins
 
 _HALF_LIMIT = 1 << 16
 """Most subsets listed for one half of a slip's window (about 6 MiB of arrays): a slip
 whose window holds more is left out of the premise."""
 _MOST_SUBSETS = 50_000
 """Most exact subsets kept for one slip; a slip with more is left out of the premise."""
+_MOST_CROWDED = 15_000
+"""Most partial subsets alive at once while a slip too crowded to meet in the middle
+(past :data:`_HALF_LIMIT`) is listed by its answers instead
+(:func:`~baton.tools.finance.matching.subsets.exact_subsets`): as many exact subsets at
+most, about a third of a second; a slip with more is left out of the premise."""
+_CROWDED_LISTED = 100_000
+"""Most subsets a round lists for crowded slips in all, a failed listing counting as
+its limit (a few seconds): a month full of crowded weeks (10,000 lines) lists what fits
+and leaves the rest out of the premise."""
 _BUDGET = 5_000
 """Most search nodes (a fraction of a second) for one search: one exact cover of a group
 of slips, or the proof that one of its slips has no other subset."""
@@ -60,8 +75,9 @@ _ROUNDS = 3
 
 _Answers = dict[int, list[int]]
 """Per slip (bank index), its exact subsets that are still possible, as receipt bitmasks."""
-_Listed = dict[int, tuple[tuple[int, ...], list[tuple[int, ...]] | None]]
-"""Per slip, the window its subsets were listed for and those subsets (``None``: too many)."""
+_Listed = dict[int, tuple[tuple[int, ...], list[tuple[int, ...]] | None, int]]
+"""Per slip, the window its subsets were listed for, those subsets (``None``: too many),
+and how many answers a crowded window was allowed (0: not tried)."""
 
 
 class _OutOfBudget(Exception):
@@ -104,55 +120,71 @@ class _Covers:
         """Up to ``limit`` covers (per slip, its subset); :class:`_OutOfBudget` beyond
         :data:`_BUDGET` nodes."""
         self.nodes = 0
-        return self._solve(answers, limit)
+        reach = {k: reduce(or_, masks, 0) for k, masks in answers.items()}
+        return self._solve(answers, reach, list(answers), limit)
 
-    def _solve(self, answers: _Answers, limit: int) -> list[dict[int, int]]:
+    def _solve(
+        self, answers: _Answers, reach: dict[int, int], changed: list[int], limit: int
+    ) -> list[dict[int, int]]:
+        """Covers of ``answers``, whose slips' unions are ``reach``; only the ``changed``
+        slips may hold receipts that narrowing has not yet barred from the others."""
         self.nodes += 1
         self.work += sum(map(len, answers.values()))
         if self.work > _WORK:
             raise _Exhausted
         if self.nodes > _BUDGET:
             raise _OutOfBudget
-        narrowed = _narrow(answers)
+        narrowed = _narrow(answers, reach, changed)
         if narrowed is None:
             return []
+        answers, reach = narrowed
         found: list[dict[int, int]] = [{}]
         # Groups that share no receipt are independent: their covers multiply.
-        for group in sorted(_groups(narrowed), key=len):
-            covers = self._branch({k: narrowed[k] for k in group}, limit)
+        for group in sorted(_groups(reach), key=len):
+            part = {k: answers[k] for k in group}
+            covers = self._branch(part, {k: reach[k] for k in group}, limit)
             if not covers:
                 return []
             found = [{**a, **b} for a in found for b in covers][:limit]
         return found
 
-    def _branch(self, answers: _Answers, limit: int) -> list[dict[int, int]]:
+    def _branch(self, answers: _Answers, reach: dict[int, int], limit: int) -> list[dict[int, int]]:
         """Try each subset of the slip with the fewest left (fail first)."""
         slip = min(answers, key=lambda k: (len(answers[k]), k))
-        reach = {k: reduce(or_, masks, 0) for k, masks in answers.items()}
         found: list[dict[int, int]] = []
         for mask in answers[slip]:
             rest: _Answers = {}
+            rest_reach: dict[int, int] = {}
+            changed: list[int] = []
             for k, masks in answers.items():
                 if k == slip:
                     continue
-                kept = [m for m in masks if not m & mask] if reach[k] & mask else masks
-                if not kept:
-                    break
-                rest[k] = kept
+                if reach[k] & mask:
+                    masks = [m for m in masks if not m & mask]
+                    if not masks:
+                        break
+                    changed.append(k)
+                    rest_reach[k] = reduce(or_, masks)
+                else:
+                    rest_reach[k] = reach[k]
+                rest[k] = masks
             else:
-                for cover in self._solve(rest, limit - len(found)):
+                for cover in self._solve(rest, rest_reach, changed, limit - len(found)):
                     found.append({slip: mask, **cover})
                     if len(found) >= limit:
                         return found
         return found
 
 
-def _narrow(answers: _Answers) -> _Answers | None:
+def _narrow(
+    answers: _Answers, reach: dict[int, int], changed: list[int]
+) -> tuple[_Answers, dict[int, int]] | None:
     """Receipts every subset of a slip holds are that slip's: no other slip may take
-    them. Spread until nothing changes; ``None`` if a slip is left with no subset."""
-    answers = dict(answers)
-    reach = {k: reduce(or_, masks, 0) for k, masks in answers.items()}
-    todo = list(answers)
+    them. Spread from the ``changed`` slips until nothing changes; ``None`` if a slip is
+    left with no subset. The others were narrowed already (the caller's answers are a
+    narrowed list with some subsets taken away)."""
+    answers, reach = dict(answers), dict(reach)
+    todo = list(changed)
     while todo:
         k = todo.pop()
         mine = reduce(and_, answers[k])
@@ -167,12 +199,12 @@ def _narrow(answers: _Answers) -> _Answers | None:
             answers[j] = kept
             reach[j] = reduce(or_, kept, 0)
             todo.append(j)
-    return answers
+    return answers, reach
 
 
-def _groups(answers: _Answers) -> list[list[int]]:
-    """Slips linked by a receipt some subsets of both could take, transitively."""
-    reach = {k: reduce(or_, masks, 0) for k, masks in answers.items()}
+def _groups(reach: dict[int, int]) -> list[list[int]]:
+    """Slips linked by a receipt some subsets of both could take (``reach``: per slip,
+    the union of its subsets), transitively."""
     left = sorted(reach)
     groups: list[list[int]] = []
     while left:
@@ -209,7 +241,7 @@ def forced_subsets(answers: _Answers) -> dict[int, tuple[int, int]]:
 
 def _backbone(search: _Covers, answers: _Answers, forced: dict[int, tuple[int, int]]) -> None:
     """Fill ``forced`` group by group (see :func:`forced_subsets`)."""
-    for group in _groups(answers):
+    for group in _groups({k: reduce(or_, masks, 0) for k, masks in answers.items()}):
         part = {k: answers[k] for k in group}
         try:
             covers = search.find(part, 1)
@@ -243,81 +275,107 @@ def book_slip_weeks(
     window held too many subsets to list may hold few enough once its neighbours have
     taken their receipts, and then it constrains the rest.
     """
+    month = _Month(bank, gl, state, params, edges, returned)
     booked = 0
-    listed: _Listed = {}
-    for _ in range(_ROUNDS):
-        found = _settle(bank, gl, state, params, edges, returned, listed)
-        booked += found
-        if not found:
-            break
+    # Crowded slips join only once the others are settled: listing them costs more, and
+    # they seldom have one answer, so they only add what the plain rounds could not.
+    for crowded in sorted({0, _MOST_CROWDED}):
+        for _ in range(_ROUNDS):
+            found = month.settle(crowded)
+            booked += found
+            if not found:
+                break
     return booked
 
 
-def _settle(
-    bank: Sequence[Rec],
-    gl: Sequence[Rec],
-    state: State,
-    params: MatchParams,
-    edges: Sequence[Edge],
-    returned: frozenset[int],
-    listed: _Listed,
-) -> int:
-    """One round of :func:`book_slip_weeks`; ``listed`` keeps each slip's subsets for
-    the next round, which lists again only the slips whose windows have changed."""
-    skip_bank, skip_gl = explained_elsewhere(edges, state, params)
-    entries = OpenEntries(gl, state.gl_open - skip_gl - returned, params)
-    # The books' first day: a deposit whose week reaches back past it may hold receipts
-    # of the period before (deposits in transit at the last reconciliation), so nothing
-    # here says it must be paid in from these books, and it is left out of the premise.
-    opening = min((r.bday for r in gl), default=0)
-    bit: dict[int, int] = {}
-    answers: _Answers = {}
-    room = _MOST_LISTED
-    for bi in sorted(state.bank_open):
-        b = bank[bi]
-        if b.units <= 0 or not may_be_batch(b) or bi in skip_bank:
-            continue
-        if b.bday - params.slip_week_days < opening:
-            continue
-        window = entries.window(b, params.slip_week_days, None)
-        sizes = range(b.items, b.items + 1) if b.items else range(2, params.max_batch_size + 1)
-        if len(window) < sizes.start:
-            continue
-        if room <= 0:
-            continue
-        key = tuple(window)
-        if bi not in listed or listed[bi][0] != key:
-            try:
-                listed[bi] = (key, _exact_subsets([gl[gi].units for gi in window], b.units, sizes))
-            except _TooMany:
-                listed[bi] = (key, None)
-        subsets = listed[bi][1]
-        if subsets:
-            room -= len(subsets)
-            answers[bi] = [
-                sum(1 << bit.setdefault(window[i], len(bit)) for i in subset) for subset in subsets
-            ]
-    receipt = {position: gi for gi, position in bit.items()}
-    booked = 0
-    for bi, (mask, group) in sorted(forced_subsets(answers).items()):
-        members = [receipt[p] for p in range(mask.bit_length()) if mask >> p & 1]
-        book_members(
-            state,
-            bank,
-            gl,
-            bi,
-            members,
-            confidence=0.8,
-            reason=(
-                f"the only subset ({len(members)} open receipts) of its working week that "
-                + (
-                    "makes this deposit"
-                    if group == 1
-                    else f"this deposit takes in every way the {group} open deposits "
-                    "sharing its receipts can all be paid in at once"
-                )
-                + f" ({bank[bi].display_amount} here)"
-            ),
-        )
-        booked += 1
-    return booked
+@dataclass
+class _Month:
+    """The books being settled, and what one round leaves the next."""
+
+    bank: Sequence[Rec]
+    gl: Sequence[Rec]
+    state: State
+    params: MatchParams
+    edges: Sequence[Edge]
+    returned: frozenset[int]
+    listed: _Listed = field(default_factory=dict)
+    """Each slip's subsets, kept for the next round, which lists again only the slips
+    whose windows have changed."""
+    opening: int = field(init=False)
+    """The books' first day: a deposit whose week reaches back past it may hold receipts
+    of the period before (deposits in transit at the last reconciliation), so nothing
+    here says it must be paid in from these books, and it is left out of the premise."""
+
+    def __post_init__(self) -> None:
+        self.opening = min((r.bday for r in self.gl), default=0)
+
+    def settle(self, crowded: int) -> int:
+        """One round of :func:`book_slip_weeks`: the bank lines it books. Slips too
+        crowded to meet in the middle are listed by up to ``crowded`` answers each."""
+        answers, receipt = self._premise(crowded)
+        forced = forced_subsets(answers)
+        for bi, (mask, group) in sorted(forced.items()):
+            members = [receipt[p] for p in range(mask.bit_length()) if mask >> p & 1]
+            book_members(
+                self.state,
+                self.bank,
+                self.gl,
+                bi,
+                members,
+                confidence=0.8,
+                reason=(
+                    f"the only subset ({len(members)} open receipts) of its working week that "
+                    + (
+                        "makes this deposit"
+                        if group == 1
+                        else f"this deposit takes in every way the {group} open deposits "
+                        "sharing its receipts can all be paid in at once"
+                    )
+                    + f" ({self.bank[bi].display_amount} here)"
+                ),
+            )
+        return len(forced)
+
+    def _premise(self, crowded: int) -> tuple[_Answers, dict[int, int]]:
+        """Each open deposit in the premise with its exact subsets as bitmasks over the
+        receipts any of them holds, and the ledger index of each bit."""
+        gl, state, params = self.gl, self.state, self.params
+        skip_bank, skip_gl = explained_elsewhere(self.edges, state, params)
+        entries = OpenEntries(gl, state.gl_open - skip_gl - self.returned, params)
+        bit: dict[int, int] = {}
+        answers: _Answers = {}
+        room, crowd_room = _MOST_LISTED, _CROWDED_LISTED
+        for bi in sorted(state.bank_open):
+            b = self.bank[bi]
+            if b.units <= 0 or not may_be_batch(b) or bi in skip_bank:
+                continue
+            if b.bday - params.slip_week_days < self.opening or room <= 0:
+                continue
+            window = entries.window(b, params.slip_week_days, None)
+            sizes = range(b.items, b.items + 1) if b.items else range(2, params.max_batch_size + 1)
+            if len(window) < sizes.start:
+                continue
+            key = tuple(window)
+            values = [gl[gi].units for gi in window]
+            if bi not in self.listed or self.listed[bi][0] != key:
+                try:
+                    self.listed[bi] = (key, _exact_subsets(values, b.units, sizes), 0)
+                except _TooMany:
+                    self.listed[bi] = (key, None, 0)
+            _key, subsets, tried = self.listed[bi]
+            if subsets is None and tried < crowded and crowd_room > 0:
+                tried = min(crowded, crowd_room)
+                try:
+                    subsets = exact_subsets(values, b.units, sizes, tried)
+                except TooManySubsets:
+                    subsets = None
+                # What listing a crowded window costs: about its answers, or the limit.
+                crowd_room -= tried if subsets is None else len(subsets)
+                self.listed[bi] = (key, subsets, tried)
+            if subsets:
+                room -= len(subsets)
+                answers[bi] = [
+                    sum(1 << bit.setdefault(window[i], len(bit)) for i in subset)
+                    for subset in subsets
+                ]
+        return answers, {position: gi for gi, position in bit.items()}

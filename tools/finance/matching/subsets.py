@@ -192,3 +192,61 @@ def few_counts(values: Sequence[int], low: int, high: int) -> tuple[int, int]:
     self_lo, self_hi = within(u, low - 2 * u, high - 2 * u)
     itself = self_hi - self_lo - ((low - 2 * u <= u) & (u <= high - 2 * u))
     return pairs, int((hi - lo - itself).sum()) // 3
+
+
+_MOST_REACH_BYTES = 64 << 20
+"""Most bytes of reachable-sum bitsets :func:`exact_subsets` builds for one pool (one bit
+per cent of the target per value): a larger pool or amount is :class:`TooManySubsets`."""
+
+
+def exact_subsets(
+    values: Sequence[int], target: int, sizes: range, limit: int
+) -> list[tuple[int, ...]]:
+    """Every subset of ``values`` (all >= 0; indices, ascending) of a size in ``sizes``
+    that sums to exactly ``target``, listed in time proportional to how many there are.
+
+    Why: meet in the middle lists every subset of each half below the target, so a
+    deposit slip over a crowded week (eighty receipts) is past any limit even when only
+    a few hundred subsets make its amount. Here each suffix of the pool has a bitset of
+    the sums it can make (one big-integer shift per value), and subsets are grown value by
+    value keeping only partial sums the rest can still complete, so every partial subset
+    kept leads to an answer (bar the size limits). Raises :class:`TooManySubsets` when
+    more than ``limit`` partial subsets are alive at once, or the bitsets would pass
+    :data:`_MOST_REACH_BYTES`.
+    """
+    n = len(values)
+    width = target // 8 + 1
+    if target < 0 or (n + 1) * width > _MOST_REACH_BYTES:
+        raise TooManySubsets
+    full = (1 << (target + 1)) - 1
+    reach = 1
+    rows = [np.frombuffer(reach.to_bytes(width, "little"), dtype=np.uint8)]
+    for value in reversed(values):
+        if value <= target:
+            reach = (reach | reach << value) & full
+        rows.append(np.frombuffer(reach.to_bytes(width, "little"), dtype=np.uint8))
+    rows.reverse()
+
+    def makes(row: NDArray[np.uint8], sums: NDArray[np.int64]) -> NDArray[np.bool_]:
+        found: NDArray[np.bool_] = (row[sums >> 3] >> (sums & 7).astype(np.uint8)) & 1 == 1
+        return found
+
+    left = np.array([target], dtype=np.int64)
+    if not makes(rows[0], left)[0]:
+        return []
+    size = np.zeros(1, dtype=np.int64)
+    mask: _Ints = np.zeros(1, dtype=np.int64 if n < 62 else object)
+    for i, value in enumerate(values):
+        rest = rows[i + 1]
+        skip = makes(rest, left)
+        take = (left >= value) & (size < sizes.stop - 1)
+        take[take] = makes(rest, left[take] - value)
+        left = np.concatenate((left[skip], left[take] - value))
+        size = np.concatenate((size[skip], size[take] + 1))
+        mask = np.concatenate((mask[skip], mask[take] | (1 << i)))
+        if len(left) > limit:
+            raise TooManySubsets
+    return [
+        tuple(j for j in range(n) if int(m) >> j & 1)
+        for m in mask[(size >= sizes.start) & (size < sizes.stop)]
+    ]
