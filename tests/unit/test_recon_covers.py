@@ -12,7 +12,7 @@ import baton.tools.finance.matching as matching
 from baton.tools.finance.matching import MatchParams, covers, reconcile
 from baton.tools.finance.matching.covers import forced_subsets
 from baton.tools.finance.models import BankLine, LedgerEntry
-from tests.unit.test_recon_runs import bank, booked, receipt
+from tests.unit.test_recon_runs import bank, bill, booked, receipt
 
 # Business days: Monday 0 .. Friday 4, then Monday 7 .. Friday 11, then Monday 14.
 # Slip DA (Friday 11) pays in R1 + R2, booked Thursday 3 and Friday 4: six business
@@ -131,3 +131,30 @@ def test_a_crowded_month_stops_listing_at_the_round_budget(
     # is never listed, and DA alone has two answers: nothing books.
     monkeypatch.setattr(covers, "_MOST_LISTED", 1)
     assert booked(reconcile(*month())) == set()
+
+
+def test_payment_runs_debited_together_are_settled_like_slips(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two BACS runs debited the same Wednesday (9) over the same payments. PA (300.00) is
+    # P1 + P2 or P3 + P4; PB (430.00) is P4 + P5 or P3 + P6. Whichever PB takes, it takes
+    # P3 or P4, so PA can only be P1 + P2. PB keeps two answers and stays open. (R1, the
+    # books' first entry, puts the runs' window inside the books.)
+    lines = [
+        bank("PA", 9, "BACS PAYMENT RUN", "-300.00"),
+        bank("PB", 9, "BACS PAYMENT RUN", "-430.00"),
+    ]
+    ledger = [
+        receipt("R1", 0, "Ashby Farm Shop", "100.00"),
+        bill("P1", 7, "Ashby Farm Supplies", "-100.00", "40117"),
+        bill("P2", 8, "Bramley Bakery", "-200.00", "40118"),
+        bill("P3", 7, "Corby Tiles", "-120.00", "40119"),
+        bill("P4", 8, "Dunmore Hardware", "-180.00", "40120"),
+        bill("P5", 8, "Elstow Garden Centre", "-250.00", "40121"),
+        bill("P6", 8, "Foxton Mill", "-310.00", "40122"),
+    ]
+    result = reconcile(lines, ledger)
+    assert booked(result) == {("PA", "P1"), ("PA", "P2")}
+    assert all("every way" in m.reason for m in result.matches)
+    monkeypatch.setattr(matching, "book_slip_weeks", lambda *args: 0)
+    assert booked(reconcile(lines, ledger)) == set()

@@ -426,6 +426,11 @@ def may_be_batch(b: Rec) -> bool:
     )
 
 
+def window_start(b: Rec, days: int, floor: int | None) -> int:
+    """The first business day of ``b``'s window: ``days`` back, never before ``floor``."""
+    return b.bday - days if floor is None else max(floor, b.bday - days)
+
+
 class OpenEntries:
     """The open ledger entries by business day, to cut a batch line's window quickly."""
 
@@ -441,8 +446,7 @@ class OpenEntries:
         and neither reversals, cheques written (typed as cheques or naming their number
         in the memo: a cheque clears on its own), nor contradicted by the line's name."""
         gl, params = self.gl, self.params
-        start = b.bday - days if floor is None else max(floor, b.bday - days)
-        lo = bisect.bisect_left(self.bdays, start)
+        lo = bisect.bisect_left(self.bdays, window_start(b, days, floor))
         hi = bisect.bisect_right(self.bdays, b.bday + batch_lead(b, params))
         return [
             gi

@@ -1,5 +1,5 @@
-"""Stage 3d, the slips of a working week: receipts no single deposit settles, settled by
-all of them at once.
+"""Stage 3d, the slips of a working week and the runs of a few days: receipts (payments)
+no single deposit (debit) settles, settled by all of them at once.
 
 Convention of the deposit slip: a business pays in its receipts on slips, and a slip
 holds receipts booked in the working week before it (a cheque taken on Monday and
@@ -22,6 +22,12 @@ rather than guessed at: it claims no receipt, so the others have more answers, n
 fewer, and a subset is booked only if it survives that too. So is a deposit whose week
 reaches back past the books' first day: it may hold the last period's receipts.
 
+Convention of the payment run: a BACS run is one debit for supplier payments the books
+record one by one, in the few days before it and never before its run date
+(:func:`~baton.tools.finance.matching.records.run_floor`). Runs debited the same day
+share those payments as slips share receipts, so they are settled the same way: each
+open debit is paid by some subset of its own days, and no payment is on two runs.
+
 A slip over a crowded week (eighty open receipts) is past meet in the middle however
 few subsets make its amount. Once the others are settled, such slips are listed by
 their answers instead, and settled with the rest in further rounds.
@@ -40,9 +46,10 @@ from baton.tools.finance.matching.batches import (
     book_members,
     explained_elsewhere,
     may_be_batch,
+    window_start,
 )
 from baton.tools.finance.matching.params import MatchParams
-from baton.tools.finance.matching.records import Edge, Rec, State
+from baton.tools.finance.matching.records import Edge, Rec, State, run_floor
 from baton.tools.finance.matching.subsets import TooManySubsets, exact_subsets, halves, joins
 
 _HALF_LIMIT = 1 << 16
@@ -316,6 +323,11 @@ class _Month:
         forced = forced_subsets(answers)
         for bi, (mask, group) in sorted(forced.items()):
             members = [receipt[p] for p in range(mask.bit_length()) if mask >> p & 1]
+            line, entries, paid = (
+                ("deposit", "receipts", "paid in")
+                if self.bank[bi].units > 0
+                else ("debit", "payments", "paid")
+            )
             book_members(
                 self.state,
                 self.bank,
@@ -324,12 +336,12 @@ class _Month:
                 members,
                 confidence=0.8,
                 reason=(
-                    f"the only subset ({len(members)} open receipts) of its working week that "
+                    f"the only subset ({len(members)} open {entries}) of its days that "
                     + (
-                        "makes this deposit"
+                        f"makes this {line}"
                         if group == 1
-                        else f"this deposit takes in every way the {group} open deposits "
-                        "sharing its receipts can all be paid in at once"
+                        else f"this {line} takes in every way the {group} open {line}s "
+                        f"sharing its {entries} can all be {paid} at once"
                     )
                     + f" ({self.bank[bi].display_amount} here)"
                 ),
@@ -347,26 +359,32 @@ class _Month:
         room, crowd_room = _MOST_LISTED, _CROWDED_LISTED
         for bi in sorted(state.bank_open):
             b = self.bank[bi]
-            if b.units <= 0 or not may_be_batch(b) or bi in skip_bank:
+            if not may_be_batch(b) or bi in skip_bank:
                 continue
-            if b.bday - params.slip_week_days < self.opening or room <= 0:
+            # A deposit may hold a working week's receipts; a payment run holds the
+            # payments of its own few days, never booked before its run date.
+            if b.units > 0:
+                days, floor = params.slip_week_days, None
+            else:
+                days, floor = params.batch_lag_days, run_floor(b)
+            if window_start(b, days, floor) < self.opening or room <= 0:
                 continue
-            window = entries.window(b, params.slip_week_days, None)
+            window = entries.window(b, days, floor)
             sizes = range(b.items, b.items + 1) if b.items else range(2, params.max_batch_size + 1)
             if len(window) < sizes.start:
                 continue
             key = tuple(window)
-            values = [gl[gi].units for gi in window]
+            values = [abs(gl[gi].units) for gi in window]
             if bi not in self.listed or self.listed[bi][0] != key:
                 try:
-                    self.listed[bi] = (key, _exact_subsets(values, b.units, sizes), 0)
+                    self.listed[bi] = (key, _exact_subsets(values, abs(b.units), sizes), 0)
                 except _TooMany:
                     self.listed[bi] = (key, None, 0)
             _key, subsets, tried = self.listed[bi]
             if subsets is None and tried < crowded and crowd_room > 0:
                 tried = min(crowded, crowd_room)
                 try:
-                    subsets = exact_subsets(values, b.units, sizes, tried)
+                    subsets = exact_subsets(values, abs(b.units), sizes, tried)
                 except TooManySubsets:
                     subsets = None
                 # What listing a crowded window costs: about its answers, or the limit.
