@@ -61,6 +61,7 @@ from baton.tools.finance.matching.batches import (
     book_batches,
     book_gross_less_fees,
     book_referenced_batches,
+    hold_for_payers,
 )
 from baton.tools.finance.matching.candidates import collect_candidates
 from baton.tools.finance.matching.claims import match_claims
@@ -113,6 +114,7 @@ def reconcile(
     )
     state = State(bank_open=set(range(len(bank_recs))), gl_open=set(range(len(gl_recs))))
     returned = returned_receipts(edges, bank_recs, gl_recs, params)
+    hold_for_payers(edges, bank_recs, gl_recs, params)
 
     # Exact amounts first, then exact sums of several entries, and only then amounts
     # that differ by a fee or a transposition: an exact batch beats an approximate pair.

@@ -29,6 +29,7 @@ from baton.tools.finance.matching.records import (
 )
 from baton.tools.finance.matching.subsets import (
     TooManySubsets,
+    exact_subsets,
     few_counts,
     halves,
     joins,
@@ -599,6 +600,68 @@ def explained_elsewhere(
         if e.kind == "exact" and (e.sim or 0.0) >= params.weak_name and e.score >= best[e.b]
     }
     return {e.b for e in pending}, skip_gl
+
+
+def hold_for_payers(
+    edges: Sequence[Edge], bank: Sequence[Rec], gl: Sequence[Rec], params: MatchParams
+) -> int:
+    """Make unbookable each exact pair whose bank line names no one and whose entry is
+    one of the only entries of one payer that make, to the cent, a line naming that
+    payer. Returns how many were held.
+
+    Convention of the remittance: a customer paying several invoices at once sends one
+    payment in its own name for their sum. A counter credit that names no one and has
+    the amount of one of those invoices is weaker evidence than the payer's own line
+    that the invoices make exactly, so the single pair must not take the invoice before
+    the batches are tried; it stays an alternative, and review decides if both stand.
+    """
+    nameless = [e for e in edges if e.kind == "exact" and e.bookable and e.sim is None]
+    if not nameless:
+        return 0
+    order = sorted(range(len(bank)), key=lambda i: (bank[i].bday, i))
+    bdays = [bank[i].bday for i in order]
+    entries = OpenEntries(gl, set(range(len(gl))), params)
+    claimed: dict[int, bool] = {}
+
+    def payer_line_claims(gi: int) -> bool:
+        g = gl[gi]
+        lo = bisect.bisect_left(bdays, g.bday - params.batch_lead_days)
+        hi = bisect.bisect_right(bdays, g.bday + params.batch_lag_days)
+        for bi in order[lo:hi]:
+            b = bank[bi]
+            if (b.units > 0) != (g.units > 0) or abs(b.units) <= abs(g.units):
+                continue
+            if not may_be_batch(b) or (_batch_similarity(b, g) or 0.0) < params.strong_name:
+                continue
+            payer = [
+                x
+                for x in entries.window(b, params.batch_lag_days, run_floor(b))
+                if (_batch_similarity(b, gl[x]) or 0.0) >= params.strong_name
+            ]
+            if gi not in payer or len(payer) > _PAYER_POOL:
+                continue
+            values = [abs(gl[x].units) for x in payer]
+            try:
+                found = exact_subsets(values, abs(b.units), range(2, len(payer) + 1), 2)
+            except TooManySubsets:
+                continue
+            if len(found) == 1 and payer.index(gi) in found[0]:
+                return True
+        return False
+
+    held = 0
+    for e in nameless:
+        if e.g not in claimed:
+            claimed[e.g] = payer_line_claims(e.g)
+        if claimed[e.g]:
+            e.bookable = False
+            held += 1
+    return held
+
+
+_PAYER_POOL = 16
+"""Most open entries of one payer a named line's window may hold for its exact sum to
+count as that payer's remittance."""
 
 
 def book_batches(
